@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh Debian machine: installs what the tests need, starts etcd and
+# the Docker Engine, runs every test (unit and integration), and stops what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash hack/install-deps.sh
+npm ci --no-audit --no-fund
+npm run build
+
+source hack/lib/etcd.sh
+source hack/lib/docker.sh
+cleanup() { stop_etcd; stop_dockerd; }
+trap cleanup EXIT
+
+start_etcd
+start_dockerd
+[ -x hack/build-images.sh ] && bash hack/build-images.sh
+
+npm run jest -- --ci "$@"

@@ -1,0 +1,39 @@
+// The key layout in the Store. Stack-owned objects are namespaced by their stack:
+//   /stackd/<plural>/<namespace>/<name>      e.g. /stackd/services/accounts/web
+// cluster-scoped kinds have no namespace segment:
+//   /stackd/<plural>/<name>                  e.g. /stackd/stacks/accounts, /stackd/nodes/node-1
+import type { Kind } from './meta.js';
+
+export const ROOT = '/stackd/';
+
+const PLURALS: Record<Kind, string> = {
+  Stack: 'stacks',
+  Service: 'services',
+  Task: 'tasks',
+  Node: 'nodes',
+  Config: 'configs',
+  Secret: 'secrets',
+  Network: 'networks',
+  Volume: 'volumes',
+  GitSource: 'gitsources',
+};
+
+const CLUSTER_SCOPED: ReadonlySet<Kind> = new Set<Kind>(['Stack', 'Node', 'GitSource']);
+
+export function isClusterScoped(kind: Kind): boolean {
+  return CLUSTER_SCOPED.has(kind);
+}
+
+export function pluralOf(kind: Kind): string {
+  return PLURALS[kind];
+}
+
+export function objectKey(kind: Kind, namespace: string, name: string): string {
+  return isClusterScoped(kind) ? `${ROOT}${PLURALS[kind]}/${name}` : `${ROOT}${PLURALS[kind]}/${namespace}/${name}`;
+}
+
+/** Prefix of every object of a kind, or of a kind within one namespace. */
+export function kindPrefix(kind: Kind, namespace?: string): string {
+  if (isClusterScoped(kind) || namespace === undefined) return `${ROOT}${PLURALS[kind]}/`;
+  return `${ROOT}${PLURALS[kind]}/${namespace}/`;
+}
