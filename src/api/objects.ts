@@ -1,0 +1,103 @@
+// The kinds stackd keeps in the Store, each a Resource<Kind, Spec, Status>.
+import type { BaseStatus, Resource } from './meta.js';
+import type { FileObjectSpec, NetworkSpec, ServiceSpec, StackSpec, VolumeSpec } from '../spec/types.js';
+
+/** A deployed stack: the normalized stack file (configs/secrets by reference, content in Config/Secret). */
+export type Stack = Resource<'Stack', StackSpec, StackStatus>;
+export interface StackStatus extends BaseStatus {
+  services?: number;
+}
+
+/** One service of a stack. metadata.namespace = stack, metadata.name = service key ("web"). */
+export type Service = Resource<'Service', ServiceObjectSpec, ServiceStatus>;
+export interface ServiceObjectSpec {
+  stack: string;
+  /** the normalized service as written in the stack file */
+  template: ServiceSpec;
+}
+export interface ServiceStatus extends BaseStatus {
+  replicas?: { desired: number; running: number; failed: number };
+}
+
+export type TaskState =
+  | 'new'
+  | 'pending'
+  | 'assigned'
+  | 'accepted'
+  | 'preparing'
+  | 'ready'
+  | 'starting'
+  | 'running'
+  | 'complete'
+  | 'shutdown'
+  | 'failed'
+  | 'rejected'
+  | 'orphaned';
+
+/** The order task states move through; a state never moves backwards. */
+export const TASK_STATE_ORDER: readonly TaskState[] = [
+  'new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running',
+  'complete', 'shutdown', 'failed', 'rejected', 'orphaned',
+];
+
+/** One container's worth of work: metadata.namespace = stack, metadata.name = task id. */
+export type Task = Resource<'Task', TaskSpec, TaskStatus>;
+export interface TaskSpec {
+  stack: string;
+  service: string;
+  /** replicated services: 1..N; global services: absent (one per node) */
+  slot?: number;
+  /** set by the scheduler (global: by the orchestrator) */
+  nodeName?: string;
+  /** the manager's wish; the agent drives the container towards it */
+  desiredState: 'running' | 'shutdown';
+  /** content hash of the template: which revision of the service this task runs */
+  specHash: string;
+  template: ServiceSpec;
+}
+export interface TaskStatus extends BaseStatus {
+  state: TaskState;
+  /** when `state` was entered (RFC 3339) */
+  timestamp: string;
+  message: string;
+  error?: string;
+  exitCode?: number;
+  containerId?: string;
+  health?: 'starting' | 'healthy' | 'unhealthy';
+}
+
+export type Node = Resource<'Node', NodeSpec, NodeStatus>;
+export interface NodeSpec {
+  role: 'manager' | 'worker';
+  availability: 'active' | 'pause' | 'drain';
+  labels: Record<string, string>;
+}
+export interface NodeStatus extends BaseStatus {
+  state: 'ready' | 'down' | 'unknown';
+  message?: string;
+  hostname: string;
+  address?: string;
+  engineVersion?: string;
+  engineLabels: Record<string, string>;
+  cpus: number;
+  memoryBytes: number;
+  lastHeartbeat?: string;
+}
+
+/** A config or a secret's content: metadata.namespace = stack, metadata.name = the key in the stack file. */
+export type Config = Resource<'Config', FileObjectData>;
+export type Secret = Resource<'Secret', FileObjectData>;
+export interface FileObjectData {
+  stack: string;
+  /** the name on the cluster ("accounts_plain_config") */
+  name: string;
+  /** base64 of the content */
+  data: string;
+  /** sha256 of the content, hex */
+  sha256: string;
+  labels: Record<string, string>;
+}
+export type FileObjectDefinition = FileObjectSpec;
+
+export type Network = Resource<'Network', NetworkSpec & { stack: string }>;
+export type Volume = Resource<'Volume', VolumeSpec & { stack: string }>;

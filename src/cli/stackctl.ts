@@ -1,0 +1,28 @@
+// stackctl: the command-line client. Each command lives in commands/<name>.ts and registers itself.
+import { Command, CommanderError } from 'commander';
+import { reportError } from './errors.js';
+import { registerConfig } from './commands/config.js';
+
+export function buildProgram(): Command {
+  const program = new Command('stackctl')
+    .description('Run Compose-format stacks on a fleet of Docker hosts')
+    .option('--store <url>', 'state store: etcd://host:2379[,host2:2379] or sqlite:///path/state.db (env STACKD_STORE; default ~/.stackd/state.db)')
+    .exitOverride()
+    .showHelpAfterError('(run with --help for usage)');
+  registerConfig(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // commander already printed its message; usage errors are bad input
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    return reportError(err, 'stackctl');
+  }
+}
