@@ -1,0 +1,24 @@
+// Objects as JSON in the Store. resourceVersion is the key's modRevision: filled on read, never stored.
+import type { Resource } from '../api/meta.js';
+import type { KeyValue } from '../store/store.js';
+
+export function decodeObject<T extends Resource>(kv: KeyValue): T {
+  const obj = JSON.parse(kv.value) as T;
+  obj.metadata.resourceVersion = String(kv.modRevision);
+  return obj;
+}
+
+export function encodeObject(obj: Resource): string {
+  const { resourceVersion: _omit, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+/** JSON with object keys sorted, so equal values give equal text whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
+    return v;
+  });
+}

@@ -1,0 +1,49 @@
+// A loaded stack file → the objects a deploy writes. Pure.
+import { createHash } from 'node:crypto';
+import type { NewObject } from '../api/meta.js';
+import type { FileObjectData } from '../api/objects.js';
+import type { StackSpec } from '../spec/types.js';
+
+export interface StackInput {
+  stack: StackSpec;
+  configData: Record<string, Buffer>;
+  secretData: Record<string, Buffer>;
+}
+
+/** Stack first, then its children (their ownerReferences are filled in by planDeploy). */
+export function desiredStackObjects(name: string, input: StackInput): NewObject[] {
+  const spec: StackSpec = { ...input.stack, name };
+  const objects: NewObject[] = [{ kind: 'Stack', metadata: { name, namespace: '' }, spec }];
+  const child = (kind: NewObject['kind'], key: string, childSpec: unknown): NewObject => ({
+    kind,
+    metadata: { name: key, namespace: name, labels: { 'io.stackd.stack': name } },
+    spec: childSpec,
+  });
+  for (const [key, service] of Object.entries(spec.services)) {
+    objects.push(child('Service', key, { stack: name, template: service }));
+  }
+  for (const [key, net] of Object.entries(spec.networks)) {
+    if (!net.external) objects.push(child('Network', key, { ...net, stack: name }));
+  }
+  for (const [key, vol] of Object.entries(spec.volumes)) {
+    if (!vol.external) objects.push(child('Volume', key, { ...vol, stack: name }));
+  }
+  for (const [kind, defs, data] of [
+    ['Config', spec.configs, input.configData],
+    ['Secret', spec.secrets, input.secretData],
+  ] as const) {
+    for (const [key, def] of Object.entries(defs)) {
+      if (def.external) continue;
+      const content = data[key] ?? Buffer.alloc(0);
+      const fileData: FileObjectData = {
+        stack: name,
+        name: def.name,
+        data: content.toString('base64'),
+        sha256: createHash('sha256').update(content).digest('hex'),
+        labels: def.labels,
+      };
+      objects.push(child(kind, key, fileData));
+    }
+  }
+  return objects;
+}
