@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.js';
 import { registerConfig } from './commands/config.js';
+import { registerStacks } from './commands/stacks.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   registerConfig(program);
+  registerStacks(program);
   return program;
 }
 

@@ -1,0 +1,78 @@
+// deploy, ls, rm: stacks as a whole.
+import type { Command } from 'commander';
+import type { Resource } from '../../api/meta.js';
+import { listObjects } from '../../client/objects.js';
+import { deployStack, removeStack } from '../../stacks/apply.js';
+import { withStore } from '../context.js';
+import { CommandError, InputError } from '../errors.js';
+import { parseFormat, printList } from '../format.js';
+import { loadStackFiles, type StackFileOptions } from '../load.js';
+
+const STACK_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
+function checkStackName(name: string): void {
+  if (!STACK_NAME.test(name)) {
+    throw new InputError([`invalid stack name "${name}": use lower-case letters, digits, "-" and "_" (at most 63), starting with a letter or digit`]);
+  }
+}
+
+export function registerStacks(program: Command): void {
+  program
+    .command('deploy')
+    .description('Deploy a new stack or update an existing one')
+    .requiredOption('-c, --compose-file <file...>', 'stack file(s), merged in order')
+    .option('--env-file <file>', 'variables file (replaces the .env beside the first stack file)')
+    .option('--prune', 'remove services, networks, volumes, configs and secrets no longer in the files')
+    .argument('<stack>', 'stack name')
+    .action(async (name: string, opts: StackFileOptions & { prune?: boolean }, cmd: Command) => {
+      checkStackName(name);
+      const loaded = await loadStackFiles(opts, name);
+      await withStore(cmd, async (store) => {
+        const { results } = await deployStack(store, name, loaded, { prune: opts.prune });
+        for (const r of results) {
+          const shown = r.namespace ? `${r.namespace}_${r.name}` : r.name;
+          process.stdout.write(`${r.kind.toLowerCase()}/${shown} ${r.change}\n`);
+        }
+      });
+    });
+
+  program
+    .command('ls')
+    .alias('stack-ls')
+    .description('List stacks')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const [stacks, services] = await Promise.all([listObjects(store, 'Stack'), listObjects(store, 'Service')]);
+        const count = new Map<string, number>();
+        for (const s of services.items) count.set(s.metadata.namespace, (count.get(s.metadata.namespace) ?? 0) + 1);
+        const rows = stacks.items
+          .map((s: Resource) => ({ name: s.metadata.name, services: count.get(s.metadata.name) ?? 0, created: s.metadata.creationTimestamp }))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        printList(format, rows, ['NAME', 'SERVICES', 'CREATED'], (r) => [r.name, String(r.services), r.created]);
+      });
+    });
+
+  program
+    .command('rm')
+    .description('Remove one or more stacks and everything they own')
+    .argument('<stack...>', 'stack names')
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const missing: string[] = [];
+        for (const name of names) {
+          const removed = await removeStack(store, name);
+          if (!removed) {
+            missing.push(name);
+            continue;
+          }
+          for (const obj of removed.filter((o) => o.kind !== 'Task').reverse()) {
+            const shown = obj.metadata.namespace ? `${obj.metadata.namespace}_${obj.metadata.name}` : obj.metadata.name;
+            process.stdout.write(`Removing ${obj.kind.toLowerCase()} ${shown}\n`);
+          }
+        }
+        if (missing.length) throw new CommandError(`nothing found in stack: ${missing.join(', ')}`);
+      });
+    });
+}
