@@ -1,0 +1,72 @@
+// A controller: keys from informers (and a periodic resync) → a work queue → reconcile(key).
+// Reconcilers are plain async functions that re-read what they need; they never see events.
+import { interval, merge, type Observable, type Subscription } from 'rxjs';
+import { mergeMap } from 'rxjs';
+import { WorkQueue } from './workqueue.js';
+
+export interface ReconcileResult {
+  /** look again after this long even if nothing changes (delayed restarts, dependency waits) */
+  requeueAfterMs?: number;
+}
+
+/** A bad spec: report it and do not requeue (controller-runtime's TerminalError). */
+export class TerminalError extends Error {
+  override name = 'TerminalError';
+}
+
+export interface ControllerOptions {
+  name: string;
+  /** keys to reconcile, e.g. informer changes mapped to the owning object's key */
+  keys$: Observable<string>;
+  /** every key that exists, for the periodic resync (level-triggered safety net) */
+  allKeys: () => string[];
+  reconcile: (key: string) => Promise<ReconcileResult | void>;
+  concurrency?: number;
+  resyncMs?: number;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Runnable {
+  start(signal: AbortSignal): Promise<void>;
+}
+
+export class Controller implements Runnable {
+  readonly queue = new WorkQueue();
+
+  constructor(private readonly opts: ControllerOptions) {}
+
+  async start(signal: AbortSignal): Promise<void> {
+    const { keys$, allKeys, resyncMs = 30_000, concurrency = 1 } = this.opts;
+    const feed: Subscription = merge(keys$, interval(resyncMs).pipe(mergeMap(() => allKeys()))).subscribe((key) => this.queue.add(key));
+    const stop = () => this.queue.shutdown();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await Promise.all(Array.from({ length: concurrency }, () => this.worker()));
+    } finally {
+      feed.unsubscribe();
+      signal.removeEventListener('abort', stop);
+    }
+  }
+
+  private async worker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === undefined) return;
+      try {
+        const result = await this.opts.reconcile(key);
+        this.queue.forget(key);
+        if (result?.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        if (err instanceof TerminalError) {
+          this.opts.log?.(`${this.opts.name}: ${key}: ${message}`, { terminal: true });
+        } else {
+          const delay = this.queue.addRateLimited(key);
+          this.opts.log?.(`${this.opts.name}: ${key}: ${message} (retry in ${delay} ms)`);
+        }
+      } finally {
+        this.queue.done(key);
+      }
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// An informer: list, then watch from the list's revision; relist when the watch says history was
+// compacted; reconnect with backoff on errors. Keeps a cache of decoded objects and tells which
+// keys changed. (client-node's ListWatch, as an RxJS pipeline.)
+import { concat, defer, filter, map, of, repeat, retry, switchMap, timer, type Observable, Subject, type Subscription } from 'rxjs';
+import type { Resource } from '../api/meta.js';
+import { decodeObject } from '../client/codec.js';
+import type { Store, WatchEvent } from '../store/store.js';
+import { reconnectBackoff, type Backoff } from './backoff.js';
+
+export type InformerMessage =
+  | { type: 'sync'; items: { key: string; value: string; modRevision: number; createRevision: number }[]; revision: number }
+  | { type: 'events'; events: WatchEvent[]; revision: number };
+
+/** list + watch as one endless stream; errors retry with backoff, a relist lists again. */
+export function listWatch(store: Store, prefix: string, backoff: Backoff = reconnectBackoff, onError?: (err: unknown) => void): Observable<InformerMessage> {
+  return defer(() => store.list(prefix)).pipe(
+    switchMap((list) =>
+      concat(
+        of<InformerMessage>({ type: 'sync', items: list.items, revision: list.revision }),
+        // the watch completes after a `relist` message; repeat() then lists again
+        store.watch(prefix, list.revision + 1).pipe(
+          filter((msg) => msg.type === 'events'),
+          map((msg): InformerMessage => msg as InformerMessage),
+        ),
+      ),
+    ),
+    repeat(),
+    retry({
+      resetOnSuccess: true,
+      delay: (err, n) => {
+        onError?.(err);
+        return timer(backoff.delayMs(n));
+      },
+    }),
+  );
+}
+
+export interface CacheChange<T> {
+  key: string;
+  type: 'upsert' | 'delete';
+  object?: T;
+  old?: T;
+}
+
+export class Informer<T extends Resource> {
+  private readonly cache = new Map<string, T>();
+  private readonly changes = new Subject<CacheChange<T>>();
+  private subscription?: Subscription;
+  private syncedResolve!: () => void;
+  /** resolves after the first full list */
+  readonly synced = new Promise<void>((r) => (this.syncedResolve = r));
+  /** every change to the cache, after it is applied */
+  readonly changes$ = this.changes.asObservable();
+  revision = 0;
+
+  constructor(
+    private readonly store: Store,
+    readonly prefix: string,
+    private readonly onError?: (err: unknown) => void,
+  ) {}
+
+  start(): void {
+    this.subscription = listWatch(this.store, this.prefix, reconnectBackoff, this.onError).subscribe((msg) => this.apply(msg));
+  }
+
+  stop(): void {
+    this.subscription?.unsubscribe();
+    this.changes.complete();
+  }
+
+  get(key: string): T | undefined {
+    return this.cache.get(key);
+  }
+
+  list(): T[] {
+    return [...this.cache.values()];
+  }
+
+  private apply(msg: InformerMessage): void {
+    if (msg.type === 'sync') {
+      const seen = new Set<string>();
+      for (const kv of msg.items) {
+        seen.add(kv.key);
+        const old = this.cache.get(kv.key);
+        if (old && old.metadata.resourceVersion === String(kv.modRevision)) continue;
+        this.upsert(kv.key, decodeObject<T>(kv), old);
+      }
+      for (const [key, old] of this.cache) if (!seen.has(key)) this.remove(key, old);
+      this.revision = msg.revision;
+      this.syncedResolve();
+      return;
+    }
+    for (const ev of msg.events) {
+      const old = this.cache.get(ev.kv.key);
+      if (ev.type === 'put') this.upsert(ev.kv.key, decodeObject<T>(ev.kv), old);
+      else if (old) this.remove(ev.kv.key, old);
+    }
+    this.revision = msg.revision;
+  }
+
+  private upsert(key: string, object: T, old?: T): void {
+    this.cache.set(key, object);
+    this.changes.next({ key, type: 'upsert', object, old });
+  }
+
+  private remove(key: string, old: T): void {
+    this.cache.delete(key);
+    this.changes.next({ key, type: 'delete', old });
+  }
+}

@@ -1,0 +1,87 @@
+// A work queue in controller-runtime's manner: keys are deduplicated, one reconcile per key runs at
+// a time (a key added while it is processing runs again afterwards), failures requeue with per-key
+// exponential backoff, and `addAfter` schedules a key for later.
+import { requeueBackoff, type Backoff } from './backoff.js';
+
+export class WorkQueue {
+  private readonly queue: string[] = [];
+  private readonly queued = new Set<string>();
+  private readonly processing = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private readonly failures = new Map<string, number>();
+  private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  private waiters: (() => void)[] = [];
+  private shutDown = false;
+
+  constructor(private readonly backoff: Backoff = requeueBackoff) {}
+
+  add(key: string): void {
+    if (this.shutDown) return;
+    if (this.processing.has(key)) {
+      this.dirty.add(key);
+      return;
+    }
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.queue.push(key);
+    this.waiters.shift()?.();
+  }
+
+  /** Add `key` after `ms`; of two pending delays for one key, the sooner wins. */
+  addAfter(key: string, ms: number): void {
+    if (this.shutDown) return;
+    if (ms <= 0) return this.add(key);
+    const at = Date.now() + ms;
+    const pending = this.timers.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) clearTimeout(pending.timer);
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      this.add(key);
+    }, ms);
+    timer.unref?.();
+    this.timers.set(key, { at, timer });
+  }
+
+  /** Requeue after a failure, waiting longer each consecutive time. */
+  addRateLimited(key: string): number {
+    const n = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, n);
+    const delay = this.backoff.delayMs(n);
+    this.addAfter(key, delay);
+    return delay;
+  }
+
+  /** The key reconciled cleanly: reset its backoff. */
+  forget(key: string): void {
+    this.failures.delete(key);
+  }
+
+  /** Next key to process, or undefined once shut down. Call done(key) when finished. */
+  async get(): Promise<string | undefined> {
+    while (this.queue.length === 0) {
+      if (this.shutDown) return undefined;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    const key = this.queue.shift()!;
+    this.queued.delete(key);
+    this.processing.add(key);
+    return key;
+  }
+
+  done(key: string): void {
+    this.processing.delete(key);
+    if (this.dirty.delete(key)) this.add(key);
+  }
+
+  get length(): number {
+    return this.queue.length;
+  }
+
+  shutdown(): void {
+    this.shutDown = true;
+    for (const t of this.timers.values()) clearTimeout(t.timer);
+    this.timers.clear();
+    for (const w of this.waiters.splice(0)) w();
+  }
+}

@@ -1,0 +1,60 @@
+import { jest } from '@jest/globals';
+import { exponentialBackoff, requeueBackoff } from '../../../src/controller/backoff.js';
+import { WorkQueue } from '../../../src/controller/workqueue.js';
+
+describe('WorkQueue', () => {
+  it('deduplicates keys waiting in the queue', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    q.add('b');
+    q.add('a');
+    expect(q.length).toBe(2);
+    expect(await q.get()).toBe('a');
+    expect(await q.get()).toBe('b');
+  });
+
+  it('runs a key added during its reconcile once more, afterwards, never concurrently', async () => {
+    const q = new WorkQueue();
+    q.add('a');
+    const key = await q.get();
+    q.add('a'); // arrives while processing
+    expect(q.length).toBe(0);
+    q.done(key!);
+    expect(q.length).toBe(1);
+    expect(await q.get()).toBe('a');
+  });
+
+  it('wakes a waiting worker on add and returns undefined after shutdown', async () => {
+    const q = new WorkQueue();
+    const next = q.get();
+    q.add('x');
+    expect(await next).toBe('x');
+    const after = q.get();
+    q.shutdown();
+    expect(await after).toBeUndefined();
+  });
+
+  it('requeues failures with growing per-key delays, reset by forget', () => {
+    jest.useFakeTimers();
+    try {
+      const q = new WorkQueue(exponentialBackoff(10, 1000));
+      expect(q.addRateLimited('k')).toBe(10);
+      expect(q.addRateLimited('k')).toBe(20);
+      expect(q.addRateLimited('k')).toBe(40);
+      expect(q.addRateLimited('other')).toBe(10);
+      q.forget('k');
+      expect(q.addRateLimited('k')).toBe(10);
+      jest.advanceTimersByTime(10);
+      expect(q.length).toBe(2);
+      q.shutdown();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('caps backoff like controller-runtime (5 ms .. 1000 s)', () => {
+    expect(requeueBackoff.delayMs(1)).toBe(5);
+    expect(requeueBackoff.delayMs(2)).toBe(10);
+    expect(requeueBackoff.delayMs(40)).toBe(1_000_000);
+  });
+});
