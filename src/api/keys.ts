@@ -37,3 +37,20 @@ export function kindPrefix(kind: Kind, namespace?: string): string {
   if (isClusterScoped(kind) || namespace === undefined) return `${ROOT}${PLURALS[kind]}/`;
   return `${ROOT}${PLURALS[kind]}/${namespace}/`;
 }
+
+// Non-object keys.
+// The manager's copy of each assigned task, so an agent watches only its own node's tasks:
+//   /stackd/assignments/<node>/<stack>/<task>
+export function assignmentPrefix(node: string): string {
+  return `${ROOT}assignments/${node}/`;
+}
+export function assignmentKey(node: string, namespace: string, name: string): string {
+  return `${assignmentPrefix(node)}${namespace}/${name}`;
+}
+// A node's heartbeat: a key attached to the agent's lease; it vanishes when the agent stops.
+//   /stackd/heartbeats/<node>
+export const HEARTBEAT_PREFIX = `${ROOT}heartbeats/`;
+export function heartbeatKey(node: string): string {
+  return `${HEARTBEAT_PREFIX}${node}`;
+}
+export const MANAGER_ELECTION = 'stackd-manager';
