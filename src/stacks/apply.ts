@@ -6,6 +6,8 @@ import { getObject, listObjects } from '../client/objects.js';
 import { deleteOp } from '../client/materialize.js';
 import { systemClock } from '../client/clock.js';
 import type { Clock } from '../client/materialize.js';
+import { deleteTaskOps } from '../tasks/writes.js';
+import type { Task } from '../api/objects.js';
 import { desiredStackObjects, type StackInput } from './desired.js';
 import { planDeploy, STACK_CHILD_KINDS, type DeployResult } from './plan-deploy.js';
 
@@ -51,7 +53,8 @@ export async function removeStack(store: Store, name: string): Promise<Resource[
     const stack = await getObject(store, 'Stack', '', name);
     if (!stack) return undefined;
     const owned = await readStackObjects(store, name, [...STACK_CHILD_KINDS, 'Task']);
-    const res = await store.txn(owned.map(deleteOp));
+    // tasks take their node assignments with them; agents then remove the containers
+    const res = await store.txn(owned.flatMap((o) => (o.kind === 'Task' ? deleteTaskOps(o as Task) : [deleteOp(o)])));
     if (res.succeeded) return owned;
     if (attempt >= MAX_ATTEMPTS) throw new Error(`stack ${name} is being changed by another writer; try again`);
   }
