@@ -54,6 +54,17 @@ export interface TaskSpec {
   /** content hash of the template: which revision of the service this task runs */
   specHash: string;
   template: ServiceSpec;
+  /** restart bookkeeping of the slot (global: of the node), carried from task to task so that a
+   *  new leader recomputes the same restart decisions from the Store alone (Swarm keeps it in memory) */
+  restart?: TaskRestartRecord;
+  /** why the manager set desiredState to shutdown (scale down, restarted, node drained, ...) */
+  shutdownReason?: string;
+}
+export interface TaskRestartRecord {
+  /** restarts of this slot under this specHash that led up to this task (0: the slot's first task) */
+  attempt: number;
+  /** when those restarts happened (RFC 3339), oldest first; only the ones restart_policy.window can still count */
+  history: string[];
 }
 export interface TaskStatus extends BaseStatus {
   state: TaskState;
@@ -82,6 +93,8 @@ export interface NodeStatus extends BaseStatus {
   cpus: number;
   memoryBytes: number;
   lastHeartbeat?: string;
+  /** the engine's OSType and Architecture, for `node.platform.os|arch` constraints */
+  platform?: { os: string; arch: string };
 }
 
 /** A config or a secret's content: metadata.namespace = stack, metadata.name = the key in the stack file. */
