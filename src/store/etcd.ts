@@ -1,0 +1,154 @@
+// The etcd backend of the Store. Only store/etcd*.ts import etcd3.
+import { Etcd3, type IOptions, type IRangeRequest } from 'etcd3';
+import { Subject, type Observable } from 'rxjs';
+import { StoreElection } from './etcd-election.js';
+import { EtcdLease } from './etcd-lease.js';
+import { DEFAULT_RETRY, type RetryPolicy, StoreClosedError, withRetry } from './etcd-retry.js';
+import { fromEtcdKv, fromEtcdTxn, toEtcdTxn } from './etcd-txn.js';
+import { reconnectDelayMs, watchPrefix } from './etcd-watch.js';
+import type { Election, KeyValue, Lease, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+
+export interface EtcdStoreOptions {
+  /** retries of each call before it fails with StoreUnavailableError */
+  retry?: RetryPolicy;
+  /** deadline of each unary call (a list of 100k keys takes about a second) */
+  callTimeoutMs?: number;
+}
+
+type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
+
+/** We retry ourselves (withRetry); the client's own policies would double the waits. */
+const passThrough = {
+  // async, so that a synchronous throw becomes a rejection (the client relies on it)
+  execute: async <T>(fn: (context: { signal: AbortSignal; attempt: number }) => T) =>
+    fn({ signal: new AbortController().signal, attempt: 0 }),
+} as unknown as FaultPolicy;
+
+/** Connects to etcd ("host:port" or "http://host:port") and checks that it answers. */
+export async function openEtcdStore(endpoints: string[], opts: EtcdStoreOptions = {}): Promise<Store> {
+  if (endpoints.length === 0) throw new Error('no etcd endpoints given');
+  const hosts = endpoints.map((e) => (/^https?:\/\//.test(e) ? e : `http://${e}`));
+  const client = new Etcd3({
+    hosts,
+    faultHandling: { host: () => passThrough, global: passThrough },
+    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + (opts.callTimeoutMs ?? 30_000) }),
+    grpcOptions: {
+      'grpc.max_receive_message_length': 512 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2000,
+    },
+  });
+  const endpoint = `etcd://${hosts.map((h) => h.replace(/^https?:\/\//, '')).join(',')}`;
+  const store = new EtcdStore(client, endpoint, opts.retry ?? DEFAULT_RETRY);
+  try {
+    await store.ping();
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  return store;
+}
+
+class EtcdStore implements Store {
+  private readonly closed$ = new Subject<void>();
+  private readonly leases = new Set<EtcdLease>();
+  private closed = false;
+
+  constructor(
+    private readonly client: Etcd3,
+    readonly endpoint: string,
+    private readonly retryPolicy: RetryPolicy,
+  ) {}
+
+  async ping(): Promise<void> {
+    await this.call(() => this.client.kv.range({ key: Buffer.from('/'), limit: 1, keys_only: true }));
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    const res = await this.call(() => this.client.kv.range({ key: Buffer.from(key) }));
+    return res.kvs[0] && fromEtcdKv(res.kvs[0]);
+  }
+
+  async list(prefix: string): Promise<ListResult> {
+    const res = await this.call(() => this.client.kv.range(prefixRange(prefix)));
+    return { items: res.kvs.map(fromEtcdKv), revision: Number(res.header.revision) };
+  }
+
+  async txn(ops: TxnOp[]): Promise<TxnResult> {
+    const request = toEtcdTxn(ops);
+    const res = await this.call(() => this.client.kv.txn(request));
+    return fromEtcdTxn(ops, res);
+  }
+
+  watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+    return watchPrefix(
+      {
+        client: this.client,
+        closed$: this.closed$,
+        compactedReason: (from) => this.compactedReason(from),
+        reconnectDelayMs,
+      },
+      prefix,
+      fromRevision,
+    );
+  }
+
+  async grantLease(ttlSeconds: number): Promise<Lease> {
+    const lease = await EtcdLease.grant(this.client, ttlSeconds, (call) => this.call(call));
+    this.leases.add(lease);
+    lease.lost$.subscribe({ complete: () => this.leases.delete(lease) });
+    return lease;
+  }
+
+  election(name: string, ttlSeconds: number): Election {
+    return new StoreElection(this, name, ttlSeconds);
+  }
+
+  async compact(revision: number): Promise<void> {
+    await this.call(() => this.client.kv.compact({ revision, physical: true }));
+  }
+
+  /** Stops keepalives (leases then expire in etcd), ends watches and disconnects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const lease of [...this.leases]) lease.release(`store ${this.endpoint} closed`);
+    this.closed$.next();
+    this.closed$.complete();
+    this.client.close();
+  }
+
+  /** A range at `from` fails once etcd compacted past it: that is the reason a watch was canceled. */
+  private async compactedReason(from: number): Promise<string | undefined> {
+    try {
+      await this.client.kv.range({ key: Buffer.from('/'), limit: 1, keys_only: true, revision: from });
+      return undefined;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return /compacted/.test(message) ? `etcd compacted the history before revision ${from + 1}` : undefined;
+    }
+  }
+
+  private call<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new StoreClosedError(this.endpoint));
+    return withRetry(this.endpoint, this.retryPolicy, fn);
+  }
+}
+
+function prefixRange(prefix: string): IRangeRequest {
+  const key = Buffer.from(prefix);
+  return { key, range_end: prefixEnd(key) };
+}
+
+/** The first key after every key starting with `prefix` (etcd's clientv3.GetPrefixRangeEnd). */
+function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  for (let i = end.length - 1; i >= 0; i--) {
+    if (end[i] < 0xff) {
+      end[i] += 1;
+      return end.subarray(0, i + 1);
+    }
+  }
+  return Buffer.from([0]); // all keys
+}
