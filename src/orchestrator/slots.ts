@@ -1,0 +1,49 @@
+// A service's tasks grouped the way the orchestrators think: by slot (replicated) or by node
+// (global). Each group has at most one *current* task: the newest one the manager still wants
+// running. Older ones, and ones the manager shut down, are history.
+import type { Task } from '../api/objects.js';
+
+export interface SlotGroup {
+  /** "1", "2", ... for replicated services; the node name for global ones */
+  key: string;
+  /** every task of the slot, newest first */
+  tasks: Task[];
+  /** the newest task with desiredState running (it may have finished: see restart.ts) */
+  current?: Task;
+  /** other tasks with desiredState running: duplicates to shut down */
+  extra: Task[];
+}
+
+/** Newest first: creation time, then restart attempt, then name (for a stable order). */
+export function newestFirst(a: Task, b: Task): number {
+  const byTime = b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
+  if (byTime !== 0) return byTime;
+  const byAttempt = (b.spec.restart?.attempt ?? 0) - (a.spec.restart?.attempt ?? 0);
+  if (byAttempt !== 0) return byAttempt;
+  return a.metadata.name < b.metadata.name ? 1 : a.metadata.name > b.metadata.name ? -1 : 0;
+}
+
+export function slotKeyOf(task: Task, mode: 'replicated' | 'global'): string | undefined {
+  if (mode === 'global') return task.spec.nodeName;
+  return task.spec.slot !== undefined ? String(task.spec.slot) : undefined;
+}
+
+/** Group tasks by slot (or node); tasks without one (malformed) come back as `strays`. */
+export function groupSlots(tasks: Task[], mode: 'replicated' | 'global'): { slots: Map<string, SlotGroup>; strays: Task[] } {
+  const slots = new Map<string, SlotGroup>();
+  const strays: Task[] = [];
+  for (const task of [...tasks].sort(newestFirst)) {
+    const key = slotKeyOf(task, mode);
+    if (key === undefined) {
+      strays.push(task);
+      continue;
+    }
+    let group = slots.get(key);
+    if (!group) slots.set(key, (group = { key, tasks: [], extra: [] }));
+    group.tasks.push(task);
+    if (task.spec.desiredState !== 'running') continue;
+    if (group.current) group.extra.push(task);
+    else group.current = task;
+  }
+  return { slots, strays };
+}

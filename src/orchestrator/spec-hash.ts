@@ -1,0 +1,21 @@
+// Which revision of a service a task runs: a content hash of what shapes its container.
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../client/codec.js';
+import type { ServiceSpec } from '../spec/types.js';
+
+/**
+ * The part of a template that shapes tasks. Scaling (replicas), the update and rollback configs,
+ * the service's own labels (deploy.labels, not container labels) and stackd's x-stackd settings
+ * change how the service is managed, not what its tasks run: leaving them out means that
+ * scaling or tuning an update makes no new revision and restarts nothing.
+ */
+export function taskShape(template: ServiceSpec): unknown {
+  const { replicas: _r, update_config: _u, rollback_config: _b, labels: _l, ...deploy } = template.deploy;
+  const { 'x-stackd': _x, ...rest } = template;
+  return { ...rest, deploy };
+}
+
+/** sha256 of the task shape's canonical JSON (keys sorted), first 12 hex digits. Key order never matters. */
+export function specHash(template: ServiceSpec): string {
+  return createHash('sha256').update(canonicalJson(taskShape(template))).digest('hex').slice(0, 12);
+}
