@@ -1,0 +1,132 @@
+// The embedded store's SQLite layout, in the manner of k3s's kine: one row per write, the current
+// value of a key is its latest row. Unlike kine, a transaction's rows share one `revision`
+// (etcd semantics), counted in `meta`; `id` only orders rows.
+import Database from 'better-sqlite3';
+import type { KeyValue } from './store.js';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS kv (
+  id              INTEGER PRIMARY KEY AUTOINCREMENT,
+  revision        INTEGER NOT NULL,
+  name            TEXT    NOT NULL,
+  created         INTEGER NOT NULL,
+  deleted         INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  prev_revision   INTEGER NOT NULL,
+  lease           INTEGER,
+  value           TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS kv_name_id ON kv (name, id);
+CREATE INDEX IF NOT EXISTS kv_revision ON kv (revision);
+CREATE INDEX IF NOT EXISTS kv_lease ON kv (lease) WHERE lease IS NOT NULL;
+CREATE TABLE IF NOT EXISTS leases (
+  id         INTEGER PRIMARY KEY AUTOINCREMENT,
+  ttl        INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS leases_expires_at ON leases (expires_at);
+CREATE TABLE IF NOT EXISTS meta (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO meta (name, value) VALUES ('revision', 0), ('compact_revision', 0), ('schema', 1);
+`;
+
+/** A row of `kv` as SQLite returns it. */
+export interface Row {
+  id: number;
+  revision: number;
+  name: string;
+  created: number;
+  deleted: number;
+  create_revision: number;
+  prev_revision: number;
+  lease: number | null;
+  value: string;
+}
+
+/** A row to insert; the revision is the transaction's. */
+export type NewRow = Omit<Row, 'id' | 'revision'>;
+
+export function toKeyValue(row: Row): KeyValue {
+  const kv: KeyValue = { key: row.name, value: row.value, createRevision: row.create_revision, modRevision: row.revision };
+  if (row.lease !== null) kv.lease = String(row.lease);
+  return kv;
+}
+
+export interface OpenOptions {
+  /** how long a writer waits for another process's write lock */
+  busyTimeoutMs: number;
+}
+
+export function openDatabase(path: string, { busyTimeoutMs }: OpenOptions): Database.Database {
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: a commit survives a process crash; only an OS crash can lose the last commits
+    db.pragma('synchronous = NORMAL');
+    db.transaction(() => db.exec(SCHEMA)).immediate();
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
+
+/** Every prepared statement the store uses, compiled once per connection. */
+export function prepareStatements(db: Database.Database) {
+  const latestOf = `SELECT MAX(id) AS id FROM kv WHERE name >= @start AND name < @end GROUP BY name`;
+  const latestOfAll = `SELECT MAX(id) AS id FROM kv WHERE name >= @start GROUP BY name`;
+  const listing = (inner: string) =>
+    db.prepare<{ start: string; end?: string }, Row>(
+      `SELECT kv.* FROM kv JOIN (${inner}) latest USING (id) WHERE kv.deleted = 0 ORDER BY kv.name`,
+    );
+  return {
+    metaGet: db.prepare<[string], number>(`SELECT value FROM meta WHERE name = ?`).pluck(),
+    metaSet: db.prepare<[number, string]>(`UPDATE meta SET value = ? WHERE name = ?`),
+    latest: db.prepare<[string], Row>(`SELECT * FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1`),
+    listRange: listing(latestOf),
+    listFrom: listing(latestOfAll),
+    insert: db.prepare<NewRow & { revision: number }>(
+      `INSERT INTO kv (revision, name, created, deleted, create_revision, prev_revision, lease, value)
+       VALUES (@revision, @name, @created, @deleted, @create_revision, @prev_revision, @lease, @value)`,
+    ),
+    /** rows written after `revision`, in write order: the watch poll */
+    rowsAfter: db.prepare<[number], Row>(`SELECT * FROM kv WHERE revision > ? ORDER BY id`),
+    rowsBetween: db.prepare<[number, number], Row>(`SELECT * FROM kv WHERE revision > ? AND revision <= ? ORDER BY id`),
+    /** live keys attached to a lease */
+    leasedKeys: db.prepare<[number], Row>(
+      `SELECT * FROM kv AS k WHERE lease = ? AND deleted = 0
+         AND id = (SELECT MAX(id) FROM kv WHERE name = k.name)`,
+    ),
+    leaseInsert: db.prepare<[number, number]>(`INSERT INTO leases (ttl, expires_at) VALUES (?, ?)`),
+    leaseExists: db.prepare<[number], number>(`SELECT 1 FROM leases WHERE id = ?`).pluck(),
+    /** extend a lease that has not expired yet; 0 changes = the lease is gone */
+    leaseRenew: db.prepare<[number, number, number]>(`UPDATE leases SET expires_at = ? WHERE id = ? AND expires_at > ?`),
+    leaseDelete: db.prepare<[number]>(`DELETE FROM leases WHERE id = ?`),
+    leasesExpired: db.prepare<[number], number>(`SELECT id FROM leases WHERE expires_at <= ?`).pluck(),
+    maxIdUpTo: db.prepare<[number], number | null>(`SELECT MAX(id) FROM kv WHERE revision <= ?`).pluck(),
+    /** rows superseded by a later row of the same key, both at or before the compaction point */
+    compactSuperseded: db.prepare<{ maxId: number }>(
+      `DELETE FROM kv WHERE id <= @maxId
+         AND id < (SELECT MAX(k.id) FROM kv AS k WHERE k.name = kv.name AND k.id <= @maxId)`,
+    ),
+    compactTombstones: db.prepare<[number]>(`DELETE FROM kv WHERE deleted = 1 AND revision < ?`),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+/** The end of the key range holding every key that starts with `prefix` (etcd's prefix end), or
+ *  undefined when there is none (empty prefix). SQLite compares UTF-8 bytes, i.e. code points. */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last === 0x10ffff) continue;
+    const next = last === 0xd7ff ? 0xe000 : last + 1;
+    return points.join('') + String.fromCodePoint(next);
+  }
+  return undefined;
+}

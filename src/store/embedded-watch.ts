@@ -1,0 +1,133 @@
+// Watches on the embedded store. One poller per store reads `rows with revision > cursor` (an
+// indexed range) every few milliseconds while anyone watches, so writes by other processes on the
+// same file arrive too; a write by this process wakes the poller at once.
+import { Observable, type Subscriber } from 'rxjs';
+import { StoreUnavailableError, type WatchEvent, type WatchMessage } from './store.js';
+import { toKeyValue, type Row } from './embedded-schema.js';
+
+/** Consistent reads the hub needs; each runs in one SQLite read transaction. */
+export interface WatchSource {
+  /** the compaction point, and unless compacted past `from`: the rows from `from` up to `upTo`
+   *  (the store's current revision when undefined) */
+  start(from: number, upTo: number | undefined): { compactRevision: number; revision: number; rows: Row[] };
+  /** rows after `cursor`, and the compaction point */
+  poll(cursor: number): { compactRevision: number; rows: Row[] };
+}
+
+interface Watcher {
+  prefix: string;
+  from: number;
+  subscriber: Subscriber<WatchMessage>;
+}
+
+/** consecutive failed polls before watchers get an error (about a second at the default interval) */
+const MAX_FAILURES = 250;
+
+export class WatchHub {
+  private readonly watchers = new Set<Watcher>();
+  /** the last revision delivered to every watcher */
+  private cursor = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private kicked = false;
+  private failures = 0;
+
+  constructor(
+    private readonly source: WatchSource,
+    private readonly endpoint: string,
+    private readonly intervalMs: number,
+  ) {}
+
+  watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+    return new Observable<WatchMessage>((subscriber) => {
+      const from = Math.max(1, fromRevision);
+      const start = this.source.start(from, this.watchers.size > 0 ? this.cursor : undefined);
+      if (from < start.compactRevision) {
+        subscriber.next(relist(from, start.compactRevision));
+        subscriber.complete();
+        return;
+      }
+      this.cursor = start.revision;
+      const watcher: Watcher = { prefix, from, subscriber };
+      deliver(watcher, start.rows);
+      this.watchers.add(watcher);
+      this.schedule();
+      return () => this.watchers.delete(watcher);
+    });
+  }
+
+  /** a write by this process: poll now rather than at the next tick */
+  kick(): void {
+    if (this.kicked || this.watchers.size === 0) return;
+    this.kicked = true;
+    setImmediate(() => {
+      this.kicked = false;
+      this.poll();
+    });
+  }
+
+  close(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    for (const w of this.take()) w.subscriber.complete();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.watchers.size === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.poll();
+      this.schedule();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private poll(): void {
+    if (this.watchers.size === 0) return;
+    let polled: ReturnType<WatchSource['poll']>;
+    try {
+      polled = this.source.poll(this.cursor);
+      this.failures = 0;
+    } catch (err) {
+      if (++this.failures >= MAX_FAILURES) {
+        const error = new StoreUnavailableError(this.endpoint, (err as Error).message);
+        for (const w of this.take()) w.subscriber.error(error);
+      }
+      return;
+    }
+    // another process compacted rows this poller had not read yet
+    if (polled.compactRevision > this.cursor + 1) {
+      for (const w of this.take()) {
+        w.subscriber.next(relist(this.cursor + 1, polled.compactRevision));
+        w.subscriber.complete();
+      }
+      return;
+    }
+    if (polled.rows.length === 0) return;
+    this.cursor = polled.rows[polled.rows.length - 1].revision;
+    for (const w of [...this.watchers]) deliver(w, polled.rows);
+  }
+
+  private take(): Watcher[] {
+    const all = [...this.watchers];
+    this.watchers.clear();
+    return all;
+  }
+}
+
+function deliver(watcher: Watcher, rows: Row[]): void {
+  const events: WatchEvent[] = [];
+  for (const row of rows) {
+    if (row.revision < watcher.from || !row.name.startsWith(watcher.prefix)) continue;
+    events.push(
+      row.deleted
+        ? { type: 'delete', kv: { key: row.name, value: '', createRevision: 0, modRevision: row.revision } }
+        : { type: 'put', kv: toKeyValue(row) },
+    );
+  }
+  if (events.length === 0) return;
+  watcher.subscriber.next({ type: 'events', revision: events[events.length - 1].kv.modRevision, events });
+}
+
+function relist(from: number, compactRevision: number): WatchMessage {
+  return { type: 'relist', reason: `revision ${from} is compacted (history starts at ${compactRevision})` };
+}

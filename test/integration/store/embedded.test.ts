@@ -1,0 +1,163 @@
+// The embedded (SQLite) backend against the Store conformance suite, plus what only a shared file
+// has: other processes writing, racing and dying on the same file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openEmbeddedStore } from '../../../src/store/embedded.js';
+import type { Store } from '../../../src/store/store.js';
+import { describeStoreConformance } from './conformance.js';
+import { ChildStore } from './embedded-child.js';
+import { WatchRecorder, eventually, uniquePrefix } from './helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'stackd-embedded-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let fileCount = 0;
+const files: string[] = [];
+function newFile(): string {
+  const file = join(dir, `store-${++fileCount}.db`);
+  files.push(file);
+  return file;
+}
+const fileOf = (store: Store) => store.endpoint.slice('sqlite://'.length);
+
+describeStoreConformance('embedded', {
+  open: () => openEmbeddedStore(newFile()),
+  openPeer: (store) => openEmbeddedStore(fileOf(store)),
+  // SQLite has no server to restart; the nearest disruption is another process resetting the
+  // write-ahead log under the open connections
+  restart: async () => {
+    for (const file of files) {
+      const db = new Database(file);
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+    }
+  },
+});
+
+describe('embedded store', () => {
+  const stores: Store[] = [];
+  const children: ChildStore[] = [];
+  const open = async (file = newFile()) => (stores.push(await openEmbeddedStore(file)), stores[stores.length - 1]);
+  const child = (file: string, body: string, args?: unknown) => (children.push(new ChildStore(file, body, args)), children[children.length - 1]);
+  afterEach(async () => {
+    children.splice(0).forEach((c) => c.kill());
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+
+  it('keeps keys and revisions across a close and reopen', async () => {
+    const file = newFile();
+    const first = await open(file);
+    await first.txn([{ op: 'put', key: '/k/a', value: '1' }]);
+    const second = await first.txn([{ op: 'put', key: '/k/a', value: '2' }, { op: 'put', key: '/k/b', value: '3' }]);
+    await first.close();
+
+    const reopened = await open(file);
+    const { items, revision } = await reopened.list('/k/');
+    expect(revision).toBe(second.revision);
+    expect(items.map((kv) => [kv.key, kv.value, kv.modRevision])).toEqual([
+      ['/k/a', '2', second.revision],
+      ['/k/b', '3', second.revision],
+    ]);
+    expect((await reopened.txn([{ op: 'put', key: '/k/c', value: '4' }])).revision).toBe(second.revision + 1);
+  });
+
+  it('compaction keeps every live key and the history from the compaction point', async () => {
+    const store = await open();
+    await store.txn([{ op: 'put', key: '/c/a', value: '1' }, { op: 'put', key: '/c/gone', value: 'x' }]);
+    await store.txn([{ op: 'put', key: '/c/a', value: '2' }]);
+    await store.txn([{ op: 'delete', key: '/c/gone' }]);
+    const before = await store.list('/c/');
+    const last = await store.txn([{ op: 'put', key: '/c/b', value: '3' }]);
+    await store.compact(last.revision);
+
+    expect((await store.list('/c/')).items).toEqual([...before.items, { key: '/c/b', value: '3', createRevision: last.revision, modRevision: last.revision }]);
+    await expect(store.compact(last.revision + 5)).rejects.toThrow(`cannot compact to revision ${last.revision + 5}`);
+  });
+
+  it('a txn naming an unknown lease fails and writes nothing', async () => {
+    const store = await open();
+    await expect(store.txn([{ op: 'put', key: '/l/a', value: '1' }, { op: 'put', key: '/l/b', value: '2', lease: '999' }])).rejects.toThrow('lease 999 not found');
+    expect((await store.list('/l/')).items).toEqual([]);
+  });
+
+  it('lists keys under a prefix only, with keys just past the prefix left out', async () => {
+    const store = await open();
+    await store.txn(['/p/', '/p/a', '/p/\u{10ffff}', '/p0', '/o', '/p/ü'].map((key) => ({ op: 'put' as const, key, value: key })));
+    expect((await store.list('/p/')).items.map((kv) => kv.key)).toEqual(['/p/', '/p/a', '/p/ü', '/p/\u{10ffff}']);
+    expect((await store.list('')).items).toHaveLength(6);
+  });
+
+  it("another process's writes reach a watch on the same file", async () => {
+    const file = newFile();
+    const store = await open(file);
+    const start = await store.txn([{ op: 'put', key: '/x/before', value: '0' }]);
+    const watch = new WatchRecorder(store.watch('/x/', start.revision + 1));
+    try {
+      const writer = child(file, `
+        for (let i = 1; i <= 3; i++) await store.txn([{ op: 'put', key: '/x/k' + i, value: String(i) }]);
+        await store.txn([{ op: 'delete', key: '/x/before' }]);
+        await store.close();
+      `);
+      expect(await writer.exited()).toBe(0);
+      await watch.waitForEvents(4);
+      expect(watch.summary).toEqual(['put k1=1', 'put k2=2', 'put k3=3', 'delete before']);
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('compare-and-swap stays atomic with writers in two processes racing on one counter', async () => {
+    const file = newFile();
+    const store = await open(file);
+    const p = uniquePrefix('race');
+    await store.txn([{ op: 'create', key: `${p}counter`, value: '0' }]);
+    // each writer increments the counter and logs the value it wrote, in one txn, retrying conflicts
+    const body = `
+      let conflicts = 0;
+      for (let done = 0; done < args.increments; ) {
+        const kv = await store.get(args.p + 'counter');
+        const next = String(Number(kv.value) + 1);
+        const result = await store.txn([
+          { op: 'update', key: args.p + 'counter', value: next, revision: kv.modRevision },
+          { op: 'create', key: args.p + 'log/' + next.padStart(4, '0'), value: args.name },
+        ]);
+        if (result.succeeded) done++; else conflicts++;
+      }
+      say('conflicts ' + conflicts);
+      await store.close();
+    `;
+    const writers = ['a', 'b'].map((name) => child(file, body, { p, name, increments: 100 }));
+    expect(await Promise.all(writers.map((w) => w.exited()))).toEqual([0, 0]);
+
+    expect((await store.get(`${p}counter`))?.value).toBe('200');
+    const log = (await store.list(`${p}log/`)).items;
+    expect(log.map((kv) => Number(kv.key.slice(-4)))).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(new Set(log.map((kv) => kv.value))).toEqual(new Set(['a', 'b']));
+    // every write of the counter shares its revision with exactly one log entry
+    expect(new Set(log.map((kv) => kv.modRevision)).size).toBe(200);
+  }, 60_000);
+
+  it("a killed holder's leased keys disappear once the lease expires", async () => {
+    const file = newFile();
+    const store = await open(file);
+    const holder = child(file, `
+      const lease = await store.grantLease(1);
+      await store.txn([{ op: 'put', key: '/e/leased', value: 'ephemeral', lease: lease.id }, { op: 'put', key: '/e/plain', value: 'stays' }]);
+      say('ready ' + lease.id);
+      setInterval(() => undefined, 1000);
+    `);
+    const leaseId = (await holder.waitFor('ready ')).slice('ready '.length);
+    expect(await store.get('/e/leased')).toMatchObject({ value: 'ephemeral', lease: leaseId });
+    const watch = new WatchRecorder(store.watch('/e/', (await store.list('/e/')).revision + 1));
+    try {
+      holder.kill('SIGKILL');
+      await watch.waitForEvents(1);
+      expect(watch.summary).toEqual(['delete leased']);
+      expect((await store.list('/e/')).items.map((kv) => kv.key)).toEqual(['/e/plain']);
+    } finally {
+      watch.stop();
+    }
+  }, 30_000);
+});
