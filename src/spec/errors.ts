@@ -10,6 +10,14 @@ export interface Loc {
 /** A path into the stack document: map keys and list indices. */
 export type Path = readonly (string | number)[];
 
+/** A problem found on the parsed value, before it is given a location. */
+export interface Issue {
+  path: Path;
+  message: string;
+  /** the problem is the key itself (unknown key, undefined name), not its value */
+  onKey?: boolean;
+}
+
 export interface Problem extends Loc {
   /** "services.web.ports[0]", or "" for the document itself */
   path: string;

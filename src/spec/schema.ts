@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { bool, either, errorMap, field, labels, str, strictObject } from './fields.js';
 import { serviceSchema } from './schema-service.js';
-import type { Path } from './errors.js';
+import type { Issue } from './errors.js';
 
 /** `external: true`, or the legacy `external: {name: x}`. */
 const external = either(bool.transform((b) => ({ external: b })), strictObject({ name: str }).transform(({ name }) => ({ external: true, name })));
@@ -42,14 +42,7 @@ export const stackSchema = strictObject(
 export type ParsedStack = z.output<typeof stackSchema>;
 export type ParsedFileObject = z.output<typeof fileObjectSchema>;
 
-export interface SchemaIssue {
-  path: Path;
-  message: string;
-  /** the problem is the key itself (unknown key), not its value */
-  onKey: boolean;
-}
-
-export function parseStack(data: unknown): { stack?: ParsedStack; issues: SchemaIssue[] } {
+export function parseStack(data: unknown): { stack?: ParsedStack; issues: Issue[] } {
   const r = stackSchema.safeParse(data, { errorMap });
   if (r.success) return { stack: r.data, issues: [] };
   const issues = r.error.issues.map((i) => ({

@@ -1,14 +1,32 @@
 // `stackctl config`: print the normalized stack, like `docker compose config`.
 import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { InputError } from '../errors.js';
+import { loadStackFiles } from '../load.js';
+
+interface ConfigOptions {
+  composeFile?: string[];
+  file?: string[];
+  envFile?: string;
+  format: string;
+}
 
 export function registerConfig(program: Command): void {
   program
     .command('config')
     .description('Validate stack files and print the normalized stack')
-    .requiredOption('-c, --compose-file <file...>', 'stack file(s), merged in order')
+    .option('-c, --compose-file <file...>', 'stack file(s), merged in order')
+    .option('-f, --file <file...>', 'same as -c, as in docker compose')
     .option('--env-file <file>', 'variables file (replaces the .env beside the first stack file)')
     .option('--format <format>', 'yaml or json', 'yaml')
-    .action(async () => {
-      throw new Error('not implemented yet');
+    .action(async (opts: ConfigOptions) => {
+      const files = [...(opts.composeFile ?? []), ...(opts.file ?? [])];
+      if (files.length === 0) throw new InputError(['stackctl config: give the stack file(s) with -c FILE']);
+      if (opts.format !== 'yaml' && opts.format !== 'json') {
+        throw new InputError([`stackctl config: --format must be yaml or json, got "${opts.format}"`]);
+      }
+      const { stack } = await loadStackFiles({ composeFile: files, envFile: opts.envFile });
+      const text = opts.format === 'json' ? `${JSON.stringify(stack, null, 2)}\n` : stringify(stack, { lineWidth: 0 });
+      process.stdout.write(text);
     });
 }

@@ -1,0 +1,147 @@
+// Read stack files the one way every part of stackd does: parse, interpolate, merge, validate,
+// check, normalize. The only file in src/spec that reads files.
+import { readFile } from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { canonicalize } from './canonical.js';
+import { parseDotenv } from './dotenv.js';
+import { type Issue, type Problem, StackFileError, formatProblem, problemAt, sortProblems } from './errors.js';
+import { interpolateTree } from './interpolate.js';
+import { mergeTrees } from './merge.js';
+import { normalize, stackName } from './normalize.js';
+import { type ParsedStack, parseStack } from './schema.js';
+import { checkStack } from './check.js';
+import type { StackSpec } from './types.js';
+import { type LNode, locFor, parseYaml, toPlain } from './yaml-source.js';
+
+export interface LoadOptions {
+  /** stack files, merged in order; relative paths in them resolve against the first one's folder */
+  files: string[];
+  /** replaces the `.env` beside the first stack file */
+  envFile?: string;
+  /** defaults to process.env; overrides the .env file */
+  env?: Record<string, string | undefined>;
+  /** the stack's name; else `name:` in the files, else the first file's folder name */
+  name?: string;
+}
+
+export interface LoadedStack {
+  stack: StackSpec;
+  /** one line each: `stack.yaml:4:12 services.web.image: variable "X" is not set, using ""` */
+  warnings: string[];
+  /** file contents by stack-level key; external ones absent */
+  configData: Record<string, Buffer>;
+  secretData: Record<string, Buffer>;
+}
+
+export async function loadStack(opts: LoadOptions): Promise<LoadedStack> {
+  if (opts.files.length === 0) throw new Error('no stack file given');
+  const projectDir = path.dirname(path.resolve(opts.files[0]));
+  const problems: Problem[] = [];
+  const warnings: Problem[] = [];
+  const fail = () => new StackFileError(sortProblems(problems, opts.files));
+
+  const dotenv = await readVariables(opts.envFile ?? path.join(path.dirname(opts.files[0]), '.env'), !opts.envFile, problems);
+  const env = opts.env ?? process.env;
+  const lookup = (name: string) => env[name] ?? dotenv[name];
+
+  const trees: LNode[] = [];
+  for (const file of opts.files) {
+    const text = await readText(file);
+    if (text === undefined) {
+      problems.push(problemAt({ file, line: 1, col: 1 }, [], 'cannot read the file'));
+      continue;
+    }
+    const parsed = parseYaml(text, file);
+    if (parsed.problems.length > 0) {
+      problems.push(...parsed.problems);
+      continue;
+    }
+    const interpolated = interpolateTree(parsed.root, lookup);
+    warnings.push(...interpolated.warnings);
+    problems.push(...interpolated.problems);
+    const canonical = canonicalize(interpolated.node);
+    problems.push(...canonical.problems);
+    trees.push(canonical.root);
+  }
+  if (trees.length < opts.files.length) throw fail(); // unreadable, or not YAML
+  const merged = mergeTrees(trees);
+  const toProblems = (issues: Issue[]) => issues.map((i) => problemAt(locFor(merged, i.path, i.onKey), i.path, i.message));
+
+  const { stack, issues } = parseStack(toPlain(merged));
+  problems.push(...toProblems(issues));
+  if (!stack) throw fail();
+  problems.push(...toProblems(checkStack(stack)));
+
+  const envFiles = await readEnvFiles(stack, projectDir, toProblems, problems);
+  const configData = await readFileObjects(stack, 'configs', projectDir, toProblems, problems);
+  const secretData = await readFileObjects(stack, 'secrets', projectDir, toProblems, problems);
+  const name = stackName(opts.name, stack.name, projectDir);
+  if (name === '') problems.push(problemAt(merged.loc, ['name'], 'the stack needs a name of letters, digits, _ or -'));
+  if (problems.length > 0) throw fail();
+
+  const spec = normalize(stack, { name, projectDir, homeDir: os.homedir(), envFiles });
+  return { stack: spec, warnings: sortProblems(warnings, opts.files).map(formatProblem), configData, secretData };
+}
+
+async function readText(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `.env` (optional) or `--env-file` (must exist) variables. */
+async function readVariables(file: string, optional: boolean, problems: Problem[]): Promise<Record<string, string>> {
+  const text = await readText(file);
+  if (text === undefined) {
+    if (!optional) problems.push(problemAt({ file, line: 1, col: 1 }, [], 'cannot read the env file'));
+    return {};
+  }
+  const r = parseDotenv(text, file);
+  problems.push(...r.problems);
+  return r.vars;
+}
+
+type ToProblems = (issues: Issue[]) => Problem[];
+
+/** Each service's env_file entries (relative to the project folder), later files winning. */
+async function readEnvFiles(stack: ParsedStack, projectDir: string, toProblems: ToProblems, problems: Problem[]) {
+  const out: Record<string, Record<string, string>> = {};
+  for (const [name, svc] of Object.entries(stack.services)) {
+    const files = svc.env_file ?? [];
+    for (const [i, f] of files.entries()) {
+      const file = path.resolve(projectDir, f);
+      const text = await readText(file);
+      if (text === undefined) {
+        problems.push(...toProblems([{ path: ['services', name, 'env_file', i], message: `cannot read ${file}` }]));
+        continue;
+      }
+      const r = parseDotenv(text, file);
+      problems.push(...r.problems);
+      out[name] = { ...out[name], ...r.vars };
+    }
+  }
+  return out;
+}
+
+async function readFileObjects(
+  stack: ParsedStack,
+  kind: 'configs' | 'secrets',
+  projectDir: string,
+  toProblems: ToProblems,
+  problems: Problem[],
+): Promise<Record<string, Buffer>> {
+  const out: Record<string, Buffer> = {};
+  for (const [key, obj] of Object.entries(stack[kind] ?? {})) {
+    if (!obj?.file || obj.external?.external) continue;
+    const file = path.resolve(projectDir, obj.file);
+    try {
+      out[key] = await readFile(file);
+    } catch {
+      problems.push(...toProblems([{ path: [kind, key, 'file'], message: `file ${file} does not exist or cannot be read` }]));
+    }
+  }
+  return out;
+}
