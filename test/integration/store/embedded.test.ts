@@ -115,10 +115,13 @@ describe('embedded store', () => {
     await store.txn([{ op: 'create', key: `${p}counter`, value: '0' }]);
     // each writer increments the counter and logs the value it wrote, in one txn, retrying conflicts
     const body = `
+      say('ready');
+      while (!(await store.get(args.p + 'go'))) await new Promise((r) => setTimeout(r, 5));
       let conflicts = 0;
       for (let done = 0; done < args.increments; ) {
         const kv = await store.get(args.p + 'counter');
         const next = String(Number(kv.value) + 1);
+        await new Promise((r) => setTimeout(r, 1)); // widen the window for the other writer
         const result = await store.txn([
           { op: 'update', key: args.p + 'counter', value: next, revision: kv.modRevision },
           { op: 'create', key: args.p + 'log/' + next.padStart(4, '0'), value: args.name },
@@ -129,6 +132,8 @@ describe('embedded store', () => {
       await store.close();
     `;
     const writers = ['a', 'b'].map((name) => child(file, body, { p, name, increments: 100 }));
+    await Promise.all(writers.map((w) => w.waitFor('ready')));
+    await store.txn([{ op: 'put', key: `${p}go`, value: '' }]);
     expect(await Promise.all(writers.map((w) => w.exited()))).toEqual([0, 0]);
 
     expect((await store.get(`${p}counter`))?.value).toBe('200');

@@ -1,0 +1,67 @@
+// Which Store to open: --store, else STACKD_STORE, else the embedded store in ~/.stackd/state.db.
+//   etcd://h1:2379,h2:2379      etcd cluster endpoints
+//   sqlite:///var/lib/state.db  embedded store, absolute path
+//   sqlite://state.db           embedded store, path relative to the working directory (~/ allowed)
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import type { Store } from './store.js';
+
+export type StoreLocation = { kind: 'etcd'; endpoints: string[] } | { kind: 'sqlite'; path: string; isDefault?: boolean };
+
+export const STORE_URL_FORMS = 'etcd://host:2379[,host:2379...], sqlite:///absolute/path.db or sqlite://relative/path.db';
+
+export interface StoreUrlContext {
+  env: Record<string, string | undefined>;
+  home: string;
+  cwd: string;
+}
+
+/** The store named by the flag, else STACKD_STORE, else the default file. Pure. */
+export function resolveStoreLocation(flag: string | undefined, ctx: StoreUrlContext): StoreLocation {
+  if (flag) return parseStoreUrl(flag, ctx, '--store');
+  const fromEnv = ctx.env.STACKD_STORE;
+  if (fromEnv) return parseStoreUrl(fromEnv, ctx, 'STACKD_STORE');
+  return { kind: 'sqlite', path: join(ctx.home, '.stackd', 'state.db'), isDefault: true };
+}
+
+/** Parses one store URL; `source` names where it came from in the error. Pure. */
+export function parseStoreUrl(url: string, ctx: Omit<StoreUrlContext, 'env'>, source = 'store'): StoreLocation {
+  const invalid = (why: string) => new Error(`invalid ${source} "${url}": ${why}; use ${STORE_URL_FORMS}`);
+  const match = /^([a-z0-9+]+):\/\/(.*)$/i.exec(url.trim());
+  if (!match) throw invalid('not a URL');
+  const [, scheme, rest] = match;
+  switch (scheme.toLowerCase()) {
+    case 'etcd': {
+      const endpoints = rest.replace(/\/+$/, '').split(',').map((e) => e.trim());
+      const bad = endpoints.find((e) => !/^[^\s:/,]+(:\d{1,5})?$/.test(e));
+      if (bad !== undefined) throw invalid(bad ? `bad endpoint "${bad}"` : 'empty endpoint');
+      return { kind: 'etcd', endpoints: endpoints.map((e) => (e.includes(':') ? e : `${e}:2379`)) };
+    }
+    case 'sqlite': {
+      if (!rest) throw invalid('no file path');
+      const path = rest.startsWith('~/') ? join(ctx.home, rest.slice(2)) : resolve(ctx.cwd, rest);
+      return { kind: 'sqlite', path };
+    }
+    default:
+      throw invalid(`unknown scheme "${scheme}"`);
+  }
+}
+
+/** The location as a URL, for messages: "etcd://h1:2379,h2:2379", "sqlite:///home/me/.stackd/state.db". */
+export function describeStoreLocation(location: StoreLocation): string {
+  return location.kind === 'etcd' ? `etcd://${location.endpoints.join(',')}` : `sqlite://${location.path}`;
+}
+
+/** Opens the store named by `url` (a --store value), STACKD_STORE or the default. Each backend is
+ *  loaded only when used, so a CLI on SQLite never loads gRPC and one on etcd never loads SQLite. */
+export async function openStore(url?: string): Promise<Store> {
+  const location = resolveStoreLocation(url, { env: process.env, home: homedir(), cwd: process.cwd() });
+  if (location.kind === 'etcd') {
+    const { openEtcdStore } = await import('./etcd.js');
+    return openEtcdStore(location.endpoints);
+  }
+  if (location.isDefault) mkdirSync(dirname(location.path), { recursive: true });
+  const { openEmbeddedStore } = await import('./embedded.js');
+  return openEmbeddedStore(location.path);
+}
