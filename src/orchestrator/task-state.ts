@@ -24,9 +24,11 @@ export function stateOf(task: Task): TaskState {
   return task.status?.state ?? 'new';
 }
 
-/** Holds (or may soon hold) a container on its node: resources and ports count against the node. */
+/** Assigned and not ended: holds (or will soon hold) a container on its node, so its resources and
+ *  ports count against the node. A pending global task names its node but holds nothing yet. */
 export function occupiesNode(task: Task): boolean {
-  return task.spec.nodeName !== undefined && !isTerminal(stateOf(task));
+  const state = stateOf(task);
+  return task.spec.nodeName !== undefined && !isUnassigned(state) && !isTerminal(state);
 }
 
 /** Ended without being asked to: anything terminal except a clean exit. */
