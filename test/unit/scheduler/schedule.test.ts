@@ -43,9 +43,11 @@ describe('schedule: ranking', () => {
 
   it('nodes without the spread label form one group of their own', () => {
     const svc = web({ deploy: { placement: { preferences: [{ spread: 'node.labels.zone' }] } } });
-    const nodes = [node('a1', { labels: { zone: 'a' } }), node('x1'), node('x2')];
-    const got = placed(schedule(pendings(svc, 2), nodes, []));
-    expect(Object.values(got).sort()).toEqual(['a1', 'x1']);
+    const nodes = [node('a1', { labels: { zone: 'a' } }), node('a2', { labels: { zone: 'a' } }), node('x1'), node('x2')];
+    expect(Object.values(placed(schedule(pendings(svc, 2), nodes, []))).sort()).toEqual(['a1', 'x1']);
+    // the unlabelled nodes share one group: with 4 nodes and 4 tasks, two tasks go to each group
+    const four = Object.values(placed(schedule(pendings(svc, 4), [nodes[0], nodes[2], nodes[3]], []))).sort();
+    expect(four).toEqual(['a1', 'a1', 'x1', 'x2']);
   });
 
   it('nested preferences: zone, then rack within the zone', () => {
