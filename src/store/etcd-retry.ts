@@ -37,10 +37,13 @@ export function isTransient(err: unknown): boolean {
   return err instanceof Error && isRecoverableError(err) && !(err instanceof GRPCResourceExhastedError);
 }
 
-/** "14 UNAVAILABLE: No connection established. Last error: ..." -> "No connection established" */
+/** "14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1.
+ *  Resolution note: " -> "connect ECONNREFUSED 127.0.0.1:1" */
 export function grpcReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/^\d+ [A-Z_]+: /, '').split(/\. Last error|\n/)[0];
+  const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const lastError = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/.exec(message);
+  if (lastError?.[1]) return lastError[1];
+  return message.replace(/^\d+ [A-Z_]+: /, '');
 }
 
 function oneLineError(endpoint: string, err: unknown): Error {

@@ -126,7 +126,7 @@ class EtcdStore implements Store {
       return undefined;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return /compacted/.test(message) ? `etcd compacted the history before revision ${from + 1}` : undefined;
+      return /compacted/.test(message) ? `etcd compacted revision ${from} away (the watch must relist)` : undefined;
     }
   }
 

@@ -28,8 +28,18 @@ export class EtcdProcess {
   }
 
   async restart(): Promise<void> {
-    await this.stopProcess();
-    await this.startProcess();
+    await this.halt();
+    await this.resume();
+  }
+
+  /** Stops the server, keeping its data. */
+  halt(): Promise<void> {
+    return this.stopProcess();
+  }
+
+  /** Starts the server again on the same ports and data; resolves once it is healthy. */
+  resume(): Promise<void> {
+    return this.startProcess();
   }
 
   async stop(): Promise<void> {

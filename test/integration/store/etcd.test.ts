@@ -18,14 +18,30 @@ describeStoreConformance('etcd', {
 });
 
 describe('etcd store: unreachable endpoint', () => {
-  it('fails with StoreUnavailableError naming the endpoint after bounded retries', async () => {
+  it('fails to open with StoreUnavailableError naming the endpoint after bounded retries', async () => {
     const port = await freePort(); // nothing listens there
-    const opening = openEtcdStore([`127.0.0.1:${port}`], {
-      retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 100 },
-    });
+    const opening = openEtcdStore([`127.0.0.1:${port}`]);
     await expect(opening).rejects.toThrow(StoreUnavailableError);
-    await expect(opening).rejects.toThrow(`cannot reach store etcd://127.0.0.1:${port}: `);
-    const message = await opening.catch((err: Error) => err.message);
+    const message = await opening.then(
+      () => 'opened',
+      (err: Error) => err.message,
+    );
+    expect(message).toMatch(new RegExp(`^cannot reach store etcd://127\\.0\\.0\\.1:${port}: \\S`));
     expect(message.split('\n')).toHaveLength(1);
+  }, 30_000);
+
+  it('fails calls while etcd is down and works again once it is back', async () => {
+    const own = await EtcdProcess.start();
+    const store = await openEtcdStore([own.endpoint], { retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 100 } });
+    try {
+      const written = await store.txn([{ op: 'put', key: '/down/k', value: 'before' }]);
+      await own.halt();
+      await expect(store.get('/down/k')).rejects.toThrow(`cannot reach store etcd://${own.endpoint}: `);
+      await own.resume();
+      await expect(store.get('/down/k')).resolves.toMatchObject({ value: 'before', modRevision: written.revision });
+    } finally {
+      await store.close();
+      await own.stop();
+    }
   }, 30_000);
 });
