@@ -15,6 +15,7 @@ import {
   repeat,
   switchMap,
   take,
+  type Subscription,
 } from 'rxjs';
 import { ROOT } from '../api/keys.js';
 import type { Election, KeyValue, Lease, Leadership, Store, WatchMessage } from './store.js';
@@ -98,7 +99,7 @@ class StoreLeadership implements Leadership {
   private readonly lost = new AsyncSubject<string>();
   readonly lost$ = this.lost.asObservable();
   private resigned = false;
-  private readonly watching;
+  private readonly watching: Subscription;
 
   constructor(
     store: Store,

@@ -54,10 +54,6 @@ export class EtcdLease implements Lease {
     this.markLost(reason);
   }
 
-  get isLost(): boolean {
-    return this.lost.closed || this.lost.isStopped;
-  }
-
   private markLost(reason: string): void {
     if (this.lost.isStopped) return;
     this.lost.next(reason);

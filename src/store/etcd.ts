@@ -1,6 +1,6 @@
 // The etcd backend of the Store. Only store/etcd*.ts import etcd3.
 import { Etcd3, type IOptions, type IRangeRequest } from 'etcd3';
-import { Subject, type Observable } from 'rxjs';
+import { Subject, throwError, type Observable } from 'rxjs';
 import { StoreElection } from './etcd-election.js';
 import { EtcdLease } from './etcd-lease.js';
 import { DEFAULT_RETRY, type RetryPolicy, StoreClosedError, withRetry } from './etcd-retry.js';
@@ -82,6 +82,7 @@ class EtcdStore implements Store {
   }
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+    if (this.closed) return throwError(() => new StoreClosedError(this.endpoint));
     return watchPrefix(
       {
         client: this.client,

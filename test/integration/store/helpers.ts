@@ -1,6 +1,5 @@
 // Small tools for the Store conformance suite: unique prefixes, polling, watch recorders.
-import type { Subscription } from 'rxjs';
-import type { Observable } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
 import type { WatchEvent, WatchMessage } from '../../../src/store/store.js';
 
 let counter = 0;
@@ -70,11 +69,4 @@ export class WatchRecorder {
 export function describeEvent(e: WatchEvent): string {
   const name = e.kv.key.slice(e.kv.key.lastIndexOf('/') + 1);
   return e.type === 'put' ? `put ${name}=${e.kv.value}` : `delete ${name}`;
-}
-
-/** Unsubscribes a first-emission subscription, resolving with whether it emitted. */
-export function firstValueOrPending<T>(source: Observable<T>): { value: () => T | undefined; stop: () => void } {
-  let value: T | undefined;
-  const sub = source.subscribe((v) => (value = v));
-  return { value: () => value, stop: () => sub.unsubscribe() };
 }
