@@ -1,0 +1,96 @@
+// One entry point per service key: everything the orchestration layer wants done for a service.
+// The reconciler loads a snapshot (the Service, the stack's Services and Tasks, the Nodes), calls
+// planService, applies `actions` in batched compare-and-swap transactions, writes `status`, and
+// requeues the key after `requeueAfterMs` if given. The scheduler runs separately over every
+// pending task; the node controller runs planNodeLiveness.
+import type { Node, Service, Task } from '../api/objects.js';
+import { matchesAll, parseConstraints } from '../scheduler/constraints.js';
+import { actionTaskName, type OrchestratorAction } from './actions.js';
+import { dependencyGate, type GateResult } from './dependencies.js';
+import { planGlobalDetailed } from './global.js';
+import { planTaskHistory, TASK_HISTORY_LIMIT } from './history.js';
+import { planReplicatedDetailed } from './replicated.js';
+import { summarizeService, type ServiceStatusSummary } from './service-status.js';
+import { retire } from './slot-actions.js';
+import { isTerminal, stateOf } from './task-state.js';
+
+/** How often a service waiting on dependencies looks again, should no event wake it sooner. */
+export const DEPENDENCY_RECHECK_MS = 2000;
+
+export interface ServicePlanInput {
+  service: Service;
+  /** the services of the stack (for depends_on) */
+  services: Service[];
+  /** the tasks of the stack: this service's and its dependencies' */
+  tasks: Task[];
+  nodes: Node[];
+  now: Date;
+  /** task names; must be unique across the cluster */
+  ids: () => string;
+  historyLimit?: number;
+}
+
+export interface ServicePlan {
+  /** at most one action per task */
+  actions: OrchestratorAction[];
+  /** reconcile again after this long (a delayed restart is due, or dependencies are awaited) */
+  requeueAfterMs?: number;
+  status: ServiceStatusSummary;
+}
+
+/** Replicated tasks on nodes that no longer satisfy the constraints (labels changed): Swarm's constraint enforcer. */
+function enforceConstraints(service: Service, own: Task[], nodes: Node[]): OrchestratorAction[] {
+  const parsed = parseConstraints(service.spec.template.deploy.placement.constraints);
+  if (!parsed.ok || parsed.constraints.length === 0) return [];
+  const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
+  return own.flatMap((t) => {
+    const node = t.spec.nodeName !== undefined ? byName.get(t.spec.nodeName) : undefined;
+    if (!node || t.spec.desiredState !== 'running' || isTerminal(stateOf(t)) || matchesAll(parsed.constraints, node)) return [];
+    return [retire(t, `node ${node.metadata.name} no longer satisfies the constraints`)];
+  });
+}
+
+/** Dependencies not met: new tasks are created in state `new` and wait; met: waiting tasks are admitted. */
+function gateActions(actions: OrchestratorAction[], own: Task[], gate: GateResult, touched: Set<string>): OrchestratorAction[] {
+  if (!gate.ready) {
+    return actions.map((a) =>
+      a.type === 'create' ? { ...a, task: { ...a.task, status: { ...a.task.status!, state: 'new', message: gate.reason! } } } : a,
+    );
+  }
+  const admits: OrchestratorAction[] = own
+    .filter((t) => stateOf(t) === 'new' && t.spec.desiredState === 'running' && !touched.has(t.metadata.name))
+    .map((t) => ({ type: 'admit', taskName: t.metadata.name, message: 'dependencies met; pending task scheduling' }));
+  return [...actions, ...admits];
+}
+
+export function planService(input: ServicePlanInput): ServicePlan {
+  const { service, now } = input;
+  const deploy = service.spec.template.deploy;
+  const own = input.tasks.filter((t) => t.spec.stack === service.spec.stack && t.spec.service === service.metadata.name);
+
+  // tasks the constraint enforcer stops count as shut down, so their slots are refilled in this same plan
+  const enforced = deploy.mode === 'replicated' ? enforceConstraints(service, own, input.nodes) : [];
+  const stopped = new Set(enforced.map(actionTaskName));
+  const view = own.map((t) => (stopped.has(t.metadata.name) ? { ...t, spec: { ...t.spec, desiredState: 'shutdown' as const } } : t));
+  const orchestrated =
+    deploy.mode === 'global'
+      ? planGlobalDetailed(service, view, input.nodes, now, input.ids)
+      : planReplicatedDetailed(service, view, now, input.ids);
+
+  const gate = dependencyGate(service, input.services, input.tasks);
+  let actions = [...enforced, ...orchestrated.actions];
+  const touched = new Set(actions.map(actionTaskName));
+  actions = gateActions(actions, own, gate, touched);
+
+  for (const name of planTaskHistory(own, input.historyLimit ?? TASK_HISTORY_LIMIT)) {
+    if (!touched.has(name)) actions.push({ type: 'delete', taskName: name, reason: 'task history limit' });
+  }
+
+  const waits = [orchestrated.wakeAt ? orchestrated.wakeAt.getTime() - now.getTime() : Infinity, gate.ready ? Infinity : DEPENDENCY_RECHECK_MS];
+  const requeue = Math.min(...waits);
+  return {
+    actions,
+    ...(requeue !== Infinity ? { requeueAfterMs: Math.max(0, requeue) } : {}),
+    status: summarizeService(service, own, input.nodes, gate, now),
+  };
+}
