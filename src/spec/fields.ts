@@ -50,10 +50,7 @@ export const int = field('an integer', (v) => {
   const n = typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
   return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
 });
-export const count = field('a non-negative integer', (v) => {
-  const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : undefined;
-});
+export const count = int.transform((n, ctx) => (n >= 0 ? n : fail(ctx, `expected a non-negative integer, got ${n}`)));
 export const num = field('a number', (v) => {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;

@@ -1,5 +1,5 @@
 // The stack file loader: the one parser every part of stackd reads stack files through.
-export { loadStack, type LoadOptions, type LoadedStack } from './load.js';
+export { loadStack, loadStackWith, type ReadFile, type LoadOptions, type LoadedStack } from './load.js';
 export { StackFileError, formatProblem, type Problem } from './errors.js';
 export { parseDuration, formatDuration, durationMs, parseBytes } from './units.js';
 export * from './defaults.js';

@@ -34,20 +34,30 @@ export interface LoadedStack {
   secretData: Record<string, Buffer>;
 }
 
-export async function loadStack(opts: LoadOptions): Promise<LoadedStack> {
+/** Reads a file, or undefined when it does not exist or cannot be read. */
+export type ReadFile = (file: string) => Promise<Buffer | undefined>;
+
+const readFromDisk: ReadFile = (file) => readFile(file).catch(() => undefined);
+
+export function loadStack(opts: LoadOptions): Promise<LoadedStack> {
+  return loadStackWith(opts, readFromDisk);
+}
+
+/** loadStack with files read through `read` (tests pass an in-memory folder). */
+export async function loadStackWith(opts: LoadOptions, read: ReadFile): Promise<LoadedStack> {
   if (opts.files.length === 0) throw new Error('no stack file given');
   const projectDir = path.dirname(path.resolve(opts.files[0]));
   const problems: Problem[] = [];
   const warnings: Problem[] = [];
   const fail = () => new StackFileError(sortProblems(problems, opts.files));
 
-  const dotenv = await readVariables(opts.envFile ?? path.join(path.dirname(opts.files[0]), '.env'), !opts.envFile, problems);
+  const dotenv = await readVariables(read, opts.envFile ?? path.join(path.dirname(opts.files[0]), '.env'), !opts.envFile, problems);
   const env = opts.env ?? process.env;
   const lookup = (name: string) => env[name] ?? dotenv[name];
 
   const trees: LNode[] = [];
   for (const file of opts.files) {
-    const text = await readText(file);
+    const text = (await read(file))?.toString('utf8');
     if (text === undefined) {
       problems.push(problemAt({ file, line: 1, col: 1 }, [], 'cannot read the file'));
       continue;
@@ -73,9 +83,9 @@ export async function loadStack(opts: LoadOptions): Promise<LoadedStack> {
   if (!stack) throw fail();
   problems.push(...toProblems(checkStack(stack)));
 
-  const envFiles = await readEnvFiles(stack, projectDir, toProblems, problems);
-  const configData = await readFileObjects(stack, 'configs', projectDir, toProblems, problems);
-  const secretData = await readFileObjects(stack, 'secrets', projectDir, toProblems, problems);
+  const envFiles = await readEnvFiles(read, stack, projectDir, toProblems, problems);
+  const configData = await readFileObjects(read, stack, 'configs', projectDir, toProblems, problems);
+  const secretData = await readFileObjects(read, stack, 'secrets', projectDir, toProblems, problems);
   const name = stackName(opts.name, stack.name, projectDir);
   if (name === '') problems.push(problemAt(merged.loc, ['name'], 'the stack needs a name of letters, digits, _ or -'));
   if (problems.length > 0) throw fail();
@@ -84,17 +94,10 @@ export async function loadStack(opts: LoadOptions): Promise<LoadedStack> {
   return { stack: spec, warnings: sortProblems(warnings, opts.files).map(formatProblem), configData, secretData };
 }
 
-async function readText(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /** The `.env` (optional) or `--env-file` (must exist) variables. */
-async function readVariables(file: string, optional: boolean, problems: Problem[]): Promise<Record<string, string>> {
-  const text = await readText(file);
+async function readVariables(read: ReadFile, file: string, optional: boolean, problems: Problem[]): Promise<Record<string, string>> {
+  const text = (await read(file))?.toString('utf8');
   if (text === undefined) {
     if (!optional) problems.push(problemAt({ file, line: 1, col: 1 }, [], 'cannot read the env file'));
     return {};
@@ -107,13 +110,13 @@ async function readVariables(file: string, optional: boolean, problems: Problem[
 type ToProblems = (issues: Issue[]) => Problem[];
 
 /** Each service's env_file entries (relative to the project folder), later files winning. */
-async function readEnvFiles(stack: ParsedStack, projectDir: string, toProblems: ToProblems, problems: Problem[]) {
+async function readEnvFiles(read: ReadFile, stack: ParsedStack, projectDir: string, toProblems: ToProblems, problems: Problem[]) {
   const out: Record<string, Record<string, string>> = {};
   for (const [name, svc] of Object.entries(stack.services)) {
     const files = svc.env_file ?? [];
     for (const [i, f] of files.entries()) {
       const file = path.resolve(projectDir, f);
-      const text = await readText(file);
+      const text = (await read(file))?.toString('utf8');
       if (text === undefined) {
         problems.push(...toProblems([{ path: ['services', name, 'env_file', i], message: `cannot read ${file}` }]));
         continue;
@@ -127,6 +130,7 @@ async function readEnvFiles(stack: ParsedStack, projectDir: string, toProblems: 
 }
 
 async function readFileObjects(
+  read: ReadFile,
   stack: ParsedStack,
   kind: 'configs' | 'secrets',
   projectDir: string,
@@ -137,9 +141,9 @@ async function readFileObjects(
   for (const [key, obj] of Object.entries(stack[kind] ?? {})) {
     if (!obj?.file || obj.external?.external) continue;
     const file = path.resolve(projectDir, obj.file);
-    try {
-      out[key] = await readFile(file);
-    } catch {
+    const data = await read(file);
+    if (data) out[key] = data;
+    else {
       problems.push(...toProblems([{ path: [kind, key, 'file'], message: `file ${file} does not exist or cannot be read` }]));
     }
   }

@@ -50,7 +50,7 @@ export function parseBytes(input: string | number): number {
     return input;
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(input);
-  if (!m || (m[3] && !m[2] && m[3].toLowerCase() !== 'b')) {
+  if (!m || (!m[2] && (m[1].includes('.') || (m[3] !== '' && m[3].toLowerCase() !== 'b')))) {
     throw new Error(`expected a byte size like "512M" or "1g", got ${JSON.stringify(input)}`);
   }
   return Math.floor(Number(m[1]) * BYTE_UNITS[m[2].toLowerCase()]);
