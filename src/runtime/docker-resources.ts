@@ -1,0 +1,89 @@
+// Networks and volumes on a node's engine, by name: created when a task first needs them, removed
+// when none does. Labelled with the stack so an agent can find its own after a restart.
+import type Dockerode from 'dockerode';
+import { dockerError, statusOf } from './docker-errors.js';
+import { LABEL } from './labels.js';
+import type { NetworkSettings, VolumeSettings } from './resource-spec.js';
+
+export interface ManagedResource {
+  name: string;
+  labels: Record<string, string>;
+}
+
+/** The network's id; an existing network of that name is used as it is. */
+export async function ensureNetwork(docker: Dockerode, endpoint: string, name: string, settings: NetworkSettings): Promise<string> {
+  const existing = await networkId(docker, endpoint, name);
+  if (existing) return existing;
+  try {
+    const net = await docker.createNetwork({
+      Name: name,
+      Driver: settings.driver,
+      Labels: settings.labels,
+      Options: settings.options,
+      Internal: settings.internal,
+      Attachable: settings.attachable,
+      CheckDuplicate: true,
+    });
+    return net.id;
+  } catch (err) {
+    // created meanwhile by someone else (another task's preparation): use theirs
+    const raced = statusOf(err) === 409 ? await networkId(docker, endpoint, name) : undefined;
+    if (raced) return raced;
+    throw dockerError(err, endpoint, `create network ${name}`);
+  }
+}
+
+async function networkId(docker: Dockerode, endpoint: string, name: string): Promise<string | undefined> {
+  try {
+    const info = await docker.getNetwork(name).inspect();
+    return info.Id as string;
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw dockerError(err, endpoint, `inspect network ${name}`);
+  }
+}
+
+/** false when there was no such network; throws while containers still use it. */
+export async function removeNetwork(docker: Dockerode, endpoint: string, name: string): Promise<boolean> {
+  try {
+    await docker.getNetwork(name).remove();
+    return true;
+  } catch (err) {
+    if (statusOf(err) === 404) return false;
+    throw dockerError(err, endpoint, `remove network ${name}`);
+  }
+}
+
+export async function ensureVolume(docker: Dockerode, endpoint: string, name: string, settings: VolumeSettings): Promise<void> {
+  try {
+    // the engine answers an existing volume of the same name and driver with that volume
+    await docker.createVolume({ Name: name, Driver: settings.driver, DriverOpts: settings.options, Labels: settings.labels });
+  } catch (err) {
+    throw dockerError(err, endpoint, `create volume ${name}`);
+  }
+}
+
+/** false when there was no such volume; throws while a container still uses it. */
+export async function removeVolume(docker: Dockerode, endpoint: string, name: string): Promise<boolean> {
+  try {
+    await docker.getVolume(name).remove();
+    return true;
+  } catch (err) {
+    if (statusOf(err) === 404) return false;
+    throw dockerError(err, endpoint, `remove volume ${name}`);
+  }
+}
+
+/** Networks and volumes stackd created, optionally of one stack. */
+export async function listManagedResources(docker: Dockerode, endpoint: string, stack?: string): Promise<{ networks: ManagedResource[]; volumes: ManagedResource[] }> {
+  const filters = { label: [stack ? `${LABEL.stack}=${stack}` : LABEL.stack] };
+  try {
+    const [networks, volumes] = await Promise.all([docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
+    return {
+      networks: networks.map((n) => ({ name: n.Name, labels: n.Labels ?? {} })),
+      volumes: (volumes.Volumes ?? []).map((v) => ({ name: v.Name, labels: v.Labels ?? {} })),
+    };
+  } catch (err) {
+    throw dockerError(err, endpoint, 'list networks and volumes');
+  }
+}

@@ -1,0 +1,196 @@
+// The node agent's container runtime: one Docker Engine, through dockerode. Small methods, each
+// one engine call or a few; every failure is a one-line DockerError (`unreachable` when no engine
+// answered, naming the socket). The API version is never pinned: requests go to unversioned paths,
+// which the engine serves at its own (newest) version.
+import Dockerode from 'dockerode';
+import type { Observable } from 'rxjs';
+import { dockerError, statusOf } from './docker-errors.js';
+import { containerEvents$, type EventsOptions } from './docker-events.js';
+import { ensureImage } from './docker-images.js';
+import { containerLogs, type LogsOptions } from './docker-logs.js';
+import * as resources from './docker-resources.js';
+import { filesTar } from './files.js';
+import { LABEL, taskRefFromLabels } from './labels.js';
+import type { NetworkSettings, VolumeSettings } from './resource-spec.js';
+import type { ContainerEvent, ContainerFile, EngineInfo, LogChunk, ManagedContainer, ObservedContainer } from './types.js';
+
+/** unix:///path, tcp://host:port (or http://, https://), a bare socket path; default DOCKER_HOST,
+ *  else unix:///var/run/docker.sock. */
+export function connectDocker(url?: string): Dockerode {
+  return new Dockerode(dockerOptions(url ?? (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock')));
+}
+
+export function dockerOptions(url: string): Dockerode.DockerOptions {
+  if (url.startsWith('/')) return { socketPath: url };
+  const m = /^(unix|tcp|http|https):\/\/(.+)$/.exec(url);
+  if (!m) throw new Error(`docker address ${JSON.stringify(url)}: expected unix:///path or tcp://host:port`);
+  if (m[1] === 'unix') return { socketPath: m[2] };
+  const hostPort = /^([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(m[2]);
+  if (!hostPort) throw new Error(`docker address ${JSON.stringify(url)}: expected ${m[1]}://host:port`);
+  return { host: hostPort[1].replace(/^\[|\]$/g, ''), port: Number(hostPort[2]), protocol: m[1] === 'https' ? 'https' : 'http' };
+}
+
+/** How errors name the engine: unix:///run/x.sock or tcp://host:port. */
+export function dockerEndpoint(docker: Dockerode): string {
+  const modem = docker.modem as { socketPath?: string; host?: string; port?: number | string };
+  return modem.socketPath ? `unix://${modem.socketPath}` : `tcp://${modem.host}:${modem.port}`;
+}
+
+export class DockerRuntime {
+  readonly endpoint: string;
+
+  constructor(readonly docker: Dockerode) {
+    this.endpoint = dockerEndpoint(docker);
+  }
+
+  static connect(url?: string): DockerRuntime {
+    return new DockerRuntime(connectDocker(url));
+  }
+
+  async engineInfo(): Promise<EngineInfo> {
+    const [info, version] = await this.call('engine info', () => Promise.all([this.docker.info(), this.docker.version()]));
+    const labels = Object.fromEntries(((info.Labels ?? []) as string[]).map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
+    return {
+      version: info.ServerVersion,
+      apiVersion: version.ApiVersion,
+      hostname: info.Name,
+      cpus: info.NCPU,
+      memoryBytes: info.MemTotal,
+      labels,
+      os: info.OSType,
+      arch: info.Architecture,
+    };
+  }
+
+  /** The local image, else a pull; ImageUnavailableError("No such image: ref (pull failed: ...)"). */
+  ensureImage(ref: string): Promise<void> {
+    return ensureImage(this.docker, this.endpoint, ref);
+  }
+
+  /**
+   * Creates the container (see containerCreateOptions) and connects it to its other networks, so it
+   * is ready to start. Idempotent per name: when a container of that name already carries the same
+   * task label (a create whose answer was lost), that container's id is returned.
+   */
+  async createContainer(opts: Dockerode.ContainerCreateOptions): Promise<string> {
+    const endpoints = opts.NetworkingConfig?.EndpointsConfig ?? {};
+    const first = opts.HostConfig?.NetworkMode;
+    const later = Object.entries(endpoints).filter(([name]) => name !== first);
+    const createOpts = later.length ? { ...opts, NetworkingConfig: { EndpointsConfig: first && endpoints[first] ? { [first]: endpoints[first] } : {} } } : opts;
+    let id: string;
+    try {
+      id = (await this.docker.createContainer(createOpts)).id;
+    } catch (err) {
+      const same = statusOf(err) === 409 && opts.name ? await this.inspect(opts.name) : undefined;
+      if (same && same.labels[LABEL.task] === opts.Labels?.[LABEL.task]) return same.id;
+      throw dockerError(err, this.endpoint, `create container ${opts.name ?? ''}`.trim());
+    }
+    for (const [network, endpoint] of later) {
+      await this.call(`connect ${opts.name ?? id} to ${network}`, () => this.docker.getNetwork(network).connect({ Container: id, EndpointConfig: endpoint }));
+    }
+    return id;
+  }
+
+  /** Writes files (configs, secrets) into a created container, before it starts. */
+  async putFiles(id: string, files: ContainerFile[]): Promise<void> {
+    if (files.length === 0) return;
+    const tar = await filesTar(files);
+    await this.call(`copy files into ${id}`, () => this.docker.getContainer(id).putArchive(tar, { path: '/' }));
+  }
+
+  /** Already running is fine. */
+  async start(id: string): Promise<void> {
+    await this.call(`start ${id}`, () => this.docker.getContainer(id).start(), [304]);
+  }
+
+  /** The stop signal, then SIGKILL after graceSeconds (default: the container's StopTimeout).
+   *  Already stopped, or gone, is fine. */
+  async stop(id: string, graceSeconds?: number): Promise<void> {
+    await this.call(`stop ${id}`, () => this.docker.getContainer(id).stop(graceSeconds === undefined ? {} : { t: graceSeconds }), [304, 404]);
+  }
+
+  /** Force-removes the container and its anonymous volumes. Gone already is fine. */
+  async remove(id: string): Promise<void> {
+    await this.call(`remove ${id}`, () => this.docker.getContainer(id).remove({ force: true, v: true }), [404, 409]);
+  }
+
+  /** undefined when there is no such container. */
+  async inspect(idOrName: string): Promise<ObservedContainer | undefined> {
+    let info: Dockerode.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(idOrName).inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) return undefined;
+      throw dockerError(err, this.endpoint, `inspect ${idOrName}`);
+    }
+    const st = info.State;
+    const time = (t: string | undefined) => (t && !t.startsWith('0001-') ? t : undefined);
+    const exited = st.Status === 'exited' || st.Status === 'dead';
+    return {
+      id: info.Id,
+      name: info.Name.replace(/^\//, ''),
+      image: info.Config.Image,
+      labels: info.Config.Labels ?? {},
+      status: st.Status,
+      running: st.Running,
+      ...(exited ? { exitCode: st.ExitCode } : {}),
+      ...(st.Health?.Status && st.Health.Status !== 'none' ? { health: st.Health.Status as ObservedContainer['health'] } : {}),
+      startedAt: time(st.StartedAt),
+      finishedAt: time(st.FinishedAt),
+      ...(st.Error ? { error: st.Error } : {}),
+      oomKilled: st.OOMKilled,
+    };
+  }
+
+  /** Containers stackd created (running or not), narrowed by stackd's labels, e.g. { node: 'n1' }. */
+  async listManaged(filter: { stack?: string; service?: string; node?: string } = {}): Promise<ManagedContainer[]> {
+    const label = [LABEL.task, ...Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => `${LABEL[k as keyof typeof filter]}=${v}`)];
+    const list = await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label } }));
+    return list.flatMap((c) => {
+      const task = taskRefFromLabels(c.Labels);
+      return task ? [{ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), labels: c.Labels, task, state: c.State, status: c.Status }] : [];
+    });
+  }
+
+  logs(id: string, opts: LogsOptions = {}): AsyncGenerator<LogChunk> {
+    return containerLogs(this.docker, this.endpoint, id, opts);
+  }
+
+  /** Managed containers' events (create, start, die, health_status: ..., destroy, ...), endless:
+   *  reconnects with backoff and resumes where it stopped. */
+  events$(opts: EventsOptions = {}): Observable<ContainerEvent> {
+    return containerEvents$(this.docker, this.endpoint, opts);
+  }
+
+  ensureNetwork(name: string, settings: NetworkSettings): Promise<string> {
+    return resources.ensureNetwork(this.docker, this.endpoint, name, settings);
+  }
+
+  removeNetwork(name: string): Promise<boolean> {
+    return resources.removeNetwork(this.docker, this.endpoint, name);
+  }
+
+  ensureVolume(name: string, settings: VolumeSettings): Promise<void> {
+    return resources.ensureVolume(this.docker, this.endpoint, name, settings);
+  }
+
+  removeVolume(name: string): Promise<boolean> {
+    return resources.removeVolume(this.docker, this.endpoint, name);
+  }
+
+  /** Networks and volumes stackd created (of one stack, or all). */
+  listManagedResources(stack?: string): Promise<{ networks: resources.ManagedResource[]; volumes: resources.ManagedResource[] }> {
+    return resources.listManagedResources(this.docker, this.endpoint, stack);
+  }
+
+  /** Runs one engine call; `ok` lists HTTP statuses that mean "already so" (304, 404, ...). */
+  private async call<T>(what: string, fn: () => Promise<T>, ok: number[] = []): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const status = statusOf(err);
+      if (status !== undefined && ok.includes(status)) return undefined as T;
+      throw dockerError(err, this.endpoint, what);
+    }
+  }
+}
