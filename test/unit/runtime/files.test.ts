@@ -40,7 +40,7 @@ describe('filesTar', () => {
       const ex = extract();
       ex.on('entry', (h, stream, next) => {
         const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('data', (c) => chunks.push(c as Buffer));
         stream.on('end', () => {
           entries.push([h.name, h.uid ?? -1, h.gid ?? -1, h.mode ?? -1, Buffer.concat(chunks).toString()]);
           next();
