@@ -1,21 +1,28 @@
 // Cross-references a schema cannot see: depends_on targets and cycles, services without an image,
 // ports published twice, and networks, volumes, configs and secrets used but not defined.
+// Runs on whatever parsed, so these problems are reported together with the schema's.
 import type { Issue } from './errors.js';
 import type { ParsedService } from './schema-service.js';
-import type { ParsedStack } from './schema.js';
+import type { ParsedParts } from './schema.js';
 
-export function checkStack(stack: ParsedStack): Issue[] {
+type Top = NonNullable<ParsedParts['top']>;
+
+export function checkStack(parts: ParsedParts): Issue[] {
   const issues: Issue[] = [];
-  const services = Object.entries(stack.services);
-  for (const [name, svc] of services) {
+  for (const [name, raw] of Object.entries(parts.rawServices)) {
+    const written = raw !== null && typeof raw === 'object' ? raw : {};
+    if (!('image' in written) && !('build' in written)) {
+      issues.push({ path: ['services', name], onKey: true, message: 'a service needs an image or a build' });
+    }
+  }
+  for (const [name, svc] of parsedServices(parts)) {
     const at = ['services', name];
-    if (svc.image === undefined && svc.build === undefined) {
-      issues.push({ path: at, onKey: true, message: 'a service needs an image or a build' });
-    }
     for (const dep of Object.keys(svc.depends_on ?? {})) {
-      if (!has(stack.services, dep)) issues.push({ path: [...at, 'depends_on', dep], onKey: true, message: `unknown service "${dep}"` });
+      if (!has(parts.rawServices, dep)) {
+        issues.push({ path: [...at, 'depends_on', dep], onKey: true, message: `unknown service "${dep}"` });
+      }
     }
-    issues.push(...checkReferences(stack, name, svc));
+    if (parts.top) issues.push(...checkReferences(parts.top, name, svc));
     if (svc.network_mode !== undefined && svc.networks !== undefined) {
       issues.push({ path: [...at, 'network_mode'], onKey: true, message: 'network_mode cannot be used with networks' });
     }
@@ -23,26 +30,31 @@ export function checkStack(stack: ParsedStack): Issue[] {
       issues.push({ path: [...at, 'deploy', 'replicas'], onKey: true, message: 'replicas cannot be set for a global service' });
     }
   }
-  issues.push(...checkCycles(stack), ...checkPorts(stack), ...checkFileObjects(stack));
+  issues.push(...checkCycles(parts), ...checkPorts(parts));
+  if (parts.top) issues.push(...checkFileObjects(parts.top));
   return issues;
 }
 
-function checkReferences(stack: ParsedStack, name: string, svc: ParsedService): Issue[] {
+function parsedServices(parts: ParsedParts): [string, ParsedService][] {
+  return Object.entries(parts.services).filter((e): e is [string, ParsedService] => e[1] !== undefined);
+}
+
+function checkReferences(top: Top, name: string, svc: ParsedService): Issue[] {
   const at = ['services', name];
   const issues: Issue[] = [];
   const undefinedRef = (kind: string, ref: string) => `${kind} "${ref}" is not defined in the top-level ${kind}s`;
   svc.volumes?.forEach((m, i) => {
-    if (m.type === 'volume' && m.source !== undefined && !has(stack.volumes, m.source)) {
+    if (m.type === 'volume' && m.source !== undefined && !has(top.volumes, m.source)) {
       issues.push({ path: [...at, 'volumes', i], message: undefinedRef('volume', m.source) });
     }
   });
   for (const net of Object.keys(svc.networks ?? {})) {
-    if (net !== 'default' && !has(stack.networks, net)) {
+    if (net !== 'default' && !has(top.networks, net)) {
       issues.push({ path: [...at, 'networks', net], onKey: true, message: undefinedRef('network', net) });
     }
   }
   for (const kind of ['config', 'secret'] as const) {
-    const defined = kind === 'config' ? stack.configs : stack.secrets;
+    const defined = kind === 'config' ? top.configs : top.secrets;
     svc[`${kind}s`]?.forEach((ref, i) => {
       if (!has(defined, ref.source)) issues.push({ path: [...at, `${kind}s`, i], message: undefinedRef(kind, ref.source) });
     });
@@ -51,7 +63,7 @@ function checkReferences(stack: ParsedStack, name: string, svc: ParsedService): 
 }
 
 /** Every cycle once, named from the first service of the file that is part of it: `a -> b -> a`. */
-function checkCycles(stack: ParsedStack): Issue[] {
+function checkCycles(parts: ParsedParts): Issue[] {
   const issues: Issue[] = [];
   const done = new Set<string>();
   const visit = (name: string, trail: string[]): void => {
@@ -65,19 +77,20 @@ function checkCycles(stack: ParsedStack): Issue[] {
       });
       return;
     }
-    if (done.has(name) || !stack.services[name]) return;
-    for (const dep of Object.keys(stack.services[name].depends_on ?? {})) visit(dep, [...trail, name]);
+    const svc = parts.services[name];
+    if (done.has(name) || !svc) return;
+    for (const dep of Object.keys(svc.depends_on ?? {})) visit(dep, [...trail, name]);
     done.add(name);
   };
-  for (const name of Object.keys(stack.services)) visit(name, []);
+  for (const name of Object.keys(parts.services)) visit(name, []);
   return issues;
 }
 
 /** A published port/protocol belongs to one service (ingress or host mode alike). */
-function checkPorts(stack: ParsedStack): Issue[] {
+function checkPorts(parts: ParsedParts): Issue[] {
   const issues: Issue[] = [];
   const owners = new Map<string, string>();
-  for (const [name, svc] of Object.entries(stack.services)) {
+  for (const [name, svc] of parsedServices(parts)) {
     svc.ports?.forEach((specs, i) => {
       for (const p of specs) {
         if (p.published === undefined) continue;
@@ -94,10 +107,10 @@ function checkPorts(stack: ParsedStack): Issue[] {
   return issues;
 }
 
-function checkFileObjects(stack: ParsedStack): Issue[] {
+function checkFileObjects(top: Top): Issue[] {
   const issues: Issue[] = [];
   for (const kind of ['configs', 'secrets'] as const) {
-    for (const [key, obj] of Object.entries(stack[kind] ?? {})) {
+    for (const [key, obj] of Object.entries(top[kind] ?? {})) {
       const external = obj?.external?.external ?? false;
       if (!external && obj?.file === undefined) {
         issues.push({ path: [kind, key], onKey: true, message: 'needs file: or external: true' });

@@ -78,10 +78,9 @@ export async function loadStackWith(opts: LoadOptions, read: ReadFile): Promise<
   const merged = mergeTrees(trees);
   const toProblems = (issues: Issue[]) => issues.map((i) => problemAt(locFor(merged, i.path, i.onKey), i.path, i.message));
 
-  const { stack, issues } = parseStack(toPlain(merged));
-  problems.push(...toProblems(issues));
+  const { stack, parts, issues } = parseStack(toPlain(merged));
+  problems.push(...toProblems(issues), ...toProblems(checkStack(parts)));
   if (!stack) throw fail();
-  problems.push(...toProblems(checkStack(stack)));
 
   const envFiles = await readEnvFiles(read, stack, projectDir, toProblems, problems);
   const configData = await readFileObjects(read, stack, 'configs', projectDir, toProblems, problems);

@@ -1,7 +1,7 @@
 // The whole stack file as written: top-level keys, networks, volumes, configs and secrets.
-import { z } from 'zod';
+import { z, type ZodError } from 'zod';
 import { bool, either, errorMap, field, labels, str, strictObject } from './fields.js';
-import { serviceSchema } from './schema-service.js';
+import { type ParsedService, serviceSchema } from './schema-service.js';
 import type { Issue } from './errors.js';
 
 /** `external: true`, or the legacy `external: {name: x}`. */
@@ -26,11 +26,12 @@ const fileObjectSchema = strictObject(
 
 const version = field('a version string', (v) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined));
 
-export const stackSchema = strictObject(
+/** Everything but the services, which are parsed one by one so that the valid ones can still be checked. */
+const topSchema = strictObject(
   {
     version: version.optional(),
     name: str.optional(),
-    services: z.record(serviceSchema),
+    services: z.record(z.unknown()),
     networks: z.record(networkSchema.nullable()).nullish(),
     volumes: z.record(volumeSchema.nullable()).nullish(),
     configs: z.record(fileObjectSchema.nullable()).nullish(),
@@ -39,16 +40,51 @@ export const stackSchema = strictObject(
   { extensions: true, unsupported: { include: 'merge stack files with several -c options instead' } },
 );
 
-export type ParsedStack = z.output<typeof stackSchema>;
+type ParsedTop = z.output<typeof topSchema>;
+export type ParsedStack = Omit<ParsedTop, 'services'> & { services: Record<string, ParsedService> };
 export type ParsedFileObject = z.output<typeof fileObjectSchema>;
 
-export function parseStack(data: unknown): { stack?: ParsedStack; issues: Issue[] } {
-  const r = stackSchema.safeParse(data, { errorMap });
-  if (r.success) return { stack: r.data, issues: [] };
-  const issues = r.error.issues.map((i) => ({
+/** What parsed: the top level (undefined if it did not) and each service (undefined if it did not). */
+export interface ParsedParts {
+  top?: Omit<ParsedTop, 'services'>;
+  services: Record<string, ParsedService | undefined>;
+  /** the services as written, for checks that only need their keys */
+  rawServices: Record<string, unknown>;
+}
+
+export function parseStack(data: unknown): { stack?: ParsedStack; parts: ParsedParts; issues: Issue[] } {
+  const issues: Issue[] = [];
+  const top = topSchema.safeParse(data, { errorMap });
+  if (!top.success) issues.push(...toIssues(top.error));
+  const rawServices = servicesOf(data);
+  const services: ParsedParts['services'] = {};
+  for (const [name, raw] of Object.entries(rawServices)) {
+    const r = serviceSchema.safeParse(raw, { errorMap, path: ['services', name] });
+    services[name] = r.success ? r.data : undefined;
+    if (!r.success) issues.push(...toIssues(r.error));
+  }
+  const parts: ParsedParts = { services, rawServices };
+  if (top.success) {
+    const { services: _raw, ...rest } = top.data;
+    parts.top = rest;
+    if (issues.length === 0) return { stack: { ...rest, services: services as Record<string, ParsedService> }, parts, issues };
+  }
+  return { parts, issues };
+}
+
+function servicesOf(data: unknown): Record<string, unknown> {
+  const services = isMap(data) ? data.services : undefined;
+  return isMap(services) ? services : {};
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function toIssues(error: ZodError): Issue[] {
+  return error.issues.map((i) => ({
     path: i.path,
     message: i.message,
     onKey: i.code === 'custom' && i.params?.onKey === true,
   }));
-  return { issues };
 }

@@ -131,6 +131,28 @@ describe('validation: every problem names file:line:col and the path', () => {
     ]);
   });
 
+  it('schema problems and cross-reference problems are reported together', async () => {
+    expect(
+      await problems([
+        'services:',
+        '  a:',
+        '    image: x',
+        '    depends_on: [ghost]',
+        '    networks: [nowhere]',
+        '  b:',
+        '    imag: y',
+        '    ports: "80:80"',
+        'volumes: []',
+      ]),
+    ).toEqual([
+      'stack.yaml:4:18 services.a.depends_on.ghost: unknown service "ghost"',
+      'stack.yaml:6:3 services.b: a service needs an image or a build',
+      'stack.yaml:7:5 services.b.imag: unknown key, did you mean "image"?',
+      'stack.yaml:8:12 services.b.ports: expected a list, got "80:80"',
+      'stack.yaml:9:10 volumes: expected a map, got a list',
+    ]);
+  });
+
   it('a missing env_file is an error at its entry', async () => {
     expect(await problems(web('env_file: [web.env]'))).toEqual([
       `stack.yaml:4:16 services.web.env_file[0]: cannot read ${process.cwd()}/web.env`,
