@@ -8,6 +8,7 @@ import type { WatchSource } from './embedded-watch.js';
 
 export class KvDb implements WatchSource {
   private readonly stmts: Statements;
+  private dataVersion = -1;
   private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   constructor(private readonly db: Database.Database) {
@@ -104,6 +105,13 @@ export class KvDb implements WatchSource {
       const rows = from >= compactRevision && from <= revision ? this.stmts.rowsBetween.all(from - 1, revision) : [];
       return { compactRevision, revision, rows };
     });
+  }
+
+  changedElsewhere(): boolean {
+    const version = this.stmts.dataVersion.get()!;
+    const changed = version !== this.dataVersion;
+    this.dataVersion = version;
+    return changed;
   }
 
   poll(cursor: number): ReturnType<WatchSource['poll']> {

@@ -76,25 +76,28 @@ export function openDatabase(path: string, { busyTimeoutMs }: OpenOptions): Data
 
 /** Every prepared statement the store uses, compiled once per connection. */
 export function prepareStatements(db: Database.Database) {
-  const latestOf = `SELECT MAX(id) AS id FROM kv WHERE name >= @start AND name < @end GROUP BY name`;
-  const latestOfAll = `SELECT MAX(id) AS id FROM kv WHERE name >= @start GROUP BY name`;
-  const listing = (inner: string) =>
+  // the latest row of each key in a range, walked in key order along kv_name_id (no sort)
+  const listing = (range: string) =>
     db.prepare<{ start: string; end?: string }, Row>(
-      `SELECT kv.* FROM kv JOIN (${inner}) latest USING (id) WHERE kv.deleted = 0 ORDER BY kv.name`,
+      `SELECT * FROM kv WHERE ${range} AND deleted = 0
+         AND id = (SELECT MAX(k.id) FROM kv AS k WHERE k.name = kv.name) ORDER BY name`,
     );
   return {
+    /** changes whenever another connection commits: a cheap "anything new?" check */
+    dataVersion: db.prepare<[], number>(`PRAGMA data_version`).pluck(),
     metaGet: db.prepare<[string], number>(`SELECT value FROM meta WHERE name = ?`).pluck(),
     metaSet: db.prepare<[number, string]>(`UPDATE meta SET value = ? WHERE name = ?`),
     latest: db.prepare<[string], Row>(`SELECT * FROM kv WHERE name = ? ORDER BY id DESC LIMIT 1`),
-    listRange: listing(latestOf),
-    listFrom: listing(latestOfAll),
+    listRange: listing('name >= @start AND name < @end'),
+    listFrom: listing('name >= @start'),
     insert: db.prepare<NewRow & { revision: number }>(
       `INSERT INTO kv (revision, name, created, deleted, create_revision, prev_revision, lease, value)
        VALUES (@revision, @name, @created, @deleted, @create_revision, @prev_revision, @lease, @value)`,
     ),
-    /** rows written after `revision`, in write order: the watch poll */
-    rowsAfter: db.prepare<[number], Row>(`SELECT * FROM kv WHERE revision > ? ORDER BY id`),
-    rowsBetween: db.prepare<[number, number], Row>(`SELECT * FROM kv WHERE revision > ? AND revision <= ? ORDER BY id`),
+    // rows written after a revision, in write order: the watch poll. Ordered as kv_revision is
+    // (revision, then id), so SQLite walks that index rather than scanning the table by id.
+    rowsAfter: db.prepare<[number], Row>(`SELECT * FROM kv WHERE revision > ? ORDER BY revision, id`),
+    rowsBetween: db.prepare<[number, number], Row>(`SELECT * FROM kv WHERE revision > ? AND revision <= ? ORDER BY revision, id`),
     /** live keys attached to a lease */
     leasedKeys: db.prepare<[number], Row>(
       `SELECT * FROM kv AS k WHERE lease = ? AND deleted = 0

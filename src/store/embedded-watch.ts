@@ -1,6 +1,6 @@
 // Watches on the embedded store. One poller per store reads `rows with revision > cursor` (an
-// indexed range) every few milliseconds while anyone watches, so writes by other processes on the
-// same file arrive too; a write by this process wakes the poller at once.
+// indexed range) while anyone watches: at once after a write by this process, at once when the
+// write-ahead log changes (another process wrote), and every few milliseconds besides.
 import { Observable, type Subscriber } from 'rxjs';
 import { StoreUnavailableError, type WatchEvent, type WatchMessage } from './store.js';
 import { toKeyValue, type Row } from './embedded-schema.js';
@@ -10,6 +10,8 @@ export interface WatchSource {
   /** the compaction point, and unless compacted past `from`: the rows from `from` up to `upTo`
    *  (the store's current revision when undefined) */
   start(from: number, upTo: number | undefined): { compactRevision: number; revision: number; rows: Row[] };
+  /** whether another connection committed since the last call (this one's writes kick instead) */
+  changedElsewhere(): boolean;
   /** rows after `cursor`, and the compaction point */
   poll(cursor: number): { compactRevision: number; rows: Row[] };
 }
@@ -22,13 +24,16 @@ interface Watcher {
 
 /** consecutive failed polls before watchers get an error (about a second at the default interval) */
 const MAX_FAILURES = 250;
+const FOLLOW_UP_MS = 2;
 
 export class WatchHub {
   private readonly watchers = new Set<Watcher>();
   /** the last revision delivered to every watcher */
   private cursor = 0;
   private timer: NodeJS.Timeout | undefined;
-  private kicked = false;
+  private followUp: NodeJS.Timeout | undefined;
+  /** a poll is queued; `force` when this process wrote (its own writes leave data_version alone) */
+  private queued: { force: boolean } | undefined;
   private failures = 0;
 
   constructor(
@@ -55,17 +60,34 @@ export class WatchHub {
     });
   }
 
-  /** a write by this process: poll now rather than at the next tick */
-  kick(): void {
-    if (this.kicked || this.watchers.size === 0) return;
-    this.kicked = true;
+  /** Poll now rather than at the next tick: after a write by this process (`force`), or when
+   *  another process may have written. */
+  kick(force = true): void {
+    if (this.watchers.size === 0) return;
+    if (this.queued) {
+      this.queued.force ||= force;
+      return;
+    }
+    const queued = (this.queued = { force });
     setImmediate(() => {
-      this.kicked = false;
-      this.poll();
+      this.queued = undefined;
+      this.poll(queued.force);
     });
   }
 
+  /** Another process wrote to the log. Its commit may become visible a moment after the write
+   *  (the wal-index is updated last), so look again shortly too. */
+  wake(): void {
+    this.kick(false);
+    if (this.followUp || this.watchers.size === 0) return;
+    this.followUp = setTimeout(() => {
+      this.followUp = undefined;
+      this.kick(false);
+    }, FOLLOW_UP_MS).unref();
+  }
+
   close(): void {
+    clearTimeout(this.followUp);
     clearTimeout(this.timer);
     this.timer = undefined;
     for (const w of this.take()) w.subscriber.complete();
@@ -75,16 +97,17 @@ export class WatchHub {
     if (this.timer || this.watchers.size === 0) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.poll();
+      this.poll(false);
       this.schedule();
     }, this.intervalMs);
     this.timer.unref();
   }
 
-  private poll(): void {
+  private poll(kicked: boolean): void {
     if (this.watchers.size === 0) return;
     let polled: ReturnType<WatchSource['poll']>;
     try {
+      if (!this.source.changedElsewhere() && !kicked) return;
       polled = this.source.poll(this.cursor);
       this.failures = 0;
     } catch (err) {

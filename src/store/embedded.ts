@@ -10,9 +10,11 @@ import { KvDb } from './embedded-db.js';
 import { WatchHub } from './embedded-watch.js';
 import { LeaseKeeper } from './embedded-lease.js';
 import { storeElection } from './embedded-election.js';
+import { watchWriteAheadLog } from './embedded-wake.js';
 
 export interface EmbeddedStoreOptions {
-  /** how often watchers look for other processes' writes (default 3 ms) */
+  /** how often watchers look for other processes' writes besides the write-ahead-log wake-ups
+   *  (default 25 ms; 3 ms where the log cannot be watched) */
   pollIntervalMs?: number;
   /** how often expired leases are swept (default 250 ms) */
   sweepIntervalMs?: number;
@@ -29,22 +31,25 @@ export async function openEmbeddedStore(path: string, opts: EmbeddedStoreOptions
   } catch (err) {
     throw new StoreUnavailableError(endpoint, (err as Error).message);
   }
-  return new EmbeddedStore(db, endpoint, opts);
+  return new EmbeddedStore(db, file, endpoint, opts);
 }
 
 class EmbeddedStore implements Store {
   private readonly kv: KvDb;
   private readonly hub: WatchHub;
   private readonly leases: LeaseKeeper;
+  private readonly stopWakeUps: (() => void) | undefined;
   private closed = false;
 
   constructor(
     private readonly db: Database.Database,
+    file: string,
     readonly endpoint: string,
     opts: EmbeddedStoreOptions,
   ) {
     this.kv = new KvDb(db);
-    this.hub = new WatchHub(this.kv, endpoint, opts.pollIntervalMs ?? 3);
+    this.stopWakeUps = watchWriteAheadLog(file, () => this.hub.wake());
+    this.hub = new WatchHub(this.kv, endpoint, opts.pollIntervalMs ?? (this.stopWakeUps ? 25 : 3));
     this.leases = new LeaseKeeper(this.kv, opts.sweepIntervalMs ?? 250, () => this.hub.kick());
   }
 
@@ -86,6 +91,7 @@ class EmbeddedStore implements Store {
     if (this.closed) return;
     this.closed = true;
     this.leases.close();
+    this.stopWakeUps?.();
     this.hub.close();
     this.db.close();
   }
