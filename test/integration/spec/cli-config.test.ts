@@ -1,0 +1,74 @@
+// `stackctl config` as users run it: the built bin/stackctl.js (run `npm run build` first; hack/test.sh does).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { loadStack } from '../../../src/spec/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+const fixtures = path.join(root, 'test/fixtures/spec');
+const accounts = '/work/shared/examples/accounts';
+
+function stackctl(...args: string[]) {
+  // the variables the example uses come from its .env only
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(ACCOUNT_|MYSQL_|STACKD_TEST_UNSET)/.test(k)));
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/stackctl.js'), ...args], { cwd: root, env, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('stackctl config', () => {
+  beforeAll(() => {
+    if (!existsSync(path.join(root, 'dist/cli/stackctl.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  });
+
+  it('prints the normalized accounts stack as YAML, exit 0', async () => {
+    const files = [`${accounts}/stack.yaml`, `${accounts}/docker-compose.yml`];
+    const r = stackctl('config', '-c', ...files);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const expected = await loadStack({ files, env: {} });
+    expect(parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(expected.stack)));
+    // keys in a stable order, like docker compose config
+    expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual([
+      'name: accounts', 'services:', 'networks:', 'volumes:', 'configs:', 'secrets:',
+    ]);
+    expect(r.stdout).toContain('image: bitmyth/accounts-frontend:dev');
+  });
+
+  it('--format json and -f, as in docker compose', () => {
+    const r = stackctl('config', '-f', `${accounts}/stack.yaml`, '--format', 'json');
+    expect(r.code).toBe(0);
+    const stack = JSON.parse(r.stdout);
+    expect(stack.services.api.secrets[0]).toEqual({
+      source: 'secret_config', target: '/config/secret.yaml', uid: '0', gid: '0', mode: 288,
+    });
+  });
+
+  it('prints each problem as file:line:col on stderr and exits 2', () => {
+    const file = path.join(fixtures, 'invalid.yaml');
+    const r = stackctl('config', '-c', file);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trimEnd().split('\n')).toEqual([
+      `${file}:5:17 services.api.deploy.replicas: expected an integer, got "three"`,
+      `${file}:6:3 services.web: a service needs an image or a build`,
+      `${file}:7:5 services.web.imgae: unknown key, did you mean "image"?`,
+      `${file}:8:5 services.web.links: not supported by stackd: services reach each other by name on the stack's networks`,
+    ]);
+  });
+
+  it('prints warnings on stderr and the stack on stdout', () => {
+    const file = path.join(fixtures, 'warn/stack.yaml');
+    const r = stackctl('config', '-c', file);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(`warning: ${file}:3:12 services.web.image: variable "STACKD_TEST_UNSET_IMAGE" is not set, using ""\n`);
+    expect(parse(r.stdout).services.web.image).toBe('');
+  });
+
+  it('rejects an unknown --format with exit 2', () => {
+    const r = stackctl('config', '-c', `${accounts}/stack.yaml`, '--format', 'toml');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('stackctl config: --format must be yaml or json, got "toml"\n');
+  });
+});
