@@ -103,7 +103,7 @@ export function oneOf<T extends string>(...values: T[]) {
 export interface ObjectOptions {
   /** key → why stackd rejects it */
   unsupported?: Record<string, string>;
-  /** keep x-* keys in `extensions` */
+  /** keep x-* keys in `extensions` (only where the normalized spec keeps them: top level and services) */
   extensions?: boolean;
 }
 

@@ -47,7 +47,6 @@ export const deploySchema = strictObject(
     update_config: updateConfig(['pause', 'continue', 'rollback']).optional(),
     rollback_config: updateConfig(['pause', 'continue']).optional(),
   },
-  { extensions: true },
 );
 
 const TEST_KINDS = ['NONE', 'CMD', 'CMD-SHELL'];

@@ -12,14 +12,13 @@ const driver = { driver: str.optional(), driver_opts: labels.optional() };
 
 const networkSchema = strictObject(
   { ...common, ...driver, internal: bool.optional(), attachable: bool.optional() },
-  { extensions: true, unsupported: { ipam: "networks get their addresses from Docker's default pools", enable_ipv6: 'not implemented' } },
+  { unsupported: { ipam: "networks get their addresses from Docker's default pools", enable_ipv6: 'not implemented' } },
 );
-const volumeSchema = strictObject({ ...common, ...driver }, { extensions: true });
+const volumeSchema = strictObject({ ...common, ...driver });
 const NO_INLINE = 'write the content in a file and use file:';
 const fileObjectSchema = strictObject(
   { ...common, file: str.optional() },
   {
-    extensions: true,
     unsupported: { content: NO_INLINE, environment: NO_INLINE, template_driver: 'not implemented', driver: 'not implemented' },
   },
 );

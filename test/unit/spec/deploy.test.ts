@@ -99,6 +99,11 @@ describe('deploy', () => {
     expect(s.deploy.restart_policy).toEqual({ delay: '5s', window: '0s', ...expected });
   });
 
+  it('restart: no, unquoted, is the string "no" (YAML 1.2) and means condition none', async () => {
+    const s = (await load(web('restart: no'))).stack.services.web;
+    expect(s.deploy.restart_policy.condition).toBe('none');
+  });
+
   it('restart: is not folded when deploy.restart_policy is given', async () => {
     const d = await deploy('restart: "no"', 'deploy:', '  restart_policy:', '    delay: 1s');
     expect(d.restart_policy).toEqual({ condition: 'any', delay: '1s', max_attempts: 0, window: '0s' });

@@ -20,6 +20,13 @@ describe('validation: every problem names file:line:col and the path', () => {
     ]);
   });
 
+  it('x-* keys are kept at the top level and in services, and rejected where the spec has no room for them', async () => {
+    expect(await problems([...web('deploy:', '  x-note: hi'), 'volumes:', '  data:', '    x-note: hi'])).toEqual([
+      'stack.yaml:5:7 services.web.deploy.x-note: unknown key',
+      'stack.yaml:8:5 volumes.data.x-note: unknown key',
+    ]);
+  });
+
   it('reports ALL type problems, sorted by position', async () => {
     expect(
       await problems([
