@@ -5,6 +5,8 @@ const common = {
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }] },
 };
 export default {
+  // integration tests start containers and wait for etcd leases; none asserts on time
+  testTimeout: 60_000,
   projects: [
     // pure logic: no etcd, no Docker
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

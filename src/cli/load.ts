@@ -2,6 +2,11 @@
 import { loadStack, StackFileError, type LoadedStack } from '../spec/index.js';
 import { InputError } from './errors.js';
 
+/** commander: `-c a -c b` collects both (a variadic option would swallow the stack name) */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export interface StackFileOptions {
   composeFile: string[];
   envFile?: string;

@@ -10,7 +10,8 @@ export interface StackInput {
   secretData: Record<string, Buffer>;
 }
 
-/** Stack first, then its children (their ownerReferences are filled in by planDeploy). */
+/** Stack first, then its children in the order `docker stack deploy` creates them:
+ *  networks, volumes, secrets, configs, services (ownerReferences are filled in by planDeploy). */
 export function desiredStackObjects(name: string, input: StackInput): NewObject[] {
   const spec: StackSpec = { ...input.stack, name };
   const objects: NewObject[] = [{ kind: 'Stack', metadata: { name, namespace: '' }, spec }];
@@ -19,9 +20,6 @@ export function desiredStackObjects(name: string, input: StackInput): NewObject[
     metadata: { name: key, namespace: name, labels: { 'io.stackd.stack': name } },
     spec: childSpec,
   });
-  for (const [key, service] of Object.entries(spec.services)) {
-    objects.push(child('Service', key, { stack: name, template: service }));
-  }
   for (const [key, net] of Object.entries(spec.networks)) {
     if (!net.external) objects.push(child('Network', key, { ...net, stack: name }));
   }
@@ -29,8 +27,8 @@ export function desiredStackObjects(name: string, input: StackInput): NewObject[
     if (!vol.external) objects.push(child('Volume', key, { ...vol, stack: name }));
   }
   for (const [kind, defs, data] of [
-    ['Config', spec.configs, input.configData],
     ['Secret', spec.secrets, input.secretData],
+    ['Config', spec.configs, input.configData],
   ] as const) {
     for (const [key, def] of Object.entries(defs)) {
       if (def.external) continue;
@@ -44,6 +42,9 @@ export function desiredStackObjects(name: string, input: StackInput): NewObject[
       };
       objects.push(child(kind, key, fileData));
     }
+  }
+  for (const [key, service] of Object.entries(spec.services)) {
+    objects.push(child('Service', key, { stack: name, template: service }));
   }
   return objects;
 }

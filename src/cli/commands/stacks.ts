@@ -6,7 +6,7 @@ import { deployStack, removeStack } from '../../stacks/apply.js';
 import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
 import { parseFormat, printList } from '../format.js';
-import { loadStackFiles, type StackFileOptions } from '../load.js';
+import { collect, loadStackFiles, type StackFileOptions } from '../load.js';
 
 const STACK_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -20,7 +20,7 @@ export function registerStacks(program: Command): void {
   program
     .command('deploy')
     .description('Deploy a new stack or update an existing one')
-    .requiredOption('-c, --compose-file <file...>', 'stack file(s), merged in order')
+    .requiredOption('-c, --compose-file <file>', 'stack file (repeat to merge several, in order)', collect)
     .option('--env-file <file>', 'variables file (replaces the .env beside the first stack file)')
     .option('--prune', 'remove services, networks, volumes, configs and secrets no longer in the files')
     .argument('<stack>', 'stack name')
