@@ -11,6 +11,7 @@ import { WatchHub } from './embedded-watch.js';
 import { LeaseKeeper } from './embedded-lease.js';
 import { storeElection } from './embedded-election.js';
 import { watchWriteAheadLog } from './embedded-wake.js';
+import { startCompactor } from './embedded-compactor.js';
 
 export interface EmbeddedStoreOptions {
   /** how often watchers look for other processes' writes besides the write-ahead-log wake-ups
@@ -20,6 +21,8 @@ export interface EmbeddedStoreOptions {
   sweepIntervalMs?: number;
   /** how long a write waits for another process's lock (default 5 s) */
   busyTimeoutMs?: number;
+  /** history older than this is compacted away, checked as often (default 5 minutes; 0: never) */
+  compactAfterMs?: number;
 }
 
 export async function openEmbeddedStore(path: string, opts: EmbeddedStoreOptions = {}): Promise<Store> {
@@ -39,6 +42,7 @@ class EmbeddedStore implements Store {
   private readonly hub: WatchHub;
   private readonly leases: LeaseKeeper;
   private readonly stopWakeUps: (() => void) | undefined;
+  private readonly stopCompactor: () => void;
   private closed = false;
 
   constructor(
@@ -51,31 +55,31 @@ class EmbeddedStore implements Store {
     this.stopWakeUps = watchWriteAheadLog(file, () => this.hub.wake());
     this.hub = new WatchHub(this.kv, endpoint, opts.pollIntervalMs ?? (this.stopWakeUps ? 25 : 3));
     this.leases = new LeaseKeeper(this.kv, opts.sweepIntervalMs ?? 250, () => this.hub.kick());
+    const compactAfterMs = opts.compactAfterMs ?? 5 * 60_000;
+    this.stopCompactor = compactAfterMs > 0 ? startCompactor(this.kv, compactAfterMs) : () => undefined;
   }
 
   async get(key: string) {
-    return this.kv.get(this.open(key));
+    return this.run(() => this.kv.get(key));
   }
 
   async list(prefix: string) {
-    return this.kv.list(this.open(prefix));
+    return this.run(() => this.kv.list(prefix));
   }
 
   async txn(ops: TxnOp[]) {
-    this.open();
-    const result = this.kv.txn(ops);
+    const result = this.run(() => this.kv.txn(ops));
     if (result.succeeded) this.hub.kick();
     return result;
   }
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
-    if (this.closed) return throwError(() => new StoreUnavailableError(this.endpoint, 'the store is closed'));
+    if (this.closed) return throwError(() => this.unavailable('the store is closed'));
     return this.hub.watch(prefix, fromRevision);
   }
 
   async grantLease(ttlSeconds: number): Promise<Lease> {
-    this.open();
-    return this.leases.grant(ttlSeconds);
+    return this.run(() => this.leases.grant(ttlSeconds));
   }
 
   election(name: string, ttlSeconds: number): Election {
@@ -83,22 +87,36 @@ class EmbeddedStore implements Store {
   }
 
   async compact(revision: number): Promise<void> {
-    this.open();
-    this.kv.compact(revision);
+    this.run(() => this.kv.compact(revision));
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     this.leases.close();
+    this.stopCompactor();
     this.stopWakeUps?.();
     this.hub.close();
     this.db.close();
   }
 
-  /** Throws once closed; passes `value` through. */
-  private open<T>(value?: T): T {
-    if (this.closed) throw new StoreUnavailableError(this.endpoint, 'the store is closed');
-    return value as T;
+  /** Runs a database call; a closed store, a lock held too long or a broken file become
+   *  StoreUnavailableError, while bad requests (unknown lease, repeated key) keep their message. */
+  private run<T>(call: () => T): T {
+    if (this.closed) throw this.unavailable('the store is closed');
+    try {
+      return call();
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && UNAVAILABLE.test(code)) throw this.unavailable((err as Error).message);
+      throw err;
+    }
+  }
+
+  private unavailable(cause: string): StoreUnavailableError {
+    return new StoreUnavailableError(this.endpoint, cause);
   }
 }
+
+/** SQLite result codes that mean the file cannot be used right now, not that the request is wrong */
+const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|IOERR|CANTOPEN|FULL|CORRUPT|NOTADB|READONLY)/;

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { openEmbeddedStore } from '../../../src/store/embedded.js';
-import type { Store } from '../../../src/store/store.js';
+import { openEmbeddedStore, type EmbeddedStoreOptions } from '../../../src/store/embedded.js';
+import { StoreUnavailableError, type Store } from '../../../src/store/store.js';
 import { describeStoreConformance } from './conformance.js';
 import { ChildStore } from './embedded-child.js';
 import { WatchRecorder, eventually, uniquePrefix } from './helpers.js';
@@ -39,7 +39,7 @@ describeStoreConformance('embedded', {
 describe('embedded store', () => {
   const stores: Store[] = [];
   const children: ChildStore[] = [];
-  const open = async (file = newFile()) => (stores.push(await openEmbeddedStore(file)), stores[stores.length - 1]);
+  const open = async (file = newFile(), opts?: EmbeddedStoreOptions) => (stores.push(await openEmbeddedStore(file, opts)), stores[stores.length - 1]);
   const child = (file: string, body: string, args?: unknown) => (children.push(new ChildStore(file, body, args)), children[children.length - 1]);
   afterEach(async () => {
     children.splice(0).forEach((c) => c.kill());
@@ -74,6 +74,61 @@ describe('embedded store', () => {
 
     expect((await store.list('/c/')).items).toEqual([...before.items, { key: '/c/b', value: '3', createRevision: last.revision, modRevision: last.revision }]);
     await expect(store.compact(last.revision + 5)).rejects.toThrow(`cannot compact to revision ${last.revision + 5}`);
+  });
+
+  it('compacts history in the background, keeping every live key', async () => {
+    const store = await open(newFile(), { compactAfterMs: 50 });
+    const first = await store.txn([{ op: 'put', key: '/bg/a', value: '1' }]);
+    await store.txn([{ op: 'put', key: '/bg/a', value: '2' }, { op: 'put', key: '/bg/b', value: '3' }]);
+    await eventually(async () => {
+      const watch = new WatchRecorder(store.watch('/bg/', first.revision));
+      watch.stop();
+      return watch.messages[0]?.type === 'relist';
+    }, 'the first revision to be compacted');
+    expect((await store.list('/bg/')).items.map((kv) => [kv.key, kv.value])).toEqual([
+      ['/bg/a', '2'],
+      ['/bg/b', '3'],
+    ]);
+  });
+
+  it('reports a write lock held too long by another connection as StoreUnavailableError', async () => {
+    const file = newFile();
+    const store = await open(file, { busyTimeoutMs: 50 });
+    const other = new Database(file);
+    other.prepare('BEGIN IMMEDIATE').run();
+    try {
+      const write = store.txn([{ op: 'put', key: '/busy/a', value: '1' }]);
+      await expect(write).rejects.toThrow(StoreUnavailableError);
+      await expect(write).rejects.toThrow(`cannot reach store sqlite://${file}: database is locked`);
+    } finally {
+      other.prepare('ROLLBACK').run();
+      other.close();
+    }
+    expect((await store.txn([{ op: 'put', key: '/busy/a', value: '1' }])).succeeded).toBe(true);
+  });
+
+  it('a closed store refuses calls with StoreUnavailableError', async () => {
+    const store = await open();
+    await store.close();
+    await expect(store.get('/a')).rejects.toThrow(StoreUnavailableError);
+    await expect(store.txn([])).rejects.toThrow('the store is closed');
+    const watch = new WatchRecorder(store.watch('/', 1));
+    expect(watch.error).toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('a held lease that expired anyway (a stalled holder) fires lost$ and takes its keys', async () => {
+    const file = newFile();
+    const store = await open(file);
+    const lease = await store.grantLease(60);
+    let lost: string | undefined;
+    lease.lost$.subscribe((reason) => (lost = reason));
+    await store.txn([{ op: 'put', key: '/stall/a', value: '1', lease: lease.id }]);
+    const other = new Database(file);
+    other.prepare('UPDATE leases SET expires_at = 0 WHERE id = ?').run(Number(lease.id));
+    other.close();
+    await eventually(() => lost, "the lease's lost$");
+    expect(lost).toContain(`lease ${lease.id}`);
+    expect(await store.get('/stall/a')).toBeUndefined();
   });
 
   it('a txn naming an unknown lease fails and writes nothing', async () => {
