@@ -12,6 +12,9 @@ import type { ContainerEvent } from './types.js';
 export interface EventsOptions {
   /** only containers with these labels (k or k=v); stackd's task label is always required */
   labels?: string[];
+  /** replay events from this time on (e.g. the time of the list the caller is reconciling from),
+   *  so none falls between a list and the stream's start */
+  since?: Date;
   backoff?: Backoff;
   /** told of every lost connection, before waiting `delayMs` */
   onDisconnect?: (err: DockerError, attempt: number, delayMs: number) => void;
@@ -33,7 +36,7 @@ interface EngineEvent {
 
 export function containerEvents$(docker: Dockerode, endpoint: string, opts: EventsOptions = {}): Observable<ContainerEvent> {
   const filters = { type: ['container'], event: ACTIONS, label: [LABEL.task, ...(opts.labels ?? [])] };
-  const resume = new ResumePoint();
+  const resume = new ResumePoint(opts.since);
   const connection$ = new Observable<ContainerEvent>((subscriber) => {
     let stream: Destroyable | undefined;
     let closed = false;
@@ -96,8 +99,12 @@ export function toContainerEvent(raw: EngineEvent): ContainerEvent | undefined {
  *  and what was already seen is skipped. JSON numbers lose timeNano's last digits (beyond 2^53), so
  *  `since` starts a microsecond early and events older than the last seen are dropped. */
 class ResumePoint {
-  private last = 0n;
+  private last: bigint;
   private seenAtLast = new Set<string>();
+
+  constructor(since?: Date) {
+    this.last = since ? BigInt(since.getTime()) * 1_000_000n : 0n;
+  }
 
   get since(): string | undefined {
     if (this.last === 0n) return undefined;
