@@ -50,7 +50,8 @@ export function parseYaml(text: string, file: string): { root: LNode; problems: 
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };
   };
-  const problems: Problem[] = doc.errors.map((e) => {
+  // warnings too: an unresolved tag (Compose's !reset, !override) would otherwise be read as a plain string
+  const problems: Problem[] = [...doc.errors, ...doc.warnings].map((e) => {
     const offset = e.pos[0];
     return problemAt(at(offset), [], e.message.split('\n')[0].replace(/ at line \d+, column \d+.*$/, ''));
   });

@@ -42,6 +42,12 @@ describe('YAML source', () => {
     ]);
   });
 
+  it("rejects tags it does not know (such as Compose's !reset) instead of reading them as strings", async () => {
+    expect(await problems('services:\n  web:\n    image: x\n    ports: !reset []\n')).toEqual([
+      'stack.yaml:4:12 Unresolved tag: !reset',
+    ]);
+  });
+
   it('anchors work across a whole stack file', async () => {
     const { stack } = await load([
       'x-deploy: &deploy',
