@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openEmbeddedStore, type EmbeddedStoreOptions } from '../../../src/store/embedded.js';
 import { StoreUnavailableError, type Store } from '../../../src/store/store.js';
+import { openStore } from '../../../src/store/open.js';
 import { describeStoreConformance } from './conformance.js';
 import { ChildStore } from './embedded-child.js';
 import { WatchRecorder, eventually, uniquePrefix } from './helpers.js';
@@ -44,6 +45,18 @@ describe('embedded store', () => {
   afterEach(async () => {
     children.splice(0).forEach((c) => c.kill());
     await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+
+  it('openStore opens a sqlite:// URL as the embedded store, and names a file it cannot open', async () => {
+    const file = newFile();
+    const store = await openStore(`sqlite://${file}`);
+    stores.push(store);
+    expect(store.endpoint).toBe(`sqlite://${file}`);
+    await store.txn([{ op: 'put', key: '/o/a', value: '1' }]);
+    expect((await store.get('/o/a'))?.value).toBe('1');
+
+    const missing = join(dir, 'no-such-dir', 'state.db');
+    await expect(openStore(`sqlite://${missing}`)).rejects.toThrow(`cannot reach store sqlite://${missing}: Cannot open database because the directory does not exist`);
   });
 
   it('keeps keys and revisions across a close and reopen', async () => {
