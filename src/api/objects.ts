@@ -17,6 +17,8 @@ export interface ServiceObjectSpec {
 }
 export interface ServiceStatus extends BaseStatus {
   replicas?: { desired: number; running: number; failed: number };
+  /** why the service is not converged yet ('' when nothing is in the way) */
+  message?: string;
 }
 
 export type TaskState =

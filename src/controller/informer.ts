@@ -52,6 +52,7 @@ export class Informer<T extends Resource> {
   /** every change to the cache, after it is applied */
   readonly changes$ = this.changes.asObservable();
   revision = 0;
+  private revisionWaiters: { revision: number; resolve: () => void }[] = [];
 
   constructor(
     private readonly store: Store,
@@ -66,6 +67,13 @@ export class Informer<T extends Resource> {
   stop(): void {
     this.subscription?.unsubscribe();
     this.changes.complete();
+  }
+
+  /** Resolves once the cache has seen `revision` (a write this process just made under the prefix):
+   *  the reconciler then never plans on a cache that predates its own write. */
+  waitFor(revision: number): Promise<void> {
+    if (this.revision >= revision) return Promise.resolve();
+    return new Promise((resolve) => this.revisionWaiters.push({ revision, resolve }));
   }
 
   get(key: string): T | undefined {
@@ -86,7 +94,7 @@ export class Informer<T extends Resource> {
         this.upsert(kv.key, decodeObject<T>(kv), old);
       }
       for (const [key, old] of this.cache) if (!seen.has(key)) this.remove(key, old);
-      this.revision = msg.revision;
+      this.advance(msg.revision);
       this.syncedResolve();
       return;
     }
@@ -95,7 +103,15 @@ export class Informer<T extends Resource> {
       if (ev.type === 'put') this.upsert(ev.kv.key, decodeObject<T>(ev.kv), old);
       else if (old) this.remove(ev.kv.key, old);
     }
-    this.revision = msg.revision;
+    this.advance(msg.revision);
+  }
+
+  private advance(revision: number): void {
+    this.revision = Math.max(this.revision, revision);
+    if (this.revisionWaiters.length === 0) return;
+    const ready = this.revisionWaiters.filter((w) => w.revision <= this.revision);
+    this.revisionWaiters = this.revisionWaiters.filter((w) => w.revision > this.revision);
+    for (const w of ready) w.resolve();
   }
 
   private upsert(key: string, object: T, old?: T): void {

@@ -1,0 +1,33 @@
+// The manager's view of the Store: one informer per kind it reconciles over.
+import type { Node, Service, Stack, Task } from '../api/objects.js';
+import { HEARTBEAT_PREFIX, kindPrefix } from '../api/keys.js';
+import { Informer } from '../controller/informer.js';
+import type { Store } from '../store/store.js';
+import { KeySet } from '../controller/key-set.js';
+
+export interface ManagerCaches {
+  stacks: Informer<Stack>;
+  services: Informer<Service>;
+  tasks: Informer<Task>;
+  nodes: Informer<Node>;
+  /** nodes whose agent is alive (heartbeat key present) */
+  heartbeats: KeySet;
+}
+
+export async function startCaches(store: Store, onError: (what: string, err: unknown) => void): Promise<ManagerCaches> {
+  const caches: ManagerCaches = {
+    stacks: new Informer<Stack>(store, kindPrefix('Stack'), (e) => onError('stacks', e)),
+    services: new Informer<Service>(store, kindPrefix('Service'), (e) => onError('services', e)),
+    tasks: new Informer<Task>(store, kindPrefix('Task'), (e) => onError('tasks', e)),
+    nodes: new Informer<Node>(store, kindPrefix('Node'), (e) => onError('nodes', e)),
+    heartbeats: new KeySet(store, HEARTBEAT_PREFIX, (e) => onError('heartbeats', e)),
+  };
+  const all = [caches.stacks, caches.services, caches.tasks, caches.nodes, caches.heartbeats];
+  for (const c of all) c.start();
+  await Promise.all(all.map((c) => c.synced));
+  return caches;
+}
+
+export function stopCaches(caches: ManagerCaches): void {
+  for (const c of [caches.stacks, caches.services, caches.tasks, caches.nodes, caches.heartbeats]) c.stop();
+}

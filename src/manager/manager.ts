@@ -1,0 +1,31 @@
+// The manager: while it leads, informers feed the controllers; when leadership goes, all stop.
+import { hostname } from 'node:os';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../log.js';
+import { runWhenLeader } from './leader.js';
+import { startCaches, stopCaches } from './caches.js';
+import { serviceController } from './service-controller.js';
+import { schedulerController } from './scheduler-controller.js';
+import { nodeController } from './node-controller.js';
+
+export interface ManagerOptions {
+  identity?: string;
+  /** leadership lease: a dead leader is replaced within about this long */
+  leaseTtlSeconds?: number;
+  log: Logger;
+}
+
+export async function runManager(store: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
+  const identity = opts.identity ?? `${hostname()}-${process.pid}`;
+  const log = opts.log;
+  await runWhenLeader(store, { identity, ttlSeconds: opts.leaseTtlSeconds ?? 5, log: (m) => log.info(m) }, signal, async (term) => {
+    const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`));
+    const say = (m: string) => log.info(m);
+    const controllers = [serviceController(store, caches, say), schedulerController(store, caches, say), nodeController(store, caches, say)];
+    try {
+      await Promise.all(controllers.map((c) => c.start(term)));
+    } finally {
+      stopCaches(caches);
+    }
+  });
+}

@@ -1,0 +1,55 @@
+// The scheduler controller: one key for the whole cluster. Whenever tasks or nodes change, place
+// every pending task at once (decisions in memory, committed in batches) and record why the
+// others fit nowhere.
+import { map, merge } from 'rxjs';
+import type { Task } from '../api/objects.js';
+import { Controller } from '../controller/controller.js';
+import { schedule } from '../scheduler/schedule.js';
+import type { Store, TxnOp } from '../store/store.js';
+import { updateTaskOps } from '../tasks/writes.js';
+import type { ManagerCaches } from './caches.js';
+import { applyInBatches } from './task-ops.js';
+
+const KEY = 'cluster';
+
+export function schedulingOps(pendingSince: Map<string, Task>, result: ReturnType<typeof schedule>, now: Date): TxnOp[][] {
+  const timestamp = now.toISOString();
+  const groups: TxnOp[][] = [];
+  for (const { taskName, nodeName } of result.assignments) {
+    const task = pendingSince.get(taskName)!;
+    const next: Task = {
+      ...task,
+      spec: { ...task.spec, nodeName },
+      status: { ...task.status!, state: 'assigned', timestamp, message: `scheduled on ${nodeName}` },
+    };
+    groups.push(updateTaskOps(task, next));
+  }
+  for (const { taskName, reason } of result.unschedulable) {
+    const task = pendingSince.get(taskName)!;
+    if (task.status?.message === reason) continue;
+    groups.push(updateTaskOps(task, { ...task, status: { ...task.status!, message: reason } }));
+  }
+  return groups;
+}
+
+export function schedulerController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
+  async function reconcile(): Promise<void> {
+    const tasks = caches.tasks.list();
+    const pending = tasks.filter((t) => t.status?.state === 'pending' && t.spec.desiredState === 'running');
+    if (pending.length === 0) return;
+    const result = schedule(pending, caches.nodes.list(), tasks);
+    const groups = schedulingOps(new Map(pending.map((t) => [t.metadata.name, t])), result, new Date());
+    if (groups.length === 0) return;
+    const out = await applyInBatches(store, groups);
+    if (out.revision) await caches.tasks.waitFor(out.revision);
+    if (out.conflicts) throw new Error(`${out.conflicts} scheduling batch(es) lost a compare-and-swap`);
+  }
+
+  return new Controller({
+    name: 'scheduler',
+    keys$: merge(caches.tasks.changes$, caches.nodes.changes$).pipe(map(() => KEY)),
+    allKeys: () => [KEY],
+    reconcile,
+    log,
+  });
+}

@@ -1,0 +1,87 @@
+// The service controller: for each Service key, plan its tasks (orchestrator, restarts,
+// dependencies, history) from the caches and apply the plan in batched transactions.
+import { merge, map, mergeMap, type Observable } from 'rxjs';
+import { kindPrefix, objectKey } from '../api/keys.js';
+import type { Service, ServiceStatus, Task } from '../api/objects.js';
+import { Controller, type ReconcileResult } from '../controller/controller.js';
+import { planService } from '../orchestrator/plan-service.js';
+import type { Store } from '../store/store.js';
+import { deleteTaskOps } from '../tasks/writes.js';
+import type { ManagerCaches } from './caches.js';
+import { newTaskId } from './ids.js';
+import { withTransitionTimes, writeStatus } from './status.js';
+import { actionOps, applyInBatches } from './task-ops.js';
+
+const serviceKey = (namespace: string, name: string) => objectKey('Service', namespace, name);
+
+function parseServiceKey(key: string): { namespace: string; name: string } {
+  const [namespace, name] = key.slice(kindPrefix('Service').length).split('/');
+  return { namespace, name };
+}
+
+/** Keys to look at: a service that changed; every service of a stack whose task changed
+ *  (dependencies), every service when a node changed (global services, constraints). */
+function serviceKeys$(caches: ManagerCaches): Observable<string> {
+  const stackServices = (ns: string) => caches.services.list().filter((s) => s.metadata.namespace === ns).map((s) => serviceKey(ns, s.metadata.name));
+  return merge(
+    caches.services.changes$.pipe(map((c) => c.key)),
+    caches.tasks.changes$.pipe(
+      mergeMap((c) => {
+        const task = (c.object ?? c.old)!;
+        return [serviceKey(task.metadata.namespace, task.spec.service), ...stackServices(task.metadata.namespace)];
+      }),
+    ),
+    caches.nodes.changes$.pipe(mergeMap(() => caches.services.list().map((s) => serviceKey(s.metadata.namespace, s.metadata.name)))),
+  );
+}
+
+export function serviceController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
+  async function reconcile(key: string): Promise<ReconcileResult | void> {
+    const { namespace, name } = parseServiceKey(key);
+    const stackTasks = caches.tasks.list().filter((t) => t.metadata.namespace === namespace);
+    const service = caches.services.get(key);
+    if (!service) {
+      // the service was removed (deploy --prune, rm): its tasks go, and agents remove the containers
+      const orphans = stackTasks.filter((t) => t.spec.service === name);
+      if (orphans.length === 0) return;
+      const out = await applyInBatches(store, orphans.map(deleteTaskOps));
+      if (out.conflicts) throw new Error(`tasks of removed service ${namespace}_${name} changed while deleting`);
+      await caches.tasks.waitFor(out.revision);
+      return;
+    }
+    const now = new Date();
+    const plan = planService({
+      service,
+      services: caches.services.list().filter((s) => s.metadata.namespace === namespace),
+      tasks: stackTasks,
+      nodes: caches.nodes.list(),
+      now,
+      ids: newTaskId,
+    });
+    if (plan.actions.length > 0) {
+      const byName = new Map<string, Task>(stackTasks.map((t) => [t.metadata.name, t]));
+      const out = await applyInBatches(store, actionOps(plan.actions, byName, now));
+      if (out.revision) await caches.tasks.waitFor(out.revision);
+      if (out.conflicts) throw new Error(`${out.conflicts} task write(s) of ${namespace}_${name} lost a compare-and-swap`);
+    }
+    const status: ServiceStatus = {
+      ...service.status,
+      observedGeneration: service.metadata.generation,
+      replicas: plan.status.replicas,
+      message: plan.status.message,
+      conditions: withTransitionTimes(plan.status.conditions, service.status?.conditions, now),
+    };
+    const written = await writeStatus<Service>(store, service, status);
+    if (written) await caches.services.waitFor(written);
+    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+  }
+
+  return new Controller({
+    name: 'service',
+    keys$: serviceKeys$(caches),
+    allKeys: () => caches.services.list().map((s) => serviceKey(s.metadata.namespace, s.metadata.name)),
+    reconcile,
+    concurrency: 4,
+    log,
+  });
+}
