@@ -22,7 +22,7 @@ interface Watcher {
   subscriber: Subscriber<WatchMessage>;
 }
 
-/** consecutive failed polls before watchers get an error (about a second at the default interval) */
+/** consecutive failed polls before watchers get an error (a few seconds of a broken file) */
 const MAX_FAILURES = 250;
 const FOLLOW_UP_MS = 2;
 
