@@ -95,6 +95,8 @@ export interface NodeStatus extends BaseStatus {
   cpus: number;
   memoryBytes: number;
   lastHeartbeat?: string;
+  /** the engine's address as the agent reaches it (unix:///..., tcp://...), for `service logs` */
+  dockerEndpoint?: string;
   /** the engine's OSType and Architecture, for `node.platform.os|arch` constraints */
   platform?: { os: string; arch: string };
 }

@@ -1,12 +1,81 @@
-// stackd: the daemon. `stackd` alone runs manager and agent for this host on the embedded store.
-import { Command, CommanderError } from 'commander';
+// stackd: the daemon. `stackd manager`, `stackd agent`, or `stackd` alone: manager and agent for
+// this host in one process, on the embedded store by default.
+import { hostname } from 'node:os';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { reportError } from '../cli/errors.js';
+import { runAgent } from '../agent/agent.js';
+import { runManager } from '../manager/manager.js';
+import { createLogger } from '../log.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+
+function parseLabel(value: string, previous: Record<string, string> = {}): Record<string, string> {
+  const eq = value.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`expected key=value, got "${value}"`);
+  return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
+}
+
+/** Runs until SIGINT/SIGTERM; the store closes last. */
+async function serve(url: string | undefined, run: (store: Store, signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  const store = await openStore(url);
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await run(store, stop.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await store.close();
+  }
+}
+
+interface AgentFlags {
+  nodeName: string;
+  docker?: string;
+  label?: Record<string, string>;
+  role: 'manager' | 'worker';
+  address?: string;
+}
+
+function agentOptions(cmd: Command): Command {
+  return cmd
+    .option('--node-name <name>', 'this node\'s name', hostname())
+    .option('--docker <url>', 'Docker Engine: unix:///path or tcp://host:port (default DOCKER_HOST or /var/run/docker.sock)')
+    .option('--label <key=value>', 'node label (repeatable)', parseLabel)
+    .option('--address <addr>', 'address other nodes reach this one at')
+    .addOption(new Option('--role <role>', 'node role').choices(['manager', 'worker']).default('worker'));
+}
 
 export function buildProgram(): Command {
-  return new Command('stackd')
-    .description('The stackd control plane: manager, node agent, or both on one host')
-    .option('--store <url>', 'state store (env STACKD_STORE; default sqlite under ~/.stackd/)')
+  const program = new Command('stackd')
+    .description('The stackd control plane: manager and node agent for this host, on the embedded store by default')
+    .option('--store <url>', 'state store: etcd://h1:2379,h2:2379 or sqlite:///path/state.db (env STACKD_STORE; default ~/.stackd/state.db)')
     .exitOverride();
+  agentOptions(program).action(async (opts: AgentFlags & { store?: string }) => {
+    const log = createLogger('stackd');
+    await serve(opts.store, (store, signal) =>
+      Promise.all([
+        runManager(store, { log: log.child({ component: 'manager' }) }, signal),
+        runAgent(store, { ...opts, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
+      ]),
+    );
+  });
+
+  program
+    .command('manager')
+    .description('Run the manager: leader-elected controllers over the store')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const { store } = cmd.optsWithGlobals<{ store?: string }>();
+      await serve(store, (s, signal) => runManager(s, { log: createLogger('stackd-manager') }, signal));
+    });
+
+  agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {
+    const opts = cmd.optsWithGlobals<AgentFlags & { store?: string }>();
+    await serve(opts.store, (s, signal) => runAgent(s, { ...opts, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal));
+  });
+  return program;
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,58 @@
+// The agent's next step for one task, from what the manager wants, what the engine shows, and
+// what the agent last reported. Pure. Like SwarmKit's exec.Do, a task advances one state per
+// step, and states only move forward.
+import type { Task, TaskState, TaskStatus } from '../api/objects.js';
+import { canAdvance, isTerminal } from '../orchestrator/task-state.js';
+import type { ObservedContainer } from '../runtime/types.js';
+
+export type Step =
+  /** pull the image, create networks/volumes and the container, copy configs/secrets in */
+  | { type: 'prepare' }
+  | { type: 'start'; containerId: string }
+  /** stop the container (desired shutdown, or unhealthy) and then report `then` */
+  | { type: 'stop'; containerId: string; then: Partial<TaskStatus> & { state: TaskState } }
+  /** only a status to report */
+  | { type: 'report'; status: Partial<TaskStatus> & { state: TaskState } }
+  | { type: 'none' };
+
+/**
+ * @param task      the manager's task (desiredState, template)
+ * @param container the task's container, if the engine has one
+ * @param reported  the state the agent last reported (or read from the Store at start)
+ */
+export function planStep(task: Task, container: ObservedContainer | undefined, reported: TaskState): Step {
+  const hasHealthcheck = (task.spec.template.healthcheck?.test[0] ?? 'NONE') !== 'NONE' || container?.health !== undefined;
+
+  if (task.spec.desiredState !== 'running') {
+    if (container?.running) return { type: 'stop', containerId: container.id, then: { state: 'shutdown', message: 'shutdown' } };
+    if (!isTerminal(reported)) return { type: 'report', status: { state: 'shutdown', message: 'shutdown', ...(container?.exitCode !== undefined ? { exitCode: container.exitCode } : {}) } };
+    return { type: 'none' };
+  }
+  if (isTerminal(reported)) return { type: 'none' }; // ended: the manager replaces it, never the agent
+
+  if (!container) {
+    // a container that vanished after it started is a failure; before, it is still to be made
+    if (reported === 'starting' || reported === 'running') return { type: 'report', status: { state: 'failed', message: 'container removed', error: 'container removed outside stackd' } };
+    return { type: 'prepare' };
+  }
+  if (container.status === 'created') return { type: 'start', containerId: container.id };
+  if (container.status === 'exited' || container.status === 'dead') {
+    const code = container.exitCode ?? -1;
+    if (code === 0) return { type: 'report', status: { state: 'complete', message: 'finished', exitCode: 0, containerId: container.id } };
+    const error = container.oomKilled ? 'out of memory (OOM killed)' : container.error || `task: non-zero exit (${code})`;
+    return { type: 'report', status: { state: 'failed', message: 'started', exitCode: code, error, containerId: container.id } };
+  }
+  if (!container.running) return { type: 'none' }; // paused, restarting, removing: wait for the next event
+
+  if (container.health === 'unhealthy') {
+    return { type: 'stop', containerId: container.id, then: { state: 'failed', message: 'started', error: 'container unhealthy', health: 'unhealthy' } };
+  }
+  if (hasHealthcheck && container.health !== 'healthy') {
+    return advance(reported, { state: 'starting', message: 'starting: waiting for healthy', containerId: container.id, health: 'starting' });
+  }
+  return advance(reported, { state: 'running', message: 'started', containerId: container.id, ...(hasHealthcheck ? { health: 'healthy' as const } : {}) });
+}
+
+function advance(reported: TaskState, status: Partial<TaskStatus> & { state: TaskState }): Step {
+  return canAdvance(reported, status.state) ? { type: 'report', status } : { type: 'none' };
+}

@@ -1,0 +1,65 @@
+// Everything a task's container needs before it starts, gathered from the Store and made on the
+// engine: its stack's networks and volumes, and the content of its configs and secrets.
+import type { Config, Secret, Stack, Task } from '../api/objects.js';
+import { getObject } from '../client/objects.js';
+import type { DockerRuntime } from '../runtime/docker.js';
+import { containerCreateOptions, type ContainerContext } from '../runtime/docker-spec.js';
+import { taskFiles, type FileContents } from '../runtime/files.js';
+import { networkSettings, volumeSettings } from '../runtime/resource-spec.js';
+import type { Store } from '../store/store.js';
+
+// The engine lets two concurrent creates make two networks of one name (CheckDuplicate is best
+// effort), so creations of one name on one engine are made one at a time.
+const inflight = new Map<string, Promise<unknown>>();
+function once<T>(key: string, make: () => Promise<T>): Promise<T> {
+  const running = inflight.get(key) as Promise<T> | undefined;
+  if (running) return running;
+  const p = make().finally(() => inflight.delete(key));
+  inflight.set(key, p);
+  return p;
+}
+
+async function fileContents(store: Store, task: Task): Promise<FileContents> {
+  const t = task.spec.template;
+  const read = async (kind: 'Config' | 'Secret', key: string) => {
+    const obj = await getObject<Config | Secret>(store, kind, task.spec.stack, key);
+    if (!obj) throw new Error(`${kind.toLowerCase()} ${task.spec.stack}_${key} not found`);
+    return [key, Buffer.from(obj.spec.data, 'base64')] as const;
+  };
+  const [configs, secrets] = await Promise.all([
+    Promise.all(t.configs.map((r) => read('Config', r.source))),
+    Promise.all(t.secrets.map((r) => read('Secret', r.source))),
+  ]);
+  return { configs: Object.fromEntries(configs), secrets: Object.fromEntries(secrets) };
+}
+
+/** Creates what the task needs and its container (with configs and secrets inside); returns its id. */
+export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, nodeName: string): Promise<string> {
+  const stack = await getObject<Stack>(store, 'Stack', '', task.spec.stack);
+  if (!stack) throw new Error(`stack ${task.spec.stack} not found`);
+  const t = task.spec.template;
+  const ctx: ContainerContext = { nodeName, networkNames: {}, volumeNames: {} };
+
+  const [, contents] = await Promise.all([runtime.ensureImage(t.image ?? ''), fileContents(store, task)]);
+  const networkKeys = t.network_mode ? [] : Object.keys(t.networks);
+  await Promise.all(
+    networkKeys.map(async (key) => {
+      const net = stack.spec.networks[key];
+      if (!net) throw new Error(`network ${key} is not defined in stack ${task.spec.stack}`);
+      ctx.networkNames[key] = net.name;
+      if (!net.external) await once(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, networkSettings(task.spec.stack, net)));
+    }),
+  );
+  const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
+  await Promise.all(
+    volumeKeys.map(async (key) => {
+      const vol = stack.spec.volumes[key];
+      if (!vol) throw new Error(`volume ${key} is not defined in stack ${task.spec.stack}`);
+      ctx.volumeNames[key] = vol.name;
+      if (!vol.external) await once(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, volumeSettings(task.spec.stack, vol)));
+    }),
+  );
+  const id = await runtime.createContainer(containerCreateOptions(task, ctx));
+  await runtime.putFiles(id, taskFiles(task, contents));
+  return id;
+}

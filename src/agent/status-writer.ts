@@ -1,0 +1,78 @@
+// Task status reports, written in batches: reports arriving together (a burst of container
+// events) share one transaction. Each report is a compare-and-swap on the task as just read; the
+// few that lose to a manager write are read again and retried.
+import { objectKey } from '../api/keys.js';
+import type { Task, TaskStatus } from '../api/objects.js';
+import { decodeObject, encodeObject } from '../client/codec.js';
+import { canAdvance } from '../orchestrator/task-state.js';
+import type { Store } from '../store/store.js';
+
+const MAX_TRIES = 5;
+
+interface Pending {
+  status: TaskStatus;
+  done: (ok: boolean) => void;
+}
+
+export class StatusWriter {
+  private pending = new Map<string, Pending[]>();
+  private flushing?: Promise<void>;
+
+  constructor(private readonly store: Store) {}
+
+  /** Resolves true once written, false if the task no longer exists. */
+  report(namespace: string, name: string, status: TaskStatus): Promise<boolean> {
+    const key = objectKey('Task', namespace, name);
+    return new Promise((done) => {
+      this.pending.set(key, [...(this.pending.get(key) ?? []), { status, done }]);
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      await new Promise((r) => setImmediate(r)); // let a burst of reports gather
+      while (this.pending.size > 0) {
+        const batch = this.pending;
+        this.pending = new Map();
+        await this.write(batch);
+      }
+    })().finally(() => {
+      this.flushing = undefined;
+      if (this.pending.size > 0) this.schedule();
+    });
+  }
+
+  private async write(batch: Map<string, Pending[]>): Promise<void> {
+    let keys = [...batch.keys()];
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      const current = await Promise.all(keys.map((k) => this.store.get(k)));
+      const gone = keys.filter((_, i) => !current[i]);
+      for (const k of gone) for (const p of batch.get(k)!) p.done(false);
+      const live = keys.map((k, i) => [k, current[i]] as const).filter(([, kv]) => kv);
+      const ops = live.flatMap(([key, kv]) => {
+        const task = decodeObject<Task>(kv!);
+        const reports = batch.get(key)!;
+        const status = reports[reports.length - 1].status; // the latest report wins
+        const stored = task.status?.state ?? 'new';
+        // states only move forward: a task the manager already ended (orphaned) stays so
+        if (stored !== status.state && !canAdvance(stored, status.state)) return [];
+        return [{ op: 'update' as const, key, value: encodeObject({ ...task, status }), revision: kv!.modRevision }];
+      });
+      if (ops.length === 0) {
+        for (const [key] of live) for (const p of batch.get(key)!) p.done(true);
+        return;
+      }
+      const res = await this.store.txn(ops);
+      const lost = new Set(res.succeeded ? [] : res.conflicts.map((c) => c.key));
+      if (!res.succeeded && attempt < MAX_TRIES) {
+        // the whole txn failed: retry every key (those that did not conflict simply go through)
+        keys = live.map(([k]) => k);
+        continue;
+      }
+      for (const [key] of live) for (const p of batch.get(key)!) p.done(!lost.has(key));
+      return;
+    }
+  }
+}

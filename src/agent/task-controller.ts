@@ -1,0 +1,124 @@
+// The agent's task controller: for each task assigned to this node, one step at a time towards the
+// manager's wish (plan-step.ts), triggered by assignment changes and the engine's events.
+import { filter, map, merge, type Observable } from 'rxjs';
+import { assignmentKey, assignmentPrefix } from '../api/keys.js';
+import type { Task, TaskState, TaskStatus } from '../api/objects.js';
+import { Controller } from '../controller/controller.js';
+import type { Informer } from '../controller/informer.js';
+import { getObject } from '../client/objects.js';
+import type { DockerRuntime } from '../runtime/docker.js';
+import { DockerError } from '../runtime/docker-errors.js';
+import { containerName } from '../runtime/labels.js';
+import type { ContainerEvent } from '../runtime/types.js';
+import { durationMs } from '../spec/units.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../log.js';
+import { planStep, type Step } from './plan-step.js';
+import { prepareContainer } from './prepare.js';
+import type { StatusWriter } from './status-writer.js';
+
+export interface TaskControllerDeps {
+  store: Store;
+  runtime: DockerRuntime;
+  nodeName: string;
+  assignments: Informer<Task>;
+  events$: Observable<ContainerEvent>;
+  statuses: StatusWriter;
+  log: Logger;
+  /** containers of tasks that are no longer assigned are removed by the garbage collector */
+  onTaskGone: (taskName: string) => void;
+}
+
+export function taskController(deps: TaskControllerDeps): Controller {
+  const { store, runtime, nodeName, assignments, statuses, log } = deps;
+  /** what this agent last reported per task key; read from the Store the first time */
+  const reported = new Map<string, TaskStatus>();
+
+  async function reportedState(key: string, task: Task): Promise<TaskState> {
+    if (!reported.has(key)) {
+      const stored = await getObject<Task>(store, 'Task', task.metadata.namespace, task.metadata.name);
+      reported.set(key, stored?.status ?? task.status ?? { state: 'assigned', timestamp: '', message: '' });
+    }
+    return reported.get(key)!.state;
+  }
+
+  function report(key: string, task: Task, status: Partial<TaskStatus> & { state: TaskState }): void {
+    const prev = reported.get(key);
+    const next: TaskStatus = {
+      ...(prev ?? {}),
+      ...status,
+      timestamp: prev?.state === status.state && prev.timestamp ? prev.timestamp : new Date().toISOString(),
+    } as TaskStatus;
+    if (status.state === 'running' || status.state === 'starting') delete next.error;
+    reported.set(key, next);
+    void statuses.report(task.metadata.namespace, task.metadata.name, next);
+  }
+
+  async function execute(key: string, task: Task, step: Step): Promise<boolean> {
+    switch (step.type) {
+      case 'none':
+        return false;
+      case 'report':
+        report(key, task, step.status);
+        return false;
+      case 'start':
+        await runtime.start(step.containerId);
+        report(key, task, { state: 'starting', message: 'starting', containerId: step.containerId });
+        return true;
+      case 'stop': {
+        const grace = Math.ceil(durationMs(task.spec.template.stop_grace_period) / 1000);
+        await runtime.stop(step.containerId, grace);
+        report(key, task, step.then);
+        return true;
+      }
+      case 'prepare': {
+        report(key, task, { state: 'preparing', message: 'preparing' });
+        let id: string;
+        try {
+          id = await prepareContainer(store, runtime, task, nodeName);
+        } catch (err) {
+          if (err instanceof DockerError && err.unreachable) throw err; // not the task's fault: retry
+          report(key, task, { state: 'rejected', message: 'preparing', error: (err as Error).message });
+          return false;
+        }
+        report(key, task, { state: 'ready', message: 'created', containerId: id });
+        return true;
+      }
+    }
+  }
+
+  async function reconcile(key: string): Promise<void> {
+    const task = assignments.get(key);
+    if (!task) {
+      reported.delete(key);
+      deps.onTaskGone(key.slice(key.lastIndexOf('/') + 1));
+      return;
+    }
+    // one step at a time; loop while a step changed the container (create → start → running)
+    for (let i = 0; i < 6; i++) {
+      const container = await runtime.inspect(containerName(task, nodeName));
+      const step = planStep(task, container, await reportedState(key, task));
+      if (step.type !== 'none' && step.type !== 'report') log.info(`task ${task.spec.stack}_${task.spec.service}.${task.spec.slot ?? nodeName}: ${step.type}`);
+      if (!(await execute(key, task, step))) return;
+    }
+  }
+
+  const toKey = (ev: ContainerEvent) => assignmentKey(nodeName, ev.task!.stack, ev.task!.taskId);
+  return new Controller({
+    name: 'tasks',
+    keys$: merge(
+      assignments.changes$.pipe(map((c) => c.key)),
+      deps.events$.pipe(
+        filter((ev) => ev.task !== undefined && ev.task.node === nodeName),
+        map(toKey),
+      ),
+    ),
+    allKeys: () => assignments.list().map((t) => assignmentKey(nodeName, t.metadata.namespace, t.metadata.name)),
+    reconcile,
+    concurrency: 4,
+    resyncMs: 10_000,
+    log: (m) => log.warn(m),
+  });
+}
+
+export { assignmentPrefix };
