@@ -36,7 +36,9 @@ export function statusOf(err: unknown): number | undefined {
 export function engineMessage(err: unknown): string {
   const e = (err ?? {}) as ModemError;
   const fromJson = typeof e.json === 'object' && e.json ? e.json.message : typeof e.json === 'string' ? e.json : undefined;
-  const text = fromJson || e.reason || e.message || String(err);
+  // a streamed answer (pull, logs, events) has no json: its cause is only in the message
+  const fromMessage = e.message?.replace(/^\(HTTP code \d+\) .*? - /s, '');
+  const text = fromJson || fromMessage || e.reason || String(err);
   return text.replace(/\s+/g, ' ').trim();
 }
 
