@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.js';
 import { registerConfig } from './commands/config.js';
 import { registerStacks } from './commands/stacks.js';
+import { registerTaskCommands } from './commands/tasks.js';
+import { registerServiceCommands } from './commands/service.js';
+import { registerNodeCommands } from './commands/node.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -12,6 +15,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)');
   registerConfig(program);
   registerStacks(program);
+  registerTaskCommands(program);
+  registerServiceCommands(program);
+  registerNodeCommands(program);
   return program;
 }
 

@@ -1,0 +1,102 @@
+// node ls | inspect | update | rm
+import { type Command, Option } from 'commander';
+import { objectKey } from '../../api/keys.js';
+import type { Node } from '../../api/objects.js';
+import { encodeObject } from '../../client/codec.js';
+import { listObjects } from '../../client/objects.js';
+import { withStore } from '../context.js';
+import { CommandError, InputError } from '../errors.js';
+import { parseFormat, printList } from '../format.js';
+import { collect } from '../load.js';
+import { findNode } from '../resolve.js';
+import { NODE_HEADERS, nodeCells, nodeRow } from '../views.js';
+
+interface UpdateFlags {
+  availability?: Node['spec']['availability'];
+  labelAdd: string[];
+  labelRm: string[];
+}
+
+/** The node's spec after `node update` flags. Pure. */
+export function updatedNodeSpec(spec: Node['spec'], flags: UpdateFlags): Node['spec'] {
+  const labels = { ...spec.labels };
+  for (const kv of flags.labelAdd) {
+    const eq = kv.indexOf('=');
+    if (eq === 0) throw new InputError([`--label-add: expected key=value or key, got "${kv}"`]);
+    if (eq < 0) labels[kv] = '';
+    else labels[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  for (const k of flags.labelRm) {
+    if (!(k in labels)) throw new InputError([`--label-rm: node has no label "${k}"`]);
+    delete labels[k];
+  }
+  return { ...spec, availability: flags.availability ?? spec.availability, labels };
+}
+
+async function writeNode(store: Parameters<Parameters<typeof withStore>[1]>[0], prev: Node, next: Node): Promise<void> {
+  const key = objectKey('Node', '', prev.metadata.name);
+  const res = await store.txn([{ op: 'update', key, value: encodeObject(next), revision: Number(prev.metadata.resourceVersion) }]);
+  if (!res.succeeded) throw new CommandError(`node ${prev.metadata.name} changed meanwhile; try again`);
+}
+
+export function registerNodeCommands(program: Command): void {
+  const node = program.command('node').description('Manage nodes');
+
+  node
+    .command('ls')
+    .description('List nodes')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const { items } = await listObjects<Node>(store, 'Node');
+        printList(format, items.map(nodeRow), NODE_HEADERS, nodeCells);
+      });
+    });
+
+  node
+    .command('inspect')
+    .description('Show nodes as JSON')
+    .argument('<node...>', 'node names')
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const found = await Promise.all(names.map((n) => findNode(store, n)));
+        process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+      });
+    });
+
+  node
+    .command('update')
+    .description("Update a node's availability or labels")
+    .argument('<node>', 'node name')
+    .addOption(new Option('--availability <availability>', 'active: take tasks; pause: keep tasks, take no new ones; drain: move tasks away').choices(['active', 'pause', 'drain']))
+    .option('--label-add <key=value>', 'add or update a node label (repeatable)', collect, [])
+    .option('--label-rm <key>', 'remove a node label (repeatable)', collect, [])
+    .action(async (name: string, flags: UpdateFlags, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const prev = await findNode(store, name);
+        const spec = updatedNodeSpec(prev.spec, flags);
+        await writeNode(store, prev, { ...prev, metadata: { ...prev.metadata, generation: prev.metadata.generation + 1 }, spec });
+        process.stdout.write(`${name}\n`);
+      });
+    });
+
+  node
+    .command('rm')
+    .description('Remove nodes from the cluster')
+    .argument('<node...>', 'node names')
+    .option('-f, --force', 'remove a node that is still ready', false)
+    .action(async (names: string[], opts: { force: boolean }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        for (const name of names) {
+          const n = await findNode(store, name);
+          if (n.status?.state === 'ready' && !opts.force) {
+            throw new CommandError(`node ${name} is ready: stop its agent first, or use --force (its tasks are then replaced elsewhere)`);
+          }
+          const res = await store.txn([{ op: 'delete', key: objectKey('Node', '', name), revision: Number(n.metadata.resourceVersion) }]);
+          if (!res.succeeded) throw new CommandError(`node ${name} changed meanwhile; try again`);
+          process.stdout.write(`${name}\n`);
+        }
+      });
+    });
+}

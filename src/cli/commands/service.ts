@@ -1,0 +1,97 @@
+// service ls | ps | inspect | scale | logs
+import type { Command } from 'commander';
+import { objectKey } from '../../api/keys.js';
+import type { Service } from '../../api/objects.js';
+import { encodeObject } from '../../client/codec.js';
+import { listObjects } from '../../client/objects.js';
+import { withStore } from '../context.js';
+import { CommandError, InputError } from '../errors.js';
+import { parseFormat, printList } from '../format.js';
+import { findService, tasksOf } from '../resolve.js';
+import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
+import { streamServiceLogs } from '../logs.js';
+
+function parseScale(arg: string): [string, number] {
+  const m = /^(.+)=(\d+)$/.exec(arg);
+  if (!m) throw new InputError([`invalid scale "${arg}": expected SERVICE=REPLICAS, e.g. accounts_web=3`]);
+  return [m[1], Number(m[2])];
+}
+
+export function registerServiceCommands(program: Command): void {
+  const service = program.command('service').description('Manage services');
+
+  service
+    .command('ls')
+    .description('List services')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const { items } = await listObjects<Service>(store, 'Service');
+        printList(format, items.map(serviceRow), SERVICE_HEADERS, serviceCells);
+      });
+    });
+
+  service
+    .command('ps')
+    .description("List a service's tasks")
+    .argument('<service>', 'STACK_SERVICE')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (name: string, opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const svc = await findService(store, name);
+        const now = new Date();
+        printList(format, taskRows(await tasksOf(store, svc.metadata.namespace, svc.metadata.name), now), TASK_HEADERS, (r) => taskCells(r, now));
+      });
+    });
+
+  service
+    .command('inspect')
+    .description('Show services as JSON')
+    .argument('<service...>', 'STACK_SERVICE')
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const found = await Promise.all(names.map((n) => findService(store, n)));
+        process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+      });
+    });
+
+  service
+    .command('scale')
+    .description('Set the number of replicas of one or more replicated services')
+    .argument('<service=replicas...>', 'e.g. accounts_web=3')
+    .action(async (args: string[], _opts: unknown, cmd: Command) => {
+      const wanted = args.map(parseScale);
+      await withStore(cmd, async (store) => {
+        for (const [name, replicas] of wanted) {
+          const svc = await findService(store, name);
+          if (svc.spec.template.deploy.mode !== 'replicated') throw new CommandError(`${name}: scale can only be used with replicated mode`);
+          const next: Service = {
+            ...svc,
+            metadata: { ...svc.metadata, generation: svc.metadata.generation + 1 },
+            spec: { ...svc.spec, template: { ...svc.spec.template, deploy: { ...svc.spec.template.deploy, replicas } } },
+          };
+          const key = objectKey('Service', svc.metadata.namespace, svc.metadata.name);
+          const res = await store.txn([{ op: 'update', key, value: encodeObject(next), revision: Number(svc.metadata.resourceVersion) }]);
+          if (!res.succeeded) throw new CommandError(`${name} changed while scaling; try again`);
+          process.stdout.write(`${name} scaled to ${replicas}\n`);
+        }
+      });
+    });
+
+  service
+    .command('logs')
+    .description("Fetch a service's logs (from every node's engine)")
+    .argument('<service>', 'STACK_SERVICE')
+    .option('-f, --follow', 'follow log output', false)
+    .option('-n, --tail <lines>', 'number of lines to show from the end of each task\'s log', 'all')
+    .option('-t, --timestamps', 'show timestamps', false)
+    .action(async (name: string, opts: { follow: boolean; tail: string; timestamps: boolean }, cmd: Command) => {
+      if (opts.tail !== 'all' && !/^\d+$/.test(opts.tail)) throw new InputError([`--tail: expected a number or "all", got "${opts.tail}"`]);
+      await withStore(cmd, async (store) => {
+        const svc = await findService(store, name);
+        await streamServiceLogs(store, svc, { follow: opts.follow, tail: opts.tail === 'all' ? undefined : Number(opts.tail), timestamps: opts.timestamps });
+      });
+    });
+}

@@ -1,0 +1,38 @@
+// ps and services: a stack's tasks and services.
+import type { Command } from 'commander';
+import type { Service } from '../../api/objects.js';
+import { listObjects } from '../../client/objects.js';
+import { withStore } from '../context.js';
+import { parseFormat, printList } from '../format.js';
+import { findStack, tasksOf } from '../resolve.js';
+import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
+
+export function registerTaskCommands(program: Command): void {
+  program
+    .command('ps')
+    .description("List a stack's tasks")
+    .argument('<stack>', 'stack name')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (stack: string, opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        await findStack(store, stack);
+        const now = new Date();
+        printList(format, taskRows(await tasksOf(store, stack), now), TASK_HEADERS, (r) => taskCells(r, now));
+      });
+    });
+
+  program
+    .command('services')
+    .description("List a stack's services")
+    .argument('<stack>', 'stack name')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (stack: string, opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        await findStack(store, stack);
+        const { items } = await listObjects<Service>(store, 'Service', stack);
+        printList(format, items.map(serviceRow), SERVICE_HEADERS, serviceCells);
+      });
+    });
+}

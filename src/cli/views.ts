@@ -1,0 +1,129 @@
+// How tasks, services and nodes read in listings, in the docker CLI's words. Pure.
+import type { Node, Service, Task } from '../api/objects.js';
+import { formatPorts } from './ports.js';
+
+/** "2 seconds ago", "3 minutes ago", like docker's CURRENT STATE column. */
+export function ago(iso: string | undefined, now = new Date()): string {
+  if (!iso) return '';
+  const s = Math.max(0, Math.round((now.getTime() - new Date(iso).getTime()) / 1000));
+  const unit = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'} ago`;
+  if (s < 1) return 'less than a second ago';
+  if (s < 60) return unit(s, 'second');
+  if (s < 3600) return unit(Math.round(s / 60), 'minute');
+  if (s < 86400) return unit(Math.round(s / 3600), 'hour');
+  return unit(Math.round(s / 86400), 'day');
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** `stack_service.slot` for replicated tasks, `stack_service.node` for global ones. */
+export function taskDisplayName(t: Task): string {
+  return `${t.spec.stack}_${t.spec.service}.${t.spec.slot ?? t.spec.nodeName ?? ''}`;
+}
+
+export interface TaskRow {
+  id: string;
+  name: string;
+  image: string;
+  node: string;
+  desiredState: string;
+  currentState: string;
+  since: string;
+  error: string;
+}
+
+export function taskRow(t: Task, now = new Date()): TaskRow {
+  const state = t.status?.state ?? 'new';
+  const waiting = state === 'new' || state === 'pending' ? t.status?.message ?? '' : '';
+  return {
+    id: t.metadata.name,
+    name: taskDisplayName(t),
+    image: t.spec.template.image ?? '',
+    node: t.spec.nodeName ?? '',
+    desiredState: capital(t.spec.desiredState),
+    currentState: capital(state),
+    since: t.status?.timestamp ?? '',
+    error: t.status?.error ?? waiting,
+  };
+}
+
+export const TASK_HEADERS = ['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED STATE', 'CURRENT STATE', 'ERROR'];
+export function taskCells(r: TaskRow, now = new Date()): string[] {
+  return [r.id.slice(0, 12), r.name, r.image, r.node, r.desiredState, `${r.currentState} ${ago(r.since, now)}`.trim(), r.error];
+}
+
+/** Tasks newest first within each slot, slots in order: how `docker service ps` reads. */
+export function sortTasks(tasks: Task[]): Task[] {
+  return [...tasks].sort(
+    (a, b) =>
+      a.spec.stack.localeCompare(b.spec.stack) ||
+      a.spec.service.localeCompare(b.spec.service) ||
+      (a.spec.slot ?? 0) - (b.spec.slot ?? 0) ||
+      (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? '') ||
+      b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp),
+  );
+}
+
+/** Every task, slot by slot; earlier tasks of a slot are marked `\_ ` as in `docker service ps`. */
+export function taskRows(tasks: Task[], now = new Date()): TaskRow[] {
+  let previous = '';
+  return sortTasks(tasks).map((t) => {
+    const row = taskRow(t, now);
+    const history = row.name === previous;
+    previous = row.name;
+    return history ? { ...row, name: `\\_ ${row.name}` } : row;
+  });
+}
+
+export interface ServiceRow {
+  id: string;
+  name: string;
+  mode: string;
+  replicas: string;
+  image: string;
+  ports: string;
+  message: string;
+}
+
+export function serviceRow(s: Service): ServiceRow {
+  const r = s.status?.replicas;
+  const deploy = s.spec.template.deploy;
+  const desired = deploy.mode === 'global' ? r?.desired ?? 0 : deploy.replicas;
+  return {
+    id: s.metadata.uid.replace(/-/g, '').slice(0, 12),
+    name: `${s.metadata.namespace}_${s.metadata.name}`,
+    mode: deploy.mode,
+    replicas: `${r?.running ?? 0}/${desired}`,
+    image: s.spec.template.image ?? '',
+    ports: formatPorts(s.spec.template.ports),
+    message: s.status?.message ?? '',
+  };
+}
+
+export const SERVICE_HEADERS = ['ID', 'NAME', 'MODE', 'REPLICAS', 'IMAGE', 'PORTS'];
+export const serviceCells = (r: ServiceRow) => [r.id, r.name, r.mode, r.replicas, r.image, r.ports];
+
+export interface NodeRow {
+  name: string;
+  hostname: string;
+  status: string;
+  availability: string;
+  role: string;
+  engine: string;
+  labels: Record<string, string>;
+}
+
+export function nodeRow(n: Node): NodeRow {
+  return {
+    name: n.metadata.name,
+    hostname: n.status?.hostname ?? '',
+    status: capital(n.status?.state ?? 'unknown'),
+    availability: capital(n.spec.availability),
+    role: n.spec.role,
+    engine: n.status?.engineVersion ?? '',
+    labels: n.spec.labels,
+  };
+}
+
+export const NODE_HEADERS = ['NAME', 'HOSTNAME', 'STATUS', 'AVAILABILITY', 'ROLE', 'ENGINE VERSION'];
+export const nodeCells = (r: NodeRow) => [r.name, r.hostname, r.status, r.availability, r.role, r.engine];
