@@ -7,6 +7,10 @@ import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { collect, loadStackFiles, type StackFileOptions } from '../load.js';
+import { formatDuration, parseDuration } from '../../spec/units.js';
+import type { Store } from '../../store/store.js';
+import { progressView } from '../progress-view.js';
+import { waitForStack } from '../wait.js';
 
 const STACK_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -16,6 +20,35 @@ function checkStackName(name: string): void {
   }
 }
 
+interface DeployFlags extends StackFileOptions {
+  prune?: boolean;
+  detach: boolean;
+  timeout: string;
+}
+
+function parseTimeout(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new InputError([`--timeout: ${(err as Error).message}`]);
+  }
+}
+
+/** Wait with a live view; exit non-zero (CommandError) on failure or timeout. */
+async function waitAndReport(store: Store, name: string, timeoutMs: number): Promise<void> {
+  const view = progressView();
+  const outcome = await waitForStack(store, name, timeoutMs, (p) => view.update(p));
+  view.stop();
+  if (outcome.failed) {
+    throw new CommandError(`stack ${name} failed: ${outcome.services.filter((s) => s.error).map((s) => s.error).join('; ')}`);
+  }
+  if (outcome.timedOut) {
+    const late = outcome.services.filter((s) => !s.done).map((s) => `${s.name} ${s.running}/${s.desired}${s.waiting ? ` (${s.waiting})` : ''}`);
+    throw new CommandError(`stack ${name} did not converge within ${formatDuration(timeoutMs)}: ${late.join('; ')}`);
+  }
+  process.stdout.write(`stack ${name} converged: ${outcome.services.length} service(s) running\n`);
+}
+
 export function registerStacks(program: Command): void {
   program
     .command('deploy')
@@ -23,9 +56,12 @@ export function registerStacks(program: Command): void {
     .requiredOption('-c, --compose-file <file>', 'stack file (repeat to merge several, in order)', collect)
     .option('--env-file <file>', 'variables file (replaces the .env beside the first stack file)')
     .option('--prune', 'remove services, networks, volumes, configs and secrets no longer in the files')
+    .option('-d, --detach', 'return once the stack is written, without waiting for it to converge', false)
+    .option('--timeout <duration>', 'how long to wait for convergence (e.g. 90s, 5m)', '5m')
     .argument('<stack>', 'stack name')
-    .action(async (name: string, opts: StackFileOptions & { prune?: boolean }, cmd: Command) => {
+    .action(async (name: string, opts: DeployFlags, cmd: Command) => {
       checkStackName(name);
+      const timeoutMs = parseTimeout(opts.timeout);
       const loaded = await loadStackFiles(opts, name);
       await withStore(cmd, async (store) => {
         const { results } = await deployStack(store, name, loaded, { prune: opts.prune });
@@ -33,6 +69,7 @@ export function registerStacks(program: Command): void {
           const shown = r.namespace ? `${r.namespace}_${r.name}` : r.name;
           process.stdout.write(`${r.kind.toLowerCase()}/${shown} ${r.change}\n`);
         }
+        if (!opts.detach) await waitAndReport(store, name, timeoutMs);
       });
     });
 

@@ -1,0 +1,51 @@
+// How far a stack's rollout has come, from its Services and Tasks. Pure.
+import type { Service, Task } from '../api/objects.js';
+import { specHash } from '../orchestrator/spec-hash.js';
+
+export interface ServiceProgress {
+  name: string;
+  desired: number;
+  running: number;
+  failed: number;
+  done: boolean;
+  /** a failure that waiting will not fix (e.g. the image cannot be pulled) */
+  error?: string;
+  /** why it is not done yet (pending reason, dependency wait) */
+  waiting?: string;
+}
+
+export interface StackProgress {
+  services: ServiceProgress[];
+  done: boolean;
+  failed: boolean;
+}
+
+function serviceProgress(svc: Service, tasks: Task[]): ServiceProgress {
+  const name = `${svc.metadata.namespace}_${svc.metadata.name}`;
+  const t = svc.spec.template;
+  const hash = specHash(t);
+  const current = tasks.filter((task) => task.spec.service === svc.metadata.name && task.spec.specHash === hash && task.spec.desiredState === 'running');
+  const observed = (svc.status?.observedGeneration ?? 0) >= svc.metadata.generation;
+  const desired = t.deploy.mode === 'global' ? (observed ? svc.status?.replicas?.desired ?? 0 : 0) : t.deploy.replicas;
+  // a one-shot task (restart none / on-failure) that exited 0 has done its work
+  const oneShot = t.deploy.restart_policy.condition !== 'any';
+  const running = current.filter((task) => task.status?.state === 'running' || (oneShot && task.status?.state === 'complete')).length;
+  const failedTasks = current.filter((task) => task.status?.state === 'failed' || task.status?.state === 'rejected');
+  const rejected = failedTasks.find((task) => task.status?.state === 'rejected');
+  const pending = current.find((task) => ['new', 'pending'].includes(task.status?.state ?? 'new') && task.status?.message);
+  const live = tasks.filter((task) => task.spec.service === svc.metadata.name && task.spec.desiredState === 'running').length;
+  return {
+    name,
+    desired,
+    running,
+    failed: failedTasks.length,
+    done: observed && running === desired && live === desired,
+    ...(rejected ? { error: `${name}: task rejected: ${rejected.status?.error ?? rejected.status?.message}` } : {}),
+    ...(pending ? { waiting: pending.status!.message } : svc.status?.message ? { waiting: svc.status.message } : {}),
+  };
+}
+
+export function stackProgress(services: Service[], tasks: Task[]): StackProgress {
+  const list = services.map((s) => serviceProgress(s, tasks)).sort((a, b) => a.name.localeCompare(b.name));
+  return { services: list, done: list.every((s) => s.done), failed: list.some((s) => s.error !== undefined) };
+}

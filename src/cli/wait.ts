@@ -1,0 +1,40 @@
+// Wait for a stack to converge, watching its Services and Tasks (no polling).
+import { auditTime, firstValueFrom, last, map, merge, race, startWith, takeWhile, timer } from 'rxjs';
+import { kindPrefix } from '../api/keys.js';
+import type { Service, Task } from '../api/objects.js';
+import { Informer } from '../controller/informer.js';
+import type { Store } from '../store/store.js';
+import { stackProgress, type StackProgress } from './progress.js';
+
+export interface WaitOutcome extends StackProgress {
+  timedOut: boolean;
+}
+
+export async function waitForStack(store: Store, stack: string, timeoutMs: number, onProgress: (p: StackProgress) => void): Promise<WaitOutcome> {
+  const services = new Informer<Service>(store, kindPrefix('Service', stack));
+  const tasks = new Informer<Task>(store, kindPrefix('Task', stack));
+  services.start();
+  tasks.start();
+  try {
+    await Promise.all([services.synced, tasks.synced]);
+    const progress$ = merge(services.changes$, tasks.changes$).pipe(
+      auditTime(50), // a burst of task changes makes one update
+      startWith(0),
+      map(() => stackProgress(services.list(), tasks.list())),
+    );
+    const settled$ = progress$.pipe(
+      takeWhile((p) => {
+        onProgress(p);
+        return !p.done && !p.failed;
+      }, true),
+      last(),
+      map((p): WaitOutcome => ({ ...p, timedOut: false })),
+    );
+    const timeout$ = timer(timeoutMs).pipe(map((): WaitOutcome => ({ ...stackProgress(services.list(), tasks.list()), timedOut: true })));
+    return await firstValueFrom(race(settled$, timeout$));
+  } finally {
+    services.stop();
+    tasks.stop();
+  }
+}
+
