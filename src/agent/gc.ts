@@ -26,7 +26,9 @@ export async function collectGarbage(store: Store, runtime: DockerRuntime, nodeN
   );
   const inUse = new Set(containers.filter((c) => wantedTasks.has(c.task.taskId)).map((c) => c.task.stack));
 
-  const { networks, volumes } = await runtime.listManagedResources();
+  const all = await runtime.listManagedResources();
+  const mine = (r: { labels: Record<string, string> }) => r.labels[LABEL.node] === nodeName;
+  const [networks, volumes] = [all.networks.filter(mine), all.volumes.filter(mine)];
   for (const net of networks) {
     const stack = net.labels[LABEL.stack];
     if (stacksHere.has(stack) || inUse.has(stack)) continue;

@@ -6,6 +6,7 @@ import type { DockerRuntime } from '../runtime/docker.js';
 import { containerCreateOptions, type ContainerContext } from '../runtime/docker-spec.js';
 import { taskFiles, type FileContents } from '../runtime/files.js';
 import { networkSettings, volumeSettings } from '../runtime/resource-spec.js';
+import { LABEL } from '../runtime/labels.js';
 import type { Store } from '../store/store.js';
 
 // The engine lets two concurrent creates make two networks of one name (CheckDuplicate is best
@@ -17,6 +18,12 @@ function once<T>(key: string, make: () => Promise<T>): Promise<T> {
   const p = make().finally(() => inflight.delete(key));
   inflight.set(key, p);
   return p;
+}
+
+/** Networks and volumes carry the node's label too: an agent collects only its own (several
+ *  agents may share one engine in tests). */
+function onNode<T extends { labels: Record<string, string> }>(settings: T, nodeName: string): T {
+  return { ...settings, labels: { ...settings.labels, [LABEL.node]: nodeName } };
 }
 
 async function fileContents(store: Store, task: Task): Promise<FileContents> {
@@ -47,7 +54,7 @@ export async function prepareContainer(store: Store, runtime: DockerRuntime, tas
       const net = stack.spec.networks[key];
       if (!net) throw new Error(`network ${key} is not defined in stack ${task.spec.stack}`);
       ctx.networkNames[key] = net.name;
-      if (!net.external) await once(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, networkSettings(task.spec.stack, net)));
+      if (!net.external) await once(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, onNode(networkSettings(task.spec.stack, net), nodeName)));
     }),
   );
   const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
@@ -56,7 +63,7 @@ export async function prepareContainer(store: Store, runtime: DockerRuntime, tas
       const vol = stack.spec.volumes[key];
       if (!vol) throw new Error(`volume ${key} is not defined in stack ${task.spec.stack}`);
       ctx.volumeNames[key] = vol.name;
-      if (!vol.external) await once(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, volumeSettings(task.spec.stack, vol)));
+      if (!vol.external) await once(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, onNode(volumeSettings(task.spec.stack, vol), nodeName)));
     }),
   );
   const id = await runtime.createContainer(containerCreateOptions(task, ctx));
