@@ -50,6 +50,7 @@ start_node() {
   _nodes_bridge_up
   mkdir -p "$run/exec" "/var/lib/stackd-$name/docker"
   if [ ! -e "/var/run/netns/$name" ]; then
+    ip link del "$veth" 2>/dev/null || true # left by a namespace that was still closing
     ip netns add "$name"
     ip link add "$veth" type veth peer name eth0 netns "$name"
     ip link set "$veth" master "$STACKD_NODES_BRIDGE" up
@@ -58,6 +59,7 @@ start_node() {
     ip -n "$name" link set lo up
   fi
   echo "$addr" >"$run/address"
+  echo "$index" >"$run/index"
   # its own UTS namespace so the engine reports NAME as its hostname
   nsenter --net="/var/run/netns/$name" -- unshare --uts -- sh -c 'hostname "$0"; exec "$@"' "$name" \
     dockerd --host "unix://$sock" --data-root "/var/lib/stackd-$name/docker" --exec-root "$run/exec" \
@@ -95,7 +97,14 @@ stop_node() {
       sleep 0.2
     done
   fi
-  [ -e "/var/run/netns/$name" ] && ip netns del "$name" # its veth pair goes with it
+  if [ -e "/var/run/netns/$name" ]; then
+    # what is left in the namespace (containerd, shims, proxies of this node) would keep it alive
+    local left
+    left=$(ip netns pids "$name" 2>/dev/null || true)
+    [ -z "$left" ] || kill $left 2>/dev/null || true
+    ip netns del "$name"
+  fi
+  [ -f "$run/index" ] && ip link del "sd-$(cat "$run/index")-h" 2>/dev/null || true
   rm -f "$run/address" "/run/stackd-$name.sock"
 }
 

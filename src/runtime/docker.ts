@@ -2,6 +2,7 @@
 // one engine call or a few; every failure is a one-line DockerError (`unreachable` when no engine
 // answered, naming the socket). The API version is never pinned: requests go to unversioned paths,
 // which the engine serves at its own (newest) version.
+import http from 'node:http';
 import Dockerode from 'dockerode';
 import type { Observable } from 'rxjs';
 import { dockerError, statusOf } from './docker-errors.js';
@@ -17,7 +18,10 @@ import type { ContainerEvent, ContainerFile, EngineInfo, LogChunk, ManagedContai
 /** unix:///path, tcp://host:port (or http://, https://), a bare socket path; default DOCKER_HOST,
  *  else unix:///var/run/docker.sock. */
 export function connectDocker(url?: string): Dockerode {
-  return new Dockerode(dockerOptions(url ?? (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock')));
+  const opts = dockerOptions(url ?? (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'));
+  // No pooled sockets: after a dockerd restart a kept-alive socket fails the next call with EPIPE.
+  // (docker-modem passes `agent` to http.request; connecting to a local socket costs little.)
+  return new Dockerode({ ...opts, agent: new http.Agent({ keepAlive: false }) } as Dockerode.DockerOptions);
 }
 
 export function dockerOptions(url: string): Dockerode.DockerOptions {

@@ -1,10 +1,11 @@
 // hack/lib/nodes.sh: Docker hosts in network namespaces, each with its own engine, independent of
 // each other and reachable at their own address. This file starts its own two nodes (indices 101
 // and 102, so other tests' nodes are left alone) and wipes them after.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { jest } from '@jest/globals';
 import { DockerRuntime } from '../../../src/runtime/docker.js';
-import type { ContainerContext } from '../../../src/runtime/docker-spec.js';
+import { containerCreateOptions, type ContainerContext } from '../../../src/runtime/docker-spec.js';
 import { networkSettings } from '../../../src/runtime/resource-spec.js';
 import { service, task } from '../../unit/runtime/fixtures.js';
 import { cleanupStack, nextEvent, runTask } from './helpers.js';
@@ -18,6 +19,11 @@ const nodes = [
 
 function nodesSh(script: string): string {
   return execFileSync('bash', ['-c', `set -e; source hack/lib/nodes.sh; ${script}`], { encoding: 'utf8' });
+}
+
+/** As nodesSh, leaving the event loop free (streams stay served meanwhile). */
+async function nodesShAsync(script: string): Promise<void> {
+  await promisify(execFile)('bash', ['-c', `set -e; source hack/lib/nodes.sh; ${script}`]);
 }
 
 const stack = 'nodes';
@@ -69,6 +75,26 @@ describe('nodes from hack/lib/nodes.sh', () => {
     expect((await runtimes[1].inspect(ids[1]))?.running).toBe(true);
     expect((await runtimes[0].inspect(ids[0]))?.running).toBe(false);
     for (const rt of runtimes) await cleanupStack(rt, stack);
+  });
+
+  it('keep an event stream across an engine restart', async () => {
+    const lost: string[] = [];
+    const events$ = runtimes[0].events$({ since: new Date(), backoff: { delayMs: () => 100 }, onDisconnect: (e) => lost.push(e.message) });
+    const t = task({ stack, service: 'after', id: 'restart1', template: service({ command: ['true'] }) });
+    const started = nextEvent(events$, (e) => e.task?.taskId === 'restart1' && e.action === 'start');
+    // the stream is live once it reports a container created after subscribing
+    const before = task({ stack, service: 'before', id: 'restart0', template: service({ command: ['true'] }) });
+    const created = nextEvent(events$, (e) => e.task?.taskId === 'restart0' && e.action === 'create');
+    await runtimes[0].ensureNetwork('nodes_default', networkSettings(stack, { name: 'nodes_default', driver_opts: {}, external: false, labels: {} }));
+    await runtimes[0].createContainer(containerCreateOptions(before, ctx(nodes[0].name)));
+    await created;
+    await nodesShAsync(`stop_node ${nodes[0].name}; start_node ${nodes[0].name} ${nodes[0].index} --label zone=${nodes[0].zone}`);
+    await runtimes[0].ensureNetwork('nodes_default', networkSettings(stack, { name: 'nodes_default', driver_opts: {}, external: false, labels: {} }));
+    const id = await runTask(runtimes[0], t, ctx(nodes[0].name));
+    expect((await started).id).toBe(id);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(lost[0]).toMatch(/event stream|unreachable/);
+    await cleanupStack(runtimes[0], stack);
   });
 
   it('fail a pull at once (no route out of a node)', async () => {
