@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian packages the tests and benchmarks need. Idempotent; skips apt when all are present.
 set -euo pipefail
-PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3)
+PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

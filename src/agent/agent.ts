@@ -16,7 +16,7 @@ import type { Store } from '../store/store.js';
 import { collectGarbage } from './gc.js';
 import { registerNode, startHeartbeat } from './register.js';
 import { StatusWriter } from './status-writer.js';
-import { taskController } from './task-controller.js';
+import { AGENT_BACKOFF, taskController } from './task-controller.js';
 
 export interface AgentOptions {
   nodeName: string;
@@ -102,6 +102,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     allKeys: () => ['gc'],
     reconcile: () => collectGarbage(store, runtime, nodeName, assignments, log),
     resyncMs: 30_000,
+    backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),
   });
   const tasks = taskController({ store, runtime, nodeName, assignments, events$, statuses: new StatusWriter(store), log, onTaskGone: () => gcWanted.next() });

@@ -1,8 +1,9 @@
 // The agent's task controller: for each task assigned to this node, one step at a time towards the
 // manager's wish (plan-step.ts), triggered by assignment changes and the engine's events.
 import { filter, map, merge, type Observable } from 'rxjs';
-import { assignmentKey, assignmentPrefix } from '../api/keys.js';
+import { assignmentKey } from '../api/keys.js';
 import type { Task, TaskState, TaskStatus } from '../api/objects.js';
+import { exponentialBackoff } from '../controller/backoff.js';
 import { Controller } from '../controller/controller.js';
 import type { Informer } from '../controller/informer.js';
 import { getObject } from '../client/objects.js';
@@ -28,6 +29,9 @@ export interface TaskControllerDeps {
   /** containers of tasks that are no longer assigned are removed by the garbage collector */
   onTaskGone: (taskName: string) => void;
 }
+
+/** An engine that went away is retried within half a minute, not controller-runtime's 1000 s. */
+export const AGENT_BACKOFF = exponentialBackoff(50, 30_000);
 
 export function taskController(deps: TaskControllerDeps): Controller {
   const { store, runtime, nodeName, assignments, statuses, log } = deps;
@@ -62,7 +66,14 @@ export function taskController(deps: TaskControllerDeps): Controller {
         report(key, task, step.status);
         return false;
       case 'start':
-        await runtime.start(step.containerId);
+        try {
+          await runtime.start(step.containerId);
+        } catch (err) {
+          if (err instanceof DockerError && err.unreachable) throw err; // not the task's fault: retry
+          // e.g. a published port already taken: the task failed, the manager replaces it
+          report(key, task, { state: 'failed', message: 'starting', error: (err as Error).message, containerId: step.containerId });
+          return false;
+        }
         report(key, task, { state: 'starting', message: 'starting', containerId: step.containerId });
         return true;
       case 'stop': {
@@ -117,8 +128,8 @@ export function taskController(deps: TaskControllerDeps): Controller {
     reconcile,
     concurrency: 4,
     resyncMs: 10_000,
+    backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),
   });
 }
 
-export { assignmentPrefix };

@@ -2,6 +2,7 @@
 // Reconcilers are plain async functions that re-read what they need; they never see events.
 import { interval, merge, type Observable, type Subscription } from 'rxjs';
 import { mergeMap } from 'rxjs';
+import type { Backoff } from './backoff.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ReconcileResult {
@@ -23,6 +24,8 @@ export interface ControllerOptions {
   reconcile: (key: string) => Promise<ReconcileResult | void>;
   concurrency?: number;
   resyncMs?: number;
+  /** per-key requeue delays after failures (default 5 ms doubling to 1000 s) */
+  backoff?: Backoff;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -31,9 +34,11 @@ export interface Runnable {
 }
 
 export class Controller implements Runnable {
-  readonly queue = new WorkQueue();
+  readonly queue: WorkQueue;
 
-  constructor(private readonly opts: ControllerOptions) {}
+  constructor(private readonly opts: ControllerOptions) {
+    this.queue = new WorkQueue(opts.backoff);
+  }
 
   async start(signal: AbortSignal): Promise<void> {
     const { keys$, allKeys, resyncMs = 30_000, concurrency = 1 } = this.opts;
