@@ -9,7 +9,7 @@ import { openDatabase } from './embedded-schema.js';
 import { KvDb } from './embedded-db.js';
 import { WatchHub } from './embedded-watch.js';
 import { LeaseKeeper } from './embedded-lease.js';
-import { storeElection } from './embedded-election.js';
+import { StoreElection } from './store-election.js';
 import { watchWriteAheadLog } from './embedded-wake.js';
 import { startCompactor } from './embedded-compactor.js';
 
@@ -83,7 +83,7 @@ class EmbeddedStore implements Store {
   }
 
   election(name: string, ttlSeconds: number): Election {
-    return storeElection(this, name, ttlSeconds);
+    return new StoreElection(this, name, ttlSeconds);
   }
 
   async compact(revision: number): Promise<void> {

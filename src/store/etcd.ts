@@ -1,7 +1,7 @@
 // The etcd backend of the Store. Only store/etcd*.ts import etcd3.
 import { Etcd3, type IOptions, type IRangeRequest } from 'etcd3';
 import { Subject, throwError, type Observable } from 'rxjs';
-import { StoreElection } from './etcd-election.js';
+import { StoreElection } from './store-election.js';
 import { EtcdLease } from './etcd-lease.js';
 import { DEFAULT_RETRY, type RetryPolicy, StoreClosedError, withRetry } from './etcd-retry.js';
 import { fromEtcdKv, fromEtcdTxn, toEtcdTxn } from './etcd-txn.js';
