@@ -1,0 +1,56 @@
+import type { Task, TaskState } from '../../../src/api/objects.js';
+import { planStep } from '../../../src/agent/plan-step.js';
+import type { ObservedContainer } from '../../../src/runtime/types.js';
+
+function task(desiredState: 'running' | 'shutdown', healthcheck = false): Task {
+  return {
+    apiVersion: 'stackd.io/v1',
+    kind: 'Task',
+    metadata: { name: 't1', namespace: 's', uid: 't1', generation: 1, resourceVersion: '1', labels: {}, annotations: {}, creationTimestamp: '', ownerReferences: [] },
+    spec: {
+      stack: 's',
+      service: 'web',
+      slot: 1,
+      nodeName: 'n1',
+      desiredState,
+      specHash: 'h',
+      template: { healthcheck: healthcheck ? { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' } : undefined } as Task['spec']['template'],
+    },
+  };
+}
+
+function container(over: Partial<ObservedContainer>): ObservedContainer {
+  return { id: 'c1', name: 'n', image: 'i', labels: {}, status: 'running', running: true, oomKilled: false, ...over };
+}
+
+const running = container({});
+const created = container({ status: 'created', running: false });
+const exited = (code: number, extra: Partial<ObservedContainer> = {}) => container({ status: 'exited', running: false, exitCode: code, ...extra });
+
+describe('planStep: one step per call, states only forward', () => {
+  it.each(([
+    ['no container yet: prepare', task('running'), undefined, 'assigned', 'prepare'],
+    ['created: start it', task('running'), created, 'ready', 'start'],
+    ['running without healthcheck: report running', task('running'), running, 'starting', 'report', { state: 'running' }],
+    ['running with healthcheck, not yet healthy: starting', task('running', true), container({ health: 'starting' }), 'ready', 'report', { state: 'starting' }],
+    ['already reported starting, still not healthy: nothing', task('running', true), container({ health: 'starting' }), 'starting', 'none'],
+    ['healthy: running', task('running', true), container({ health: 'healthy' }), 'starting', 'report', { state: 'running', health: 'healthy' }],
+    ['unhealthy: stop, then failed', task('running', true), container({ health: 'unhealthy' }), 'running', 'stop'],
+    ['exit 0: complete', task('running'), exited(0), 'running', 'report', { state: 'complete', exitCode: 0 }],
+    ['exit 137: failed with the code', task('running'), exited(137), 'running', 'report', { state: 'failed', exitCode: 137 }],
+    ['OOM: failed saying so', task('running'), exited(137, { oomKilled: true }), 'running', 'report', { state: 'failed', error: 'out of memory (OOM killed)' }],
+    ['container vanished after start: failed', task('running'), undefined, 'running', 'report', { state: 'failed' }],
+    ['ended task is never restarted by the agent', task('running'), exited(1), 'failed', 'none'],
+    ['ended task without container: still nothing', task('running'), undefined, 'complete', 'none'],
+    ['running already reported: nothing', task('running'), running, 'running', 'none'],
+    ['desired shutdown, running: stop', task('shutdown'), running, 'running', 'stop'],
+    ['desired shutdown, exited: report shutdown', task('shutdown'), exited(0), 'running', 'report', { state: 'shutdown' }],
+    ['desired shutdown, never created: report shutdown', task('shutdown'), undefined, 'assigned', 'report', { state: 'shutdown' }],
+    ['desired shutdown, already terminal: nothing', task('shutdown'), exited(0), 'shutdown', 'none'],
+  ] as [string, Task, ObservedContainer | undefined, TaskState, string, Partial<Record<string, unknown>>?][]).map((row) => [row[0], row[1], row[2], row[3], row[4], row[5] ?? null] as const))('%s', (_name, t, c, reported, type, status) => {
+    const step = planStep(t, c, reported);
+    expect(step.type).toBe(type);
+    if (status) expect((step as { status: unknown }).status).toMatchObject(status);
+    if (type === 'stop' && t.spec.desiredState === 'running') expect((step as { then: unknown }).then).toMatchObject({ state: 'failed', error: 'container unhealthy' });
+  });
+});
