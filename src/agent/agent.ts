@@ -2,10 +2,9 @@
 // containers towards the tasks assigned to it. Docker or the Store unreachable: retry, report,
 // never crash.
 import { hostname } from 'node:os';
-import { firstValueFrom, map, share, Subject, timer } from 'rxjs';
+import { map, share, Subject } from 'rxjs';
 import { assignmentPrefix } from '../api/keys.js';
 import type { Task } from '../api/objects.js';
-import { reconnectBackoff } from '../controller/backoff.js';
 import { Controller } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
 import type { Logger } from '../log.js';
@@ -14,7 +13,9 @@ import { LABEL } from '../runtime/labels.js';
 import type { EngineInfo } from '../runtime/types.js';
 import type { Store } from '../store/store.js';
 import { collectGarbage } from './gc.js';
-import { registerNode, startHeartbeat } from './register.js';
+import { heartbeat } from './heartbeat.js';
+import { registerNode } from './register.js';
+import { retrying } from './retrying.js';
 import { StatusWriter } from './status-writer.js';
 import { AGENT_BACKOFF, taskController } from './task-controller.js';
 
@@ -29,33 +30,6 @@ export interface AgentOptions {
   log: Logger;
 }
 
-/** Call `fn` until it succeeds, backing off 1 s .. 30 s; undefined if `signal` aborts first. */
-async function retrying<T>(what: string, fn: () => Promise<T>, signal: AbortSignal, log: Logger): Promise<T | undefined> {
-  for (let n = 1; !signal.aborted; n++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const delay = reconnectBackoff.delayMs(n);
-      log.warn(`${what}: ${(err as Error).message}; retrying in ${delay / 1000}s`);
-      await Promise.race([firstValueFrom(timer(delay)), new Promise((r) => signal.addEventListener('abort', r, { once: true }))]);
-    }
-  }
-  return undefined;
-}
-
-/** Keep the heartbeat key alive for the agent's life: a lost lease (Store outage) is granted anew. */
-async function heartbeat(store: Store, nodeName: string, ttl: number, signal: AbortSignal, log: Logger): Promise<void> {
-  while (!signal.aborted) {
-    const lease = await retrying('heartbeat', () => startHeartbeat(store, nodeName, ttl), signal, log);
-    if (!lease) return;
-    const reason = await Promise.race([
-      firstValueFrom(lease.lost$),
-      new Promise<string>((r) => signal.addEventListener('abort', () => r(''), { once: true })),
-    ]);
-    if (reason) log.warn(`heartbeat lease lost (${reason}); renewing`);
-  }
-}
-
 export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSignal): Promise<void> {
   const { nodeName, log } = opts;
   const ttl = opts.heartbeatTtlSeconds ?? 5;
@@ -64,7 +38,10 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
   if (!info) return;
 
   // the heartbeat first: the node controller marks a registered node without one down
-  const heartbeats = heartbeat(store, nodeName, ttl, signal, log);
+  let firstBeat!: () => void;
+  const beating = new Promise<void>((r) => (firstBeat = r));
+  const heartbeats = heartbeat(store, runtime, nodeName, ttl, signal, log, () => firstBeat());
+  await Promise.race([beating, heartbeats]);
   const node = await retrying(
     'register node',
     () =>

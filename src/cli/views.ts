@@ -114,10 +114,13 @@ export interface NodeRow {
 }
 
 export function nodeRow(n: Node): NodeRow {
+  const engine = n.status?.conditions?.find((c) => c.type === 'EngineReachable' && c.status === 'False');
+  const state = capital(n.status?.state ?? 'unknown');
   return {
     name: n.metadata.name,
     hostname: n.status?.hostname ?? '',
-    status: capital(n.status?.state ?? 'unknown'),
+    // why a node is down, when its agent knows: "Down (Docker Engine unreachable at ...)"
+    status: engine && state !== 'Ready' ? `${state} (${engine.message})` : state,
     availability: capital(n.spec.availability),
     role: n.spec.role,
     engine: n.status?.engineVersion ?? '',

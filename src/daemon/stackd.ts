@@ -58,7 +58,7 @@ export function buildProgram(): Command {
     await serve(opts.store, (store, signal) =>
       Promise.all([
         runManager(store, { log: log.child({ component: 'manager' }) }, signal),
-        runAgent(store, { ...opts, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
+        runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
       ]),
     );
   });
@@ -73,7 +73,7 @@ export function buildProgram(): Command {
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<AgentFlags & { store?: string }>();
-    await serve(opts.store, (s, signal) => runAgent(s, { ...opts, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal));
+    await serve(opts.store, (s, signal) => runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal));
   });
   return program;
 }
