@@ -1,6 +1,6 @@
 // A controller: keys from informers (and a periodic resync) → a work queue → reconcile(key).
 // Reconcilers are plain async functions that re-read what they need; they never see events.
-import { interval, merge, type Observable, type Subscription } from 'rxjs';
+import { merge, timer, type Observable, type Subscription } from 'rxjs';
 import { mergeMap } from 'rxjs';
 import type { Backoff } from './backoff.js';
 import { WorkQueue } from './workqueue.js';
@@ -42,7 +42,9 @@ export class Controller implements Runnable {
 
   async start(signal: AbortSignal): Promise<void> {
     const { keys$, allKeys, resyncMs = 30_000, concurrency = 1 } = this.opts;
-    const feed: Subscription = merge(keys$, interval(resyncMs).pipe(mergeMap(() => allKeys()))).subscribe((key) => this.queue.add(key));
+    // every key at once, then every resyncMs: the informers' first lists were delivered before this
+    // subscribes, so a new leader (or a restarted agent) would otherwise wait a whole resync period
+    const feed: Subscription = merge(keys$, timer(0, resyncMs).pipe(mergeMap(() => allKeys()))).subscribe((key) => this.queue.add(key));
     const stop = () => this.queue.shutdown();
     signal.addEventListener('abort', stop, { once: true });
     try {
