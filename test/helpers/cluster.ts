@@ -1,0 +1,192 @@
+// A whole stackd cluster on this machine for one test file: a dedicated etcd, Docker hosts from
+// hack/lib/nodes.sh (a network namespace and a dockerd each), one agent per node and a manager,
+// all real processes running the built daemon (dist/), their logs in files under `logDir`.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Task } from '../../src/api/objects.js';
+import { listObjects } from '../../src/client/objects.js';
+import { DockerRuntime } from '../../src/runtime/docker.js';
+import { openStore } from '../../src/store/open.js';
+import type { Store } from '../../src/store/store.js';
+import { EtcdProcess } from '../integration/store/etcd-process.js';
+import { ROOT, run, type CliResult } from './cli.js';
+
+export interface NodeDef {
+  name: string;
+  /** hack/lib/nodes.sh index (1-200): unique per test file, since jest runs files in parallel */
+  index: number;
+  labels: Record<string, string>;
+}
+
+/** Runs `script` in bash with hack/lib/nodes.sh sourced (async: the event loop stays free). */
+export async function nodesSh(script: string): Promise<string> {
+  const { stdout } = await promisify(execFile)('bash', ['-c', `set -e; source hack/lib/nodes.sh; ${script}`], { cwd: ROOT });
+  return stdout;
+}
+
+/** Polls `check` until it returns something other than undefined/false; the error names `what`
+ *  and the last thing `check` threw, so a timeout says what was seen. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${last}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+export class Daemon {
+  readonly exited: Promise<void>;
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+    readonly logFile: string,
+  ) {
+    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+  }
+
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    if (!this.alive) return;
+    this.child.kill(signal);
+    const grace = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    await this.exited;
+    clearTimeout(grace);
+  }
+
+  log(): string {
+    return readFileSync(this.logFile, 'utf8');
+  }
+}
+
+export class Cluster {
+  readonly logDir = mkdtempSync(join(tmpdir(), 'stackd-cluster-'));
+  readonly agents = new Map<string, Daemon>();
+  readonly managers: Daemon[] = [];
+  private spawned = 0;
+
+  private constructor(
+    readonly etcd: EtcdProcess,
+    readonly store: Store,
+    readonly nodes: NodeDef[],
+  ) {}
+
+  get storeUrl(): string {
+    return `etcd://${this.etcd.endpoint}`;
+  }
+
+  /** etcd, then every node's engine (fresh: wiped first), then one agent per node and a manager. */
+  static async start(nodes: NodeDef[]): Promise<Cluster> {
+    const etcd = await EtcdProcess.start();
+    const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes);
+    try {
+      for (const n of nodes) await nodesSh(`wipe_node ${n.name}; start_node ${n.name} ${n.index} >/dev/null`);
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    for (const n of nodes) cluster.startAgent(n.name);
+    cluster.startManager();
+    return cluster;
+  }
+
+  node(name: string): NodeDef {
+    const def = this.nodes.find((n) => n.name === name);
+    if (!def) throw new Error(`no node ${name} in this cluster`);
+    return def;
+  }
+
+  runtime(node: string): DockerRuntime {
+    return DockerRuntime.connect(`unix:///run/stackd-${this.node(node).name}.sock`);
+  }
+
+  startAgent(node: string): Daemon {
+    const def = this.node(node);
+    const labels = Object.entries(def.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
+    const args = ['agent', '--store', this.storeUrl, '--node-name', def.name, '--docker', `unix:///run/stackd-${def.name}.sock`, ...labels];
+    const agent = this.spawnDaemon(`agent-${def.name}`, args);
+    this.agents.set(def.name, agent);
+    return agent;
+  }
+
+  startManager(): Daemon {
+    const manager = this.spawnDaemon(`manager-${this.managers.length + 1}`, ['manager', '--store', this.storeUrl]);
+    this.managers.push(manager);
+    return manager;
+  }
+
+  /** The manager started last. */
+  get manager(): Daemon {
+    return this.managers[this.managers.length - 1];
+  }
+
+  private spawnDaemon(name: string, args: string[]): Daemon {
+    const logFile = join(this.logDir, `${String(++this.spawned).padStart(2, '0')}-${name}.log`);
+    const fd = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'stackd.js'), ...args], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    return new Daemon(name, child, logFile);
+  }
+
+  stackctl(args: string[]): Promise<CliResult> {
+    return run('stackctl', ['--store', this.storeUrl, ...args]);
+  }
+
+  /** A listing's --format json output; throws (with stderr) when the command fails. */
+  async stackctlJson<T>(args: string[]): Promise<T> {
+    const res = await this.stackctl([...args, '--format', 'json']);
+    if (res.code !== 0) throw new Error(`stackctl ${args.join(' ')} exited ${res.code}: ${res.stderr.trim()}`);
+    return JSON.parse(res.stdout) as T;
+  }
+
+  /** Writes the stack file and deploys it; throws with the CLI's output unless it exits 0. */
+  async deploy(stack: string, yaml: string, ...flags: string[]): Promise<CliResult> {
+    const file = join(this.logDir, `${stack}.yaml`);
+    writeFileSync(file, yaml);
+    const res = await this.stackctl(['deploy', '-c', file, ...flags, stack]);
+    if (res.code !== 0) throw new Error(`deploy ${stack} exited ${res.code}: ${res.stderr.trim()} ${res.stdout.trim()}`);
+    return res;
+  }
+
+  async tasks(stack: string): Promise<Task[]> {
+    return (await listObjects<Task>(this.store, 'Task', stack)).items;
+  }
+
+  /** Tasks the manager wants running and the agent reports running. */
+  async runningTasks(stack: string, service?: string): Promise<Task[]> {
+    return (await this.tasks(stack)).filter(
+      (t) => (service === undefined || t.spec.service === service) && t.spec.desiredState === 'running' && t.status?.state === 'running',
+    );
+  }
+
+  /** Running containers of the stack on the node's own engine: what really runs there. */
+  async containersOn(node: string, stack: string): Promise<number> {
+    return (await this.runtime(node).listManaged({ stack })).filter((c) => c.state === 'running').length;
+  }
+
+  /** Running containers of the stack per node, e.g. { n1: 2, n2: 0, n3: 1 }. */
+  async containersPerNode(stack: string): Promise<Record<string, number>> {
+    const counts = await Promise.all(this.nodes.map(async (n) => [n.name, await this.containersOn(n.name, stack)] as const));
+    return Object.fromEntries(counts);
+  }
+
+  /** Stops every daemon (SIGTERM), etcd, and wipes the nodes. Safe to call after a failed start. */
+  async stop(): Promise<void> {
+    await Promise.all([...this.agents.values(), ...this.managers].map((d) => d.kill('SIGTERM')));
+    await this.store.close().catch(() => undefined);
+    await this.etcd.stop();
+    for (const n of this.nodes) await nodesSh(`wipe_node ${n.name}`).catch(() => undefined);
+  }
+}
