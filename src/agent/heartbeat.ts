@@ -2,7 +2,7 @@
 // only while the engine answers; when the engine stops answering, the lease is revoked (the node
 // goes down and its tasks are replaced elsewhere) and the problem is written on the Node as the
 // condition EngineReachable=False, shown by `node ls` and `node inspect`.
-import { catchError, filter, firstValueFrom, from, interval, map, mergeMap, of, take } from 'rxjs';
+import { catchError, filter, firstValueFrom, from, fromEvent, interval, map, mergeMap, of, take, takeUntil } from 'rxjs';
 import { objectKey } from '../api/keys.js';
 import type { Node } from '../api/objects.js';
 import { encodeObject } from '../client/codec.js';
@@ -32,10 +32,12 @@ export async function setEngineCondition(store: Store, nodeName: string, reachab
   }
 }
 
-/** Resolves with the engine's error the first time it does not answer. */
-function engineDown(runtime: DockerRuntime): Promise<string> {
+/** Resolves with the engine's error the first time it does not answer, or with undefined once
+ *  `until` aborts (its timer must not outlive the round: it would keep a stopped daemon alive). */
+function engineDown(runtime: DockerRuntime, until: AbortSignal): Promise<string | undefined> {
   return firstValueFrom(
     interval(ENGINE_CHECK_MS).pipe(
+      takeUntil(fromEvent(until, 'abort')),
       mergeMap(() =>
         from(runtime.engineInfo()).pipe(
           map(() => undefined),
@@ -45,6 +47,7 @@ function engineDown(runtime: DockerRuntime): Promise<string> {
       filter((problem): problem is string => problem !== undefined),
       take(1),
     ),
+    { defaultValue: undefined },
   );
 }
 
@@ -57,11 +60,12 @@ export async function heartbeat(store: Store, runtime: DockerRuntime, nodeName: 
     const lease = await retrying('heartbeat', () => startHeartbeat(store, nodeName, ttl), signal, log);
     if (!lease) return;
     onBeat();
+    const round = new AbortController();
     const why = await Promise.race([
       firstValueFrom(lease.lost$).then((reason) => ({ type: 'lease' as const, reason })),
-      engineDown(runtime).then((reason) => ({ type: 'engine' as const, reason })),
+      engineDown(runtime, round.signal).then((reason) => (reason === undefined ? ({ type: 'stop' } as const) : ({ type: 'engine' as const, reason }))),
       aborted,
-    ]);
+    ]).finally(() => round.abort());
     if (why.type === 'lease') log.warn(`heartbeat lease lost (${why.reason}); renewing`);
     if (why.type === 'engine') {
       log.warn(`${why.reason}: node ${nodeName} goes down until the engine answers`);
