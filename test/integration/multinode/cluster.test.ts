@@ -151,7 +151,9 @@ describe('a cluster of three nodes', () => {
   it('replaces the tasks of a node whose agent died; the node cleans up when its agent returns', async () => {
     const stack = uniqueStack('loss');
     await cluster.deploy(stack, stackFile({ app: sleeper({ replicas: 3 }) }), '--timeout', '60s');
-    const lost = (await cluster.runningTasks(stack)).filter((t) => t.spec.nodeName === 'mn3').map((t) => t.metadata.name);
+    const initial = await cluster.runningTasks(stack);
+    const before = new Set(initial.map((t) => t.metadata.name));
+    const lost = initial.filter((t) => t.spec.nodeName === 'mn3').map((t) => t.metadata.name);
     expect(lost.length).toBeGreaterThan(0);
 
     const killedAt = Date.now();
@@ -161,8 +163,10 @@ describe('a cluster of three nodes', () => {
       const running = await cluster.runningTasks(stack);
       return running.length === 3 && running.every((t) => t.spec.nodeName !== 'mn3') && running;
     }, 'three tasks running off mn3');
-    const fresh = replacements.filter((t) => Date.parse(t.metadata.creationTimestamp) >= killedAt);
+    const fresh = replacements.filter((t) => !before.has(t.metadata.name));
     expect(fresh).toHaveLength(lost.length);
+    const orphans = (await cluster.tasks(stack)).filter((t) => lost.includes(t.metadata.name));
+    expect(orphans.map((t) => [t.spec.desiredState, t.status?.state])).toEqual(lost.map(() => ['shutdown', 'orphaned']));
     const seconds = Math.max(...fresh.map((t) => Date.parse(t.status!.timestamp) - killedAt)) / 1000;
     console.log(`multinode: agent of mn3 killed; its ${lost.length} task(s) running elsewhere ${seconds.toFixed(1)} s later (target 10 s)`);
     const perNode = await cluster.containersPerNode(stack);
