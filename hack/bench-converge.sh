@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Convergence benchmark: N replicas (default 30) of a trivial service on one Docker Engine, timed
+#   docker run (x1)   `docker run -d` one at a time
+#   docker run (x4)   `docker run -d`, as many at a time as the agent's task controller reconciles
+#   stackd            `stackctl deploy` (which waits for convergence) against a fresh embedded store,
+#                     with `stackd` (manager + agent) started and its node registered beforehand
+#   swarm             `docker swarm init`, `service create --replicas N` until N tasks run
+# and prints the times and ratios. Everything it creates is removed, and the swarm left, even on
+# failure. The stackd log is kept in /tmp/stackd-bench-converge.log (STACKD_LOG_LEVEL, default info).
+# Uses the engine DOCKER_HOST names (default: the local one, started if none answers).
+# BENCH_SKIP_BUILD=1 skips `npm run build`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${1:-30}
+if ! [[ "$N" =~ ^[0-9]+$ ]] || [ "$N" -lt 1 ]; then
+  echo "usage: hack/bench-converge.sh [N]   (N replicas, default 30)" >&2
+  exit 2
+fi
+# the agent's task controller: `concurrency` in src/agent/task-controller.ts
+PAR=$(sed -n 's/^ *concurrency: *\([0-9][0-9]*\),.*/\1/p' src/agent/task-controller.ts | head -1)
+PAR=${PAR:-4}
+IMAGE=stackd/busybox:latest
+LOOP="trap 'exit 0' TERM; while true; do sleep 1; done"
+RUN_ID="bconv$$"
+BENCH_LABEL="io.stackd.bench=$RUN_ID"
+NODE="bench-$RUN_ID"
+LOG_KEEP=/tmp/stackd-bench-converge.log
+
+source hack/lib/docker.sh
+BENCH_DIR="$(mktemp -d /tmp/stackd-bench-converge.XXXXXX)"
+STORE="sqlite://$BENCH_DIR/state.db"
+STACKD_PID=""
+SWARM_JOINED=""
+GWBRIDGE_HAD=""
+
+stackctl() { node bin/stackctl.js --store "$STORE" "$@"; }
+count() { docker ps -q "$@" | wc -l; }
+# seconds between two $EPOCHREALTIME readings
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+# wait_until SECONDS CMD...: polls CMD every 100 ms
+wait_until() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+leave_swarm() {
+  [ -n "$SWARM_JOINED" ] || return 0
+  docker service rm "$RUN_ID" >/dev/null 2>&1 || true
+  docker swarm leave --force >/dev/null
+  docker ps -aq --filter "label=com.docker.swarm.service.name=$RUN_ID" | xargs -r docker rm -f >/dev/null
+  # init made docker_gwbridge, leave keeps it
+  [ -n "$GWBRIDGE_HAD" ] || docker network rm docker_gwbridge >/dev/null 2>&1 || true
+  SWARM_JOINED=""
+}
+
+cleanup() {
+  set +e
+  docker ps -aq --filter "label=$BENCH_LABEL" | xargs -r docker rm -f >/dev/null
+  if [ -n "$STACKD_PID" ]; then
+    stackctl rm "$RUN_ID" >/dev/null 2>&1
+    wait_until 30 no_stack_containers
+    kill "$STACKD_PID" 2>/dev/null
+    wait "$STACKD_PID" 2>/dev/null
+  fi
+  docker ps -aq --filter "label=io.stackd.node=$NODE" | xargs -r docker rm -f >/dev/null
+  docker network ls -q --filter "label=io.stackd.node=$NODE" | xargs -r docker network rm >/dev/null
+  leave_swarm
+  [ -f "$BENCH_DIR/stackd.log" ] && cp "$BENCH_DIR/stackd.log" "$LOG_KEEP"
+  rm -rf "$BENCH_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+no_stack_containers() { [ "$(count -a --filter "label=io.stackd.stack=$RUN_ID")" -eq 0 ]; }
+
+start_dockerd >&2
+bash hack/build-images.sh >&2
+[ -n "${BENCH_SKIP_BUILD:-}" ] || npm run build --silent >&2
+
+# ---- plain docker: `docker run -d` returns once the container is started
+plain_docker() {
+  local par=$1 t0
+  t0=$EPOCHREALTIME
+  seq 1 "$N" | xargs -P "$par" -I{} docker run -d --name "$RUN_ID-x$par-{}" --label "$BENCH_LABEL" "$IMAGE" sh -c "$LOOP" >/dev/null
+  local took running
+  took=$(since "$t0")
+  running=$(count --filter "label=$BENCH_LABEL" --filter status=running)
+  [ "$running" -eq "$N" ] || { echo "docker run x$par: $running/$N running" >&2; exit 1; }
+  docker ps -aq --filter "label=$BENCH_LABEL" | xargs -r docker rm -f >/dev/null
+  TOOK=$took
+}
+
+# ---- stackd: registered before timing; `stackctl deploy` exits once all N tasks run
+stackd_failed() { echo "stackd: $1; log:" >&2; tail -20 "$BENCH_DIR/stackd.log" >&2; exit 1; }
+node_ready() {
+  kill -0 "$STACKD_PID" 2>/dev/null || stackd_failed "exited"
+  stackctl node ls --format json 2>/dev/null | grep -q '"status": "Ready"'
+}
+
+stackd_converge() {
+  STACKD_LOG_LEVEL=${STACKD_LOG_LEVEL:-info} node bin/stackd.js --store "$STORE" --node-name "$NODE" 2>"$BENCH_DIR/stackd.log" >&2 &
+  STACKD_PID=$!
+  wait_until 60 node_ready || stackd_failed "node $NODE did not register"
+  cat >"$BENCH_DIR/stack.yml" <<EOF
+services:
+  app:
+    image: $IMAGE
+    command: ["sh", "-c", "$LOOP"]
+    deploy:
+      replicas: $N
+EOF
+  local t0 took
+  t0=$EPOCHREALTIME
+  stackctl deploy -c "$BENCH_DIR/stack.yml" "$RUN_ID" </dev/null >"$BENCH_DIR/deploy.out" 2>&1 ||
+    { echo "stackctl deploy failed:" >&2; cat "$BENCH_DIR/deploy.out" >&2; exit 1; }
+  took=$(since "$t0")
+  local tasks containers
+  tasks=$(stackctl ps "$RUN_ID" --format json | grep -c '"currentState": "Running"' || true)
+  containers=$(count --filter "label=io.stackd.stack=$RUN_ID" --filter status=running)
+  [ "$tasks" -eq "$N" ] && [ "$containers" -eq "$N" ] || { echo "stackd: $tasks/$N tasks Running, $containers/$N containers running" >&2; exit 1; }
+  stackctl rm "$RUN_ID" >/dev/null
+  wait_until 60 no_stack_containers || echo "stackd: containers of $RUN_ID still there after rm" >&2
+  kill "$STACKD_PID"
+  wait "$STACKD_PID" || true
+  STACKD_PID=""
+  TOOK=$took
+}
+
+# ---- Docker Swarm on the same engine
+swarm_running() {
+  local n
+  n=$(docker service ps "$RUN_ID" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running' || true)
+  [ "$n" -eq "$N" ]
+}
+
+swarm_converge() {
+  if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != inactive ]; then
+    echo "the engine is already in a swarm: swarm not measured" >&2
+    TOOK=n/a
+    return
+  fi
+  docker network inspect docker_gwbridge >/dev/null 2>&1 && GWBRIDGE_HAD=1
+  SWARM_JOINED=1
+  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+  local t0 took
+  t0=$EPOCHREALTIME
+  docker service create --detach --no-resolve-image --quiet --replicas "$N" --name "$RUN_ID" "$IMAGE" sh -c "$LOOP" >/dev/null
+  wait_until 300 swarm_running || { echo "swarm: not converged within 300 s" >&2; exit 1; }
+  took=$(since "$t0")
+  docker service rm "$RUN_ID" >/dev/null
+  wait_until 60 bash -c "[ -z \"\$(docker ps -aq --filter label=com.docker.swarm.service.name=$RUN_ID)\" ]" || true
+  leave_swarm
+  TOOK=$took
+}
+
+echo "converging $N replicas of $IMAGE ($(docker version --format '{{.Server.Version}}'), $(nproc) cpus)..." >&2
+# each phase sets TOOK; no subshells (the EXIT trap must see STACKD_PID and SWARM_JOINED), and no
+# `phase && ...` (errexit is off inside a function called so)
+plain_docker 1
+x1=$TOOK
+echo "docker run (x1): $x1 s" >&2
+plain_docker "$PAR"
+xp=$TOOK
+echo "docker run (x$PAR): $xp s" >&2
+stackd_converge
+sd=$TOOK
+echo "stackd: $sd s" >&2
+swarm_converge
+sw=$TOOK
+echo "swarm: $sw s" >&2
+
+ratio() { [[ "$1" =~ ^[0-9.]+$ && "$2" =~ ^[0-9.]+$ ]] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }' || echo -; }
+row() { printf '%-18s %-9s %-14s %s\n' "$1" "$2" "$(ratio "$2" "$xp")" "$(ratio "$2" "$sw")"; }
+printf '%-18s %-9s %-14s %s\n' "converge N=$N" seconds "vs docker($PAR)" "vs swarm"
+row "docker run (x1)" "$x1"
+row "docker run (x$PAR)" "$xp"
+row stackd "$sd"
+row swarm "$sw"
