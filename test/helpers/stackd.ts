@@ -27,7 +27,7 @@ export async function eventually<T>(check: () => Promise<T | false> | T | false,
       last = err;
     }
     if (Date.now() > deadline) {
-      if (last instanceof Error) last.message = `still so after ${timeoutMs / 1000}s: ${last.message}`;
+      if (last instanceof Error) last.message = `still failing after ${timeoutMs / 1000}s: ${last.message}`;
       throw last;
     }
     await new Promise((r) => setTimeout(r, intervalMs));
@@ -159,9 +159,7 @@ export class SingleNode {
         await body();
       } catch (err) {
         if (err instanceof Error && this.stackd) {
-          const before = err.message;
-          err.message = `${before}\n\n${this.stackd.logTail()}`;
-          if (err.stack) err.stack = err.stack.replace(before, err.message);
+          err.message = `${err.message}\n\n${this.stackd.logTail()}`;
         }
         throw err;
       }
