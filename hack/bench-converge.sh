@@ -2,19 +2,23 @@
 # Convergence benchmark: N replicas (default 30) of a trivial service on one Docker Engine, timed
 #   docker run (x1)   `docker run -d` one at a time
 #   docker run (x4)   `docker run -d`, as many at a time as the agent's task controller reconciles
+#   docker run (x4, net)  the same, on a user-defined bridge with an alias, like stackd's containers
+#                     (on the stack's default network); this costs the engine more per start
 #   stackd            `stackctl deploy` (which waits for convergence) against a fresh embedded store,
 #                     with `stackd` (manager + agent) started and its node registered beforehand
 #   swarm             `docker swarm init`, `service create --replicas N` until N tasks run
 # and prints the times and ratios. Everything it creates is removed, and the swarm left, even on
 # failure. The stackd log is kept in /tmp/stackd-bench-converge.log (STACKD_LOG_LEVEL, default info).
 # Uses the engine DOCKER_HOST names (default: the local one, started if none answers).
-# BENCH_SKIP_BUILD=1 skips `npm run build`.
+# BENCH_ROUNDS=R repeats the phases R times (interleaved) and prints the medians: this machine's
+# load varies. BENCH_SKIP_BUILD=1 skips `npm run build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 N=${1:-30}
-if ! [[ "$N" =~ ^[0-9]+$ ]] || [ "$N" -lt 1 ]; then
-  echo "usage: hack/bench-converge.sh [N]   (N replicas, default 30)" >&2
+ROUNDS=${BENCH_ROUNDS:-1}
+if ! [[ "$N" =~ ^[0-9]+$ && "$ROUNDS" =~ ^[0-9]+$ ]] || [ "$N" -lt 1 ] || [ "$ROUNDS" -lt 1 ]; then
+  echo "usage: [BENCH_ROUNDS=R] hack/bench-converge.sh [N]   (N replicas, default 30; R rounds, default 1)" >&2
   exit 2
 fi
 # the agent's task controller: `concurrency` in src/agent/task-controller.ts
@@ -29,7 +33,7 @@ LOG_KEEP=/tmp/stackd-bench-converge.log
 
 source hack/lib/docker.sh
 BENCH_DIR="$(mktemp -d /tmp/stackd-bench-converge.XXXXXX)"
-STORE="sqlite://$BENCH_DIR/state.db"
+STORE="" # a fresh embedded store per round
 STACKD_PID=""
 SWARM_JOINED=""
 GWBRIDGE_HAD=""
@@ -61,6 +65,7 @@ leave_swarm() {
 cleanup() {
   set +e
   docker ps -aq --filter "label=$BENCH_LABEL" | xargs -r docker rm -f >/dev/null
+  docker network ls -q --filter "label=$BENCH_LABEL" | xargs -r docker network rm >/dev/null
   if [ -n "$STACKD_PID" ]; then
     stackctl rm "$RUN_ID" >/dev/null 2>&1
     wait_until 30 no_stack_containers
@@ -82,16 +87,23 @@ start_dockerd >&2
 bash hack/build-images.sh >&2
 [ -n "${BENCH_SKIP_BUILD:-}" ] || npm run build --silent >&2
 
-# ---- plain docker: `docker run -d` returns once the container is started
+# ---- plain docker: `docker run -d` returns once the container is started. With a NETWORK, on a
+# user-defined bridge with an alias, as stackd's containers are (the stack's default network).
 plain_docker() {
-  local par=$1 t0
+  local par=$1 network=${2:-} t0
+  local net_args=()
+  if [ -n "$network" ]; then
+    docker network create --label "$BENCH_LABEL" "$network" >/dev/null
+    net_args=(--network "$network" --network-alias app)
+  fi
   t0=$EPOCHREALTIME
-  seq 1 "$N" | xargs -P "$par" -I{} docker run -d --name "$RUN_ID-x$par-{}" --label "$BENCH_LABEL" "$IMAGE" sh -c "$LOOP" >/dev/null
+  seq 1 "$N" | xargs -P "$par" -I{} docker run -d --name "$RUN_ID-x$par-{}" --label "$BENCH_LABEL" "${net_args[@]}" "$IMAGE" sh -c "$LOOP" >/dev/null
   local took running
   took=$(since "$t0")
   running=$(count --filter "label=$BENCH_LABEL" --filter status=running)
   [ "$running" -eq "$N" ] || { echo "docker run x$par: $running/$N running" >&2; exit 1; }
   docker ps -aq --filter "label=$BENCH_LABEL" | xargs -r docker rm -f >/dev/null
+  [ -z "$network" ] || docker network rm "$network" >/dev/null
   TOOK=$took
 }
 
@@ -103,7 +115,8 @@ node_ready() {
 }
 
 stackd_converge() {
-  STACKD_LOG_LEVEL=${STACKD_LOG_LEVEL:-info} node bin/stackd.js --store "$STORE" --node-name "$NODE" 2>"$BENCH_DIR/stackd.log" >&2 &
+  STORE="sqlite://$(mktemp "$BENCH_DIR/state.XXXXXX.db")"
+  STACKD_LOG_LEVEL=${STACKD_LOG_LEVEL:-info} node bin/stackd.js --store "$STORE" --node-name "$NODE" 2>>"$BENCH_DIR/stackd.log" >&2 &
   STACKD_PID=$!
   wait_until 60 node_ready || stackd_failed "node $NODE did not register"
   cat >"$BENCH_DIR/stack.yml" <<EOF
@@ -119,6 +132,7 @@ EOF
   stackctl deploy -c "$BENCH_DIR/stack.yml" "$RUN_ID" </dev/null >"$BENCH_DIR/deploy.out" 2>&1 ||
     { echo "stackctl deploy failed:" >&2; cat "$BENCH_DIR/deploy.out" >&2; exit 1; }
   took=$(since "$t0")
+  echo "  (stackd deploy: $(date -u -d "@$t0" +%T.%3N) to $(date -u +%T.%3N) UTC, for the log's times)" >&2
   local tasks containers
   tasks=$(stackctl ps "$RUN_ID" --format json | grep -c '"currentState": "Running"' || true)
   containers=$(count --filter "label=io.stackd.stack=$RUN_ID" --filter status=running)
@@ -158,26 +172,41 @@ swarm_converge() {
   TOOK=$took
 }
 
-echo "converging $N replicas of $IMAGE ($(docker version --format '{{.Server.Version}}'), $(nproc) cpus)..." >&2
+echo "converging $N replicas of $IMAGE ($(docker version --format '{{.Server.Version}}'), $(nproc) cpus), $ROUNDS round(s)..." >&2
 # each phase sets TOOK; no subshells (the EXIT trap must see STACKD_PID and SWARM_JOINED), and no
 # `phase && ...` (errexit is off inside a function called so)
-plain_docker 1
-x1=$TOOK
-echo "docker run (x1): $x1 s" >&2
-plain_docker "$PAR"
-xp=$TOOK
-echo "docker run (x$PAR): $xp s" >&2
-stackd_converge
-sd=$TOOK
-echo "stackd: $sd s" >&2
-swarm_converge
-sw=$TOOK
-echo "swarm: $sw s" >&2
+declare -A times
+measure() {
+  local name=$1
+  shift
+  "$@"
+  times[$name]+="$TOOK "
+  echo "  $name: $TOOK s" >&2
+}
+for round in $(seq 1 "$ROUNDS"); do
+  [ "$ROUNDS" -eq 1 ] || echo "round $round" >&2
+  measure x1 plain_docker 1
+  measure xp plain_docker "$PAR"
+  measure xpnet plain_docker "$PAR" "${RUN_ID}_net"
+  measure stackd stackd_converge
+  measure swarm swarm_converge
+done
 
+# the median of a phase's times (n/a when not measured)
+median() { tr ' ' '\n' <<<"${times[$1]}" | grep -E '^[0-9.]+$' | sort -n | awk '{ v[NR] = $1 } END { if (NR) printf "%.2f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; else print "n/a" }'; }
+xp=$(median xp)
+xpnet=$(median xpnet)
+sw=$(median swarm)
 ratio() { [[ "$1" =~ ^[0-9.]+$ && "$2" =~ ^[0-9.]+$ ]] && awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }' || echo -; }
-row() { printf '%-18s %-9s %-14s %s\n' "$1" "$2" "$(ratio "$2" "$xp")" "$(ratio "$2" "$sw")"; }
-printf '%-18s %-9s %-14s %s\n' "converge N=$N" seconds "vs docker($PAR)" "vs swarm"
-row "docker run (x1)" "$x1"
-row "docker run (x$PAR)" "$xp"
-row stackd "$sd"
-row swarm "$sw"
+row() {
+  local t
+  t=$(median "$2")
+  printf '%-22s %-9s %-14s %-18s %s\n' "$1" "$t" "$(ratio "$t" "$xp")" "$(ratio "$t" "$xpnet")" "$(ratio "$t" "$sw")"
+}
+[ "$ROUNDS" -eq 1 ] || echo "medians of $ROUNDS rounds"
+printf '%-22s %-9s %-14s %-18s %s\n' "converge N=$N" seconds "vs docker($PAR)" "vs docker($PAR, net)" "vs swarm"
+row "docker run (x1)" x1
+row "docker run (x$PAR)" xp
+row "docker run (x$PAR, net)" xpnet
+row stackd stackd
+row swarm swarm
