@@ -23,7 +23,7 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
   });
 
   it('deploys the accounts example: the stack and every child in one write', async () => {
-    const res = await stackctl(['--store', url, 'deploy', '-c', join(dir, 'stack.yaml'), stackName]);
+    const res = await stackctl(['--store', url, 'deploy', '--detach', '-c', join(dir, 'stack.yaml'), stackName]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     expect(res.stdout.split('\n').filter(Boolean)).toEqual([
@@ -54,7 +54,7 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
     const store = await openStore(url);
     try {
       const before = await listObjects(store, 'Service', stackName);
-      const res = await stackctl(['--store', url, 'deploy', '-c', join(dir, 'stack.yaml'), stackName]);
+      const res = await stackctl(['--store', url, 'deploy', '--detach', '-c', join(dir, 'stack.yaml'), stackName]);
       expect(res.code).toBe(0);
       expect(res.stdout).not.toMatch(/created|updated/);
       expect(res.stdout).toContain(`service/${stackName}_web unchanged`);
@@ -69,7 +69,7 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
 
   it('a changed image updates only that service and bumps its generation', async () => {
     writeFileSync(join(dir, '.env'), 'ACCOUNT_FRONTEND_IMAGE=web:2\nACCOUNT_IMAGE=bitmyth/accounts:dev\nMYSQL_PASSWORD=123\nMYSQL_DB=accounts\n');
-    const res = await stackctl(['--store', url, 'deploy', '-c', join(dir, 'stack.yaml'), stackName]);
+    const res = await stackctl(['--store', url, 'deploy', '--detach', '-c', join(dir, 'stack.yaml'), stackName]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`service/${stackName}_web updated`);
     expect(res.stdout).toContain(`service/${stackName}_api unchanged`);
@@ -85,7 +85,7 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
   it('invalid input exits 2 with file:line:col and writes nothing', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'services:\n  web:\n    image: x\n    deploy:\n      replicas: three\n');
-    const res = await stackctl(['--store', url, 'deploy', '-c', bad, `${stackName}bad`]);
+    const res = await stackctl(['--store', url, 'deploy', '--detach', '-c', bad, `${stackName}bad`]);
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/bad\.yaml:5:\d+ services\.web\.deploy\.replicas: /);
     const ls = await stackctl(['--store', url, 'ls', '--format', 'json']);
@@ -133,7 +133,7 @@ describe('store selection and failures', () => {
     const url = `sqlite://${join(dir, 'env.db')}`;
     copyFileSync(join(EXAMPLE, 'config', 'plain.yaml'), join(dir, 'plain.yaml'));
     writeFileSync(join(dir, 'stack.yml'), 'services:\n  app:\n    image: busybox\n');
-    expect((await stackctl(['deploy', '-c', join(dir, 'stack.yml'), 'envstack'], { STACKD_STORE: url })).code).toBe(0);
+    expect((await stackctl(['deploy', '--detach', '-c', join(dir, 'stack.yml'), 'envstack'], { STACKD_STORE: url })).code).toBe(0);
     const ls = await stackctl(['ls', '--format', 'json'], { STACKD_STORE: url });
     expect(JSON.parse(ls.stdout)).toEqual([expect.objectContaining({ name: 'envstack', services: 1 })]);
   });
