@@ -6,15 +6,16 @@ const node = new SingleNode('orchhc');
 beforeAll(() => node.start());
 afterAll(() => node.cleanup());
 
-/** Healthy 3 s after it starts: /tmp/ready appears then. */
+/** Healthy about 4 s after it starts, when /tmp/ready appears (long enough for `ps` to see it Starting). */
 const slowToBeReady = `
     image: stackd/busybox:latest
-    command: ${JSON.stringify(['sh', '-c', "trap 'exit 0' TERM; sleep 3 & wait $$!; touch /tmp/ready; while true; do sleep 1 & wait $$!; done"])}
+    command: ${JSON.stringify(['sh', '-c', "trap 'exit 0' TERM; sleep 4 & wait $$!; touch /tmp/ready; while true; do sleep 1 & wait $$!; done"])}
     healthcheck:
       test: ["CMD-SHELL", "test -f /tmp/ready"]
       interval: 1s
       timeout: 1s
-      retries: 3`;
+      retries: 3
+      start_period: 20s # failing probes before /tmp/ready are not counted`;
 
 /** When the engine first said the container was healthy, in ms since the epoch. */
 async function becameHealthyAt(containerId: string, since: Date): Promise<number> {

@@ -83,4 +83,5 @@ it(
       expect(tasksOnEngine.filter((t) => !shown.has(t))).toEqual([]);
     });
   }),
+  120_000, // seven rounds of kill, 1 s delay, replacement
 );
