@@ -19,6 +19,57 @@ export interface ServiceStatus extends BaseStatus {
   replicas?: { desired: number; running: number; failed: number };
   /** why the service is not converged yet ('' when nothing is in the way) */
   message?: string;
+  /** the rollout of the current revision (see src/orchestrator/README.md, "The update supervisor") */
+  update?: ServiceUpdateStatus;
+  /** the task template's revisions, newest first (the first is the current one); the last 10 */
+  revisions?: ServiceRevision[];
+}
+
+export type UpdateState = 'updating' | 'paused' | 'completed' | 'rollback_started' | 'rollback_paused' | 'rollback_completed';
+
+/** Why an update paused or rolled back. */
+export interface UpdateCause {
+  reason: 'TaskFailed' | 'ProgressDeadlineExceeded' | 'PausedByUser' | 'NoPreviousRevision';
+  message: string;
+}
+
+/** One rollout, kept in the Store so that a new leader carries on where the old one stopped. */
+export interface ServiceUpdateStatus {
+  state: UpdateState;
+  message: string;
+  startedAt: string;
+  completedAt?: string;
+  /** spec hash the rollout replaces (an update's rollback returns to it) */
+  fromRevision: string;
+  /** spec hash being rolled out (during a rollback: the revision rolled back to) */
+  toRevision: string;
+  /** wanted slots whose current task runs toRevision and is running, out of `total` wanted slots */
+  updated: number;
+  total: number;
+  /** toRevision's tasks that failed during this rollout, each counted once (reset on resume) */
+  failures: number;
+  /** the latest of those failures */
+  lastFailure?: UpdateCause;
+  /** paused states: why, and since when (annotation stackd.io/resume set to pausedAt resumes a pause by failure) */
+  pauseCause?: UpdateCause;
+  pausedAt?: string;
+  /** rollback states: why the update was rolled back */
+  rollbackCause?: UpdateCause;
+  /** toRevision's tasks judged so far (only tasks that still exist): passed monitor, or failed */
+  verdicts: Record<string, 'passed' | 'failed'>;
+}
+
+/** A revision of a service's task template, content-hashed (see src/orchestrator/revisions.ts). */
+export interface ServiceRevision {
+  /** 1, 2, 3, ...: a new number for each rollout, as `rollout history` and `undo --to-revision` show */
+  revision: number;
+  /** specHash of the template */
+  hash: string;
+  template: ServiceSpec;
+  /** when this revision (number) was made */
+  createdAt: string;
+  /** what changed from the revision before it ("image: app:1 → app:2") */
+  change: string;
 }
 
 export type TaskState =

@@ -3,16 +3,20 @@
 // planService, applies `actions` in batched compare-and-swap transactions, writes `status`, and
 // requeues the key after `requeueAfterMs` if given. The scheduler runs separately over every
 // pending task; the node controller runs planNodeLiveness.
-import type { Node, Service, Task } from '../api/objects.js';
+import type { Node, Service, ServiceRevision, ServiceUpdateStatus, Task } from '../api/objects.js';
 import { matchesAll, parseConstraints } from '../scheduler/constraints.js';
 import { actionTaskName, type OrchestratorAction } from './actions.js';
 import { dependencyGate, type GateResult } from './dependencies.js';
 import { planGlobalDetailed } from './global.js';
 import { planTaskHistory, TASK_HISTORY_LIMIT } from './history.js';
 import { planReplicatedDetailed } from './replicated.js';
-import { summarizeService, type ServiceStatusSummary } from './service-status.js';
+import { summarizeService, type PlannedCondition, type ServiceStatusSummary } from './service-status.js';
+import { planRevisions } from './revisions.js';
 import { retire } from './slot-actions.js';
+import { slotKeyOf } from './slots.js';
 import { isTerminal, stateOf } from './task-state.js';
+import { rolloutConditions } from './update-conditions.js';
+import { planUpdate, type RollbackSpecAction } from './update.js';
 
 /** How often a service waiting on dependencies looks again, should no event wake it sooner. */
 export const DEPENDENCY_RECHECK_MS = 2000;
@@ -28,6 +32,20 @@ export interface ServicePlanInput {
   /** task names; must be unique across the cluster */
   ids: () => string;
   historyLimit?: number;
+  /** revisions kept in status.revisions (default 10) */
+  revisionHistoryLimit?: number;
+}
+
+/** The Service's own writes, made in one compare-and-swap write of the Service (spec and status together). */
+export interface RolloutPlan {
+  /** status.revisions */
+  revisions: ServiceRevision[];
+  /** status.update (undefined: never had a rollout) */
+  update?: ServiceUpdateStatus;
+  /** an update failed: write spec.template (bump metadata.generation) in the same write as status.update */
+  rollbackSpec?: RollbackSpecAction;
+  /** Available, Progressing, Paused, RolledBack: add to status.conditions */
+  conditions: PlannedCondition[];
 }
 
 export interface ServicePlan {
@@ -36,6 +54,7 @@ export interface ServicePlan {
   /** reconcile again after this long (a delayed restart is due, or dependencies are awaited) */
   requeueAfterMs?: number;
   status: ServiceStatusSummary;
+  rollout: RolloutPlan;
 }
 
 /** Replicated tasks on nodes that no longer satisfy the constraints (labels changed): Swarm's constraint enforcer. */
@@ -77,8 +96,22 @@ export function planService(input: ServicePlanInput): ServicePlan {
       ? planGlobalDetailed(service, view, input.nodes, now, input.ids)
       : planReplicatedDetailed(service, view, now, input.ids);
 
+  // the update supervisor replaces old revisions; the slots it holds are its alone this round
+  const revisions = planRevisions(service.status?.revisions ?? [], service.spec.template, now, input.revisionHistoryLimit).revisions;
+  const update = planUpdate(service, view, input.nodes, now, input.ids, revisions);
+  const held = new Set(update.held);
+  const byName = new Map(view.map((t) => [t.metadata.name, t]));
+  const slotOf = (a: OrchestratorAction) => {
+    const task = a.type === 'create' ? a.task : byName.get(a.taskName);
+    return task ? slotKeyOf(task, deploy.mode) : undefined;
+  };
+
   const gate = dependencyGate(service, input.services, input.tasks);
-  let actions = [...enforced, ...orchestrated.actions];
+  let actions = [
+    ...enforced,
+    ...update.actions.filter((a) => !stopped.has(actionTaskName(a))),
+    ...orchestrated.actions.filter((a) => !held.has(slotOf(a) ?? '')),
+  ];
   const touched = new Set(actions.map(actionTaskName));
   actions = gateActions(actions, own, gate, touched);
 
@@ -86,11 +119,22 @@ export function planService(input: ServicePlanInput): ServicePlan {
     if (!touched.has(name)) actions.push({ type: 'delete', taskName: name, reason: 'task history limit' });
   }
 
-  const waits = [orchestrated.wakeAt ? orchestrated.wakeAt.getTime() - now.getTime() : Infinity, gate.ready ? Infinity : DEPENDENCY_RECHECK_MS];
+  const waits = [
+    orchestrated.wakeAt ? orchestrated.wakeAt.getTime() - now.getTime() : Infinity,
+    gate.ready ? Infinity : DEPENDENCY_RECHECK_MS,
+    update.requeueAfterMs ?? Infinity,
+  ];
   const requeue = Math.min(...waits);
+  const status = summarizeService(service, own, input.nodes, gate, now);
   return {
     actions,
     ...(requeue !== Infinity ? { requeueAfterMs: Math.max(0, requeue) } : {}),
-    status: summarizeService(service, own, input.nodes, gate, now),
+    status,
+    rollout: {
+      revisions,
+      ...(update.status ? { update: update.status } : {}),
+      ...(update.rollbackSpec ? { rollbackSpec: update.rollbackSpec } : {}),
+      conditions: rolloutConditions(update.status, status.replicas, service.metadata.generation),
+    },
   };
 }

@@ -1,0 +1,67 @@
+// The update supervisor's judgement of the tasks a rollout makes: the target revision's tasks
+// created since the rollout started.
+//  - passed: running (the agent says running only once healthy, where there is a healthcheck)
+//    for `monitor`; it no longer counts against the rollout, whatever happens to it later.
+//  - failed: it ended on its own (failed, rejected, or exited, as SwarmKit counts it) before it
+//    passed, or was still not running `progress_deadline` after its creation (it cannot be
+//    scheduled, pulled or made healthy: Swarm waits for it forever).
+// A task the manager stopped (shutdown) or gave up on with its node (orphaned) is neither.
+// Verdicts are kept in the Store (status.update.verdicts), so each failure counts once, even
+// across leaders, and a task that passed is never judged again.
+import type { Task, UpdateCause } from '../api/objects.js';
+import { describeEnd } from './restart.js';
+import { isTerminal, stateOf } from './task-state.js';
+
+export type Verdict = 'passed' | 'failed';
+
+export interface Judgement {
+  /** every verdict, old and new, for tasks that still exist */
+  verdicts: Record<string, Verdict>;
+  /** the failures found now, oldest task first */
+  failures: UpdateCause[];
+  /** the next time a verdict is due (a monitor or deadline ends), if any */
+  wakeAt?: number;
+}
+
+const ENDED_ON_ITS_OWN = new Set(['failed', 'rejected', 'complete']);
+const ms = (iso: string) => Date.parse(iso);
+
+export function judgeTasks(
+  tasks: Task[],
+  target: string,
+  since: string,
+  previous: Record<string, Verdict>,
+  monitorMs: number,
+  deadlineMs: number,
+  now: Date,
+): Judgement {
+  const names = new Set(tasks.map((t) => t.metadata.name));
+  const verdicts = Object.fromEntries(Object.entries(previous).filter(([name]) => names.has(name)));
+  const failures: UpdateCause[] = [];
+  let wakeAt: number | undefined;
+  const wake = (at: number) => (wakeAt = wakeAt === undefined ? at : Math.min(wakeAt, at));
+  const watched = tasks
+    .filter((t) => t.spec.specHash === target && t.metadata.creationTimestamp >= since && !verdicts[t.metadata.name])
+    .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
+  for (const task of watched) {
+    const name = task.metadata.name;
+    const state = stateOf(task);
+    if (ENDED_ON_ITS_OWN.has(state)) {
+      verdicts[name] = 'failed';
+      failures.push({ reason: 'TaskFailed', message: `task ${name} ${describeEnd(task)}` });
+    } else if (state === 'running') {
+      const passAt = ms(task.status!.timestamp) + monitorMs;
+      if (now.getTime() >= passAt) verdicts[name] = 'passed';
+      else wake(passAt);
+    } else if (!isTerminal(state) && task.spec.desiredState === 'running') {
+      const deadline = ms(task.metadata.creationTimestamp) + deadlineMs;
+      if (now.getTime() < deadline) wake(deadline);
+      else {
+        verdicts[name] = 'failed';
+        const why = task.status?.message ? `: ${task.status.message}` : '';
+        failures.push({ reason: 'ProgressDeadlineExceeded', message: `task ${name} not running after the progress deadline (still ${state}${why})` });
+      }
+    }
+  }
+  return { verdicts, failures, ...(wakeAt !== undefined ? { wakeAt } : {}) };
+}
