@@ -47,25 +47,25 @@ export async function prepareContainer(store: Store, runtime: DockerRuntime, tas
   const t = task.spec.template;
   const ctx: ContainerContext = { nodeName, networkNames: {}, volumeNames: {} };
 
-  const [, contents] = await Promise.all([runtime.ensureImage(t.image ?? ''), fileContents(store, task)]);
   const networkKeys = t.network_mode ? [] : Object.keys(t.networks);
-  await Promise.all(
-    networkKeys.map(async (key) => {
+  const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
+  // independent engine round trips, made together: they sit on the path of every task's start
+  const [, contents] = await Promise.all([
+    runtime.ensureImage(t.image ?? ''),
+    fileContents(store, task),
+    ...networkKeys.map(async (key) => {
       const net = stack.spec.networks[key];
       if (!net) throw new Error(`network ${key} is not defined in stack ${task.spec.stack}`);
       ctx.networkNames[key] = net.name;
       if (!net.external) await once(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, onNode(networkSettings(task.spec.stack, net), nodeName)));
     }),
-  );
-  const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
-  await Promise.all(
-    volumeKeys.map(async (key) => {
+    ...volumeKeys.map(async (key) => {
       const vol = stack.spec.volumes[key];
       if (!vol) throw new Error(`volume ${key} is not defined in stack ${task.spec.stack}`);
       ctx.volumeNames[key] = vol.name;
       if (!vol.external) await once(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, onNode(volumeSettings(task.spec.stack, vol), nodeName)));
     }),
-  );
+  ]);
   const id = await runtime.createContainer(containerCreateOptions(task, ctx));
   await runtime.putFiles(id, taskFiles(task, contents));
   return id;
