@@ -4,13 +4,14 @@ import type { SlotGroup } from './slots.js';
 import { isTerminal, stateOf } from './task-state.js';
 
 export type SlotPhase =
-  /** its current task runs another revision and has not ended: to be replaced */
+  /** its current task runs another revision (ended or not): to be replaced */
   | 'old'
-  /** its current task runs the target revision and is running (healthy): done */
+  /** its current task runs the target revision and is running (healthy): done (a start-first
+   *  pair's old task is retired in the same round) */
   | 'updated'
   /** between two tasks: empty, its old task stopping (stop-first), or a new task not running yet */
   | 'busy'
-  /** its current task ended: the restart supervisor's, whichever revision it ran */
+  /** its current task, of the target revision, ended: the restart supervisor's */
   | 'ended';
 
 export interface SlotView {
@@ -32,11 +33,11 @@ export function viewSlot(key: string, group: SlotGroup | undefined, target: stri
     return { key, phase: 'busy', stopping, oldBeside: [] };
   }
   const base = { key, current, stopping: false };
-  if (current.spec.specHash !== target) return { ...base, phase: live(current) ? 'old' : 'ended', oldBeside: [] };
+  if (current.spec.specHash !== target) return { ...base, phase: 'old', oldBeside: [] };
   const oldBeside = group!.extra.filter((t) => live(t) && t.spec.specHash !== target);
-  if (oldBeside.length > 0) return { ...base, phase: 'busy', oldBeside };
-  const phase = !live(current) ? 'ended' : stateOf(current) === 'running' ? 'updated' : 'busy';
-  return { ...base, phase, oldBeside };
+  // a start-first pair whose new task runs counts as updated: the old one goes in this same round
+  if (stateOf(current) === 'running') return { ...base, phase: 'updated', oldBeside };
+  return { ...base, phase: live(current) || oldBeside.length > 0 ? 'busy' : 'ended', oldBeside };
 }
 
 /** Slot keys in order: numerically for replicated services, by name for global ones. */

@@ -9,6 +9,7 @@
 // Verdicts are kept in the Store (status.update.verdicts), so each failure counts once, even
 // across leaders, and a task that passed is never judged again.
 import type { Task, UpdateCause } from '../api/objects.js';
+import { formatDuration } from '../spec/units.js';
 import { describeEnd } from './restart.js';
 import { isTerminal, stateOf } from './task-state.js';
 
@@ -59,7 +60,8 @@ export function judgeTasks(
       else {
         verdicts[name] = 'failed';
         const why = task.status?.message ? `: ${task.status.message}` : '';
-        failures.push({ reason: 'ProgressDeadlineExceeded', message: `task ${name} not running after the progress deadline (still ${state}${why})` });
+        const message = `task ${name} not running within the progress deadline (${formatDuration(deadlineMs)}; still ${state}${why})`;
+        failures.push({ reason: 'ProgressDeadlineExceeded', message });
       }
     }
   }

@@ -139,7 +139,11 @@ export function planUpdate(
     const capacity = cfg.parallelism === 0 ? Infinity : cfg.parallelism - busy - cooling.length;
     const old = views.filter((v) => v.phase === 'old');
     for (const v of old.slice(0, Math.max(0, capacity))) {
-      if (cfg.order === 'start-first') {
+      if (isTerminal(stateOf(v.current!))) {
+        // it ended already (a restart may be due): replace it now, in place of the restart supervisor
+        actions.push(retire(v.current!, `replaced by revision ${target}`), { type: 'create', task: makeTask(service, v.key, ids(), now) });
+        held.push(v.key);
+      } else if (cfg.order === 'start-first') {
         actions.push({ type: 'create', task: makeTask(service, v.key, ids(), now) });
         held.push(v.key);
       } else actions.push(retire(v.current!, `updating to revision ${target}`));
