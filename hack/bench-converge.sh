@@ -42,6 +42,7 @@ stackctl() { node bin/stackctl.js --store "$STORE" "$@"; }
 count() { docker ps -q "$@" | wc -l; }
 # seconds between two $EPOCHREALTIME readings
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
+quiet() { "$@" >/dev/null 2>&1; }
 # wait_until SECONDS CMD...: polls CMD every 100 ms
 wait_until() {
   local deadline=$((SECONDS + $1))
@@ -65,7 +66,7 @@ leave_swarm() {
 cleanup() {
   set +e
   docker ps -aq --filter "label=$BENCH_LABEL" | xargs -r docker rm -f >/dev/null
-  docker network ls -q --filter "label=$BENCH_LABEL" | xargs -r docker network rm >/dev/null
+  for net in $(docker network ls -q --filter "label=$BENCH_LABEL"); do wait_until 10 quiet docker network rm "$net"; done
   if [ -n "$STACKD_PID" ]; then
     stackctl rm "$RUN_ID" >/dev/null 2>&1
     wait_until 30 no_stack_containers
@@ -97,13 +98,17 @@ plain_docker() {
     net_args=(--network "$network" --network-alias app)
   fi
   t0=$EPOCHREALTIME
-  seq 1 "$N" | xargs -P "$par" -I{} docker run -d --name "$RUN_ID-x$par-{}" --label "$BENCH_LABEL" "${net_args[@]}" "$IMAGE" sh -c "$LOOP" >/dev/null
+  seq 1 "$N" | xargs -P "$par" -I{} docker run -d --name "$RUN_ID-$round-x$par${network:+net}-{}" --label "$BENCH_LABEL" "${net_args[@]}" "$IMAGE" sh -c "$LOOP" >/dev/null
   local took running
   took=$(since "$t0")
   running=$(count --filter "label=$BENCH_LABEL" --filter status=running)
   [ "$running" -eq "$N" ] || { echo "docker run x$par: $running/$N running" >&2; exit 1; }
   docker ps -aq --filter "label=$BENCH_LABEL" | xargs -r docker rm -f >/dev/null
-  [ -z "$network" ] || docker network rm "$network" >/dev/null
+  # the engine may still be letting go of the removed containers' endpoints ("has active endpoints");
+  # a stale endpoint can keep a network for good: say so and go on (hence a new name each round)
+  if [ -n "$network" ] && ! wait_until 10 quiet docker network rm "$network"; then
+    echo "  the engine keeps network $network (has active endpoints, yet no container): remove it by hand" >&2
+  fi
   TOOK=$took
 }
 
@@ -187,7 +192,7 @@ for round in $(seq 1 "$ROUNDS"); do
   [ "$ROUNDS" -eq 1 ] || echo "round $round" >&2
   measure x1 plain_docker 1
   measure xp plain_docker "$PAR"
-  measure xpnet plain_docker "$PAR" "${RUN_ID}_net"
+  measure xpnet plain_docker "$PAR" "${RUN_ID}_net$round"
   measure stackd stackd_converge
   measure swarm swarm_converge
 done
