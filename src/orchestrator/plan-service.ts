@@ -58,13 +58,16 @@ export interface ServicePlan {
 }
 
 /** Replicated tasks on nodes that no longer satisfy the constraints (labels changed): Swarm's constraint enforcer. */
-function enforceConstraints(service: Service, own: Task[], nodes: Node[]): OrchestratorAction[] {
-  const parsed = parseConstraints(service.spec.template.deploy.placement.constraints);
-  if (!parsed.ok || parsed.constraints.length === 0) return [];
+function enforceConstraints(own: Task[], nodes: Node[]): OrchestratorAction[] {
   const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
+  const byRevision = new Map<string, ReturnType<typeof parseConstraints>>();
   return own.flatMap((t) => {
+    // each task against its own revision's constraints (as Swarm): a change of constraints is a
+    // new revision, which the update supervisor rolls out
+    const parsed = byRevision.get(t.spec.specHash) ?? parseConstraints(t.spec.template.deploy.placement.constraints);
+    byRevision.set(t.spec.specHash, parsed);
     const node = t.spec.nodeName !== undefined ? byName.get(t.spec.nodeName) : undefined;
-    if (!node || t.spec.desiredState !== 'running' || isTerminal(stateOf(t)) || matchesAll(parsed.constraints, node)) return [];
+    if (!parsed.ok || !node || t.spec.desiredState !== 'running' || isTerminal(stateOf(t)) || matchesAll(parsed.constraints, node)) return [];
     return [retire(t, `node ${node.metadata.name} no longer satisfies the constraints`)];
   });
 }
@@ -88,7 +91,7 @@ export function planService(input: ServicePlanInput): ServicePlan {
   const own = input.tasks.filter((t) => t.spec.stack === service.spec.stack && t.spec.service === service.metadata.name);
 
   // tasks the constraint enforcer stops count as shut down, so their slots are refilled in this same plan
-  const enforced = deploy.mode === 'replicated' ? enforceConstraints(service, own, input.nodes) : [];
+  const enforced = deploy.mode === 'replicated' ? enforceConstraints(own, input.nodes) : [];
   const stopped = new Set(enforced.map(actionTaskName));
   const view = own.map((t) => (stopped.has(t.metadata.name) ? { ...t, spec: { ...t.spec, desiredState: 'shutdown' as const } } : t));
   const orchestrated =

@@ -20,7 +20,7 @@ export interface SlotView {
   current?: Task;
   /** stop-first in progress: no current task, and a task of another revision still stopping */
   stopping: boolean;
-  /** start-first in progress: the current task is the new one, these old ones still run beside it */
+  /** start-first in progress: `current` is the target revision's task, these others still run beside it */
   oldBeside: Task[];
 }
 
@@ -32,12 +32,18 @@ export function viewSlot(key: string, group: SlotGroup | undefined, target: stri
     const stopping = (group?.tasks ?? []).some((t) => live(t) && t.spec.specHash !== target);
     return { key, phase: 'busy', stopping, oldBeside: [] };
   }
-  const base = { key, current, stopping: false };
-  if (current.spec.specHash !== target) return { ...base, phase: 'old', oldBeside: [] };
-  const oldBeside = group!.extra.filter((t) => live(t) && t.spec.specHash !== target);
+  const others = group!.extra.filter((t) => live(t) && t.spec.specHash !== target);
+  if (current.spec.specHash === target) return pair(key, current, others);
+  // a rollback of a start-first update: the target's task still runs beside the newer one
+  const targetBeside = group!.extra.find((t) => live(t) && t.spec.specHash === target);
+  if (targetBeside) return pair(key, targetBeside, [current, ...others]);
+  return { key, current, phase: 'old', stopping: false, oldBeside: [] };
+}
+
+function pair(key: string, current: Task, oldBeside: Task[]): SlotView {
   // a start-first pair whose new task runs counts as updated: the old one goes in this same round
-  if (stateOf(current) === 'running') return { ...base, phase: 'updated', oldBeside };
-  return { ...base, phase: live(current) || oldBeside.length > 0 ? 'busy' : 'ended', oldBeside };
+  const phase = stateOf(current) === 'running' ? 'updated' : live(current) || oldBeside.length > 0 ? 'busy' : 'ended';
+  return { key, current, phase, stopping: false, oldBeside };
 }
 
 /** Slot keys in order: numerically for replicated services, by name for global ones. */

@@ -121,7 +121,7 @@ export function planUpdate(
     const current = v.current!;
     if (stateOf(current) === 'running') actions.push(...v.oldBeside.map((t) => retire(t, `replaced by task ${current.metadata.name} (revision ${target})`)));
     else if (active && isTerminal(stateOf(current))) {
-      const group = { ...groups.get(v.key)!, extra: [] };
+      const group = { ...groups.get(v.key)!, current, extra: [] };
       const fill = fillSlot(service, v.key, group, now, (restart) => makeTask(service, v.key, ids(), now, restart));
       actions.push(...fill.actions);
       if (fill.wakeAt) wakes.push(fill.wakeAt.getTime());

@@ -152,6 +152,16 @@ describe('rolling updates, walked to the end', () => {
     expect(currentImages(world)).toEqual({ 1: 'app:1', 2: 'app:1' });
   });
 
+  it('start-first, a new version that cannot be scheduled: rolled back at the deadline, the old tasks never stopped', () => {
+    const world = deployed(3, 'app:2', { failure_action: 'rollback', order: 'start-first', parallelism: 2 }, { deadline: '1m', constraints: ['node.labels.zone==mars'] });
+    const oldTasks = world.tasks.map((t) => t.metadata.name);
+    const counts: number[] = [];
+    walk(world, 50, 10, () => counts.push(runningCount(world)));
+    expect(world.service.status!.update).toMatchObject({ state: 'rollback_completed', rollbackCause: { reason: 'ProgressDeadlineExceeded' } });
+    expect(Math.min(...counts)).toBe(3);
+    expect(world.tasks.filter((t) => t.spec.desiredState === 'running').map((t) => t.metadata.name)).toEqual(oldTasks);
+  });
+
   it('a new task crashing within monitor is a failure; one crashing after monitor is not', () => {
     const late = deployed(2, 'flaky:2', { failure_action: 'pause', monitor: '5s', delay: '20s' }, { images: { 'flaky:2': { kind: 'crash', after: 10 } } });
     walk(late, 200);

@@ -79,6 +79,8 @@ const rows: Row[] = [
     tasks: (s) => [old(s, 1), nu(s, 1, { created: 1, state: 'assigned' }), old(s, 2)], now: 2, actions: [], held: ['1'] },
   { name: 'start-first: a new task that failed is restarted per restart_policy, the old one still serves', setup: { record: { failures: 1 }, update: { order: 'start-first', failure_action: 'continue' } },
     tasks: (s) => [old(s, 1), nu(s, 1, { created: 1, state: 'failed', exitCode: 1, since: 2 }), old(s, 2), old(s, 3)], now: 8, actions: ['stop n1', 'create 1'], held: ['1'] },
+  { name: 'rolling back a start-first update: the new task not running yet goes, the old one stays', setup: { record: { state: 'rollback_started', fromRevision: H1, toRevision: H2 } },
+    tasks: (s) => [old(s, 1, { from: v2(s) }), nu(s, 1, { from: v1(s), created: 1, state: 'pending', node: undefined }), nu(s, 2)], now: 2, actions: ['delete n1'], held: ['1'], state: 'rollback_started' },
   { name: 'delay: the next batch waits for the delay after the last one ran', setup: { record: {}, update: { delay: '10s' } },
     tasks: (s) => [nu(s, 1, { created: 1, since: 3 }), old(s, 2), old(s, 3)], now: 6, actions: [], requeue: 2000 /* monitor of n1 ends at 8 s, before the delay at 13 s */ },
   { name: 'delay: monitor passed, the delay is what is awaited', setup: { record: { verdicts: { n1: 'passed' } }, update: { delay: '10s' } },
