@@ -20,7 +20,16 @@ export interface StackProgress {
   failed: boolean;
 }
 
-function serviceProgress(svc: Service, tasks: Task[]): ServiceProgress {
+/** A rollout this wait is about (started at or after `since`) that paused or rolled back. */
+function rolloutFailure(svc: Service, name: string, since?: Date): string | undefined {
+  const u = svc.status?.update;
+  if (!u || !since || new Date(u.startedAt).getTime() < since.getTime()) return undefined;
+  if (u.state === 'paused' || u.state === 'rollback_paused') return `${name}: update paused: ${u.message}`;
+  if (u.state === 'rollback_started' || u.state === 'rollback_completed') return `${name}: update rolled back: ${u.message}`;
+  return undefined;
+}
+
+function serviceProgress(svc: Service, tasks: Task[], since?: Date): ServiceProgress {
   const name = `${svc.metadata.namespace}_${svc.metadata.name}`;
   const t = svc.spec.template;
   const hash = specHash(t);
@@ -34,18 +43,23 @@ function serviceProgress(svc: Service, tasks: Task[]): ServiceProgress {
   const rejected = failedTasks.find((task) => task.status?.state === 'rejected');
   const pending = current.find((task) => ['new', 'pending'].includes(task.status?.state ?? 'new') && task.status?.message);
   const live = tasks.filter((task) => task.spec.service === svc.metadata.name && task.spec.desiredState === 'running').length;
+  // a rollout of the current revision is done once it completed (its monitor period passed)
+  const update = svc.status?.update;
+  const rolling = update !== undefined && update.toRevision === hash && update.state === 'updating';
+  const error = rolloutFailure(svc, name, since) ?? (rejected ? `${name}: task rejected: ${rejected.status?.error ?? rejected.status?.message}` : undefined);
   return {
     name,
     desired,
     running,
     failed: failedTasks.length,
-    done: observed && running === desired && live === desired,
-    ...(rejected ? { error: `${name}: task rejected: ${rejected.status?.error ?? rejected.status?.message}` } : {}),
-    ...(pending ? { waiting: pending.status!.message } : svc.status?.message ? { waiting: svc.status.message } : {}),
+    done: observed && running === desired && live === desired && !rolling,
+    ...(error ? { error } : {}),
+    ...(pending ? { waiting: pending.status!.message } : rolling ? { waiting: update.message } : svc.status?.message ? { waiting: svc.status.message } : {}),
   };
 }
 
-export function stackProgress(services: Service[], tasks: Task[]): StackProgress {
-  const list = services.map((s) => serviceProgress(s, tasks)).sort((a, b) => a.name.localeCompare(b.name));
+/** @param since when the deploy being waited for started: rollouts it started that pause or roll back fail it */
+export function stackProgress(services: Service[], tasks: Task[], since?: Date): StackProgress {
+  const list = services.map((s) => serviceProgress(s, tasks, since)).sort((a, b) => a.name.localeCompare(b.name));
   return { services: list, done: list.every((s) => s.done), failed: list.some((s) => s.error !== undefined) };
 }

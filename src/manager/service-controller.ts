@@ -9,7 +9,7 @@ import type { Store } from '../store/store.js';
 import { deleteTaskOps } from '../tasks/writes.js';
 import type { ManagerCaches } from './caches.js';
 import { newTaskId } from './ids.js';
-import { withTransitionTimes, writeStatus } from './status.js';
+import { withTransitionTimes, writeObject, writeStatus } from './status.js';
 import { actionOps, applyInBatches } from './task-ops.js';
 
 const serviceKey = (namespace: string, name: string) => objectKey('Service', namespace, name);
@@ -69,9 +69,17 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       observedGeneration: service.metadata.generation,
       replicas: plan.status.replicas,
       message: plan.status.message,
-      conditions: withTransitionTimes(plan.status.conditions, service.status?.conditions, now),
+      conditions: withTransitionTimes([...plan.status.conditions, ...plan.rollout.conditions], service.status?.conditions, now),
+      revisions: plan.rollout.revisions,
+      ...(plan.rollout.update ? { update: plan.rollout.update } : {}),
     };
-    const written = await writeStatus<Service>(store, service, status);
+    const rollback = plan.rollout.rollbackSpec;
+    if (rollback) log(`service ${namespace}_${name}: rolling back to ${rollback.revision}: ${rollback.reason}`);
+    // a rollback's spec and the status that explains it are one compare-and-swap write
+    const next: Service = rollback
+      ? { ...service, metadata: { ...service.metadata, generation: service.metadata.generation + 1 }, spec: { ...service.spec, template: rollback.template }, status }
+      : { ...service, status };
+    const written = rollback ? await writeObject(store, service, next) : await writeStatus<Service>(store, service, status);
     if (written) await caches.services.waitFor(written);
     return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
   }

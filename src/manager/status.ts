@@ -24,3 +24,11 @@ export async function writeStatus<T extends Resource>(store: Store, obj: T, stat
   if (!res.succeeded) throw new Error(`${key} changed while its status was written; retrying`);
   return res.revision;
 }
+
+/** Replace `obj` by `next` (spec and status), compare-and-swap on what was read. Throws on conflict. */
+export async function writeObject<T extends Resource>(store: Store, obj: T, next: T): Promise<number> {
+  const key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
+  const res = await store.txn([{ op: 'update', key, value: encodeObject(next), revision: Number(obj.metadata.resourceVersion) }]);
+  if (!res.succeeded) throw new Error(`${key} changed while it was written; retrying`);
+  return res.revision;
+}

@@ -35,9 +35,9 @@ function parseTimeout(text: string): number {
 }
 
 /** Wait with a live view; exit non-zero (CommandError) on failure or timeout. */
-async function waitAndReport(store: Store, name: string, timeoutMs: number): Promise<void> {
+async function waitAndReport(store: Store, name: string, timeoutMs: number, since: Date): Promise<void> {
   const view = progressView();
-  const outcome = await waitForStack(store, name, timeoutMs, (p) => view.update(p));
+  const outcome = await waitForStack(store, name, timeoutMs, (p) => view.update(p), since);
   view.stop();
   if (outcome.failed) {
     throw new CommandError(`stack ${name} failed: ${outcome.services.filter((s) => s.error).map((s) => s.error).join('; ')}`);
@@ -64,12 +64,13 @@ export function registerStacks(program: Command): void {
       const timeoutMs = parseTimeout(opts.timeout);
       const loaded = await loadStackFiles(opts, name);
       await withStore(cmd, async (store) => {
+        const since = new Date();
         const { results } = await deployStack(store, name, loaded, { prune: opts.prune });
         for (const r of results) {
           const shown = r.namespace ? `${r.namespace}_${r.name}` : r.name;
           process.stdout.write(`${r.kind.toLowerCase()}/${shown} ${r.change}\n`);
         }
-        if (!opts.detach) await waitAndReport(store, name, timeoutMs);
+        if (!opts.detach) await waitAndReport(store, name, timeoutMs, since);
       });
     });
 
