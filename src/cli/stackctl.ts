@@ -6,6 +6,7 @@ import { registerStacks } from './commands/stacks.js';
 import { registerTaskCommands } from './commands/tasks.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerRolloutCommands } from './commands/rollout.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerServiceCommands(program);
   registerNodeCommands(program);
+  registerRolloutCommands(program);
   return program;
 }
 

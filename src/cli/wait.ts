@@ -10,7 +10,8 @@ export interface WaitOutcome extends StackProgress {
   timedOut: boolean;
 }
 
-export async function waitForStack(store: Store, stack: string, timeoutMs: number, onProgress: (p: StackProgress) => void, since?: Date): Promise<WaitOutcome> {
+export async function waitForStack(store: Store, stack: string, timeoutMs: number, onProgress: (p: StackProgress) => void, since?: Date, service?: string): Promise<WaitOutcome> {
+  const only = (list: Service[]) => (service ? list.filter((s) => s.metadata.name === service) : list);
   const services = new Informer<Service>(store, kindPrefix('Service', stack));
   const tasks = new Informer<Task>(store, kindPrefix('Task', stack));
   services.start();
@@ -20,7 +21,7 @@ export async function waitForStack(store: Store, stack: string, timeoutMs: numbe
     const progress$ = merge(services.changes$, tasks.changes$).pipe(
       auditTime(50), // a burst of task changes makes one update
       startWith(0),
-      map(() => stackProgress(services.list(), tasks.list(), since)),
+      map(() => stackProgress(only(services.list()), tasks.list(), since)),
     );
     const settled$ = progress$.pipe(
       takeWhile((p) => {
@@ -30,7 +31,7 @@ export async function waitForStack(store: Store, stack: string, timeoutMs: numbe
       last(),
       map((p): WaitOutcome => ({ ...p, timedOut: false })),
     );
-    const timeout$ = timer(timeoutMs).pipe(map((): WaitOutcome => ({ ...stackProgress(services.list(), tasks.list(), since), timedOut: true })));
+    const timeout$ = timer(timeoutMs).pipe(map((): WaitOutcome => ({ ...stackProgress(only(services.list()), tasks.list(), since), timedOut: true })));
     return await firstValueFrom(race(settled$, timeout$));
   } finally {
     services.stop();

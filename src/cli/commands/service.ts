@@ -10,6 +10,42 @@ import { parseFormat, printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
 import { streamServiceLogs } from '../logs.js';
+import { collect } from '../load.js';
+import { progressView } from '../progress-view.js';
+import { writeService } from '../service-write.js';
+import { waitForStack } from '../wait.js';
+import { undoTarget } from '../../orchestrator/revisions.js';
+import type { ServiceSpec } from '../../spec/types.js';
+import type { Store } from '../../store/store.js';
+
+interface UpdateFlags {
+  image?: string;
+  envAdd: string[];
+  envRm: string[];
+  replicas?: string;
+  detach: boolean;
+}
+
+/** The template after `service update` flags. Pure. */
+export function updatedTemplate(t: ServiceSpec, flags: Omit<UpdateFlags, 'detach'>): ServiceSpec {
+  const environment = { ...t.environment };
+  for (const kv of flags.envAdd) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new InputError([`--env-add: expected KEY=VALUE, got "${kv}"`]);
+    environment[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  for (const k of flags.envRm) delete environment[k];
+  const deploy = flags.replicas === undefined ? t.deploy : { ...t.deploy, replicas: Number(flags.replicas) };
+  return { ...t, ...(flags.image ? { image: flags.image } : {}), environment, deploy };
+}
+
+async function waitForRollout(store: Store, svc: Service, name: string): Promise<void> {
+  const view = progressView();
+  const out = await waitForStack(store, svc.metadata.namespace, 10 * 60_000, (p) => view.update(p), new Date(Date.now() - 1000), svc.metadata.name);
+  view.stop();
+  if (out.failed) throw new CommandError(out.services.filter((s) => s.error).map((s) => s.error).join('; '));
+  if (out.timedOut) throw new CommandError(`${name}: rollout not finished within 10m`);
+}
 
 function parseScale(arg: string): [string, number] {
   const m = /^(.+)=(\d+)$/.exec(arg);
@@ -77,6 +113,42 @@ export function registerServiceCommands(program: Command): void {
           if (!res.succeeded) throw new CommandError(`${name} changed while scaling; try again`);
           process.stdout.write(`${name} scaled to ${replicas}\n`);
         }
+      });
+    });
+
+  service
+    .command('update')
+    .description('Change a service: a new revision rolls out per its update_config')
+    .argument('<service>', 'STACK_SERVICE')
+    .option('--image <image>', 'new image')
+    .option('--env-add <key=value>', 'add or change an environment variable (repeatable)', collect, [])
+    .option('--env-rm <key>', 'remove an environment variable (repeatable)', collect, [])
+    .option('--replicas <n>', 'number of replicas (replicated services)')
+    .option('-d, --detach', 'return at once instead of waiting for the rollout', false)
+    .action(async (name: string, opts: UpdateFlags, cmd: Command) => {
+      if (opts.replicas !== undefined && !/^\d+$/.test(opts.replicas)) throw new InputError([`--replicas: expected a number, got "${opts.replicas}"`]);
+      await withStore(cmd, async (store) => {
+        const svc = await findService(store, name);
+        const template = updatedTemplate(svc.spec.template, opts);
+        await writeService(store, svc, { ...svc, spec: { ...svc.spec, template } });
+        process.stdout.write(`${name}\n`);
+        if (!opts.detach) await waitForRollout(store, svc, name);
+      });
+    });
+
+  service
+    .command('rollback')
+    .description('Return a service to its previous revision (rollout undo)')
+    .argument('<service>', 'STACK_SERVICE')
+    .option('-d, --detach', 'return at once instead of waiting for the rollout', false)
+    .action(async (name: string, opts: { detach: boolean }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const svc = await findService(store, name);
+        const undo = undoTarget(name, svc.status?.revisions ?? [], svc.spec.template);
+        if (!undo.ok) throw new CommandError(undo.error);
+        await writeService(store, svc, { ...svc, spec: { ...svc.spec, template: undo.template } });
+        process.stdout.write(`${name} rolled back to revision ${undo.revision.revision}\n`);
+        if (!opts.detach) await waitForRollout(store, svc, name);
       });
     });
 

@@ -1,0 +1,98 @@
+// rollout status | history | undo | pause | resume, as kubectl users expect.
+import type { Command } from 'commander';
+import type { Service } from '../../api/objects.js';
+import { undoTarget } from '../../orchestrator/revisions.js';
+import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../orchestrator/update-state.js';
+import { specHash } from '../../orchestrator/spec-hash.js';
+import { formatDuration, parseDuration } from '../../spec/units.js';
+import { withStore } from '../context.js';
+import { CommandError, InputError } from '../errors.js';
+import { parseFormat, printList } from '../format.js';
+import { progressView } from '../progress-view.js';
+import { findService, findStack } from '../resolve.js';
+import { writeService } from '../service-write.js';
+import { ago } from '../views.js';
+import { waitForStack } from '../wait.js';
+
+
+/** STACK_SERVICE or STACK → the stack and, for a service, its name. */
+async function target(store: Parameters<typeof findStack>[0], name: string): Promise<{ stack: string; service?: string }> {
+  const stack = await findStack(store, name).catch(() => undefined);
+  if (stack) return { stack: name };
+  const svc = await findService(store, name);
+  return { stack: svc.metadata.namespace, service: svc.metadata.name };
+}
+
+export function registerRolloutCommands(program: Command): void {
+  const rollout = program.command('rollout').description('Follow and steer rolling updates');
+
+  rollout
+    .command('status')
+    .description('Wait for the rollout of a service or of every service of a stack; non-zero if it paused, rolled back or timed out')
+    .argument('<name>', 'STACK_SERVICE or STACK')
+    .option('--timeout <duration>', 'how long to wait', '10m')
+    .action(async (name: string, opts: { timeout: string }, cmd: Command) => {
+      const timeoutMs = parseDuration(opts.timeout);
+      await withStore(cmd, async (store) => {
+        const { stack, service } = await target(store, name);
+        const view = progressView();
+        const out = await waitForStack(store, stack, timeoutMs, (p) => view.update(p), new Date(0), service);
+        view.stop();
+        if (out.failed) throw new CommandError(out.services.filter((s) => s.error).map((s) => s.error).join('; '));
+        if (out.timedOut) throw new CommandError(`${name}: rollout not finished within ${formatDuration(timeoutMs)}`);
+        process.stdout.write(`${name}: rollout complete\n`);
+      });
+    });
+
+  rollout
+    .command('history')
+    .description("List a service's revisions, newest first")
+    .argument('<service>', 'STACK_SERVICE')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (name: string, opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const svc = await findService(store, name);
+        const current = specHash(svc.spec.template);
+        const rows = (svc.status?.revisions ?? []).map((r) => ({ revision: r.revision, current: r.hash === current, hash: r.hash, created: r.createdAt, change: r.change, image: r.template.image ?? '' }));
+        printList(format, rows, ['REVISION', 'IMAGE', 'CREATED', 'CHANGE'], (r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, ago(r.created), r.change]);
+      });
+    });
+
+  rollout
+    .command('undo')
+    .description('Roll a service back to its previous revision, or to --to-revision N')
+    .argument('<service>', 'STACK_SERVICE')
+    .option('--to-revision <n>', 'revision number (see rollout history)')
+    .action(async (name: string, opts: { toRevision?: string }, cmd: Command) => {
+      if (opts.toRevision !== undefined && !/^\d+$/.test(opts.toRevision)) throw new InputError([`--to-revision: expected a number, got "${opts.toRevision}"`]);
+      await withStore(cmd, async (store) => {
+        const svc = await findService(store, name);
+        const undo = undoTarget(name, svc.status?.revisions ?? [], svc.spec.template, opts.toRevision === undefined ? undefined : Number(opts.toRevision));
+        if (!undo.ok) throw new CommandError(undo.error);
+        await writeService(store, svc, { ...svc, spec: { ...svc.spec, template: undo.template } });
+        process.stdout.write(`${name} rolled back to revision ${undo.revision.revision}\n`);
+      });
+    });
+
+  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+    rollout
+      .command(verb)
+      .description(paused ? 'Stop replacing tasks of a rolling update' : 'Carry on with a paused rolling update')
+      .argument('<service>', 'STACK_SERVICE')
+      .action(async (name: string, _opts: unknown, cmd: Command) => {
+        await withStore(cmd, async (store) => {
+          const svc: Service = await findService(store, name);
+          const annotations = { ...svc.metadata.annotations };
+          if (paused) annotations[PAUSED_ANNOTATION] = 'true';
+          else {
+            delete annotations[PAUSED_ANNOTATION];
+            // a pause caused by failures resumes when the annotation names that pause
+            if (svc.status?.update?.pausedAt) annotations[RESUME_ANNOTATION] = svc.status.update.pausedAt;
+          }
+          await writeService(store, svc, { ...svc, metadata: { ...svc.metadata, annotations } });
+          process.stdout.write(`${name} ${paused ? 'paused' : 'resumed'}\n`);
+        });
+      });
+  }
+}
