@@ -8,6 +8,8 @@ import { taskFiles, type FileContents } from '../runtime/files.js';
 import { networkSettings, volumeSettings } from '../runtime/resource-spec.js';
 import { LABEL } from '../runtime/labels.js';
 import type { Store } from '../store/store.js';
+import type { FileRefSpec } from '../spec/types.js';
+import { versionedName } from '../stacks/desired.js';
 
 // The engine lets two concurrent creates make two networks of one name (CheckDuplicate is best
 // effort), so creations of one name on one engine are made one at a time.
@@ -28,14 +30,15 @@ function onNode<T extends { labels: Record<string, string> }>(settings: T, nodeN
 
 async function fileContents(store: Store, task: Task): Promise<FileContents> {
   const t = task.spec.template;
-  const read = async (kind: 'Config' | 'Secret', key: string) => {
-    const obj = await getObject<Config | Secret>(store, kind, task.spec.stack, key);
-    if (!obj) throw new Error(`${kind.toLowerCase()} ${task.spec.stack}_${key} not found`);
-    return [key, Buffer.from(obj.spec.data, 'base64')] as const;
+  const read = async (kind: 'Config' | 'Secret', ref: FileRefSpec) => {
+    const name = versionedName(ref.source, ref.version);
+    const obj = await getObject<Config | Secret>(store, kind, task.spec.stack, name);
+    if (!obj) throw new Error(`${kind.toLowerCase()} ${task.spec.stack}_${name} not found`);
+    return [ref.source, Buffer.from(obj.spec.data, 'base64')] as const;
   };
   const [configs, secrets] = await Promise.all([
-    Promise.all(t.configs.map((r) => read('Config', r.source))),
-    Promise.all(t.secrets.map((r) => read('Secret', r.source))),
+    Promise.all(t.configs.map((r) => read('Config', r))),
+    Promise.all(t.secrets.map((r) => read('Secret', r))),
   ]);
   return { configs: Object.fromEntries(configs), secrets: Object.fromEntries(secrets) };
 }

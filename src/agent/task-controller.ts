@@ -93,7 +93,9 @@ export function taskController(deps: TaskControllerDeps): Controller {
           return false;
         }
         report(key, task, { state: 'ready', message: 'created', containerId: id });
-        return true;
+        // a container just created is `created`: start it without inspecting it again (planStep's
+        // next step), one engine round trip less on every task's path to running
+        return execute(key, task, { type: 'start', containerId: id });
       }
     }
   }

@@ -7,6 +7,10 @@ import { startCaches, stopCaches } from './caches.js';
 import { serviceController } from './service-controller.js';
 import { schedulerController } from './scheduler-controller.js';
 import { nodeController } from './node-controller.js';
+import { fileGcController } from './file-gc.js';
+import { Informer } from '../controller/informer.js';
+import { kindPrefix } from '../api/keys.js';
+import type { Config, Secret } from '../api/objects.js';
 
 export interface ManagerOptions {
   identity?: string;
@@ -21,10 +25,19 @@ export async function runManager(store: Store, opts: ManagerOptions, signal: Abo
   await runWhenLeader(store, { identity, ttlSeconds: opts.leaseTtlSeconds ?? 5, log: (m) => log.info(m) }, signal, async (term) => {
     const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`));
     const say = (m: string) => log.info(m);
-    const controllers = [serviceController(store, caches, say), schedulerController(store, caches, say), nodeController(store, caches, say)];
+    const files = [new Informer<Config | Secret>(store, kindPrefix('Config')), new Informer<Config | Secret>(store, kindPrefix('Secret'))];
+    for (const f of files) f.start();
+    await Promise.all(files.map((f) => f.synced));
+    const controllers = [
+      serviceController(store, caches, say),
+      schedulerController(store, caches, say),
+      nodeController(store, caches, say),
+      fileGcController(store, caches, files, say),
+    ];
     try {
       await Promise.all(controllers.map((c) => c.start(term)));
     } finally {
+      for (const f of files) f.stop();
       stopCaches(caches);
     }
   });

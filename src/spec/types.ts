@@ -111,6 +111,9 @@ export interface FileRefSpec {
   uid: string;
   gid: string;
   mode: number;
+  /** set by deploy: the content version (sha256 prefix) the service uses, so a content change is a
+   *  new revision that rolls out; the Config/Secret object is named `<source>-<version>` */
+  version?: string;
 }
 
 export interface UpdateConfigSpec {

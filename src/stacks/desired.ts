@@ -2,12 +2,21 @@
 import { createHash } from 'node:crypto';
 import type { NewObject } from '../api/meta.js';
 import type { FileObjectData } from '../api/objects.js';
-import type { StackSpec } from '../spec/types.js';
+import type { FileRefSpec, StackSpec } from '../spec/types.js';
 
 export interface StackInput {
   stack: StackSpec;
   configData: Record<string, Buffer>;
   secretData: Record<string, Buffer>;
+}
+
+/** Configs and secrets are versioned by content: `<key>-<first 12 hex of sha256>`. */
+export function fileVersion(sha256: string): string {
+  return sha256.slice(0, 12);
+}
+
+export function versionedName(key: string, version?: string): string {
+  return version ? `${key}-${version}` : key;
 }
 
 /** Stack first, then its children in the order `docker stack deploy` creates them:
@@ -26,6 +35,7 @@ export function desiredStackObjects(name: string, input: StackInput): NewObject[
   for (const [key, vol] of Object.entries(spec.volumes)) {
     if (!vol.external) objects.push(child('Volume', key, { ...vol, stack: name }));
   }
+  const versions: Record<'Config' | 'Secret', Record<string, string>> = { Config: {}, Secret: {} };
   for (const [kind, defs, data] of [
     ['Secret', spec.secrets, input.secretData],
     ['Config', spec.configs, input.configData],
@@ -33,18 +43,17 @@ export function desiredStackObjects(name: string, input: StackInput): NewObject[
     for (const [key, def] of Object.entries(defs)) {
       if (def.external) continue;
       const content = data[key] ?? Buffer.alloc(0);
-      const fileData: FileObjectData = {
-        stack: name,
-        name: def.name,
-        data: content.toString('base64'),
-        sha256: createHash('sha256').update(content).digest('hex'),
-        labels: def.labels,
-      };
-      objects.push(child(kind, key, fileData));
+      const sha256 = createHash('sha256').update(content).digest('hex');
+      const fileData: FileObjectData = { stack: name, name: def.name, data: content.toString('base64'), sha256, labels: def.labels };
+      versions[kind][key] = fileVersion(sha256);
+      objects.push(child(kind, versionedName(key, versions[kind][key]), fileData));
     }
   }
   for (const [key, service] of Object.entries(spec.services)) {
-    objects.push(child('Service', key, { stack: name, template: service }));
+    const pin = (refs: FileRefSpec[], kind: 'Config' | 'Secret') =>
+      refs.map((r) => (versions[kind][r.source] ? { ...r, version: versions[kind][r.source] } : r));
+    const template = { ...service, configs: pin(service.configs, 'Config'), secrets: pin(service.secrets, 'Secret') };
+    objects.push(child('Service', key, { stack: name, template }));
   }
   return objects;
 }

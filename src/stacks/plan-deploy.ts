@@ -53,6 +53,8 @@ export function planDeploy(desired: NewObject[], existing: Resource[], prune: bo
   if (prune) {
     for (const [key, obj] of byKey) {
       if (obj.kind === 'Stack' || !STACK_CHILD_KINDS.includes(obj.kind) || wanted.has(key)) continue;
+      // config and secret versions may still be mounted by tasks: the manager deletes unused ones
+      if (obj.kind === 'Config' || obj.kind === 'Secret') continue;
       ops.push(deleteOp(obj));
       record(obj, 'deleted');
     }

@@ -52,14 +52,40 @@ export async function docker(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/**
+ * A test process that dies without cleaning up (a crashed jest worker) would leave stackd running,
+ * recreating its containers for ever. This watchdog waits for EOF on a pipe only the test process
+ * holds; then it stops stackd and removes its node's containers, networks and volumes.
+ */
+function watchdog(pid: number, nodeName: string): ChildProcess {
+  const script = `trap '' INT TERM HUP; cat >/dev/null
+kill -TERM "$1" 2>/dev/null && for i in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.2; done
+kill -KILL "$1" 2>/dev/null
+f="label=io.stackd.node=$2"
+docker ps -aq --filter "$f" | xargs -r docker rm -f -v
+docker network ls -q --filter "$f" | xargs -r docker network rm
+docker volume ls -q --filter "$f" | xargs -r docker volume rm`;
+  const dog = spawn('sh', ['-c', script, 'watchdog', String(pid), nodeName], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+  dog.unref();
+  (dog.stdin as unknown as { unref(): void }).unref(); // the pipe must not keep the test process alive
+  return dog;
+}
+
 export class StackdProcess {
   readonly exited: Promise<void>;
 
   private constructor(
     readonly child: ChildProcess,
     readonly logFile: string,
+    nodeName: string,
   ) {
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    const dog = watchdog(child.pid!, nodeName);
+    this.exited = new Promise((resolve) =>
+      child.once('exit', () => {
+        dog.kill('SIGKILL');
+        resolve();
+      }),
+    );
   }
 
   /** Spawns `stackd --store URL --node-name NAME` and waits for its log line `node NAME registered`. */
@@ -74,7 +100,7 @@ export class StackdProcess {
     const fd = openSync(logFile, 'a');
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'stackd.js'), '--store', storeUrl, '--node-name', nodeName], { cwd: ROOT, stdio: ['ignore', fd, fd] });
     closeSync(fd);
-    const daemon = new StackdProcess(child, logFile);
+    const daemon = new StackdProcess(child, logFile, nodeName);
     const deadline = Date.now() + timeoutMs;
     while (!readFileSync(logFile, 'utf8').slice(from).includes(`node ${nodeName} registered`)) {
       const why = !daemon.alive ? `it exited (${child.exitCode ?? child.signalCode})` : Date.now() > deadline ? `not within ${timeoutMs / 1000}s` : undefined;

@@ -26,12 +26,13 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
     const res = await stackctl(['--store', url, 'deploy', '--detach', '-c', join(dir, 'stack.yaml'), stackName]);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    expect(res.stdout.split('\n').filter(Boolean)).toEqual([
+    // configs and secrets are versioned by content: <key>-<12 hex of sha256>
+    expect(res.stdout.split('\n').filter(Boolean).map((l) => l.replace(/-[0-9a-f]{12} /, '-<sha> '))).toEqual([
       `stack/${stackName} created`,
       `network/${stackName}_default created`,
       `volume/${stackName}_mysql created`,
-      `secret/${stackName}_secret_config created`,
-      `config/${stackName}_plain_config created`,
+      `secret/${stackName}_secret_config-<sha> created`,
+      `config/${stackName}_plain_config-<sha> created`,
       `service/${stackName}_api created`,
       `service/${stackName}_mysql created`,
       `service/${stackName}_web created`,
@@ -43,8 +44,11 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
       expect(revisions.size).toBe(1); // one transaction
       const api = services.items.find((s) => s.metadata.name === 'api')!;
       expect((api.spec as { template: { image: string } }).template.image).toBe('bitmyth/accounts:dev');
-      const secret = await getObject(store, 'Secret', stackName, 'secret_config');
-      expect(Buffer.from((secret!.spec as { data: string }).data, 'base64').toString()).toContain('jwt_secret');
+      const [secret] = (await listObjects(store, 'Secret', stackName)).items;
+      expect(secret.metadata.name).toMatch(/^secret_config-[0-9a-f]{12}$/);
+      expect(Buffer.from((secret.spec as { data: string }).data, 'base64').toString()).toContain('jwt_secret');
+      // the service is pinned to that version, so a content change is a new revision
+      expect((api.spec as { template: { secrets: { version?: string }[] } }).template.secrets[0].version).toBe(secret.metadata.name.split('-').pop());
     } finally {
       await store.close();
     }
