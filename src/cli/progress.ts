@@ -46,7 +46,10 @@ function serviceProgress(svc: Service, tasks: Task[], since?: Date): ServiceProg
   // a rollout of the current revision is done once it completed (its monitor period passed)
   const update = svc.status?.update;
   const rolling = update !== undefined && update.toRevision === hash && update.state === 'updating';
-  const error = rolloutFailure(svc, name, since) ?? (rejected ? `${name}: task rejected: ${rejected.status?.error ?? rejected.status?.message}` : undefined);
+  // a rollout that pauses or rolls back on failures judges a rejected new task itself: wait for its verdict
+  const replacing = rolling || tasks.some((task) => task.spec.service === svc.metadata.name && task.spec.specHash !== hash && task.spec.desiredState === 'running');
+  const rolloutJudges = replacing && t.deploy.update_config?.failure_action !== 'continue';
+  const error = rolloutFailure(svc, name, since) ?? (rejected && !rolloutJudges ? `${name}: task rejected: ${rejected.status?.error ?? rejected.status?.message}` : undefined);
   return {
     name,
     desired,
