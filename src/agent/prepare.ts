@@ -59,8 +59,10 @@ export async function prepareContainer(store: Store, runtime: DockerRuntime, tas
     ...networkKeys.map(async (key) => {
       const net = stack.spec.networks[key];
       if (!net) throw new Error(`network ${key} is not defined in stack ${task.spec.stack}`);
-      ctx.networkNames[key] = net.name;
-      if (!net.external) await once(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, onNode(networkSettings(task.spec.stack, net), nodeName)));
+      // by id: should the engine hold two networks of one name, the name alone is ambiguous
+      ctx.networkNames[key] = net.external
+        ? net.name
+        : await once(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, onNode(networkSettings(task.spec.stack, net), nodeName)));
     }),
     ...volumeKeys.map(async (key) => {
       const vol = stack.spec.volumes[key];

@@ -6,6 +6,17 @@ import type { FileObjectSpec, NetworkSpec, ServiceSpec, StackSpec, VolumeSpec } 
 export type Stack = Resource<'Stack', StackSpec, StackStatus>;
 export interface StackStatus extends BaseStatus {
   services?: number;
+  /** what each deploy or rollback left the services at, newest first (the last 10) */
+  revisions?: StackRevision[];
+}
+
+export interface StackRevision {
+  revision: number;
+  createdAt: string;
+  /** "deploy", "rollback to 2" */
+  cause: string;
+  /** service name → spec hash of its template */
+  services: Record<string, string>;
 }
 
 /** One service of a stack. metadata.namespace = stack, metadata.name = service key ("web"). */

@@ -7,6 +7,7 @@ import { registerTaskCommands } from './commands/tasks.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerRolloutCommands } from './commands/rollout.js';
+import { registerStackRollback } from './commands/stack-rollback.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerServiceCommands(program);
   registerNodeCommands(program);
   registerRolloutCommands(program);
+  registerStackRollback(program);
   return program;
 }
 

@@ -39,7 +39,19 @@ async function networkId(docker: Dockerode, endpoint: string, name: string): Pro
     return info.Id as string;
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
+    // two agents raced and the engine made two networks of one name: settle on the oldest
+    if (/ambiguous/.test(String((err as Error).message ?? err))) return oldestNetworkNamed(docker, endpoint, name);
     throw dockerError(err, endpoint, `inspect network ${name}`);
+  }
+}
+
+async function oldestNetworkNamed(docker: Dockerode, endpoint: string, name: string): Promise<string | undefined> {
+  try {
+    const same = (await docker.listNetworks({ filters: { name: [name] } })).filter((n) => n.Name === name);
+    same.sort((a, b) => String(a.Created).localeCompare(String(b.Created)));
+    return same[0]?.Id;
+  } catch (err) {
+    throw dockerError(err, endpoint, `list networks named ${name}`);
   }
 }
 

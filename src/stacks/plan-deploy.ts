@@ -2,7 +2,11 @@
 import { API_VERSION, type Kind, type NewObject, type Resource } from '../api/meta.js';
 import { objectKey } from '../api/keys.js';
 import type { TxnOp } from '../store/store.js';
-import { deleteOp, materialize, type Change, type Clock } from '../client/materialize.js';
+import { deleteOp, materialize, type Change, type Clock, type Materialized } from '../client/materialize.js';
+import { encodeObject } from '../client/codec.js';
+import type { ServiceObjectSpec, StackStatus } from '../api/objects.js';
+import { specHash } from '../orchestrator/spec-hash.js';
+import { nextStackRevisions } from './stack-revisions.js';
 
 export const STACK_CHILD_KINDS: readonly Kind[] = ['Network', 'Volume', 'Config', 'Secret', 'Service'];
 
@@ -16,6 +20,20 @@ export interface DeployResult {
 export interface DeployPlan {
   ops: TxnOp[];
   results: DeployResult[];
+}
+
+/** The Stack's write, with a new stack revision when the services' revisions change. */
+function withStackRevision(stack: Materialized, services: { name: string; spec: ServiceObjectSpec }[], existing: Resource | undefined, now: Date): Materialized {
+  const hashes = Object.fromEntries(services.map((s) => [s.name, specHash(s.spec.template)]));
+  const status = (stack.object.status ?? {}) as StackStatus;
+  const revisions = nextStackRevisions(status.revisions, hashes, now, 'deploy');
+  if (!revisions) return stack;
+  const object = { ...stack.object, status: { ...status, revisions } };
+  const key = objectKey('Stack', '', stack.object.metadata.name);
+  const op: TxnOp = existing
+    ? { op: 'update', key, value: encodeObject(object), revision: Number(existing.metadata.resourceVersion) }
+    : { op: 'create', key, value: encodeObject(object) };
+  return { ...stack, object, op };
 }
 
 /**
@@ -39,7 +57,6 @@ export function planDeploy(desired: NewObject[], existing: Resource[], prune: bo
   const record = (obj: Resource, change: DeployResult['change']) =>
     results.push({ kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace, change });
 
-  if (stack.op) ops.push(stack.op);
   record(stack.object, stack.change);
 
   const wanted = new Set<string>();
@@ -59,5 +76,12 @@ export function planDeploy(desired: NewObject[], existing: Resource[], prune: bo
       record(obj, 'deleted');
     }
   }
-  return { ops, results };
+  // the services as this deploy leaves them: the file's, and without --prune the others kept
+  const after = [
+    ...children.filter((c) => c.kind === 'Service').map((c) => ({ name: c.metadata.name, spec: c.spec as ServiceObjectSpec })),
+    ...(prune ? [] : existing.filter((o) => o.kind === 'Service' && !wanted.has(objectKey('Service', o.metadata.namespace, o.metadata.name))))
+      .map((o) => ({ name: o.metadata.name, spec: o.spec as ServiceObjectSpec })),
+  ];
+  const revised = withStackRevision(stack, after, byKey.get(objectKey('Stack', '', stackWish.metadata.name)), clock.now());
+  return { ops: revised.op ? [revised.op, ...ops] : ops, results };
 }

@@ -13,7 +13,7 @@ const stack = (spec: unknown = { name: 'app' }): NewObject => ({ kind: 'Stack', 
 const service = (name: string, image: string, labels: Record<string, string> = {}): NewObject => ({
   kind: 'Service',
   metadata: { name, namespace: 'app', labels },
-  spec: { stack: 'app', template: { image } },
+  spec: { stack: 'app', template: { image, deploy: { replicas: 1 } } },
 });
 
 /** What the Store would hold after applying ops at `revision` (create/update only). */
@@ -36,6 +36,18 @@ describe('planDeploy', () => {
     expect(web.metadata.resourceVersion).toBe('7');
   });
 
+  it('records a stack revision when a service revision changes, not otherwise', () => {
+    const clock = counterClock();
+    const first = stored(planDeploy([stack(), service('web', 'nginx:1')], [], false, clock).ops, 3);
+    const revisions = (o: Resource) => ((o.status ?? {}) as { revisions?: { revision: number; services: Record<string, string> }[] }).revisions ?? [];
+    expect(revisions(first[0]).map((r) => r.revision)).toEqual([1]);
+    const changed = planDeploy([stack(), service('web', 'nginx:2')], first, false, clock);
+    const [st] = stored(changed.ops, 4);
+    expect(revisions(st).map((r) => r.revision)).toEqual([2, 1]);
+    expect(revisions(st)[0].services.web).not.toBe(revisions(st)[1].services.web);
+    expect(changed.results[0].change).toBe('unchanged'); // the stack's spec did not change
+  });
+
   it('an identical redeploy writes nothing', () => {
     const clock = counterClock();
     const desired = [stack(), service('web', 'nginx:1')];
@@ -50,9 +62,10 @@ describe('planDeploy', () => {
     const existing = stored(planDeploy([stack(), service('web', 'nginx:1')], [], false, clock).ops, 3);
     const plan = planDeploy([stack(), service('web', 'nginx:2')], existing, false, clock);
     expect(plan.results.map((r) => r.change)).toEqual(['unchanged', 'updated']);
-    expect(plan.ops).toHaveLength(1);
-    expect(plan.ops[0]).toMatchObject({ op: 'update', key: '/stackd/services/app/web', revision: 3 });
-    const [web] = stored(plan.ops, 4);
+    // the service, and the stack's new revision
+    expect(plan.ops).toHaveLength(2);
+    expect(plan.ops[1]).toMatchObject({ op: 'update', key: '/stackd/services/app/web', revision: 3 });
+    const [, web] = stored(plan.ops, 4);
     expect(web.metadata.generation).toBe(2);
     expect(web.metadata.uid).toBe(existing[1].metadata.uid);
   });
@@ -73,6 +86,7 @@ describe('planDeploy', () => {
     expect(keep.ops).toEqual([]);
     const prune = planDeploy([stack(), service('web', 'a')], existing, true, clock);
     expect(prune.results.find((r) => r.name === 'old')?.change).toBe('deleted');
-    expect(prune.ops).toEqual([{ op: 'delete', key: '/stackd/services/app/old', revision: 3 }]);
+    // the service goes, and the stack records a revision without it
+    expect(prune.ops.map((o) => `${o.op} ${o.key}`)).toEqual(['update /stackd/stacks/app', 'delete /stackd/services/app/old']);
   });
 });
