@@ -46,9 +46,13 @@ it(
     });
     expect(rows[1]).toMatchObject({ desiredState: 'Shutdown', error: 'task: non-zero exit (137)' });
 
-    // `always` waited out the same 1 s delay and runs again: `never` would have been replaced by now
-    const neverRows = slotRows(await node.ps(stack), stack, 'never', 1);
-    expect(neverRows.map((r) => [r.id, r.currentState, r.error])).toEqual([[never.task, 'Failed', 'task: non-zero exit (137)']]);
+    // `never` would be replaced 1 s after its failure, as `always` was: look again 3 s after it
+    const neverRows = async () => slotRows(await node.ps(stack), stack, 'never', 1).map((r) => [r.id, r.currentState, r.error]);
+    const failed = [[never.task, 'Failed', 'task: non-zero exit (137)']];
+    await eventually(async () => expect(await neverRows()).toEqual(failed));
+    const [neverTask] = slotRows(await node.ps(stack), stack, 'never', 1);
+    await new Promise((r) => setTimeout(r, Math.max(0, new Date(neverTask.since).getTime() + 3000 - Date.now())));
+    expect(await neverRows()).toEqual(failed);
     expect(await node.containers(stack, { service: 'never', running: true })).toEqual([]);
   }),
 );
