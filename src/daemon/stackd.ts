@@ -22,9 +22,13 @@ async function serve(url: string | undefined, run: (store: Store, signal: AbortS
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  // the store's timers are unref'd (a CLI exits once done): without this, a standby manager
+  // waiting for leadership on the embedded store has nothing keeping the process alive
+  const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await run(store, stop.signal);
   } finally {
+    clearInterval(keepAlive);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await store.close();
