@@ -83,6 +83,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 no_stack_containers() { [ "$(count -a --filter "label=io.stackd.stack=$RUN_ID")" -eq 0 ]; }
+no_swarm_containers() { [ "$(count -a --filter "label=com.docker.swarm.service.name=$RUN_ID")" -eq 0 ]; }
 
 start_dockerd >&2
 bash hack/build-images.sh >&2
@@ -172,7 +173,7 @@ swarm_converge() {
   wait_until 300 swarm_running || { echo "swarm: not converged within 300 s" >&2; exit 1; }
   took=$(since "$t0")
   docker service rm "$RUN_ID" >/dev/null
-  wait_until 60 bash -c "[ -z \"\$(docker ps -aq --filter label=com.docker.swarm.service.name=$RUN_ID)\" ]" || true
+  wait_until 60 no_swarm_containers || true
   leave_swarm
   TOOK=$took
 }
