@@ -7,6 +7,7 @@ import { getObject } from '../client/objects.js';
 import type { Informer } from '../controller/informer.js';
 import type { DockerRuntime } from '../runtime/docker.js';
 import { LABEL } from '../runtime/labels.js';
+import { forgetEnsured } from './prepare.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 
@@ -29,6 +30,7 @@ export async function collectGarbage(store: Store, runtime: DockerRuntime, nodeN
   const all = await runtime.listManagedResources();
   const mine = (r: { labels: Record<string, string> }) => r.labels[LABEL.node] === nodeName;
   const [networks, volumes] = [all.networks.filter(mine), all.volumes.filter(mine)];
+  if (networks.length || volumes.length) forgetEnsured(runtime.endpoint); // some may go below
   for (const net of networks) {
     const stack = net.labels[LABEL.stack];
     if (stacksHere.has(stack) || inUse.has(stack)) continue;

@@ -7,19 +7,28 @@ import { containerCreateOptions, type ContainerContext } from '../runtime/docker
 import { taskFiles, type FileContents } from '../runtime/files.js';
 import { networkSettings, volumeSettings } from '../runtime/resource-spec.js';
 import { LABEL } from '../runtime/labels.js';
+import { DockerError } from '../runtime/docker-errors.js';
 import type { Store } from '../store/store.js';
 import type { FileRefSpec } from '../spec/types.js';
 import { versionedName } from '../stacks/desired.js';
 
-// The engine lets two concurrent creates make two networks of one name (CheckDuplicate is best
-// effort), so creations of one name on one engine are made one at a time.
-const inflight = new Map<string, Promise<unknown>>();
-function once<T>(key: string, make: () => Promise<T>): Promise<T> {
-  const running = inflight.get(key) as Promise<T> | undefined;
-  if (running) return running;
-  const p = make().finally(() => inflight.delete(key));
-  inflight.set(key, p);
+// Images, networks and volumes this agent already ensured on an engine: a task's path to start
+// skips those round trips, and concurrent ensures of one name share one call (the engine lets two
+// concurrent creates make two networks of one name). Forgotten when the engine turns out to have
+// lost one (a create that fails with 404; the garbage collector removing it).
+const ensured = new Map<string, Promise<unknown>>();
+function ensureOnce<T>(key: string, make: () => Promise<T>): Promise<T> {
+  let p = ensured.get(key) as Promise<T> | undefined;
+  if (!p) {
+    p = make();
+    ensured.set(key, p);
+    p.catch(() => ensured.delete(key));
+  }
   return p;
+}
+
+export function forgetEnsured(endpoint: string): void {
+  for (const key of ensured.keys()) if (key.startsWith(`${endpoint} `)) ensured.delete(key);
 }
 
 /** Networks and volumes carry the node's label too: an agent collects only its own (several
@@ -45,6 +54,17 @@ async function fileContents(store: Store, task: Task): Promise<FileContents> {
 
 /** Creates what the task needs and its container (with configs and secrets inside); returns its id. */
 export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, nodeName: string): Promise<string> {
+  try {
+    return await prepareOnce(store, runtime, task, nodeName);
+  } catch (err) {
+    // something remembered as ensured is gone from the engine: ensure everything anew, once
+    if (!(err instanceof DockerError) || err.statusCode !== 404) throw err;
+    forgetEnsured(runtime.endpoint);
+    return prepareOnce(store, runtime, task, nodeName);
+  }
+}
+
+async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nodeName: string): Promise<string> {
   const stack = await getObject<Stack>(store, 'Stack', '', task.spec.stack);
   if (!stack) throw new Error(`stack ${task.spec.stack} not found`);
   const t = task.spec.template;
@@ -54,7 +74,7 @@ export async function prepareContainer(store: Store, runtime: DockerRuntime, tas
   const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
   // independent engine round trips, made together: they sit on the path of every task's start
   const [, contents] = await Promise.all([
-    runtime.ensureImage(t.image ?? ''),
+    ensureOnce(`${runtime.endpoint} image ${t.image}`, () => runtime.ensureImage(t.image ?? '')),
     fileContents(store, task),
     ...networkKeys.map(async (key) => {
       const net = stack.spec.networks[key];
@@ -62,13 +82,13 @@ export async function prepareContainer(store: Store, runtime: DockerRuntime, tas
       // by id: should the engine hold two networks of one name, the name alone is ambiguous
       ctx.networkNames[key] = net.external
         ? net.name
-        : await once(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, onNode(networkSettings(task.spec.stack, net), nodeName)));
+        : await ensureOnce(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, onNode(networkSettings(task.spec.stack, net), nodeName)));
     }),
     ...volumeKeys.map(async (key) => {
       const vol = stack.spec.volumes[key];
       if (!vol) throw new Error(`volume ${key} is not defined in stack ${task.spec.stack}`);
       ctx.volumeNames[key] = vol.name;
-      if (!vol.external) await once(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, onNode(volumeSettings(task.spec.stack, vol), nodeName)));
+      if (!vol.external) await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, onNode(volumeSettings(task.spec.stack, vol), nodeName)));
     }),
   ]);
   const id = await runtime.createContainer(containerCreateOptions(task, ctx));

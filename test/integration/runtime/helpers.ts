@@ -21,8 +21,8 @@ export async function runTask(rt: DockerRuntime, task: Task, ctx: ContainerConte
 }
 
 /** The first event matching `pred` (a generous bound so a broken stream fails instead of hanging). */
-export function nextEvent(events$: Observable<ContainerEvent>, pred: (e: ContainerEvent) => boolean): Promise<ContainerEvent> {
-  return firstValueFrom(events$.pipe(filter(pred), take(1), timeout(20_000)));
+export function nextEvent(events$: Observable<ContainerEvent>, pred: (e: ContainerEvent) => boolean, timeoutMs = 20_000): Promise<ContainerEvent> {
+  return firstValueFrom(events$.pipe(filter(pred), take(1), timeout(timeoutMs)));
 }
 
 export async function collectLogs(chunks: AsyncIterable<LogChunk>): Promise<{ stdout: string; stderr: string }> {

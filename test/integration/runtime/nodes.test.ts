@@ -81,7 +81,8 @@ describe('nodes from hack/lib/nodes.sh', () => {
     const lost: string[] = [];
     const events$ = runtimes[0].events$({ since: new Date(), backoff: { delayMs: () => 100 }, onDisconnect: (e) => lost.push(e.message) });
     const t = task({ stack, service: 'after', id: 'restart1', template: service({ command: ['true'] }) });
-    const started = nextEvent(events$, (e) => e.task?.taskId === 'restart1' && e.action === 'start');
+    // a bound on waiting across an engine restart, which is slow on a loaded machine
+    const started = nextEvent(events$, (e) => e.task?.taskId === 'restart1' && e.action === 'start', 120_000);
     // the stream is live once it reports a container created after subscribing
     const before = task({ stack, service: 'before', id: 'restart0', template: service({ command: ['true'] }) });
     const created = nextEvent(events$, (e) => e.task?.taskId === 'restart0' && e.action === 'create');
@@ -95,7 +96,7 @@ describe('nodes from hack/lib/nodes.sh', () => {
     expect(lost.length).toBeGreaterThan(0);
     expect(lost[0]).toMatch(/event stream|unreachable/);
     await cleanupStack(runtimes[0], stack);
-  });
+  }, 180_000);
 
   it('fail a pull at once (no route out of a node)', async () => {
     await expect(runtimes[0].ensureImage('stackd/not-here:1')).rejects.toThrow(/^No such image: stackd\/not-here:1 \(pull failed: .*network is unreachable/);
