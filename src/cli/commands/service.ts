@@ -9,7 +9,6 @@ import { CommandError, InputError } from '../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
-import { streamServiceLogs } from '../logs.js';
 import { collect } from '../load.js';
 import { progressView } from '../progress-view.js';
 import { writeService } from '../service-write.js';
@@ -163,6 +162,8 @@ export function registerServiceCommands(program: Command): void {
       if (opts.tail !== 'all' && !/^\d+$/.test(opts.tail)) throw new InputError([`--tail: expected a number or "all", got "${opts.tail}"`]);
       await withStore(cmd, async (store) => {
         const svc = await findService(store, name);
+        // loaded on demand: only logs needs the Docker client, and every other command starts faster
+        const { streamServiceLogs } = await import('../logs.js');
         await streamServiceLogs(store, svc, { follow: opts.follow, tail: opts.tail === 'all' ? undefined : Number(opts.tail), timestamps: opts.timestamps });
       });
     });
