@@ -1,8 +1,9 @@
 // The seed's accounts example (read-only) through the real loader: both files merged, .env interpolated.
 import * as path from 'node:path';
 import { loadStack, type LoadedStack } from '../../../src/spec/index.js';
+import { EXAMPLE } from '../../helpers/cli.js';
 
-const dir = '/work/shared/examples/accounts';
+const dir = EXAMPLE;
 
 describe('the accounts example', () => {
   let loaded: LoadedStack;

@@ -5,10 +5,11 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { loadStack } from '../../../src/spec/index.js';
+import { EXAMPLE } from '../../helpers/cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = path.join(root, 'test/fixtures/spec');
-const accounts = '/work/shared/examples/accounts';
+const accounts = EXAMPLE;
 
 function stackctl(...args: string[]) {
   // the variables the example uses come from its .env only
