@@ -57,6 +57,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       nodes: caches.nodes.list(),
       now,
       ids: newTaskId,
+      revisionHistoryLimit: service.spec.template['x-stackd']?.revision_history_limit,
     });
     if (plan.actions.length > 0) {
       const byName = new Map<string, Task>(stackTasks.map((t) => [t.metadata.name, t]));

@@ -30,7 +30,10 @@ export function normalizeService(s: ParsedService, key: string, ctx: Ctx): Servi
     configs: (s.configs ?? []).map((r) => fileRef(r, '/')),
     secrets: (s.secrets ?? []).map((r) => fileRef(r, '/run/secrets/')),
     deploy: deploy(s.deploy, s.restart),
-    'x-stackd': { progress_deadline: s['x-stackd']?.progress_deadline ?? DEFAULT_PROGRESS_DEADLINE },
+    'x-stackd': {
+      progress_deadline: s['x-stackd']?.progress_deadline ?? DEFAULT_PROGRESS_DEADLINE,
+      ...(s['x-stackd']?.revision_history_limit !== undefined ? { revision_history_limit: s['x-stackd'].revision_history_limit } : {}),
+    },
   };
   if (s.build) {
     const { extensions: _x, context, ...rest } = s.build;

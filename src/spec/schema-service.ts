@@ -98,7 +98,7 @@ export const serviceSchema = strictObject(
     shm_size: bytes.optional(),
     tty: bool.optional(),
     stdin_open: bool.optional(),
-    'x-stackd': strictObject({ progress_deadline: duration.optional() }).optional(),
+    'x-stackd': strictObject({ progress_deadline: duration.optional(), revision_history_limit: count.optional() }).optional(),
   },
   { extensions: true, unsupported: UNSUPPORTED },
 );

@@ -65,6 +65,8 @@ export interface ServiceSpec {
 export interface StackdExtension {
   /** a new task not running (and healthy) within this is a failed update; default 10m */
   progress_deadline?: string;
+  /** revisions of the task template kept for rollback and `rollout history` (default 10) */
+  revision_history_limit?: number;
 }
 
 export interface BuildSpec {
