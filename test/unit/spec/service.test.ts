@@ -262,4 +262,9 @@ describe('service fields', () => {
     expect((await service('x-stackd:', '  progress_deadline: 90s'))['x-stackd']).toEqual({ progress_deadline: '1m30s' });
     expect((await service())['x-stackd']).toEqual({ progress_deadline: '10m' });
   });
+
+  it('x-stackd: revision_history_limit, a non-negative integer', async () => {
+    expect((await service('x-stackd:', '  revision_history_limit: 3'))['x-stackd']).toEqual({ progress_deadline: '10m', revision_history_limit: 3 });
+    await expect(service('x-stackd:', '  revision_history_limit: many')).rejects.toThrow(/x-stackd\.revision_history_limit: expected an integer, got "many"/);
+  });
 });
