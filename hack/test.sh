@@ -15,6 +15,12 @@ trap cleanup EXIT
 
 start_etcd
 start_dockerd
-[ -x hack/build-images.sh ] && bash hack/build-images.sh
+bash hack/build-images.sh
 
-npm run jest -- --ci "$@"
+# jest's summary, and the plain closing line CI reads ("N passed, N failed")
+RESULTS="$(mktemp /tmp/stackd-jest.XXXXXX.json)"
+status=0
+npm run jest -- --ci --json --outputFile="$RESULTS" "$@" || status=$?
+node -e 'const r=require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$RESULTS" || true
+rm -f "$RESULTS"
+exit "$status"
