@@ -5,6 +5,9 @@ import type { Service, Task } from '../api/objects.js';
 import { Informer } from '../controller/informer.js';
 import type { Store } from '../store/store.js';
 import { stackProgress, type StackProgress } from './progress.js';
+import { progressView } from './progress-view.js';
+import { CommandError, InputError } from './errors.js';
+import { formatDuration, parseDuration } from '../spec/units.js';
 
 export interface WaitOutcome extends StackProgress {
   timedOut: boolean;
@@ -39,3 +42,26 @@ export async function waitForStack(store: Store, stack: string, timeoutMs: numbe
   }
 }
 
+
+/** Wait with the live view; a failure (a rejected task, a rollout that paused or rolled back) or
+ *  the timeout becomes a CommandError that names it. `what` names the thing waited for. */
+export async function awaitConvergence(store: Store, what: string, stack: string, opts: { timeoutMs: number; since?: Date; service?: string }): Promise<WaitOutcome> {
+  const view = progressView();
+  const out = await waitForStack(store, stack, opts.timeoutMs, (p) => view.update(p), opts.since, opts.service);
+  view.stop();
+  if (out.failed) throw new CommandError(`${what} failed: ${out.services.filter((s) => s.error).map((s) => s.error).join('; ')}`);
+  if (out.timedOut) {
+    const late = out.services.filter((s) => !s.done).map((s) => `${s.name} ${s.running}/${s.desired}${s.waiting ? ` (${s.waiting})` : ''}`);
+    throw new CommandError(`${what} did not converge within ${formatDuration(opts.timeoutMs)}: ${late.join('; ')}`);
+  }
+  return out;
+}
+
+/** --timeout values: a duration ("90s", "5m"); anything else is bad input (exit 2). */
+export function parseTimeout(text: string): number {
+  try {
+    return parseDuration(text);
+  } catch (err) {
+    throw new InputError([`--timeout: ${(err as Error).message}`]);
+  }
+}

@@ -4,15 +4,13 @@ import type { Service } from '../../api/objects.js';
 import { undoTarget } from '../../orchestrator/revisions.js';
 import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../orchestrator/update-state.js';
 import { specHash } from '../../orchestrator/spec-hash.js';
-import { formatDuration, parseDuration } from '../../spec/units.js';
 import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
 import { parseFormat, printList } from '../format.js';
-import { progressView } from '../progress-view.js';
 import { findService, findStack } from '../resolve.js';
 import { writeService } from '../service-write.js';
 import { ago } from '../views.js';
-import { waitForStack } from '../wait.js';
+import { awaitConvergence, parseTimeout } from '../wait.js';
 
 
 /** STACK_SERVICE or STACK → the stack and, for a service, its name. */
@@ -32,14 +30,11 @@ export function registerRolloutCommands(program: Command): void {
     .argument('<name>', 'STACK_SERVICE or STACK')
     .option('--timeout <duration>', 'how long to wait', '10m')
     .action(async (name: string, opts: { timeout: string }, cmd: Command) => {
-      const timeoutMs = parseDuration(opts.timeout);
+      const timeoutMs = parseTimeout(opts.timeout);
       await withStore(cmd, async (store) => {
         const { stack, service } = await target(store, name);
-        const view = progressView();
-        const out = await waitForStack(store, stack, timeoutMs, (p) => view.update(p), new Date(0), service);
-        view.stop();
-        if (out.failed) throw new CommandError(out.services.filter((s) => s.error).map((s) => s.error).join('; '));
-        if (out.timedOut) throw new CommandError(`${name}: rollout not finished within ${formatDuration(timeoutMs)}`);
+        // any rollout's pause or rollback counts (since the epoch), not only one this command started
+        await awaitConvergence(store, `${name} rollout`, stack, { timeoutMs, since: new Date(0), service });
         process.stdout.write(`${name}: rollout complete\n`);
       });
     });

@@ -10,9 +10,8 @@ import { parseFormat, printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
 import { collect } from '../load.js';
-import { progressView } from '../progress-view.js';
 import { writeService } from '../service-write.js';
-import { waitForStack } from '../wait.js';
+import { awaitConvergence } from '../wait.js';
 import { undoTarget } from '../../orchestrator/revisions.js';
 import type { ServiceSpec } from '../../spec/types.js';
 import type { Store } from '../../store/store.js';
@@ -38,12 +37,8 @@ export function updatedTemplate(t: ServiceSpec, flags: Omit<UpdateFlags, 'detach
   return { ...t, ...(flags.image ? { image: flags.image } : {}), environment, deploy };
 }
 
-async function waitForRollout(store: Store, svc: Service, name: string): Promise<void> {
-  const view = progressView();
-  const out = await waitForStack(store, svc.metadata.namespace, 10 * 60_000, (p) => view.update(p), new Date(Date.now() - 1000), svc.metadata.name);
-  view.stop();
-  if (out.failed) throw new CommandError(out.services.filter((s) => s.error).map((s) => s.error).join('; '));
-  if (out.timedOut) throw new CommandError(`${name}: rollout not finished within 10m`);
+function waitForRollout(store: Store, svc: Service, name: string): Promise<unknown> {
+  return awaitConvergence(store, `${name} rollout`, svc.metadata.namespace, { timeoutMs: 10 * 60_000, since: new Date(Date.now() - 1000), service: svc.metadata.name });
 }
 
 function parseScale(arg: string): [string, number] {

@@ -11,9 +11,8 @@ import { nextStackRevisions, stackRollbackTarget } from '../../stacks/stack-revi
 import type { TxnOp } from '../../store/store.js';
 import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
-import { progressView } from '../progress-view.js';
 import { findStack } from '../resolve.js';
-import { waitForStack } from '../wait.js';
+import { awaitConvergence } from '../wait.js';
 
 export function registerStackRollback(program: Command): void {
   program
@@ -53,11 +52,7 @@ export function registerStackRollback(program: Command): void {
         if (!res.succeeded) throw new CommandError(`stack ${name} changed meanwhile; try again`);
         process.stdout.write(`stack ${name} rolling back to stack revision ${target.revision}: ${moved.join(', ')}\n`);
         if (opts.detach) return;
-        const view = progressView();
-        const out = await waitForStack(store, name, 10 * 60_000, (p) => view.update(p), since);
-        view.stop();
-        if (out.failed) throw new CommandError(out.services.filter((s) => s.error).map((s) => s.error).join('; '));
-        if (out.timedOut) throw new CommandError(`stack ${name}: rollback not finished within 10m`);
+        await awaitConvergence(store, `stack ${name} rollback`, name, { timeoutMs: 10 * 60_000, since });
         process.stdout.write(`stack ${name} rolled back\n`);
       });
     });

@@ -7,10 +7,8 @@ import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { collect, loadStackFiles, type StackFileOptions } from '../load.js';
-import { formatDuration, parseDuration } from '../../spec/units.js';
 import type { Store } from '../../store/store.js';
-import { progressView } from '../progress-view.js';
-import { waitForStack } from '../wait.js';
+import { awaitConvergence, parseTimeout } from '../wait.js';
 
 const STACK_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -26,26 +24,9 @@ interface DeployFlags extends StackFileOptions {
   timeout: string;
 }
 
-function parseTimeout(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (err) {
-    throw new InputError([`--timeout: ${(err as Error).message}`]);
-  }
-}
-
 /** Wait with a live view; exit non-zero (CommandError) on failure or timeout. */
 async function waitAndReport(store: Store, name: string, timeoutMs: number, since: Date): Promise<void> {
-  const view = progressView();
-  const outcome = await waitForStack(store, name, timeoutMs, (p) => view.update(p), since);
-  view.stop();
-  if (outcome.failed) {
-    throw new CommandError(`stack ${name} failed: ${outcome.services.filter((s) => s.error).map((s) => s.error).join('; ')}`);
-  }
-  if (outcome.timedOut) {
-    const late = outcome.services.filter((s) => !s.done).map((s) => `${s.name} ${s.running}/${s.desired}${s.waiting ? ` (${s.waiting})` : ''}`);
-    throw new CommandError(`stack ${name} did not converge within ${formatDuration(timeoutMs)}: ${late.join('; ')}`);
-  }
+  const outcome = await awaitConvergence(store, `stack ${name}`, name, { timeoutMs, since });
   process.stdout.write(`stack ${name} converged: ${outcome.services.length} service(s) running\n`);
 }
 
