@@ -10,7 +10,9 @@ npm run build
 
 source hack/lib/etcd.sh
 source hack/lib/docker.sh
-cleanup() { stop_etcd; stop_dockerd; }
+source hack/lib/nodes.sh
+# multi-node tests stop their own nodes; an aborted run may not have
+cleanup() { stop_all_nodes >/dev/null 2>&1 || true; stop_etcd; stop_dockerd; }
 trap cleanup EXIT
 
 start_etcd

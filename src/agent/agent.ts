@@ -7,6 +7,7 @@ import { assignmentPrefix } from '../api/keys.js';
 import type { Task } from '../api/objects.js';
 import { Controller } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
+import { untilAborted } from '../controller/abort.js';
 import type { Logger } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { LABEL } from '../runtime/labels.js';
@@ -66,7 +67,11 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
 
   const assignments = new Informer<Task>(store, assignmentPrefix(nodeName), (err) => log.warn(`watch assignments: ${(err as Error).message}`));
   assignments.start();
-  await assignments.synced;
+  await untilAborted(assignments.synced, signal);
+  if (signal.aborted) {
+    assignments.stop();
+    return heartbeats;
+  }
 
   const since = new Date(Date.now() - 1000);
   const events$ = runtime
@@ -82,7 +87,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),
   });
-  const tasks = taskController({ store, runtime, nodeName, assignments, events$, statuses: new StatusWriter(store), log, onTaskGone: () => gcWanted.next() });
+  const tasks = taskController({ store, runtime, nodeName, assignments, events$, statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)), log, onTaskGone: () => gcWanted.next() });
   gc.queue.add('gc');
   try {
     await Promise.all([tasks.start(signal), gc.start(signal), heartbeats]);

@@ -12,11 +12,13 @@ import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 
 export async function collectGarbage(store: Store, runtime: DockerRuntime, nodeName: string, assignments: Informer<Task>, log: Logger): Promise<void> {
+  // the engine first, then the assignments: a task assigned meanwhile is then seen as wanted (its
+  // container can only exist if its assignment was in the cache before the engine was asked)
+  const containers = await runtime.listManaged({ node: nodeName });
   const assigned = assignments.list();
   const wantedTasks = new Set(assigned.map((t) => t.metadata.name));
   const stacksHere = new Set(assigned.map((t) => t.spec.stack));
 
-  const containers = await runtime.listManaged({ node: nodeName });
   const strays = containers.filter((c) => !wantedTasks.has(c.task.taskId));
   await Promise.all(
     strays.map(async (c) => {

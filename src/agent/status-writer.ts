@@ -6,6 +6,7 @@ import type { Task, TaskStatus } from '../api/objects.js';
 import { decodeObject, encodeObject } from '../client/codec.js';
 import { canAdvance } from '../orchestrator/task-state.js';
 import type { Store } from '../store/store.js';
+import { reconnectBackoff } from '../controller/backoff.js';
 
 const MAX_TRIES = 5;
 
@@ -18,7 +19,10 @@ export class StatusWriter {
   private pending = new Map<string, Pending[]>();
   private flushing?: Promise<void>;
 
-  constructor(private readonly store: Store) {}
+  constructor(
+    private readonly store: Store,
+    private readonly onError?: (err: Error) => void,
+  ) {}
 
   /** Resolves true once written, false if the task no longer exists. */
   report(namespace: string, name: string, status: TaskStatus): Promise<boolean> {
@@ -33,10 +37,19 @@ export class StatusWriter {
     if (this.flushing) return;
     this.flushing = (async () => {
       await new Promise((r) => setImmediate(r)); // let a burst of reports gather
-      while (this.pending.size > 0) {
+      for (let failures = 0; this.pending.size > 0; ) {
         const batch = this.pending;
         this.pending = new Map();
-        await this.write(batch);
+        try {
+          await this.write(batch);
+          failures = 0;
+        } catch (err) {
+          // the Store is unreachable: keep the reports (newer ones for a task stay last) and retry
+          for (const [key, reports] of batch) this.pending.set(key, [...reports, ...(this.pending.get(key) ?? [])]);
+          failures++;
+          this.onError?.(err as Error);
+          await new Promise((r) => setTimeout(r, reconnectBackoff.delayMs(failures)));
+        }
       }
     })().finally(() => {
       this.flushing = undefined;

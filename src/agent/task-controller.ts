@@ -55,7 +55,10 @@ export function taskController(deps: TaskControllerDeps): Controller {
     } as TaskStatus;
     if (status.state === 'running' || status.state === 'starting') delete next.error;
     reported.set(key, next);
-    void statuses.report(task.metadata.namespace, task.metadata.name, next);
+    // not written (the task is gone, or lost every compare-and-swap): read the Store again next time
+    void statuses.report(task.metadata.namespace, task.metadata.name, next).then((ok) => {
+      if (!ok && reported.get(key) === next) reported.delete(key);
+    });
   }
 
   async function execute(key: string, task: Task, step: Step): Promise<boolean> {

@@ -1,15 +1,24 @@
-// Changing a Service from the CLI: compare-and-swap on what was read; spec changes bump generation.
+// Changing a Service from the CLI. The manager rewrites a Service's status all through a rollout,
+// so a compare-and-swap may lose: read again, apply the change again, a few times.
 import { objectKey } from '../api/keys.js';
 import type { Service } from '../api/objects.js';
-import { encodeObject } from '../client/codec.js';
-import { canonicalJson } from '../client/codec.js';
+import { canonicalJson, encodeObject } from '../client/codec.js';
 import type { Store } from '../store/store.js';
 import { CommandError } from './errors.js';
+import { findService } from './resolve.js';
 
-export async function writeService(store: Store, prev: Service, next: Service): Promise<void> {
-  const specChanged = canonicalJson(prev.spec) !== canonicalJson(next.spec);
-  const value: Service = { ...next, metadata: { ...next.metadata, generation: prev.metadata.generation + (specChanged ? 1 : 0) } };
-  const key = objectKey('Service', prev.metadata.namespace, prev.metadata.name);
-  const res = await store.txn([{ op: 'update', key, value: encodeObject(value), revision: Number(prev.metadata.resourceVersion) }]);
-  if (!res.succeeded) throw new CommandError(`service ${prev.metadata.namespace}_${prev.metadata.name} changed meanwhile; try again`);
+const ATTEMPTS = 5;
+
+/** Applies `change` to the service named `name` (STACK_SERVICE); a spec change bumps generation. */
+export async function updateService(store: Store, name: string, change: (svc: Service) => Service): Promise<Service> {
+  for (let attempt = 1; ; attempt++) {
+    const prev = await findService(store, name);
+    const next = change(prev);
+    const specChanged = canonicalJson(prev.spec) !== canonicalJson(next.spec);
+    const value: Service = { ...next, metadata: { ...next.metadata, generation: prev.metadata.generation + (specChanged ? 1 : 0) } };
+    const key = objectKey('Service', prev.metadata.namespace, prev.metadata.name);
+    const res = await store.txn([{ op: 'update', key, value: encodeObject(value), revision: Number(prev.metadata.resourceVersion) }]);
+    if (res.succeeded) return value;
+    if (attempt >= ATTEMPTS) throw new CommandError(`service ${name} keeps changing under this command; try again`);
+  }
 }

@@ -41,6 +41,7 @@ export class Controller implements Runnable {
   }
 
   async start(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return; // an abort listener added now would never fire
     const { keys$, allKeys, resyncMs = 30_000, concurrency = 1 } = this.opts;
     // every key at once, then every resyncMs: the informers' first lists were delivered before this
     // subscribes, so a new leader (or a restarted agent) would otherwise wait a whole resync period

@@ -67,6 +67,8 @@ export class Informer<T extends Resource> {
   stop(): void {
     this.subscription?.unsubscribe();
     this.changes.complete();
+    // nobody will see those revisions now: let waiters go rather than hang a shutdown
+    for (const w of this.revisionWaiters.splice(0)) w.resolve();
   }
 
   /** Resolves once the cache has seen `revision` (a write this process just made under the prefix):

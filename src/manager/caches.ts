@@ -4,6 +4,7 @@ import { HEARTBEAT_PREFIX, kindPrefix } from '../api/keys.js';
 import { Informer } from '../controller/informer.js';
 import type { Store } from '../store/store.js';
 import { KeySet } from '../controller/key-set.js';
+import { untilAborted } from '../controller/abort.js';
 
 export interface ManagerCaches {
   stacks: Informer<Stack>;
@@ -14,7 +15,9 @@ export interface ManagerCaches {
   heartbeats: KeySet;
 }
 
-export async function startCaches(store: Store, onError: (what: string, err: unknown) => void): Promise<ManagerCaches> {
+/** Starts the informers and waits for their first list (or for `signal`: a store that is down
+ *  keeps them listing, and a lost leadership must not wait for it). */
+export async function startCaches(store: Store, onError: (what: string, err: unknown) => void, signal?: AbortSignal): Promise<ManagerCaches> {
   const caches: ManagerCaches = {
     stacks: new Informer<Stack>(store, kindPrefix('Stack'), (e) => onError('stacks', e)),
     services: new Informer<Service>(store, kindPrefix('Service'), (e) => onError('services', e)),
@@ -24,7 +27,7 @@ export async function startCaches(store: Store, onError: (what: string, err: unk
   };
   const all = [caches.stacks, caches.services, caches.tasks, caches.nodes, caches.heartbeats];
   for (const c of all) c.start();
-  await Promise.all(all.map((c) => c.synced));
+  await untilAborted(Promise.all(all.map((c) => c.synced)), signal);
   return caches;
 }
 

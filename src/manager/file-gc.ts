@@ -52,7 +52,7 @@ export function fileGcController(store: Store, caches: ManagerCaches, files: Inf
       const res = await store.txn(unused.map(deleteOp));
       if (!res.succeeded) throw new Error('a config or secret version changed while it was collected');
       for (const f of unused) log(`deleted unused ${f.kind.toLowerCase()} version ${f.metadata.namespace}_${f.metadata.name}`);
-      await Promise.all(files.map((f) => f.waitFor(res.revision)));
+      // no wait for the caches: each reconcile decides on a fresh read
     },
     resyncMs: 60_000,
     log,

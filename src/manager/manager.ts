@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { runWhenLeader } from './leader.js';
+import { untilAborted } from '../controller/abort.js';
 import { startCaches, stopCaches } from './caches.js';
 import { serviceController } from './service-controller.js';
 import { schedulerController } from './scheduler-controller.js';
@@ -23,11 +24,16 @@ export async function runManager(store: Store, opts: ManagerOptions, signal: Abo
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
   const log = opts.log;
   await runWhenLeader(store, { identity, ttlSeconds: opts.leaseTtlSeconds ?? 5, log: (m) => log.info(m) }, signal, async (term) => {
-    const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`));
+    const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`), term);
     const say = (m: string) => log.info(m);
     const files = [new Informer<Config | Secret>(store, kindPrefix('Config')), new Informer<Config | Secret>(store, kindPrefix('Secret'))];
     for (const f of files) f.start();
-    await Promise.all(files.map((f) => f.synced));
+    await untilAborted(Promise.all(files.map((f) => f.synced)), term);
+    if (term.aborted) {
+      for (const f of files) f.stop();
+      stopCaches(caches);
+      return;
+    }
     const controllers = [
       serviceController(store, caches, say),
       schedulerController(store, caches, say),

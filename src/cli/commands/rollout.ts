@@ -8,7 +8,7 @@ import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { findService, findStack } from '../resolve.js';
-import { writeService } from '../service-write.js';
+import { updateService } from '../service-write.js';
 import { ago } from '../views.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
 
@@ -62,11 +62,14 @@ export function registerRolloutCommands(program: Command): void {
     .action(async (name: string, opts: { toRevision?: string }, cmd: Command) => {
       if (opts.toRevision !== undefined && !/^\d+$/.test(opts.toRevision)) throw new InputError([`--to-revision: expected a number, got "${opts.toRevision}"`]);
       await withStore(cmd, async (store) => {
-        const svc = await findService(store, name);
-        const undo = undoTarget(name, svc.status?.revisions ?? [], svc.spec.template, opts.toRevision === undefined ? undefined : Number(opts.toRevision));
-        if (!undo.ok) throw new CommandError(undo.error);
-        await writeService(store, svc, { ...svc, spec: { ...svc.spec, template: undo.template } });
-        process.stdout.write(`${name} rolled back to revision ${undo.revision.revision}\n`);
+        let revision = 0;
+        await updateService(store, name, (svc) => {
+          const undo = undoTarget(name, svc.status?.revisions ?? [], svc.spec.template, opts.toRevision === undefined ? undefined : Number(opts.toRevision));
+          if (!undo.ok) throw new CommandError(undo.error);
+          revision = undo.revision.revision;
+          return { ...svc, spec: { ...svc.spec, template: undo.template } };
+        });
+        process.stdout.write(`${name} rolled back to revision ${revision}\n`);
       });
     });
 
@@ -77,15 +80,16 @@ export function registerRolloutCommands(program: Command): void {
       .argument('<service>', 'STACK_SERVICE')
       .action(async (name: string, _opts: unknown, cmd: Command) => {
         await withStore(cmd, async (store) => {
-          const svc: Service = await findService(store, name);
-          const annotations = { ...svc.metadata.annotations };
-          if (paused) annotations[PAUSED_ANNOTATION] = 'true';
-          else {
-            delete annotations[PAUSED_ANNOTATION];
-            // a pause caused by failures resumes when the annotation names that pause
-            if (svc.status?.update?.pausedAt) annotations[RESUME_ANNOTATION] = svc.status.update.pausedAt;
-          }
-          await writeService(store, svc, { ...svc, metadata: { ...svc.metadata, annotations } });
+          await updateService(store, name, (svc: Service) => {
+            const annotations = { ...svc.metadata.annotations };
+            if (paused) annotations[PAUSED_ANNOTATION] = 'true';
+            else {
+              delete annotations[PAUSED_ANNOTATION];
+              // a pause caused by failures resumes when the annotation names that pause
+              if (svc.status?.update?.pausedAt) annotations[RESUME_ANNOTATION] = svc.status.update.pausedAt;
+            }
+            return { ...svc, metadata: { ...svc.metadata, annotations } };
+          });
           process.stdout.write(`${name} ${paused ? 'paused' : 'resumed'}\n`);
         });
       });

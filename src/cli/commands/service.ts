@@ -1,8 +1,6 @@
 // service ls | ps | inspect | scale | logs
 import type { Command } from 'commander';
-import { objectKey } from '../../api/keys.js';
 import type { Service } from '../../api/objects.js';
-import { encodeObject } from '../../client/codec.js';
 import { listObjects } from '../../client/objects.js';
 import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
@@ -10,7 +8,7 @@ import { parseFormat, printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
 import { collect } from '../load.js';
-import { writeService } from '../service-write.js';
+import { updateService } from '../service-write.js';
 import { awaitConvergence } from '../wait.js';
 import { undoTarget } from '../../orchestrator/revisions.js';
 import type { ServiceSpec } from '../../spec/types.js';
@@ -95,16 +93,10 @@ export function registerServiceCommands(program: Command): void {
       const wanted = args.map(parseScale);
       await withStore(cmd, async (store) => {
         for (const [name, replicas] of wanted) {
-          const svc = await findService(store, name);
-          if (svc.spec.template.deploy.mode !== 'replicated') throw new CommandError(`${name}: scale can only be used with replicated mode`);
-          const next: Service = {
-            ...svc,
-            metadata: { ...svc.metadata, generation: svc.metadata.generation + 1 },
-            spec: { ...svc.spec, template: { ...svc.spec.template, deploy: { ...svc.spec.template.deploy, replicas } } },
-          };
-          const key = objectKey('Service', svc.metadata.namespace, svc.metadata.name);
-          const res = await store.txn([{ op: 'update', key, value: encodeObject(next), revision: Number(svc.metadata.resourceVersion) }]);
-          if (!res.succeeded) throw new CommandError(`${name} changed while scaling; try again`);
+          await updateService(store, name, (svc) => {
+            if (svc.spec.template.deploy.mode !== 'replicated') throw new CommandError(`${name}: scale can only be used with replicated mode`);
+            return { ...svc, spec: { ...svc.spec, template: { ...svc.spec.template, deploy: { ...svc.spec.template.deploy, replicas } } } };
+          });
           process.stdout.write(`${name} scaled to ${replicas}\n`);
         }
       });
@@ -122,9 +114,7 @@ export function registerServiceCommands(program: Command): void {
     .action(async (name: string, opts: UpdateFlags, cmd: Command) => {
       if (opts.replicas !== undefined && !/^\d+$/.test(opts.replicas)) throw new InputError([`--replicas: expected a number, got "${opts.replicas}"`]);
       await withStore(cmd, async (store) => {
-        const svc = await findService(store, name);
-        const template = updatedTemplate(svc.spec.template, opts);
-        await writeService(store, svc, { ...svc, spec: { ...svc.spec, template } });
+        const svc = await updateService(store, name, (prev) => ({ ...prev, spec: { ...prev.spec, template: updatedTemplate(prev.spec.template, opts) } }));
         process.stdout.write(`${name}\n`);
         if (!opts.detach) await waitForRollout(store, svc, name);
       });
@@ -137,11 +127,14 @@ export function registerServiceCommands(program: Command): void {
     .option('-d, --detach', 'return at once instead of waiting for the rollout', false)
     .action(async (name: string, opts: { detach: boolean }, cmd: Command) => {
       await withStore(cmd, async (store) => {
-        const svc = await findService(store, name);
-        const undo = undoTarget(name, svc.status?.revisions ?? [], svc.spec.template);
-        if (!undo.ok) throw new CommandError(undo.error);
-        await writeService(store, svc, { ...svc, spec: { ...svc.spec, template: undo.template } });
-        process.stdout.write(`${name} rolled back to revision ${undo.revision.revision}\n`);
+        let revision = 0;
+        const svc = await updateService(store, name, (prev) => {
+          const undo = undoTarget(name, prev.status?.revisions ?? [], prev.spec.template);
+          if (!undo.ok) throw new CommandError(undo.error);
+          revision = undo.revision.revision;
+          return { ...prev, spec: { ...prev.spec, template: undo.template } };
+        });
+        process.stdout.write(`${name} rolled back to revision ${revision}\n`);
         if (!opts.detach) await waitForRollout(store, svc, name);
       });
     });
