@@ -61,6 +61,11 @@ export async function registerNode(store: Store, facts: NodeFacts): Promise<Node
 /** A lease whose key says "this node's agent is alive"; it disappears when the agent stops. */
 export async function startHeartbeat(store: Store, nodeName: string, ttlSeconds: number): Promise<Lease> {
   const lease = await store.grantLease(ttlSeconds);
-  await store.txn([{ op: 'put', key: heartbeatKey(nodeName), value: new Date().toISOString(), lease: lease.id }]);
+  try {
+    await store.txn([{ op: 'put', key: heartbeatKey(nodeName), value: new Date().toISOString(), lease: lease.id }]);
+  } catch (err) {
+    await lease.revoke().catch(() => undefined); // the retry grants another: keep none alive for nothing
+    throw err;
+  }
   return lease;
 }

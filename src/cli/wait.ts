@@ -1,5 +1,5 @@
 // Wait for a stack to converge, watching its Services and Tasks (no polling).
-import { auditTime, firstValueFrom, last, map, merge, race, startWith, takeWhile, timer } from 'rxjs';
+import { auditTime, firstValueFrom, from, last, map, merge, race, startWith, takeWhile, timer } from 'rxjs';
 import { kindPrefix } from '../api/keys.js';
 import type { Service, Task } from '../api/objects.js';
 import { Informer } from '../controller/informer.js';
@@ -20,7 +20,12 @@ export async function waitForStack(store: Store, stack: string, timeoutMs: numbe
   services.start();
   tasks.start();
   try {
-    await Promise.all([services.synced, tasks.synced]);
+    const deadline = Date.now() + timeoutMs;
+    // the timeout covers the first list too (a store gone after the write)
+    // (race unsubscribes the loser: a pending timer would keep the CLI alive)
+    const synced = await firstValueFrom(race(from(Promise.all([services.synced, tasks.synced])).pipe(map(() => true)), timer(timeoutMs).pipe(map(() => false))));
+    if (!synced) return { services: [], done: false, failed: false, timedOut: true };
+    timeoutMs = Math.max(0, deadline - Date.now());
     const progress$ = merge(services.changes$, tasks.changes$).pipe(
       auditTime(50), // a burst of task changes makes one update
       startWith(0),
