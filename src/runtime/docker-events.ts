@@ -2,7 +2,7 @@
 // with backoff (1 s doubling to 30 s) and resumes from the last event it saw, so a dockerd restart
 // or a dropped socket loses nothing and repeats nothing.
 import type Dockerode from 'dockerode';
-import { Observable, retry, timer } from 'rxjs';
+import { defer, Observable, retry, timer } from 'rxjs';
 import { reconnectBackoff, type Backoff } from '../controller/backoff.js';
 import { DockerError, dockerError } from './docker-errors.js';
 import { JsonStreamParser } from './json-stream.js';
@@ -36,7 +36,12 @@ interface EngineEvent {
 
 export function containerEvents$(docker: Dockerode, endpoint: string, opts: EventsOptions = {}): Observable<ContainerEvent> {
   const filters = { type: ['container'], event: ACTIONS, label: [LABEL.task, ...(opts.labels ?? [])] };
-  const resume = new ResumePoint(opts.since);
+  // one resume point per subscriber, kept across its reconnections (two subscribers of one stream
+  // sharing it would each drop the events the other saw first)
+  return defer(() => subscriberEvents$(docker, endpoint, filters, new ResumePoint(opts.since), opts));
+}
+
+function subscriberEvents$(docker: Dockerode, endpoint: string, filters: object, resume: ResumePoint, opts: EventsOptions): Observable<ContainerEvent> {
   const connection$ = new Observable<ContainerEvent>((subscriber) => {
     let stream: Destroyable | undefined;
     let closed = false;
