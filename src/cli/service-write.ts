@@ -6,6 +6,7 @@ import { canonicalJson, encodeObject } from '../client/codec.js';
 import type { Store } from '../store/store.js';
 import { CommandError } from './errors.js';
 import { findService } from './resolve.js';
+import { undoTarget } from '../orchestrator/revisions.js';
 
 const ATTEMPTS = 5;
 
@@ -21,4 +22,17 @@ export async function updateService(store: Store, name: string, change: (svc: Se
     if (res.succeeded) return value;
     if (attempt >= ATTEMPTS) throw new CommandError(`service ${name} keeps changing under this command; try again`);
   }
+}
+
+/** `rollout undo` / `service rollback`: the service's template back to an earlier revision
+ *  (the previous one, or `toRevision`). Returns the service as written and the revision number. */
+export async function undoService(store: Store, name: string, toRevision?: number): Promise<{ svc: Service; revision: number }> {
+  let revision = 0;
+  const svc = await updateService(store, name, (prev) => {
+    const undo = undoTarget(name, prev.status?.revisions ?? [], prev.spec.template, toRevision);
+    if (!undo.ok) throw new CommandError(undo.error);
+    revision = undo.revision.revision;
+    return { ...prev, spec: { ...prev.spec, template: undo.template } };
+  });
+  return { svc, revision };
 }

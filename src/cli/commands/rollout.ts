@@ -1,14 +1,13 @@
 // rollout status | history | undo | pause | resume, as kubectl users expect.
 import type { Command } from 'commander';
 import type { Service } from '../../api/objects.js';
-import { undoTarget } from '../../orchestrator/revisions.js';
 import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../orchestrator/update-state.js';
 import { specHash } from '../../orchestrator/spec-hash.js';
 import { withStore } from '../context.js';
-import { CommandError, InputError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { findService, findStack } from '../resolve.js';
-import { updateService } from '../service-write.js';
+import { undoService, updateService } from '../service-write.js';
 import { ago } from '../views.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
 
@@ -62,13 +61,7 @@ export function registerRolloutCommands(program: Command): void {
     .action(async (name: string, opts: { toRevision?: string }, cmd: Command) => {
       if (opts.toRevision !== undefined && !/^\d+$/.test(opts.toRevision)) throw new InputError([`--to-revision: expected a number, got "${opts.toRevision}"`]);
       await withStore(cmd, async (store) => {
-        let revision = 0;
-        await updateService(store, name, (svc) => {
-          const undo = undoTarget(name, svc.status?.revisions ?? [], svc.spec.template, opts.toRevision === undefined ? undefined : Number(opts.toRevision));
-          if (!undo.ok) throw new CommandError(undo.error);
-          revision = undo.revision.revision;
-          return { ...svc, spec: { ...svc.spec, template: undo.template } };
-        });
+        const { revision } = await undoService(store, name, opts.toRevision === undefined ? undefined : Number(opts.toRevision));
         process.stdout.write(`${name} rolled back to revision ${revision}\n`);
       });
     });

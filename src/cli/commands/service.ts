@@ -8,9 +8,8 @@ import { parseFormat, printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
 import { collect } from '../load.js';
-import { updateService } from '../service-write.js';
+import { undoService, updateService } from '../service-write.js';
 import { awaitConvergence } from '../wait.js';
-import { undoTarget } from '../../orchestrator/revisions.js';
 import type { ServiceSpec } from '../../spec/types.js';
 import type { Store } from '../../store/store.js';
 
@@ -127,13 +126,7 @@ export function registerServiceCommands(program: Command): void {
     .option('-d, --detach', 'return at once instead of waiting for the rollout', false)
     .action(async (name: string, opts: { detach: boolean }, cmd: Command) => {
       await withStore(cmd, async (store) => {
-        let revision = 0;
-        const svc = await updateService(store, name, (prev) => {
-          const undo = undoTarget(name, prev.status?.revisions ?? [], prev.spec.template);
-          if (!undo.ok) throw new CommandError(undo.error);
-          revision = undo.revision.revision;
-          return { ...prev, spec: { ...prev.spec, template: undo.template } };
-        });
+        const { svc, revision } = await undoService(store, name);
         process.stdout.write(`${name} rolled back to revision ${revision}\n`);
         if (!opts.detach) await waitForRollout(store, svc, name);
       });
