@@ -16,9 +16,10 @@ const PLURALS: Record<Kind, string> = {
   Network: 'networks',
   Volume: 'volumes',
   GitSource: 'gitsources',
+  GitOpsSecret: 'gitopssecrets',
 };
 
-const CLUSTER_SCOPED: ReadonlySet<Kind> = new Set<Kind>(['Stack', 'Node', 'GitSource']);
+const CLUSTER_SCOPED: ReadonlySet<Kind> = new Set<Kind>(['Stack', 'Node', 'GitSource', 'GitOpsSecret']);
 
 export function isClusterScoped(kind: Kind): boolean {
   return CLUSTER_SCOPED.has(kind);

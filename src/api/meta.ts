@@ -10,7 +10,8 @@ export type Kind =
   | 'Secret'
   | 'Network'
   | 'Volume'
-  | 'GitSource';
+  | 'GitSource'
+  | 'GitOpsSecret';
 
 export interface OwnerReference {
   apiVersion: string;
@@ -23,7 +24,7 @@ export interface OwnerReference {
 
 export interface ObjectMeta {
   name: string;
-  /** the stack an object belongs to; '' for cluster-scoped kinds (Stack, Node, GitSource) */
+  /** the stack an object belongs to; '' for cluster-scoped kinds (Stack, Node, GitSource, GitOpsSecret) */
   namespace: string;
   uid: string;
   /** bumped only when `spec` changes */

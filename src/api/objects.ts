@@ -25,6 +25,11 @@ export interface ServiceObjectSpec {
   stack: string;
   /** the normalized service as written in the stack file */
   template: ServiceSpec;
+  /** Compose `stop`: keep the service's containers, stopped (not part of the template: toggling it
+   *  makes no revision and no rollout); cleared by `start` */
+  stopped?: boolean;
+  /** `stop -t N`: the grace period for that stop (absent: the template's stop_grace_period) */
+  stopTimeoutSeconds?: number;
 }
 export interface ServiceStatus extends BaseStatus {
   replicas?: { desired: number; running: number; failed: number };
@@ -92,15 +97,18 @@ export type TaskState =
   | 'ready'
   | 'starting'
   | 'running'
+  /** the container exists and was stopped on purpose (Compose `stop`); not terminal */
+  | 'stopped'
   | 'complete'
   | 'shutdown'
   | 'failed'
   | 'rejected'
   | 'orphaned';
 
-/** The order task states move through; a state never moves backwards. */
+/** The order task states move through; a state never moves backwards, with one exception: a
+ *  stopped task wanted running again starts over (see canAdvance in src/orchestrator/task-state.ts). */
 export const TASK_STATE_ORDER: readonly TaskState[] = [
-  'new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running',
+  'new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running', 'stopped',
   'complete', 'shutdown', 'failed', 'rejected', 'orphaned',
 ];
 
@@ -113,8 +121,10 @@ export interface TaskSpec {
   slot?: number;
   /** set by the scheduler (global: by the orchestrator) */
   nodeName?: string;
-  /** the manager's wish; the agent drives the container towards it */
-  desiredState: 'running' | 'shutdown';
+  /** the manager's wish; the agent drives the container towards it ('stopped': keep it, stopped) */
+  desiredState: 'running' | 'stopped' | 'shutdown';
+  /** desiredState stopped: the stop's grace period, copied from the service (absent: stop_grace_period) */
+  stopTimeoutSeconds?: number;
   /** content hash of the template: which revision of the service this task runs */
   specHash: string;
   template: ServiceSpec;
@@ -180,3 +190,57 @@ export type FileObjectDefinition = FileObjectSpec;
 
 export type Network = Resource<'Network', NetworkSpec & { stack: string }>;
 export type Volume = Resource<'Volume', VolumeSpec & { stack: string }>;
+
+/** A git repository whose stacks the GitOps controller keeps deployed (cluster-scoped; see src/gitops). */
+export type GitSource = Resource<'GitSource', GitSourceSpec, GitSourceStatus>;
+export interface GitSourceSpec {
+  /** clone URL: https://, http://, ssh://, git@host:path or file:// (never with a password in it) */
+  repo: string;
+  branch: string;
+  /** folder inside the repository holding the stacks ('.' = the root) */
+  path: string;
+  /** how often to poll ("1m", "30s") */
+  interval: string;
+  /** remove stacks that this source applied and that are gone from git */
+  prune: boolean;
+  /** stop polling (a requested sync is still not run while suspended) */
+  suspend: boolean;
+  /** GitOpsSecret with the fetch credentials (username+password, or identity+known_hosts) */
+  secretRef?: string;
+  /** GitOpsSecret whose `token` signs or authenticates webhook calls */
+  webhookSecretRef?: string;
+}
+
+/** What one sync did to one stack of the source. */
+export type GitStackResultState = 'rolled out' | 'rolling out' | 'rolled back' | 'failed' | 'unchanged' | 'conflict' | 'pruned' | 'orphaned';
+export interface GitStackResult {
+  stack: string;
+  /** the stack file, relative to the repository root */
+  file: string;
+  result: GitStackResultState;
+  message?: string;
+}
+
+export interface GitSourceStatus extends BaseStatus {
+  /** branch@sha of the last commit applied in full */
+  lastAppliedRevision?: string;
+  /** branch@sha of the last commit a sync tried */
+  lastAttemptedRevision?: string;
+  /** the stackd.io/requestedAt annotation value that the last finished sync handled */
+  lastHandledRequestedAt?: string;
+  /** when the last sync finished (RFC 3339) */
+  lastSyncAt?: string;
+  /** the stacks this source applied (and so owns); prune removes those gone from git */
+  inventory?: string[];
+  /** per-stack results of the last sync */
+  stacks?: GitStackResult[];
+  /** stacks whose stored state differed from git (changed by hand) and were put back by the last sync */
+  driftCorrected?: string[];
+}
+
+/** Credentials for a GitSource, keys as in Flux: username+password (HTTPS), identity+known_hosts (SSH),
+ *  token (webhook). Cluster-scoped; values base64. */
+export type GitOpsSecret = Resource<'GitOpsSecret', GitOpsSecretSpec>;
+export interface GitOpsSecretSpec {
+  data: Record<string, string>;
+}
