@@ -8,6 +8,7 @@ import { registerServiceCommands } from './commands/service.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStackRollback } from './commands/stack-rollback.js';
+import { registerGitOpsCommands } from './commands/gitops.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerNodeCommands(program);
   registerRolloutCommands(program);
   registerStackRollback(program);
+  registerGitOpsCommands(program);
   return program;
 }
 

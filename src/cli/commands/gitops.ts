@@ -1,0 +1,160 @@
+// stackctl gitops add | ls | status | sync | suspend | resume | rm | create-secret
+import { readFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import type { GitSource } from '../../api/objects.js';
+import { getObject, listObjects } from '../../client/objects.js';
+import { SECRET_KEYS, writeGitOpsSecret } from '../../gitops/credentials.js';
+import { requestSync } from '../../gitops/request.js';
+import { checkName, gitSourceSpec, parseSecretPair, type AddFlags } from '../../gitops/source-spec.js';
+import { createGitSource, deleteGitSource, updateGitSourceSpec } from '../../gitops/sources.js';
+import { renderStatus, sourceCells, sourceRow, SOURCE_HEADERS } from '../../gitops/views.js';
+import { waitForSync } from '../../gitops/wait-sync.js';
+import { removeOwnedStacks } from '../../gitops/prune.js';
+import type { Store } from '../../store/store.js';
+import { withStore } from '../context.js';
+import { CommandError, InputError } from '../errors.js';
+import { parseFormat, printList } from '../format.js';
+import { collect } from '../load.js';
+import { parseTimeout } from '../wait.js';
+
+function checkSourceName(name: string): void {
+  const e = checkName('gitsource name', name);
+  if (e) throw new InputError([e]);
+}
+
+async function mustGet(store: Store, name: string): Promise<GitSource> {
+  const src = await getObject<GitSource>(store, 'GitSource', '', name);
+  if (!src) throw new CommandError(`gitsource ${name} not found (stackctl gitops ls lists them)`);
+  return src;
+}
+
+async function setSuspend(cmd: Command, name: string, suspend: boolean): Promise<void> {
+  checkSourceName(name);
+  await withStore(cmd, async (store) => {
+    const src = await updateGitSourceSpec(store, name, (spec) => ({ ...spec, suspend }));
+    if (!src) throw new CommandError(`gitsource ${name} not found (stackctl gitops ls lists them)`);
+    process.stdout.write(`gitsource/${name} ${suspend ? 'suspended' : 'resumed'}\n`);
+  });
+}
+
+export function registerGitOpsCommands(program: Command): void {
+  const gitops = program.command('gitops').description('Keep stacks in sync with git repositories');
+
+  gitops
+    .command('add')
+    .description('Sync the stacks in a git repository')
+    .argument('<name>', 'name of the source')
+    .option('--repo <url>', 'clone URL (https://, ssh://, git@host:path or file://)')
+    .option('--branch <branch>', 'branch to follow', 'main')
+    .option('--path <path>', 'folder holding the stacks', '.')
+    .option('--interval <duration>', 'how often to poll', '1m')
+    .option('--prune', 'remove stacks this source applied once they are gone from git')
+    .option('--secret-ref <secret>', 'GitOpsSecret with the fetch credentials')
+    .option('--webhook-secret-ref <secret>', 'GitOpsSecret whose token authenticates webhook calls')
+    .action(async (name: string, opts: AddFlags, cmd: Command) => {
+      checkSourceName(name);
+      const checked = gitSourceSpec(opts);
+      if ('errors' in checked) throw new InputError(checked.errors.map((e) => `stackctl gitops add: ${e}`));
+      await withStore(cmd, async (store) => {
+        if (!(await createGitSource(store, name, checked.spec))) {
+          throw new CommandError(`gitsource ${name} exists already (stackctl gitops rm ${name} first)`);
+        }
+        process.stdout.write(`gitsource/${name} created\n`);
+      });
+    });
+
+  gitops
+    .command('ls')
+    .description('List git sources')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const { items } = await listObjects<GitSource>(store, 'GitSource');
+        printList(format, items.map(sourceRow), SOURCE_HEADERS, sourceCells);
+      });
+    });
+
+  gitops
+    .command('status')
+    .description('Show the conditions, revisions and per-stack results of a source')
+    .argument('<name>', 'name of the source')
+    .option('--format <format>', 'text or json', 'text')
+    .action(async (name: string, opts: { format: string }, cmd: Command) => {
+      if (opts.format !== 'text' && opts.format !== 'json') throw new InputError([`--format: expected "text" or "json", got "${opts.format}"`]);
+      await withStore(cmd, async (store) => {
+        const src = await mustGet(store, name);
+        process.stdout.write(opts.format === 'json' ? `${JSON.stringify(src, null, 2)}\n` : renderStatus(src));
+      });
+    });
+
+  gitops
+    .command('sync')
+    .description('Sync now and wait for the result')
+    .argument('<name>', 'name of the source')
+    .option('--timeout <duration>', 'how long to wait', '5m')
+    .action(async (name: string, opts: { timeout: string }, cmd: Command) => {
+      const timeoutMs = parseTimeout(opts.timeout);
+      await withStore(cmd, async (store) => {
+        const src = await mustGet(store, name);
+        if (src.spec.suspend) throw new CommandError(`gitsource ${name} is suspended (stackctl gitops resume ${name})`);
+        const at = new Date().toISOString();
+        await requestSync(store, name, at);
+        const done = await waitForSync(store, name, at, timeoutMs);
+        if (!done) throw new CommandError(`gitsource ${name}: no sync finished within ${opts.timeout} (is a manager running?)`);
+        process.stdout.write(renderStatus(done));
+        const ready = done.status?.conditions?.find((c) => c.type === 'Ready');
+        if (ready?.status !== 'True') throw new CommandError(`gitsource ${name} is not ready: ${ready?.reason ?? 'Unknown'}: ${ready?.message ?? ''}`);
+      });
+    });
+
+  gitops.command('suspend').description('Stop syncing a source').argument('<name>').action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, true));
+  gitops.command('resume').description('Sync a suspended source again').argument('<name>').action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, false));
+
+  gitops
+    .command('rm')
+    .description('Stop syncing a source (with --prune, also remove the stacks it applied)')
+    .argument('<name>', 'name of the source')
+    .option('--prune', 'also remove the stacks this source applied')
+    .action(async (name: string, opts: { prune?: boolean }, cmd: Command) => {
+      checkSourceName(name);
+      await withStore(cmd, async (store) => {
+        const src = await deleteGitSource(store, name);
+        if (!src) throw new CommandError(`gitsource ${name} not found (stackctl gitops ls lists them)`);
+        process.stdout.write(`gitsource/${name} removed\n`);
+        if (!opts.prune) return;
+        for (const stack of await removeOwnedStacks(store, src)) process.stdout.write(`stack/${stack} removed\n`);
+      });
+    });
+
+  gitops
+    .command('create-secret')
+    .description('Store credentials for git sources (username, password, identity, known_hosts, token)')
+    .argument('<name>', 'name of the secret')
+    .option('--from-literal <key=value>', 'a value given on the command line (repeatable)', collect, [])
+    .option('--from-file <key=path>', 'a value read from a file (repeatable)', collect, [])
+    .action(async (name: string, opts: { fromLiteral: string[]; fromFile: string[] }, cmd: Command) => {
+      const e = checkName('secret name', name);
+      if (e) throw new InputError([e]);
+      const data: Record<string, Buffer> = {};
+      try {
+        for (const pair of opts.fromLiteral) {
+          const { key, value } = parseSecretPair('--from-literal', pair, SECRET_KEYS);
+          data[key] = Buffer.from(value);
+        }
+        for (const pair of opts.fromFile) {
+          const { key, value } = parseSecretPair('--from-file', pair, SECRET_KEYS);
+          data[key] = await readFile(value).catch((err: NodeJS.ErrnoException) => {
+            throw new Error(`--from-file ${key}: cannot read ${value}: ${err.code ?? err.message}`);
+          });
+        }
+      } catch (err) {
+        throw new InputError([`stackctl gitops create-secret: ${(err as Error).message}`]);
+      }
+      if (Object.keys(data).length === 0) throw new InputError(['stackctl gitops create-secret: give at least one --from-literal or --from-file']);
+      await withStore(cmd, async (store) => {
+        const change = await writeGitOpsSecret(store, name, data);
+        process.stdout.write(`gitopssecret/${name} ${change}\n`);
+      });
+    });
+}
