@@ -82,7 +82,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     name: 'gc',
     keys$: gcWanted.pipe(map(() => 'gc')),
     allKeys: () => ['gc'],
-    reconcile: () => collectGarbage(store, runtime, nodeName, assignments, log),
+    reconcile: () => collectGarbage(runtime, nodeName, assignments, log),
     resyncMs: 30_000,
     backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),

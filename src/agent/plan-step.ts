@@ -9,8 +9,9 @@ export type Step =
   /** pull the image, create networks/volumes and the container, copy configs/secrets in */
   | { type: 'prepare' }
   | { type: 'start'; containerId: string }
-  /** stop the container (desired shutdown, or unhealthy) and then report `then` */
-  | { type: 'stop'; containerId: string; then: Partial<TaskStatus> & { state: TaskState } }
+  /** stop the container (desired shutdown or stopped, or unhealthy) within `timeoutSeconds`
+   *  (absent: the template's stop_grace_period) and then report `then` */
+  | { type: 'stop'; containerId: string; timeoutSeconds?: number; then: Partial<TaskStatus> & { state: TaskState } }
   /** only a status to report */
   | { type: 'report'; status: Partial<TaskStatus> & { state: TaskState } }
   | { type: 'none' };
@@ -23,12 +24,14 @@ export type Step =
 export function planStep(task: Task, container: ObservedContainer | undefined, reported: TaskState): Step {
   const hasHealthcheck = (task.spec.template.healthcheck?.test[0] ?? 'NONE') !== 'NONE' || container?.health !== undefined;
 
+  if (task.spec.desiredState === 'stopped') return planStopped(task, container, reported);
   if (task.spec.desiredState !== 'running') {
     if (container?.running) return { type: 'stop', containerId: container.id, then: { state: 'shutdown', message: 'shutdown' } };
     if (!isTerminal(reported)) return { type: 'report', status: { state: 'shutdown', message: 'shutdown', ...(container?.exitCode !== undefined ? { exitCode: container.exitCode } : {}) } };
     return { type: 'none' };
   }
   if (isTerminal(reported)) return { type: 'none' }; // ended: the manager replaces it, never the agent
+  if (reported === 'stopped' && container && !container.running) return { type: 'start', containerId: container.id }; // the same container again
 
   if (!container) {
     // a container that vanished after it started is a failure; before, it is still to be made
@@ -51,6 +54,17 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
     return advance(reported, { state: 'starting', message: 'starting: waiting for healthy', containerId: container.id, health: 'starting' });
   }
   return advance(reported, { state: 'running', message: 'started', containerId: container.id, ...(hasHealthcheck ? { health: 'healthy' as const } : {}) });
+}
+
+/** Compose `stop`: the container is kept, stopped. One that ends meanwhile is stopped too (the user
+ *  asked for it); a task without a container yet is stopped before it has one (`start` prepares it). */
+function planStopped(task: Task, container: ObservedContainer | undefined, reported: TaskState): Step {
+  if (isTerminal(reported)) return { type: 'none' }; // ended before the stop: stays ended
+  const timeout = task.spec.stopTimeoutSeconds !== undefined ? { timeoutSeconds: task.spec.stopTimeoutSeconds } : {};
+  if (container?.running) return { type: 'stop', containerId: container.id, ...timeout, then: { state: 'stopped', message: 'stopped', containerId: container.id } };
+  if (reported === 'stopped') return { type: 'none' };
+  const exit = container?.exitCode !== undefined && container.status !== 'created' ? { exitCode: container.exitCode } : {};
+  return { type: 'report', status: { state: 'stopped', message: 'stopped', ...(container ? { containerId: container.id } : {}), ...exit } };
 }
 
 function advance(reported: TaskState, status: Partial<TaskStatus> & { state: TaskState }): Step {

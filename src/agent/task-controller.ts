@@ -53,7 +53,10 @@ export function taskController(deps: TaskControllerDeps): Controller {
       ...status,
       timestamp: prev?.state === status.state && prev.timestamp ? prev.timestamp : new Date().toISOString(),
     } as TaskStatus;
-    if (status.state === 'running' || status.state === 'starting') delete next.error;
+    if (status.state === 'running' || status.state === 'starting') {
+      delete next.error;
+      if (status.exitCode === undefined) delete next.exitCode; // a stopped task started again
+    }
     reported.set(key, next);
     // not written (the task is gone, or lost every compare-and-swap): read the Store again next time
     void statuses.report(task.metadata.namespace, task.metadata.name, next).then((ok) => {
@@ -80,7 +83,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
         report(key, task, { state: 'starting', message: 'starting', containerId: step.containerId });
         return true;
       case 'stop': {
-        const grace = Math.ceil(durationMs(task.spec.template.stop_grace_period) / 1000);
+        const grace = step.timeoutSeconds ?? Math.ceil(durationMs(task.spec.template.stop_grace_period) / 1000);
         await runtime.stop(step.containerId, grace);
         report(key, task, step.then);
         return true;

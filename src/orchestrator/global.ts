@@ -27,7 +27,7 @@ export function planGlobalDetailed(service: Service, tasks: Task[], nodes: Node[
   const parsed = parseConstraints(service.spec.template.deploy.placement.constraints);
   const constraints = parsed.ok ? parsed.constraints : undefined;
   const { slots, strays } = groupSlots(tasks, 'global');
-  const actions: OrchestratorAction[] = strays.filter((t) => t.spec.desiredState === 'running').map((t) => retire(t, 'global task has no node'));
+  const actions: OrchestratorAction[] = strays.filter((t) => t.spec.desiredState !== 'shutdown').map((t) => retire(t, 'global task has no node'));
   const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
   let wakeAt: Date | undefined;
   const names = new Set([...byName.keys(), ...slots.keys()]);

@@ -51,7 +51,7 @@ export function planNodeLiveness(nodes: Node[], heartbeats: Record<string, boole
     } else if (down.has(nodeName)) {
       const global = task.spec.slot === undefined;
       if (!global || task.spec.desiredState === 'shutdown') taskActions.push({ type: 'orphan', taskName, reason: `node ${nodeName} down` });
-    } else if (node.spec.availability === 'drain' && task.spec.desiredState === 'running') {
+    } else if (node.spec.availability === 'drain' && task.spec.desiredState !== 'shutdown') {
       taskActions.push({ type: 'setDesired', taskName, desiredState: 'shutdown', reason: `node ${nodeName} drained` });
     }
   }

@@ -13,10 +13,11 @@ import { planReplicatedDetailed } from './replicated.js';
 import { summarizeService, type PlannedCondition, type ServiceStatusSummary } from './service-status.js';
 import { planRevisions } from './revisions.js';
 import { retire } from './slot-actions.js';
+import { planRunState } from './stop.js';
 import { slotKeyOf } from './slots.js';
 import { isTerminal, stateOf } from './task-state.js';
 import { rolloutConditions } from './update-conditions.js';
-import { planUpdate, type RollbackSpecAction } from './update.js';
+import { planUpdate, type RollbackSpecAction, type UpdatePlan } from './update.js';
 
 /** How often a service waiting on dependencies looks again, should no event wake it sooner. */
 export const DEPENDENCY_RECHECK_MS = 2000;
@@ -99,9 +100,12 @@ export function planService(input: ServicePlanInput): ServicePlan {
       ? planGlobalDetailed(service, view, input.nodes, now, input.ids)
       : planReplicatedDetailed(service, view, now, input.ids);
 
-  // the update supervisor replaces old revisions; the slots it holds are its alone this round
+  // the update supervisor replaces old revisions; the slots it holds are its alone this round.
+  // A stopped service's rollout is frozen where it is (nothing replaced, no deadline running).
   const revisions = planRevisions(service.status?.revisions ?? [], service.spec.template, now, input.revisionHistoryLimit).revisions;
-  const update = planUpdate(service, view, input.nodes, now, input.ids, revisions);
+  const update: UpdatePlan = service.spec.stopped
+    ? { actions: [], held: [], status: service.status?.update }
+    : planUpdate(service, view, input.nodes, now, input.ids, revisions);
   const held = new Set(update.held);
   const byName = new Map(view.map((t) => [t.metadata.name, t]));
   const slotOf = (a: OrchestratorAction) => {
@@ -116,6 +120,11 @@ export function planService(input: ServicePlanInput): ServicePlan {
     ...orchestrated.actions.filter((a) => !held.has(slotOf(a) ?? '')),
   ];
   const touched = new Set(actions.map(actionTaskName));
+  // Compose stop/start: the tasks nothing else touches this round (before admissions: a task being
+  // stopped is not admitted)
+  const runState = planRunState(service, own, input.services, input.tasks);
+  actions.push(...runState.actions.filter((a) => !touched.has(actionTaskName(a))));
+  for (const a of runState.actions) touched.add(actionTaskName(a));
   actions = gateActions(actions, own, gate, touched);
 
   for (const name of planTaskHistory(own, input.historyLimit ?? TASK_HISTORY_LIMIT)) {
@@ -126,9 +135,10 @@ export function planService(input: ServicePlanInput): ServicePlan {
     orchestrated.wakeAt ? orchestrated.wakeAt.getTime() - now.getTime() : Infinity,
     gate.ready ? Infinity : DEPENDENCY_RECHECK_MS,
     update.requeueAfterMs ?? Infinity,
+    runState.waiting && !service.spec.stopped ? DEPENDENCY_RECHECK_MS : Infinity,
   ];
   const requeue = Math.min(...waits);
-  const status = summarizeService(service, own, input.nodes, gate, now);
+  const status = summarizeService(service, own, input.nodes, gate, now, runState.waiting);
   return {
     actions,
     ...(requeue !== Infinity ? { requeueAfterMs: Math.max(0, requeue) } : {}),

@@ -19,7 +19,7 @@ export interface ReplicatedPlan {
 export function planReplicatedDetailed(service: Service, tasks: Task[], now: Date, ids: () => string): ReplicatedPlan {
   const replicas = service.spec.template.deploy.replicas;
   const { slots, strays } = groupSlots(tasks, 'replicated');
-  const actions: OrchestratorAction[] = strays.filter((t) => t.spec.desiredState === 'running').map((t) => retire(t, 'task has no slot'));
+  const actions: OrchestratorAction[] = strays.filter((t) => t.spec.desiredState !== 'shutdown').map((t) => retire(t, 'task has no slot'));
   let wakeAt: Date | undefined;
   for (const group of slots.values()) {
     if (Number(group.key) <= replicas) continue;

@@ -18,8 +18,11 @@ export interface ServiceStatusSummary {
   conditions: PlannedCondition[];
 }
 
-/** @param own the service's tasks, as read (before the plan's actions) */
-export function summarizeService(service: Service, own: Task[], nodes: Node[], gate: GateResult, now: Date): ServiceStatusSummary {
+/**
+ * @param own     the service's tasks, as read (before the plan's actions)
+ * @param runWait why a Compose stop/start waits (depends_on order), if it does
+ */
+export function summarizeService(service: Service, own: Task[], nodes: Node[], gate: GateResult, now: Date, runWait?: string): ServiceStatusSummary {
   const deploy = service.spec.template.deploy;
   const { slots } = groupSlots(own, deploy.mode);
   const wanted = [...slots.values()].filter((g) => g.current && (deploy.mode === 'global' || Number(g.key) <= deploy.replicas));
@@ -31,7 +34,9 @@ export function summarizeService(service: Service, own: Task[], nodes: Node[], g
   const restarts = planRestarts(service, wanted.map((g) => g.current!), now).map((d) =>
     d.restart ? `${d.reason}; restarting in ${Math.max(0, Math.ceil((d.at!.getTime() - now.getTime()) / 1000))}s` : d.reason,
   );
-  const message = !parsed.ok ? parsed.error : !gate.ready ? gate.reason! : restarts.join('; ');
+  const message = !parsed.ok
+    ? parsed.error
+    : runWait ?? (service.spec.stopped ? 'stopped' : !gate.ready ? gate.reason! : restarts.join('; '));
 
   const conditions: PlannedCondition[] = [];
   if (Object.keys(service.spec.template.depends_on).length > 0) {

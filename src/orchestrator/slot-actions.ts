@@ -29,9 +29,12 @@ export interface SlotFill {
 /**
  * Keep a wanted slot filled. Empty (never used, scaled up, or its task was shut down by the
  * manager: drained, orphaned) → a task at once. Its task ended on its own → restart_policy decides.
+ * The service is stopped → neither (a scale up or a refill waits for `start`).
  */
 export function fillSlot(service: Service, key: string, group: SlotGroup | undefined, now: Date, make: (record?: TaskRestartRecord) => Task): SlotFill {
   const actions: OrchestratorAction[] = (group?.extra ?? []).map((t) => retire(t, `duplicate task in slot ${key}`));
+  // a stopped service (Compose `stop`) keeps its slots as they are: nothing new, no restart
+  if (service.spec.stopped) return { actions };
   const current = group?.current;
   if (!current) return { actions: [...actions, { type: 'create', task: make(carriedRecord(service, group)) }] };
   if (!isTerminal(stateOf(current))) return { actions };

@@ -8,9 +8,10 @@ export interface SlotGroup {
   key: string;
   /** every task of the slot, newest first */
   tasks: Task[];
-  /** the newest task with desiredState running (it may have finished: see restart.ts) */
+  /** the newest task the manager still wants (desiredState running, or stopped: a Compose `stop`
+   *  keeps the slot); it may have finished: see restart.ts */
   current?: Task;
-  /** other tasks with desiredState running: duplicates to shut down */
+  /** other such tasks: duplicates to shut down */
   extra: Task[];
 }
 
@@ -41,7 +42,7 @@ export function groupSlots(tasks: Task[], mode: 'replicated' | 'global'): { slot
     let group = slots.get(key);
     if (!group) slots.set(key, (group = { key, tasks: [], extra: [] }));
     group.tasks.push(task);
-    if (task.spec.desiredState !== 'running') continue;
+    if (task.spec.desiredState === 'shutdown') continue;
     if (group.current) group.extra.push(task);
     else group.current = task;
   }

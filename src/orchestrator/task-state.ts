@@ -1,5 +1,7 @@
 // Task states only move forward (SwarmKit's rule): new → pending → assigned → accepted → preparing
-// → ready → starting → running → complete | shutdown | failed | rejected | orphaned.
+// → ready → starting → running → stopped → complete | shutdown | failed | rejected | orphaned.
+// The one exception: a task stopped on purpose (Compose `stop`, desiredState stopped) that is
+// wanted running again starts over from its kept container (or prepares one, if it never had one).
 import { TASK_STATE_ORDER, type Task, type TaskState } from '../api/objects.js';
 
 const TERMINAL: ReadonlySet<TaskState> = new Set(['complete', 'shutdown', 'failed', 'rejected', 'orphaned']);
@@ -9,9 +11,13 @@ export function isTerminal(state: TaskState): boolean {
   return TERMINAL.has(state);
 }
 
-/** A state may only be replaced by a later one, and a terminal state by none. */
+/** What a stopped task may move back to when it is started again. */
+const RESTARTED: ReadonlySet<TaskState> = new Set(['preparing', 'ready', 'starting', 'running']);
+
+/** A state may only be replaced by a later one, a terminal state by none, and `stopped` by a restart. */
 export function canAdvance(from: TaskState, to: TaskState): boolean {
   if (isTerminal(from)) return false;
+  if (from === 'stopped' && RESTARTED.has(to)) return true;
   return TASK_STATE_ORDER.indexOf(to) > TASK_STATE_ORDER.indexOf(from);
 }
 

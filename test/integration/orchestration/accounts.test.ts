@@ -1,6 +1,8 @@
 // The accounts example on one node, as the README tells a user to run it: `stackd`, then
 // `stackctl deploy`; the web port answers with all three tiers; `service logs`; `rm` cleans up.
 import { join } from 'node:path';
+import { DockerRuntime } from '../../../src/runtime/docker.js';
+import { removeStackVolumes } from '../../../src/runtime/stack-volumes.js';
 import { ROOT } from '../../helpers/cli.js';
 import { docker, eventually, freePort, SingleNode } from '../../helpers/stackd.js';
 
@@ -65,7 +67,7 @@ it(
 );
 
 it(
-  'rm leaves no container, network or volume of the stack on the engine, and the port is free again',
+  'rm leaves no container or network of the stack on the engine (named volumes stay, as with docker stack rm), and the port is free again',
   node.logged(async () => {
     expect(await node.engineObjects(stack)).toEqual({
       containers: expect.arrayContaining([expect.any(String)]),
@@ -74,7 +76,9 @@ it(
     });
     const res = await node.stackctl(['rm', stack]);
     expect(res.code).toBe(0);
-    await eventually(async () => expect(await node.engineObjects(stack)).toEqual({ containers: [], networks: [], volumes: [] }));
+    await eventually(async () => expect(await node.engineObjects(stack)).toEqual({ containers: [], networks: [], volumes: [`${stack}_mysql`] }));
     await expect(httpGet(webPort)).rejects.toThrow();
+    expect(await removeStackVolumes(DockerRuntime.connect(), stack)).toEqual([`${stack}_mysql`]);
+    expect(await node.engineObjects(stack)).toEqual({ containers: [], networks: [], volumes: [] });
   }),
 );
