@@ -6,8 +6,21 @@ import { reportError } from '../cli/errors.js';
 import { runAgent } from '../agent/agent.js';
 import { runManager } from '../manager/manager.js';
 import { createLogger } from '../log.js';
+import { parseListenAddress } from '../gitops/webhook-auth.js';
+import { withWebhookReceiver } from '../gitops/webhook.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+
+function parseListen(value: string): string {
+  try {
+    parseListenAddress(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return value;
+}
+
+const WEBHOOK_LISTEN_HELP = 'serve GitOps webhooks (POST /hooks/git/NAME) on [HOST]:PORT, e.g. :9292 or 127.0.0.1:9292';
 
 function parseLabel(value: string, previous: Record<string, string> = {}): Record<string, string> {
   const eq = value.indexOf('=');
@@ -57,22 +70,28 @@ export function buildProgram(): Command {
     .description('The stackd control plane: manager and node agent for this host, on the embedded store by default')
     .option('--store <url>', 'state store: etcd://h1:2379,h2:2379 or sqlite:///path/state.db (env STACKD_STORE; default ~/.stackd/state.db)')
     .exitOverride();
-  agentOptions(program).action(async (opts: AgentFlags & { store?: string }) => {
-    const log = createLogger('stackd');
-    await serve(opts.store, (store, signal) =>
-      Promise.all([
-        runManager(store, { log: log.child({ component: 'manager' }) }, signal),
-        runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
-      ]),
-    );
-  });
+  agentOptions(program)
+    .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
+    .action(async (opts: AgentFlags & { store?: string; webhookListen?: string }) => {
+      const log = createLogger('stackd');
+      await serve(opts.store, (store, signal) =>
+        withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
+          Promise.all([
+            runManager(store, { log: log.child({ component: 'manager' }) }, signal),
+            runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
+          ]),
+        ),
+      );
+    });
 
   program
     .command('manager')
     .description('Run the manager: leader-elected controllers over the store')
+    .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (_opts: unknown, cmd: Command) => {
-      const { store } = cmd.optsWithGlobals<{ store?: string }>();
-      await serve(store, (s, signal) => runManager(s, { log: createLogger('stackd-manager') }, signal));
+      const { store, webhookListen } = cmd.optsWithGlobals<{ store?: string; webhookListen?: string }>();
+      const log = createLogger('stackd-manager');
+      await serve(store, (s, signal) => withWebhookReceiver(s, webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log }, signal)));
     });
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {
