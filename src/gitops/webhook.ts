@@ -89,7 +89,7 @@ async function handle(store: Store, log: Logger, req: IncomingMessage): Promise<
   const source = await getObject<GitSource>(store, 'GitSource', '', name);
   if (!source) return { status: 404, body: { error: `gitsource ${name} not found` } };
   const ref = source.spec.webhookSecretRef;
-  if (!ref) return { status: 403, body: { error: `gitsource ${name} has no webhook secret: set one with stackctl gitops add ${name} --webhook-secret-ref SECRET (its key token)` } };
+  if (!ref) return { status: 403, body: { error: `gitsource ${name} takes no webhooks: it has no webhook secret (gitops add --webhook-secret-ref SECRET, a secret with the key token)` } };
   const token = (await readGitOpsSecret(store, ref))?.token;
   if (!token || token.length === 0) return { status: 403, body: { error: `gitsource ${name}: webhook secret ${ref} is missing or has no key token` } };
 
