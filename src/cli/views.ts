@@ -93,7 +93,8 @@ export function serviceRow(s: Service): ServiceRow {
     id: s.metadata.uid.replace(/-/g, '').slice(0, 12),
     name: `${s.metadata.namespace}_${s.metadata.name}`,
     mode: deploy.mode,
-    replicas: `${r?.running ?? 0}/${desired}`,
+    // a Compose `stop` keeps the tasks: "0/2 (stopped)"
+    replicas: `${r?.running ?? 0}/${desired}${s.spec.stopped ? ' (stopped)' : ''}`,
     image: s.spec.template.image ?? '',
     ports: formatPorts(s.spec.template.ports),
     message: s.status?.message ?? '',

@@ -15,6 +15,23 @@ export interface WaitOutcome extends StackProgress {
 
 export async function waitForStack(store: Store, stack: string, timeoutMs: number, onProgress: (p: StackProgress) => void, since?: Date, service?: string): Promise<WaitOutcome> {
   const only = (list: Service[]) => (service ? list.filter((s) => s.metadata.name === service) : list);
+  const out = await watchStack(store, stack, timeoutMs, (services, tasks) => stackProgress(only(services), tasks, since), (p) => p.done || p.failed, onProgress);
+  return { ...(out.progress ?? { services: [], done: false, failed: false }), timedOut: out.timedOut };
+}
+
+/**
+ * Watches a stack's Services and Tasks (no polling) until `settled(evaluate(services, tasks))`, or
+ * `timeoutMs` (which covers the first list too); `progress` is the last evaluation (none when the
+ * Store never answered).
+ */
+export async function watchStack<P>(
+  store: Store,
+  stack: string,
+  timeoutMs: number,
+  evaluate: (services: Service[], tasks: Task[]) => P,
+  settled: (p: P) => boolean,
+  onProgress: (p: P) => void = () => undefined,
+): Promise<{ progress?: P; timedOut: boolean }> {
   const services = new Informer<Service>(store, kindPrefix('Service', stack));
   const tasks = new Informer<Task>(store, kindPrefix('Task', stack));
   services.start();
@@ -24,29 +41,29 @@ export async function waitForStack(store: Store, stack: string, timeoutMs: numbe
     // the timeout covers the first list too (a store gone after the write)
     // (race unsubscribes the loser: a pending timer would keep the CLI alive)
     const synced = await firstValueFrom(race(from(Promise.all([services.synced, tasks.synced])).pipe(map(() => true)), timer(timeoutMs).pipe(map(() => false))));
-    if (!synced) return { services: [], done: false, failed: false, timedOut: true };
+    if (!synced) return { timedOut: true };
     timeoutMs = Math.max(0, deadline - Date.now());
+    const now = () => evaluate(services.list(), tasks.list());
     const progress$ = merge(services.changes$, tasks.changes$).pipe(
       auditTime(50), // a burst of task changes makes one update
       startWith(0),
-      map(() => stackProgress(only(services.list()), tasks.list(), since)),
+      map(now),
     );
     const settled$ = progress$.pipe(
       takeWhile((p) => {
         onProgress(p);
-        return !p.done && !p.failed;
+        return !settled(p);
       }, true),
       last(),
-      map((p): WaitOutcome => ({ ...p, timedOut: false })),
+      map((progress) => ({ progress, timedOut: false })),
     );
-    const timeout$ = timer(timeoutMs).pipe(map((): WaitOutcome => ({ ...stackProgress(only(services.list()), tasks.list(), since), timedOut: true })));
+    const timeout$ = timer(timeoutMs).pipe(map(() => ({ progress: now(), timedOut: true })));
     return await firstValueFrom(race(settled$, timeout$));
   } finally {
     services.stop();
     tasks.stop();
   }
 }
-
 
 /** Wait with the live view; a failure (a rejected task, a rollout that paused or rolled back) or
  *  the timeout becomes a CommandError that names it. `what` names the thing waited for. */

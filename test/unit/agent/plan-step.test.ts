@@ -2,7 +2,7 @@ import type { Task, TaskState } from '../../../src/api/objects.js';
 import { planStep } from '../../../src/agent/plan-step.js';
 import type { ObservedContainer } from '../../../src/runtime/types.js';
 
-function task(desiredState: 'running' | 'shutdown', healthcheck = false): Task {
+function task(desiredState: 'running' | 'stopped' | 'shutdown', healthcheck = false, stopTimeoutSeconds?: number): Task {
   return {
     apiVersion: 'stackd.io/v1',
     kind: 'Task',
@@ -13,6 +13,7 @@ function task(desiredState: 'running' | 'shutdown', healthcheck = false): Task {
       slot: 1,
       nodeName: 'n1',
       desiredState,
+      ...(stopTimeoutSeconds !== undefined ? { stopTimeoutSeconds } : {}),
       specHash: 'h',
       template: { healthcheck: healthcheck ? { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' } : undefined } as Task['spec']['template'],
     },
@@ -52,5 +53,37 @@ describe('planStep: one step per call, states only forward', () => {
     expect(step.type).toBe(type);
     if (status) expect((step as { status: unknown }).status).toMatchObject(status);
     if (type === 'stop' && t.spec.desiredState === 'running') expect((step as { then: unknown }).then).toMatchObject({ state: 'failed', error: 'container unhealthy' });
+  });
+});
+
+describe('planStep: Compose stop keeps the container, start starts the same one', () => {
+  const stopped = exited(143);
+  it.each(([
+    ['running: stop it, then stopped', task('stopped'), running, 'running', 'stop'],
+    ['starting: stop it too', task('stopped', true), container({ health: 'starting' }), 'starting', 'stop'],
+    ['never created: stopped without a container', task('stopped'), undefined, 'assigned', 'report', { state: 'stopped' }],
+    ['preparing, container created: stopped, kept', task('stopped'), created, 'ready', 'report', { state: 'stopped', containerId: 'c1' }],
+    ['exited meanwhile: stopped (the user asked for it)', task('stopped'), exited(1), 'running', 'report', { state: 'stopped', exitCode: 1 }],
+    ['already reported stopped, exited: nothing', task('stopped'), stopped, 'stopped', 'none'],
+    ['reported stopped but running again: stop it again', task('stopped'), running, 'stopped', 'stop'],
+    ['reported stopped, no container: nothing', task('stopped'), undefined, 'stopped', 'none'],
+    ['ended before the stop: stays ended', task('stopped'), exited(1), 'failed', 'none'],
+    ['ended without container: stays ended', task('stopped'), undefined, 'complete', 'none'],
+    ['wanted running, stopped and exited: start the same container', task('running'), stopped, 'stopped', 'start'],
+    ['wanted running, stopped, exit 0: start it (not complete)', task('running'), exited(0), 'stopped', 'start'],
+    ['wanted running, stopped before it had a container: prepare', task('running'), undefined, 'stopped', 'prepare'],
+    ['wanted running, stopped, created: start', task('running'), created, 'stopped', 'start'],
+    ['wanted running, stopped but running: report running', task('running'), running, 'stopped', 'report', { state: 'running' }],
+    ['with a healthcheck: starting until healthy', task('running', true), container({ health: 'starting' }), 'stopped', 'report', { state: 'starting' }],
+  ] as [string, Task, ObservedContainer | undefined, TaskState, string, Partial<Record<string, unknown>>?][]).map((row) => [row[0], row[1], row[2], row[3], row[4], row[5] ?? null] as const))('%s', (_name, t, c, reported, type, status) => {
+    const step = planStep(t, c, reported);
+    expect(step.type).toBe(type);
+    if (status) expect((step as { status: unknown }).status).toMatchObject(status);
+    if (type === 'stop') expect((step as { then: unknown }).then).toEqual({ state: 'stopped', message: 'stopped', containerId: 'c1' });
+  });
+
+  it('stops within the stop -t timeout when given, else leaves the grace period to the template', () => {
+    expect(planStep(task('stopped', false, 3), running, 'running')).toMatchObject({ type: 'stop', timeoutSeconds: 3 });
+    expect(planStep(task('stopped'), running, 'running')).not.toHaveProperty('timeoutSeconds');
   });
 });

@@ -57,7 +57,7 @@ export interface TaskOpts {
   slot?: number;
   node?: string;
   state?: TaskState;
-  desired?: 'running' | 'shutdown';
+  desired?: 'running' | 'stopped' | 'shutdown';
   /** creation time, seconds after T0 */
   created?: number;
   /** when the state was entered, seconds after T0 (default: created) */

@@ -4,7 +4,7 @@ import { canAdvance, isTerminal } from '../../../src/orchestrator/task-state.js'
 describe('task states', () => {
   it.each<[TaskState, boolean]>([
     ['new', false], ['pending', false], ['assigned', false], ['accepted', false], ['preparing', false],
-    ['ready', false], ['starting', false], ['running', false],
+    ['ready', false], ['starting', false], ['running', false], ['stopped', false],
     ['complete', true], ['shutdown', true], ['failed', true], ['rejected', true], ['orphaned', true],
   ])('%s terminal: %s', (state, terminal) => {
     expect(isTerminal(state)).toBe(terminal);
@@ -23,6 +23,16 @@ describe('task states', () => {
     ['complete', 'failed', false], // terminal states are final
     ['failed', 'orphaned', false],
     ['orphaned', 'running', false], // a lost node coming back cannot revive an orphaned task
+    ['running', 'stopped', true], // Compose stop
+    ['assigned', 'stopped', true], // stopped before it had a container
+    ['stopped', 'starting', true], // the one way back: started again (the same container)
+    ['stopped', 'running', true],
+    ['stopped', 'preparing', true], // stopped before it had a container: start prepares one
+    ['stopped', 'pending', false], // but never back to the manager's states
+    ['stopped', 'assigned', false],
+    ['stopped', 'shutdown', true],
+    ['stopped', 'failed', true],
+    ['complete', 'stopped', false],
   ])('%s → %s allowed: %s', (from, to, allowed) => {
     expect(canAdvance(from, to)).toBe(allowed);
   });
