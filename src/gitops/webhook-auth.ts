@@ -14,7 +14,7 @@ export const GITHUB_SIGNATURE_HEADER = 'x-hub-signature-256';
 export const GITLAB_TOKEN_HEADER = 'x-gitlab-token';
 
 /** GitHub's signature of `body` under `token`: "sha256=<hex>". */
-export function githubSignature(body: Buffer | string, token: Buffer | string): string {
+export function githubSignature(body: Uint8Array | string, token: Uint8Array | string): string {
   return `sha256=${createHmac('sha256', token).update(body).digest('hex')}`;
 }
 
