@@ -8,7 +8,7 @@ import Dockerode from 'dockerode';
 import type { Observable } from 'rxjs';
 import { dockerError, statusOf } from './docker-errors.js';
 import { containerEvents$, type EventsOptions } from './docker-events.js';
-import { ensureImage } from './docker-images.js';
+import * as images from './docker-images.js';
 import { containerLogs, type LogsOptions } from './docker-logs.js';
 import * as resources from './docker-resources.js';
 import { filesTar } from './files.js';
@@ -77,7 +77,21 @@ export class DockerRuntime {
 
   /** The local image, else a pull; ImageUnavailableError("No such image: ref (pull failed: ...)"). */
   ensureImage(ref: string): Promise<void> {
-    return ensureImage(this.docker, this.endpoint, ref);
+    return images.ensureImage(this.docker, this.endpoint, ref);
+  }
+
+  /** Pulls even when the image is local (`stackctl pull`); the registry's errors as DockerError. */
+  pullImage(ref: string, onProgress?: (p: images.PullProgress) => void): Promise<void> {
+    return images.pullImage(this.docker, this.endpoint, ref, onProgress);
+  }
+
+  imageExists(ref: string): Promise<boolean> {
+    return images.imageExists(this.docker, this.endpoint, ref);
+  }
+
+  /** false when there was no such image; without force, an image a container uses is refused. */
+  removeImage(ref: string, opts: { force?: boolean } = {}): Promise<boolean> {
+    return images.removeImage(this.docker, this.endpoint, ref, opts);
   }
 
   /**

@@ -1,0 +1,89 @@
+// `docker build` through the Engine API (the classic builder, as API 1.41 engines answer): the
+// context goes up as a tar that honours .dockerignore; progress and failures come back in one JSON
+// stream with HTTP 200, so the stream is read to its end and its first error is the build's.
+import * as path from 'node:path';
+import { BuildContextError, contextEntries, contextTar, dockerfilePath } from './build-context.js';
+import { type BuildProgress, BuildStreamReader, buildFailure } from './build-stream.js';
+import { DockerError, dockerError } from './docker-errors.js';
+import type { DockerRuntime } from './docker.js';
+import { JsonStreamParser } from './json-stream.js';
+
+export type { BuildProgress } from './build-stream.js';
+export { BuildContextError } from './build-context.js';
+
+export interface BuildRequest {
+  /** absolute path of the context folder */
+  context: string;
+  /** relative to the context; default Dockerfile */
+  dockerfile?: string;
+  args?: Record<string, string>;
+  target?: string;
+  labels?: Record<string, string>;
+  tag: string;
+  noCache?: boolean;
+  /** pull a newer FROM image even when one is local */
+  pull?: boolean;
+  /** how errors name this build, e.g. `accounts_web (./web)`; default `<tag> (<context>)` */
+  name?: string;
+}
+
+/** Builds and tags the image; rejects with one line naming the build and its failing step. */
+export async function buildImage(
+  runtime: DockerRuntime,
+  req: BuildRequest,
+  onProgress: (e: BuildProgress) => void = () => {},
+): Promise<{ imageId: string; tag: string }> {
+  const name = req.name ?? `${req.tag} (${req.context})`;
+  const dockerfile = req.dockerfile ?? 'Dockerfile';
+  let entries: string[];
+  try {
+    entries = await contextEntries(req.context, dockerfile);
+  } catch (err) {
+    throw new BuildContextError(`build ${name}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const reader = new BuildStreamReader();
+  try {
+    const stream: NodeJS.ReadableStream = await runtime.docker.buildImage(contextTar(req.context, entries), buildQuery(req, dockerfile));
+    await readBuild(stream, reader, onProgress);
+  } catch (err) {
+    throw dockerError(err, runtime.endpoint, `build ${name}`);
+  }
+  if (reader.error) {
+    throw new DockerError(buildFailure(name, reader.step, reader.error, path.join(req.context, dockerfile)));
+  }
+  const imageId = reader.imageId ?? (await inspectId(runtime, req.tag, name));
+  return { imageId, tag: req.tag };
+}
+
+/** The /build query: only what the request sets; rm/forcerm drop the steps' containers as the CLI does. */
+function buildQuery(req: BuildRequest, dockerfile: string): Record<string, unknown> {
+  const q: Record<string, unknown> = { t: req.tag, dockerfile: dockerfilePath(req.context, dockerfile), rm: true, forcerm: true };
+  if (req.args && Object.keys(req.args).length) q.buildargs = req.args;
+  if (req.labels && Object.keys(req.labels).length) q.labels = req.labels;
+  if (req.target) q.target = req.target;
+  if (req.noCache) q.nocache = true;
+  if (req.pull) q.pull = true;
+  return q;
+}
+
+function readBuild(stream: NodeJS.ReadableStream, reader: BuildStreamReader, onProgress: (e: BuildProgress) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const parser = new JsonStreamParser();
+    stream.on('data', (chunk: Buffer) => {
+      for (const msg of parser.push(chunk)) for (const e of reader.read(msg)) onProgress(e);
+    });
+    stream.on('end', () => {
+      for (const e of reader.end()) onProgress(e);
+      resolve();
+    });
+    stream.on('error', reject);
+  });
+}
+
+async function inspectId(runtime: DockerRuntime, tag: string, name: string): Promise<string> {
+  try {
+    return (await runtime.docker.getImage(tag).inspect()).Id;
+  } catch (err) {
+    throw dockerError(err, runtime.endpoint, `build ${name}: inspect ${tag}`);
+  }
+}

@@ -1,0 +1,33 @@
+import { BuildContextError, contextFilter, dockerfilePath } from '../../../src/runtime/build-context.js';
+
+describe('contextFilter', () => {
+  it('follows .dockerignore: comments, the last match wins, a folder covers its contents', () => {
+    const decide = contextFilter('# comment\n\nsecret.txt\n*.log\nbuild\n');
+    expect(decide('secret.txt', false)).toBe('skip');
+    expect(decide('a.log', false)).toBe('skip');
+    expect(decide('sub/a.log', false)).toBe('include'); // *.log matches the top level only, as in Docker
+    expect(decide('build', true)).toBe('prune');
+    expect(decide('build/out.o', false)).toBe('skip');
+    expect(decide('src', true)).toBe('include');
+  });
+
+  it('walks an excluded folder when an exception may re-include something in it', () => {
+    const decide = contextFilter('cache\n!cache/keep.txt\n');
+    expect(decide('cache', true)).toBe('skip');
+    expect(decide('cache/keep.txt', false)).toBe('include');
+    expect(decide('cache/drop.txt', false)).toBe('skip');
+  });
+
+  it('sends everything without a .dockerignore', () => {
+    expect(contextFilter('')('anything/at/all', false)).toBe('include');
+  });
+});
+
+describe('dockerfilePath', () => {
+  it('is relative to the context, inside it', () => {
+    expect(dockerfilePath('/p/web', 'Dockerfile')).toBe('Dockerfile');
+    expect(dockerfilePath('/p/web', 'docker/Dockerfile.dev')).toBe('docker/Dockerfile.dev');
+    expect(() => dockerfilePath('/p/web', '../Dockerfile')).toThrow(BuildContextError);
+    expect(() => dockerfilePath('/p/web', '../Dockerfile')).toThrow('dockerfile ../Dockerfile is outside the context /p/web');
+  });
+});
