@@ -27,6 +27,7 @@ export function reportError(err: unknown, prog: string): number {
     return 2;
   }
   if (err instanceof CommandError) {
+    if (err.message === '') return err.exitCode; // already said (e.g. `up` interrupted: 130)
     process.stderr.write(`${prog}: ${err.message}\n`);
     return err.exitCode;
   }

@@ -9,6 +9,7 @@ import { registerNodeCommands } from './commands/node.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStackRollback } from './commands/stack-rollback.js';
 import { registerGitOpsCommands } from './commands/gitops.js';
+import { registerComposeCommands } from './commands/compose.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerRolloutCommands(program);
   registerStackRollback(program);
   registerGitOpsCommands(program);
+  registerComposeCommands(program);
   return program;
 }
 

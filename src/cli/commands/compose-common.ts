@@ -1,0 +1,59 @@
+// What every Compose command shares: the project flags, the project loaded, the Store, and the
+// engines the project's containers run on.
+import { Option, type Command } from 'commander';
+import type { Node } from '../../api/objects.js';
+import { listObjects } from '../../client/objects.js';
+import { loadProject, type Project, type ProjectFlags } from '../../compose/project.js';
+import { DockerRuntime } from '../../runtime/docker.js';
+import type { Store } from '../../store/store.js';
+import { withStore } from '../context.js';
+import { collect } from '../load.js';
+import { InputError } from '../errors.js';
+
+/** -f/-p/--profile/--env-file on a subcommand, so `stackctl up -f x.yml` works as `docker compose -f x.yml up` does
+ *  (`logs` keeps -f for --follow, as Compose's does: its file is --file). */
+export function projectOptions(cmd: Command, shortFile = true): Command {
+  return cmd
+    .option(shortFile ? '-f, --file <file>' : '--file <file>', 'compose file (repeat to merge several; default: compose.yaml, docker-compose.yml, ... in this folder or a parent)', collect)
+    .option('-p, --project-name <name>', 'project name (default: COMPOSE_PROJECT_NAME, the file\'s name:, or the folder\'s name)')
+    .option('--profile <profile>', 'enable services of this profile (repeatable; default COMPOSE_PROFILES)', collect)
+    .option('--env-file <file>', 'variables file (replaces the .env beside the first compose file)');
+}
+
+export function timeoutOption(): Option {
+  return new Option('-t, --timeout <seconds>', 'seconds to wait for the containers to stop before killing them').argParser((v) => {
+    if (!/^\d+$/.test(v)) throw new InputError([`--timeout: expected whole seconds, got "${v}"`]);
+    return Number(v);
+  });
+}
+
+/** Load the project (nothing touched yet: a bad file exits 2 here), then run `fn` with the Store. */
+export async function withProject<T>(cmd: Command, named: string[], fn: (project: Project, store: Store) => Promise<T>): Promise<T> {
+  const flags = cmd.opts<ProjectFlags>();
+  const project = await loadProject(flags, named);
+  return withStore(cmd, (store) => fn(project, store));
+}
+
+export interface Engine {
+  /** node names served by this engine */
+  nodes: string[];
+  runtime: DockerRuntime;
+}
+
+/** Each engine the nodes recorded, once (several nodes may share one in tests); the default
+ *  engine when no node recorded one. */
+export async function projectEngines(store: Store): Promise<Engine[]> {
+  const { items } = await listObjects<Node>(store, 'Node');
+  const byEndpoint = new Map<string, string[]>();
+  for (const n of items) {
+    const endpoint = n.status?.dockerEndpoint;
+    if (endpoint) byEndpoint.set(endpoint, [...(byEndpoint.get(endpoint) ?? []), n.metadata.name]);
+  }
+  if (byEndpoint.size === 0) return [{ nodes: [], runtime: DockerRuntime.connect() }];
+  return [...byEndpoint].map(([endpoint, nodes]) => ({ nodes, runtime: DockerRuntime.connect(endpoint) }));
+}
+
+/** The services named, or all enabled ones. */
+export function targetServices(project: Project, named: string[]): string[] {
+  return named.length ? named : project.enabled;
+}

@@ -1,0 +1,68 @@
+// A project's containers as the engines see them (what `ps`, `logs` and `exec` work on): found by
+// stackd's stack label on every engine the nodes recorded.
+import type { DockerRuntime } from '../runtime/docker.js';
+import { LABEL } from '../runtime/labels.js';
+
+export interface ProjectContainer {
+  id: string;
+  name: string;
+  service: string;
+  /** the replica number (1 for a global service's container on its node) */
+  index: number;
+  node: string;
+  image: string;
+  command: string;
+  /** seconds since the epoch */
+  created: number;
+  /** created | running | paused | restarting | removing | exited | dead */
+  state: string;
+  /** "Up 3 seconds (healthy)", "Exited (0) 2 seconds ago" */
+  status: string;
+  ports: string;
+  runtime: DockerRuntime;
+}
+
+interface EnginePort {
+  IP?: string;
+  PrivatePort: number;
+  PublicPort?: number;
+  Type: string;
+}
+
+/** Docker's PORTS column: `0.0.0.0:8088->80/tcp, 443/tcp`. Pure. */
+export function formatPorts(ports: EnginePort[]): string {
+  const seen = new Set<string>();
+  return [...ports]
+    .sort((a, b) => a.PrivatePort - b.PrivatePort || (a.PublicPort ?? 0) - (b.PublicPort ?? 0))
+    .map((p) => (p.PublicPort ? `${p.IP ?? '0.0.0.0'}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`))
+    .filter((s) => (seen.has(s) ? false : (seen.add(s), true)))
+    .join(', ');
+}
+
+/** The project's containers on these engines (running only unless `all`), sorted by service and index. */
+export async function listProjectContainers(runtimes: DockerRuntime[], project: string, opts: { all?: boolean; services?: string[] } = {}): Promise<ProjectContainer[]> {
+  const lists = await Promise.all(
+    runtimes.map(async (runtime) => {
+      const list = await runtime.docker.listContainers({ all: opts.all ?? false, filters: { label: [`${LABEL.stack}=${project}`, LABEL.task] } });
+      return list.map((c): ProjectContainer => ({
+        id: c.Id,
+        name: (c.Names[0] ?? '').replace(/^\//, ''),
+        service: c.Labels[LABEL.service],
+        index: Number(c.Labels[LABEL.slot] ?? 1) || 1,
+        node: c.Labels[LABEL.node] ?? '',
+        image: c.Image,
+        command: c.Command,
+        created: c.Created,
+        state: c.State,
+        status: c.Status,
+        ports: formatPorts(c.Ports as EnginePort[]),
+        runtime,
+      }));
+    }),
+  );
+  const wanted = opts.services?.length ? new Set(opts.services) : undefined;
+  return lists
+    .flat()
+    .filter((c) => !wanted || wanted.has(c.service))
+    .sort((a, b) => a.service.localeCompare(b.service) || a.index - b.index || a.created - b.created);
+}

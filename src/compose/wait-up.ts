@@ -1,0 +1,24 @@
+// Watch the project's Services and Tasks until `up` may return, printing Compose's container lines
+// (` ✔ Container web-1  Started`) as they change.
+import { watchStack } from '../cli/wait.js';
+import type { Store } from '../store/store.js';
+import { upProgress, type UpMode, type UpProgress } from './up-progress.js';
+
+/** Compose's status lines: only changes are printed. */
+export function containerLinePrinter(out: NodeJS.WritableStream): (p: UpProgress) => void {
+  const shown = new Map<string, string>();
+  let width = 0;
+  return (p) => {
+    width = Math.max(width, ...p.containers.map((c) => c.name.length));
+    for (const c of p.containers) {
+      if (shown.get(c.name) === c.state || c.state === 'Waiting') continue;
+      shown.set(c.name, c.state);
+      const mark = c.state === 'Error' ? '✘' : c.state === 'Starting' ? '⠿' : '✔';
+      out.write(` ${mark} Container ${c.name.padEnd(width)}  ${c.state}\n`);
+    }
+  };
+}
+
+export async function waitForUp(store: Store, stack: string, targets: string[], mode: UpMode, timeoutMs: number, onProgress: (p: UpProgress) => void): Promise<{ progress?: UpProgress; timedOut: boolean }> {
+  return watchStack(store, stack, timeoutMs, (services, tasks) => upProgress(services, tasks, targets, mode), (p) => p.done || p.errors.length > 0, onProgress);
+}
