@@ -4,7 +4,7 @@
 import * as path from 'node:path';
 import { BuildContextError, contextEntries, contextTar, dockerfilePath } from './build-context.js';
 import { type BuildProgress, BuildStreamReader, buildFailure } from './build-stream.js';
-import { DockerError, dockerError } from './docker-errors.js';
+import { DockerError, dockerError, engineMessage } from './docker-errors.js';
 import type { DockerRuntime } from './docker.js';
 import { JsonStreamParser } from './json-stream.js';
 
@@ -42,15 +42,16 @@ export async function buildImage(
     throw new BuildContextError(`build ${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const reader = new BuildStreamReader();
+  const failure = (message: string) => new DockerError(buildFailure(name, reader.step, message, path.join(req.context, dockerfile)));
   try {
     const stream: NodeJS.ReadableStream = await runtime.docker.buildImage(contextTar(req.context, entries), buildQuery(req, dockerfile));
     await readBuild(stream, reader, onProgress);
   } catch (err) {
-    throw dockerError(err, runtime.endpoint, `build ${name}`);
+    // a Dockerfile the builder cannot parse is refused with an HTTP error, before any stream
+    const wrapped = dockerError(err, runtime.endpoint, `build ${name}`);
+    throw wrapped.unreachable || wrapped.statusCode === undefined ? wrapped : failure(engineMessage(err));
   }
-  if (reader.error) {
-    throw new DockerError(buildFailure(name, reader.step, reader.error, path.join(req.context, dockerfile)));
-  }
+  if (reader.error) throw failure(reader.error);
   const imageId = reader.imageId ?? (await inspectId(runtime, req.tag, name));
   return { imageId, tag: req.tag };
 }

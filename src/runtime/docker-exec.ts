@@ -56,7 +56,9 @@ export async function execInContainer(runtime: DockerRuntime, containerId: strin
   if (size) resize(size);
   const unsubscribe = opts.tty ? (opts.onResize ?? followTerminal(opts.stdout))(resize) : () => {};
   const stdin = opts.interactive ? opts.stdin : undefined;
-  stdin?.pipe(socket); // its end half-closes the socket: the command sees end of input
+  // Without a TTY, the end of stdin half-closes the socket and the command sees end of input. With
+  // one, the engine would close the terminal's output too: the command's own exit ends the exec.
+  stdin?.pipe(socket, { end: !opts.tty });
   try {
     await copyOutput(socket, opts);
   } catch (err) {
