@@ -2,7 +2,8 @@
 # Debian packages the tests and benchmarks need. Idempotent; skips apt when all are present.
 set -euo pipefail
 # python3, make and g++: npm ci builds better-sqlite3 from source where no prebuilt binary can be fetched
-PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl python3 make g++)
+# age (age, age-keygen): the SOPS tests cross-check our age keys and files with the real tools
+PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl python3 make g++ age)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
