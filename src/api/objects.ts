@@ -219,6 +219,10 @@ export interface GitStackResult {
   file: string;
   result: GitStackResultState;
   message?: string;
+  /** sha256 of what the source last applied for the stack (drift = a write although this is unchanged) */
+  digest?: string;
+  /** when the source last wrote the stack (a rollout started then is judged) */
+  deployedAt?: string;
 }
 
 export interface GitSourceStatus extends BaseStatus {
@@ -228,8 +232,6 @@ export interface GitSourceStatus extends BaseStatus {
   lastAttemptedRevision?: string;
   /** the stackd.io/requestedAt annotation value that the last finished sync handled */
   lastHandledRequestedAt?: string;
-  /** when the last sync finished (RFC 3339) */
-  lastSyncAt?: string;
   /** the stacks this source applied (and so owns); prune removes those gone from git */
   inventory?: string[];
   /** per-stack results of the last sync */

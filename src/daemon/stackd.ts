@@ -8,6 +8,7 @@ import { runManager } from '../manager/manager.js';
 import { createLogger } from '../log.js';
 import { parseListenAddress } from '../gitops/webhook-auth.js';
 import { withWebhookReceiver } from '../gitops/webhook.js';
+import { gitOpsOptions } from '../gitops/options.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
@@ -18,6 +19,17 @@ function parseListen(value: string): string {
     throw new InvalidArgumentError((err as Error).message);
   }
   return value;
+}
+
+interface GitOpsFlags {
+  gitopsCacheDir?: string;
+  sopsAgeKeyFile?: string;
+}
+
+function gitOpsFlags(cmd: Command): Command {
+  return cmd
+    .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
+    .option('--sops-age-key-file <file>', 'age keys for SOPS-encrypted files in GitOps repositories (else env SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)');
 }
 
 const WEBHOOK_LISTEN_HELP = 'serve GitOps webhooks (POST /hooks/git/NAME) on [HOST]:PORT, e.g. :9292 or 127.0.0.1:9292';
@@ -70,28 +82,29 @@ export function buildProgram(): Command {
     .description('The stackd control plane: manager and node agent for this host, on the embedded store by default')
     .option('--store <url>', 'state store: etcd://h1:2379,h2:2379 or sqlite:///path/state.db (env STACKD_STORE; default ~/.stackd/state.db)')
     .exitOverride();
-  agentOptions(program)
+  gitOpsFlags(agentOptions(program))
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
-    .action(async (opts: AgentFlags & { store?: string; webhookListen?: string }) => {
+    .action(async (opts: AgentFlags & GitOpsFlags & { store?: string; webhookListen?: string }) => {
       const log = createLogger('stackd');
+      const gitops = await gitOpsOptions(opts);
       await serve(opts.store, (store, signal) =>
         withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
           Promise.all([
-            runManager(store, { log: log.child({ component: 'manager' }) }, signal),
+            runManager(store, { log: log.child({ component: 'manager' }), gitops }, signal),
             runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
           ]),
         ),
       );
     });
 
-  program
-    .command('manager')
+  gitOpsFlags(program.command('manager'))
     .description('Run the manager: leader-elected controllers over the store')
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (_opts: unknown, cmd: Command) => {
-      const { store, webhookListen } = cmd.optsWithGlobals<{ store?: string; webhookListen?: string }>();
+      const flags = cmd.optsWithGlobals<GitOpsFlags & { store?: string; webhookListen?: string }>();
       const log = createLogger('stackd-manager');
-      await serve(store, (s, signal) => withWebhookReceiver(s, webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log }, signal)));
+      const gitops = await gitOpsOptions(flags);
+      await serve(flags.store, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops }, signal)));
     });
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {

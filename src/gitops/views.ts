@@ -53,7 +53,6 @@ export function renderStatus(src: GitSource): string {
     `Prune:                ${src.spec.prune}`,
     `Last applied:         ${s.lastAppliedRevision ?? '-'}`,
     `Last attempted:       ${s.lastAttemptedRevision ?? '-'}`,
-    `Last sync:            ${s.lastSyncAt ?? '-'}`,
     `Drift corrected:      ${s.driftCorrected?.length ? s.driftCorrected.join(', ') : 'none'}`,
     'Conditions:',
     ...(s.conditions ?? []).map((c) => `  ${c.type.padEnd(12)} ${c.status.padEnd(7)} ${c.reason}: ${c.message}`),

@@ -12,12 +12,16 @@ import { fileGcController } from './file-gc.js';
 import { Informer } from '../controller/informer.js';
 import { kindPrefix } from '../api/keys.js';
 import type { Config, Secret } from '../api/objects.js';
+import { gitOpsRunnable } from '../gitops/controller.js';
+import type { GitOpsOptions } from '../gitops/options.js';
 
 export interface ManagerOptions {
   identity?: string;
   /** leadership lease: a dead leader is replaced within about this long */
   leaseTtlSeconds?: number;
   log: Logger;
+  /** run the GitOps controller (src/gitops) with these settings */
+  gitops?: GitOpsOptions;
 }
 
 export async function runManager(store: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
@@ -39,6 +43,7 @@ export async function runManager(store: Store, opts: ManagerOptions, signal: Abo
       schedulerController(store, caches, say),
       nodeController(store, caches, say),
       fileGcController(store, caches, files, say),
+      ...(opts.gitops ? [gitOpsRunnable({ store, ...opts.gitops, log: say })] : []),
     ];
     try {
       await Promise.all(controllers.map((c) => c.start(term)));

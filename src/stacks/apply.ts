@@ -32,9 +32,10 @@ export async function deployStack(
   store: Store,
   name: string,
   input: StackInput,
-  opts: { prune?: boolean; clock?: Clock } = {},
+  opts: { prune?: boolean; clock?: Clock; /** on the Stack object (e.g. the GitSource that owns it) */ labels?: Record<string, string> } = {},
 ): Promise<DeployOutcome> {
   const desired = desiredStackObjects(name, input);
+  if (opts.labels) desired[0] = { ...desired[0], metadata: { ...desired[0].metadata, labels: opts.labels } };
   for (let attempt = 1; ; attempt++) {
     const existing = await readStackObjects(store, name);
     const plan = planDeploy(desired, existing, opts.prune ?? false, opts.clock ?? systemClock);
