@@ -28,6 +28,7 @@ cert: |
   line two
 empty: ""
 nothing: null
+zip: "01234"
 `;
 
 const roundTrip = async (plain: string | Buffer, name: string) =>
@@ -82,6 +83,13 @@ describe('round trips', () => {
     expect(enc.toString()).toContain('name: visible');
     expect(enc.toString()).not.toContain('x1');
     expect(parse((await decryptSops(enc, 'a.yaml', ids)).toString())).toEqual({ data: { pw: 'x1' }, name: 'visible' });
+  });
+
+  test('comments sops encrypted are dropped, plain ones kept', async () => {
+    const enc = (await encryptSops(Buffer.from('# plain note\na: b\n'), 'c.yaml', [recipient])).toString();
+    const withEncComment = enc.replace('a: ENC', '#ENC[AES256_GCM,data:Zm9v,iv:aXY=,tag:dGFn,type:comment]\na: ENC');
+    const out = (await decryptSops(Buffer.from(withEncComment), 'c.yaml', ids)).toString();
+    expect(out).toBe('# plain note\na: b\n');
   });
 
   test('a file encrypted to two recipients opens with either key', async () => {
