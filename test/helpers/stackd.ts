@@ -88,8 +88,8 @@ export class StackdProcess {
     );
   }
 
-  /** Spawns `stackd --store URL --node-name NAME` and waits for its log line `node NAME registered`. */
-  static async start(storeUrl: string, nodeName: string, logFile: string, timeoutMs = 30_000): Promise<StackdProcess> {
+  /** Spawns `stackd --store URL --node-name NAME [ARGS]` and waits for its log line `node NAME registered`. */
+  static async start(storeUrl: string, nodeName: string, logFile: string, timeoutMs = 30_000, args: string[] = []): Promise<StackdProcess> {
     const from = (() => {
       try {
         return statSync(logFile).size;
@@ -98,7 +98,7 @@ export class StackdProcess {
       }
     })();
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'stackd.js'), '--store', storeUrl, '--node-name', nodeName], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'stackd.js'), '--store', storeUrl, '--node-name', nodeName, ...args], { cwd: ROOT, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     const daemon = new StackdProcess(child, logFile, nodeName);
     const deadline = Date.now() + timeoutMs;
@@ -158,6 +158,7 @@ export class SingleNode {
   readonly docker = new Dockerode();
   stackd?: StackdProcess;
   private readonly stacks = new Set<string>();
+  private args: string[] = [];
 
   constructor(readonly prefix: string) {
     this.nodeName = this.uniqueName(prefix);
@@ -168,8 +169,10 @@ export class SingleNode {
     return `${prefix}${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
   }
 
-  async start(): Promise<void> {
-    this.stackd = await StackdProcess.start(this.storeUrl, this.nodeName, join(this.dir, 'stackd.log'));
+  /** `args`: more stackd flags (e.g. --webhook-listen), kept for restart(). */
+  async start(args: string[] = this.args): Promise<void> {
+    this.args = args;
+    this.stackd = await StackdProcess.start(this.storeUrl, this.nodeName, join(this.dir, 'stackd.log'), 30_000, args);
   }
 
   /** Stops stackd with SIGTERM and starts it again on the same store. */
