@@ -2,7 +2,7 @@
 // context goes up as a tar that honours .dockerignore; progress and failures come back in one JSON
 // stream with HTTP 200, so the stream is read to its end and its first error is the build's.
 import * as path from 'node:path';
-import { BuildContextError, contextEntries, contextTar, dockerfilePath } from './build-context.js';
+import { BuildContextError, type PreparedContext, contextTar, prepareContext } from './build-context.js';
 import { type BuildProgress, BuildStreamReader, buildFailure } from './build-stream.js';
 import { DockerError, dockerError, engineMessage } from './docker-errors.js';
 import type { DockerRuntime } from './docker.js';
@@ -14,7 +14,7 @@ export { BuildContextError } from './build-context.js';
 export interface BuildRequest {
   /** absolute path of the context folder */
   context: string;
-  /** relative to the context; default Dockerfile */
+  /** relative to the context (it may lie outside it); default Dockerfile */
   dockerfile?: string;
   args?: Record<string, string>;
   target?: string;
@@ -35,16 +35,16 @@ export async function buildImage(
 ): Promise<{ imageId: string; tag: string }> {
   const name = req.name ?? `${req.tag} (${req.context})`;
   const dockerfile = req.dockerfile ?? 'Dockerfile';
-  let entries: string[];
+  let prepared: PreparedContext;
   try {
-    entries = await contextEntries(req.context, dockerfile);
+    prepared = await prepareContext(req.context, dockerfile);
   } catch (err) {
     throw new BuildContextError(`build ${name}: ${err instanceof Error ? err.message : String(err)}`);
   }
   const reader = new BuildStreamReader();
-  const failure = (message: string) => new DockerError(buildFailure(name, reader.step, message, path.join(req.context, dockerfile)));
+  const failure = (message: string) => new DockerError(buildFailure(name, reader.step, message, path.resolve(req.context, dockerfile)));
   try {
-    const stream: NodeJS.ReadableStream = await runtime.docker.buildImage(contextTar(req.context, entries), buildQuery(req, dockerfile));
+    const stream: NodeJS.ReadableStream = await runtime.docker.buildImage(contextTar(req.context, prepared), buildQuery(req, prepared.dockerfile));
     await readBuild(stream, reader, onProgress);
   } catch (err) {
     // a Dockerfile the builder cannot parse is refused with an HTTP error, before any stream
@@ -58,7 +58,7 @@ export async function buildImage(
 
 /** The /build query: only what the request sets; rm/forcerm drop the steps' containers as the CLI does. */
 function buildQuery(req: BuildRequest, dockerfile: string): Record<string, unknown> {
-  const q: Record<string, unknown> = { t: req.tag, dockerfile: dockerfilePath(req.context, dockerfile), rm: true, forcerm: true };
+  const q: Record<string, unknown> = { t: req.tag, dockerfile, rm: true, forcerm: true };
   if (req.args && Object.keys(req.args).length) q.buildargs = req.args;
   if (req.labels && Object.keys(req.labels).length) q.labels = req.labels;
   if (req.target) q.target = req.target;

@@ -1,6 +1,6 @@
 // Image builds on the real engine: the fixture's context, args, target and labels arrive; what
 // .dockerignore excludes does not; failures are one line naming the failing step.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -80,6 +80,21 @@ describe('buildImage', () => {
     try {
       await writeFile(path.join(dir, 'Dockerfile'), 'FROM stackd/busybox:latest\nFORM x\n');
       await expect(buildImage(rt, { context: dir, tag: tag('syntax'), name: 'p_s (.)' })).rejects.toThrow(`build p_s (.): ${dir}/Dockerfile:2: unknown instruction: FORM`);
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('a Dockerfile outside the context travels under a name COPY never sees', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stackd-build-'));
+    try {
+      await mkdir(path.join(dir, 'ctx'));
+      await writeFile(path.join(dir, 'ctx', 'a.txt'), 'a\n');
+      await writeFile(path.join(dir, 'Dockerfile.outside'), 'FROM stackd/busybox:latest\nCOPY . /ctx/\n');
+      const t = tag('outside');
+      await buildImage(rt, { context: path.join(dir, 'ctx'), dockerfile: '../Dockerfile.outside', tag: t });
+      // the .dockerignore is the one the CLI makes up to hide the Dockerfile, as `docker build -f` does
+      expect(await runIn(t, 'cd /ctx && find . -type f | sort; grep -c "^.dockerfile." .dockerignore')).toBe('./.dockerignore\n./a.txt\n1\n');
     } finally {
       await rm(dir, { recursive: true });
     }

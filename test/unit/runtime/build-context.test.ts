@@ -1,4 +1,4 @@
-import { BuildContextError, contextFilter, dockerfilePath } from '../../../src/runtime/build-context.js';
+import { contextFilter, dockerfileInContext } from '../../../src/runtime/build-context.js';
 
 describe('contextFilter', () => {
   it('follows .dockerignore: comments, the last match wins, a folder covers its contents', () => {
@@ -23,11 +23,12 @@ describe('contextFilter', () => {
   });
 });
 
-describe('dockerfilePath', () => {
-  it('is relative to the context, inside it', () => {
-    expect(dockerfilePath('/p/web', 'Dockerfile')).toBe('Dockerfile');
-    expect(dockerfilePath('/p/web', 'docker/Dockerfile.dev')).toBe('docker/Dockerfile.dev');
-    expect(() => dockerfilePath('/p/web', '../Dockerfile')).toThrow(BuildContextError);
-    expect(() => dockerfilePath('/p/web', '../Dockerfile')).toThrow('dockerfile ../Dockerfile is outside the context /p/web');
+describe('dockerfileInContext', () => {
+  it('is the path relative to the context, or undefined outside it', () => {
+    expect(dockerfileInContext('/p/web', 'Dockerfile')).toBe('Dockerfile');
+    expect(dockerfileInContext('/p/web', 'docker/Dockerfile.dev')).toBe('docker/Dockerfile.dev');
+    expect(dockerfileInContext('/p/web', '/p/web/Dockerfile')).toBe('Dockerfile');
+    expect(dockerfileInContext('/p/web', '../Dockerfile')).toBeUndefined();
+    expect(dockerfileInContext('/p/web', '/elsewhere/Dockerfile')).toBeUndefined();
   });
 });
