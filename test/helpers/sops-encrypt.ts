@@ -1,8 +1,8 @@
 // A test-side stand-in for `sops --encrypt --age ...` (sops is not packaged for Debian 12): writes the
 // format sops 3.x writes, which test/unit/gitops/sops-real.test.ts checks against files real sops wrote.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Encrypter, armor } from 'age-encryption';
-import { encryptValue, macBytes } from '../../src/gitops/sops/cipher.js';
+import { additionalData, encryptValue, macBytes, newMacHash } from '../../src/gitops/sops/cipher.js';
 import { parseSopsFile } from '../../src/gitops/sops/formats.js';
 import { isEncryptedPath, type SopsMetadata } from '../../src/gitops/sops/metadata.js';
 
@@ -19,13 +19,13 @@ export async function encryptSops(plain: Buffer, fileName: string, recipients: s
     ? { encrypted_regex: opts.encryptedRegex }
     : { unencrypted_suffix: opts.unencryptedSuffix ?? '_unencrypted' };
   const dataKey = randomBytes(32);
-  const hash = createHash('sha512');
+  const hash = newMacHash(opts.macOnlyEncrypted);
   for (const leaf of file.leaves()) {
     const encrypted = isEncryptedPath(leaf.path, rules);
     if (encrypted || !opts.macOnlyEncrypted) hash.update(macBytes(leaf.value));
     // sops's JSON store reads every number as a float64
     const type = file.format === 'json' && typeof leaf.value === 'number' ? 'float' : undefined;
-    if (encrypted) leaf.set(encryptValue(leaf.value, dataKey, leaf.path.map((p) => p + ':').join(''), type));
+    if (encrypted) leaf.set(encryptValue(leaf.value, dataKey, additionalData(leaf.path), type));
   }
   const lastmodified = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   const age = [];

@@ -1,6 +1,6 @@
 // SOPS's value cipher: AES-256-GCM with a 32-byte nonce, one value at a time, the value's path as
 // additional data, written as `ENC[AES256_GCM,data:...,iv:...,tag:...,type:str]` (sops aes/cipher.go).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, type Hash } from 'node:crypto';
 
 /** A plaintext leaf: what a YAML/JSON/dotenv value decrypts to (Buffer only for binary files). */
 export type Plain = string | number | boolean | Buffer;
@@ -14,6 +14,21 @@ export function isEncryptedValue(v: unknown): v is string {
   return typeof v === 'string' && v.startsWith('ENC[AES256_GCM,');
 }
 
+/** The additional data of the value at `path` (sops: strings.Join(path, ":") + ":"). */
+export function additionalData(path: readonly string[]): string {
+  return path.join(':') + ':';
+}
+
+/**
+ * The MAC's hash: SHA-512, upper-case hex of it encrypted with `lastmodified` as additional data.
+ * With mac_only_encrypted sops first feeds it sha256("sops"), so the two kinds of MAC never agree.
+ */
+export function newMacHash(macOnlyEncrypted = false): Hash {
+  const hash = createHash('sha512');
+  if (macOnlyEncrypted) hash.update(createHash('sha256').update('sops').digest());
+  return hash;
+}
+
 /** The bytes sops feeds its MAC for a value (sops.ToBytes): Go's formatting of ints, floats, bools. */
 export function macBytes(v: Plain): Buffer {
   if (Buffer.isBuffer(v)) return v;
@@ -24,6 +39,7 @@ export function macBytes(v: Plain): Buffer {
 
 /** strconv.FormatFloat(v, 'f', -1, 64): shortest round-trip digits, never an exponent. */
 export function formatGoFloat(v: number): string {
+  if (!Number.isFinite(v)) return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
   const s = String(v);
   const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(s);
   if (!m) return s;
@@ -43,12 +59,12 @@ function typeOf(v: Plain): ValueType {
 }
 
 /** Encrypts one value; an empty string stays empty, as sops leaves it. */
-export function encryptValue(v: Plain, key: Buffer, additionalData: string, type: ValueType = typeOf(v)): string {
+export function encryptValue(v: Plain, key: Buffer, aad: string, type: ValueType = typeOf(v)): string {
   const plain = macBytes(v);
   if (plain.length === 0 && type === 'str') return '';
   const iv = randomBytes(32);
   const c = createCipheriv('aes-256-gcm', key, iv);
-  c.setAAD(Buffer.from(additionalData, 'utf8'));
+  c.setAAD(Buffer.from(aad, 'utf8'));
   const data = Buffer.concat([c.update(plain), c.final()]);
   const b64 = (b: Buffer) => b.toString('base64');
   return `ENC[AES256_GCM,data:${b64(data)},iv:${b64(iv)},tag:${b64(c.getAuthTag())},type:${type}]`;
@@ -63,7 +79,7 @@ export interface Decrypted {
 }
 
 /** Decrypts one value; throws a short message (no key material) on a malformed value or a wrong tag. */
-export function decryptValue(enc: string, key: Buffer, additionalData: string): Decrypted {
+export function decryptValue(enc: string, key: Buffer, aad: string): Decrypted {
   if (enc === '') return { type: 'str', raw: Buffer.alloc(0), value: '' };
   const m = ENC_RE.exec(enc);
   if (!m) throw new Error('malformed encrypted value');
@@ -71,7 +87,7 @@ export function decryptValue(enc: string, key: Buffer, additionalData: string): 
   let raw: Buffer;
   try {
     const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
-    d.setAAD(Buffer.from(additionalData, 'utf8'));
+    d.setAAD(Buffer.from(aad, 'utf8'));
     d.setAuthTag(Buffer.from(tag, 'base64'));
     raw = Buffer.concat([d.update(Buffer.from(data, 'base64')), d.final()]);
   } catch {

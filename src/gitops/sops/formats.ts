@@ -1,7 +1,7 @@
 // The file formats sops writes, each seen as an ordered list of leaf values (sops's walk order, which
 // its MAC depends on) plus the `sops` metadata block. sops picks the format by file extension.
 import { basename, extname } from 'node:path';
-import { isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseAllDocuments, visit, type Document, type Node } from 'yaml';
 import type { Plain } from './cipher.js';
 import { flatten, unflatten } from './metadata.js';
 
@@ -37,21 +37,28 @@ export function parseSopsFile(content: Buffer, fileName: string): SopsFile {
   return binaryFile(content);
 }
 
+/** YAML (each document of a multi-document file carries the same sops block) and JSON. */
 function treeFile(content: Buffer, format: 'yaml' | 'json'): SopsFile {
-  const doc = parseDocument(content.toString('utf8'), { uniqueKeys: false });
-  if (doc.errors.length > 0) throw new Error(doc.errors[0].message.split('\n')[0]);
+  const parsed = parseAllDocuments(content.toString('utf8'), { uniqueKeys: false });
+  const docs = Array.isArray(parsed) ? parsed : [];
+  const error = docs.flatMap((d) => d.errors)[0];
+  if (error) throw new Error(error.message.split('\n')[0]);
+  if (format === 'json' && docs.length !== 1) throw new Error('expected one JSON object');
   return {
     format,
-    leaves: () => yamlLeaves(doc),
-    metadata: () => (isMap(doc.contents) ? (doc.toJS() as Record<string, unknown>).sops : undefined),
+    leaves: () => docs.flatMap(yamlLeaves),
+    metadata: () => docs.map((d) => (isMap(d.contents) ? (d.toJS() as Record<string, unknown>).sops : undefined)).find((m) => m),
     setMetadata(meta) {
-      if (meta === undefined) doc.delete('sops');
-      else doc.set('sops', doc.createNode(meta));
+      for (const doc of docs) {
+        if (meta === undefined) doc.delete('sops');
+        else doc.set('sops', doc.createNode(meta));
+      }
     },
     render() {
-      if (format === 'json') return Buffer.from(jsonText(doc.toJS({ mapAsMap: true }), '') + '\n');
-      dropEncryptedComments(doc);
-      return Buffer.from(doc.toString({ lineWidth: 0 }));
+      if (format === 'json') return Buffer.from(jsonText(docs[0].toJS({ mapAsMap: true }), '') + '\n');
+      docs.forEach(dropEncryptedComments);
+      const text = docs.map((d, i) => (i > 0 && !d.directives?.docStart ? '---\n' : '') + d.toString({ lineWidth: 0 }));
+      return Buffer.from(text.join(''));
     },
   };
 }
@@ -67,6 +74,8 @@ function yamlLeaves(doc: Document): Leaf[] {
       }
     } else if (isSeq(node)) {
       node.items.forEach((item, i) => walk(item, path, (n) => (node.items[i] = n)));
+    } else if (isAlias(node)) {
+      throw new Error(`${path.join('.')}: YAML aliases are not supported in sops files (sops writes none)`);
     } else if (isScalar(node) && node.value !== null && node.value !== undefined) {
       const set = (v: Plain) => {
         const next = doc.createNode(Buffer.isBuffer(v) ? v.toString('utf8') : v);
@@ -117,9 +126,10 @@ function dotenvFile(content: Buffer): SopsFile {
   const lines: Line[] = [];
   let meta: Record<string, unknown> | undefined;
   const flatMeta: Array<[string, string]> = [];
-  for (const [i, text] of content.toString('utf8').split(/\r?\n/).entries()) {
-    if (text.trim() === '') continue;
-    if (text.trimStart().startsWith('#')) {
+  // exactly as sops splits it (stores/dotenv/store.go): a CR stays in the value, and in the MAC
+  for (const [i, text] of content.toString('utf8').split('\n').entries()) {
+    if (text === '') continue;
+    if (text.startsWith('#')) {
       lines.push({ comment: text });
       continue;
     }

@@ -1,9 +1,8 @@
 // SOPS files encrypted to age keys: detection and decryption, the only place stackd decrypts them.
 // Supports what sops 3.x writes for YAML, JSON, dotenv and binary files; see docs/design.md "SOPS".
-import { createHash } from 'node:crypto';
-import { parseDocument } from 'yaml';
-import { decryptValue, macBytes } from './cipher.js';
-import { formatOf, parseBinaryEnvelope, parseSopsFile, type SopsFile } from './formats.js';
+import { parseAllDocuments } from 'yaml';
+import { additionalData, decryptValue, macBytes, newMacHash } from './cipher.js';
+import { formatOf, parseBinaryEnvelope, parseSopsFile, type Leaf, type SopsFile } from './formats.js';
 import { AgeIdentities } from './identities.js';
 import { isEncryptedPath, readMetadata } from './metadata.js';
 
@@ -16,10 +15,9 @@ export function isSopsEncrypted(content: Buffer, fileName: string): boolean {
   switch (formatOf(fileName)) {
     case 'yaml':
     case 'json': {
-      const doc = parseDocument(text, { uniqueKeys: false });
-      if (doc.errors.length > 0) return false;
-      const sops: unknown = doc.getIn(['sops', 'mac']);
-      return typeof sops === 'string';
+      const docs = parseAllDocuments(text, { uniqueKeys: false });
+      const first = Array.isArray(docs) ? docs[0] : undefined;
+      return !!first && first.errors.length === 0 && typeof first.getIn(['sops', 'mac']) === 'string';
     }
     case 'dotenv':
       return /^sops_(mac|version)=/m.test(text);
@@ -36,15 +34,17 @@ export function isSopsEncrypted(content: Buffer, fileName: string): boolean {
  */
 export async function decryptSops(content: Buffer, fileName: string, identities: AgeIdentities): Promise<Buffer> {
   let file: SopsFile;
+  let leaves: Leaf[];
   try {
     file = parseSopsFile(content, fileName);
+    leaves = file.leaves();
   } catch (e) {
     throw new Error(`${fileName}: ${(e as Error).message}`);
   }
   const meta = readMetadata(file.metadata(), fileName);
   const key = await identities.unwrapDataKey(meta.age, fileName);
-  const hash = createHash('sha512');
-  for (const leaf of file.leaves()) {
+  const hash = newMacHash(meta.mac_only_encrypted);
+  for (const leaf of leaves) {
     if (!isEncryptedPath(leaf.path, meta)) {
       if (!meta.mac_only_encrypted) hash.update(macBytes(leaf.value));
       continue;
@@ -53,7 +53,7 @@ export async function decryptSops(content: Buffer, fileName: string, identities:
     if (typeof leaf.value !== 'string') throw new Error(`${where}: value is not encrypted`);
     let plain;
     try {
-      plain = decryptValue(leaf.value, key, leaf.path.map((p) => p + ':').join(''));
+      plain = decryptValue(leaf.value, key, additionalData(leaf.path));
     } catch (e) {
       throw new Error(`${where}: ${(e as Error).message}`);
     }

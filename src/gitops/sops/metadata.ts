@@ -33,6 +33,9 @@ export function readMetadata(raw: unknown, what: string): SopsMetadata {
     const others = ['pgp', 'kms', 'gcp_kms', 'azure_kv', 'hc_vault'].filter((k) => list(raw[k]).length > 0);
     throw new Error(`${what}: no age recipients in sops metadata${others.length ? ` (only ${others.join(', ')})` : ''}`);
   }
+  for (const k of ['unencrypted_comment_regex', 'encrypted_comment_regex']) {
+    if (str(k)) throw new Error(`${what}: sops ${k} is not supported`);
+  }
   const meta: SopsMetadata = { age, lastmodified, mac, version: str('version') ?? '' };
   for (const k of ['unencrypted_suffix', 'encrypted_suffix', 'unencrypted_regex', 'encrypted_regex'] as const) {
     if (str(k)) meta[k] = str(k);

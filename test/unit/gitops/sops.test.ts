@@ -92,6 +92,24 @@ describe('round trips', () => {
     expect(out).toBe('# plain note\na: b\n');
   });
 
+  test('multi-document YAML: every document decrypts, one MAC over all', async () => {
+    const plain = 'a: one\n---\nb: [two, 3]\n';
+    const enc = await encryptSops(Buffer.from(plain), 'multi.yaml', [recipient]);
+    expect(enc.toString().match(/^sops:/gm)).toHaveLength(2);
+    expect(isSopsEncrypted(enc, 'multi.yaml')).toBe(true);
+    const out = (await decryptSops(enc, 'multi.yaml', ids)).toString();
+    expect(out.split(/^---$/m).map((d) => parse(d))).toEqual([{ a: 'one' }, { b: ['two', 3] }]);
+    const [first, second] = enc.toString().split(/^---$/m);
+    const reordered = Buffer.from(`${second.trimStart()}---\n${first}`);
+    await expect(decryptSops(reordered, 'multi.yaml', ids)).rejects.toThrow('multi.yaml: MAC mismatch');
+  });
+
+  test('a YAML alias (never written by sops) is refused', async () => {
+    const enc = (await encryptSops(Buffer.from('a: x\n'), 'a.yaml', [recipient])).toString();
+    const aliased = enc.replace(/^a: /m, 'a: &v ').replace(/^sops:/m, 'b: *v\nsops:');
+    await expect(decryptSops(Buffer.from(aliased), 'a.yaml', ids)).rejects.toThrow('a.yaml: b: YAML aliases are not supported');
+  });
+
   test('a file encrypted to two recipients opens with either key', async () => {
     const other = await generateX25519Identity();
     const enc = await encryptSops(Buffer.from('a: b\n'), 'a.yaml', [await identityToRecipient(other), recipient]);
