@@ -12,6 +12,8 @@ import { canonicalJson, encodeObject } from '../client/codec.js';
 import { getObject } from '../client/objects.js';
 import { durationMs } from '../spec/units.js';
 import type { Store } from '../store/store.js';
+import { withTransitionTimes } from '../manager/status.js';
+import { scrubUrls } from './git-auth.js';
 import { requestedAt } from './request.js';
 import { recheckRollouts, syncSource, type GitOpsContext } from './sync.js';
 
@@ -42,6 +44,12 @@ async function writeSourceStatus(store: Store, name: string, status: GitSourceSt
   }
 }
 
+/** An unexpected error (the Store, the file system) is reported on the source; the next interval tries again. */
+function failedStatus(src: GitSource, err: Error): GitSourceStatus {
+  const planned = [{ type: 'Ready', status: 'False' as const, reason: 'SyncFailed', message: scrubUrls(err.message) }];
+  return { ...src.status, conditions: withTransitionTimes(planned, src.status?.conditions, new Date()) };
+}
+
 export function gitOpsController(ctx: GitOpsContext, sources: Informer<GitSource>): Controller {
   const lastSync = new Map<string, number>();
   const nameOf = (key: string) => key.slice(kindPrefix('GitSource').length);
@@ -56,7 +64,7 @@ export function gitOpsController(ctx: GitOpsContext, sources: Informer<GitSource
     const { due, inMs } = syncDue(src, lastSync.get(name), Date.now());
     const rolling = (s?: GitSourceStatus) => (s?.stacks ?? []).some((r) => r.result === 'rolling out');
     if (!due && !rolling(src.status)) return { requeueAfterMs: inMs };
-    const status = due ? await syncSource(ctx, src) : await recheckRollouts(ctx, src);
+    const status = await (due ? syncSource(ctx, src) : recheckRollouts(ctx, src)).catch((err: Error) => failedStatus(src, err));
     if (due) lastSync.set(name, Date.now());
     await writeSourceStatus(ctx.store, name, status);
     const next = due ? durationMs(src.spec.interval) : inMs;

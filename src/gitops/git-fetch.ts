@@ -68,9 +68,9 @@ async function exists(p: string): Promise<boolean> {
 export async function fetchCommit(req: FetchRequest): Promise<FetchedCommit> {
   const { files, cleanup } = await writeAuthFiles(req.repo, req.creds);
   const timeoutMs = req.timeoutMs ?? 120_000;
-  const plain = git(req.dir, gitEnv('', undefined, {}), timeoutMs);
   try {
     await mkdir(req.dir, { recursive: true });
+    const plain = git(req.dir, gitEnv('', undefined, {}), timeoutMs);
     if (!(await exists(join(req.dir, '.git')))) await plain.init();
     const ref = `refs/remotes/origin/${req.branch}`;
     try {

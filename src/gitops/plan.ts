@@ -2,6 +2,7 @@
 import type { Resource } from '../api/meta.js';
 import type { GitStackResult } from '../api/objects.js';
 import { ownerOf, ownership } from './ownership.js';
+import { GITSOURCE_LABEL } from './request.js';
 
 export interface WantedStack {
   name: string;
@@ -49,7 +50,9 @@ export function planSync(input: SyncPlanInput): SyncPlan {
     else plan.apply.push(w);
   }
   const inGit = new Set(input.wanted.map((w) => w.name));
-  for (const name of input.inventory) {
+  // the inventory, and stacks labelled as ours (a source removed and added again has no inventory)
+  const labelled = [...input.existing.values()].filter((s) => s.metadata.labels[GITSOURCE_LABEL] === input.source).map((s) => s.metadata.name);
+  for (const name of [...new Set([...input.inventory, ...labelled])].sort()) {
     if (inGit.has(name)) continue;
     if (ownership(input.source, input.inventory, input.existing.get(name)) !== 'ours') continue;
     (input.prune ? plan.prune : plan.orphaned).push(name);

@@ -5,7 +5,10 @@ import type { GitSource } from '../api/objects.js';
 import { Informer } from '../controller/informer.js';
 import type { Store } from '../store/store.js';
 
-/** The source once status.lastHandledRequestedAt equals `at`; undefined on timeout or when it is deleted. */
+const settled = (src: GitSource) => src.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'Unknown';
+
+/** The source once status.lastHandledRequestedAt equals `at` and no rollout it started is still
+ *  going (Ready is not Unknown); undefined on timeout or when it is deleted. */
 export async function waitForSync(store: Store, name: string, at: string, timeoutMs: number): Promise<GitSource | undefined> {
   const key = objectKey('GitSource', '', name);
   const sources = new Informer<GitSource>(store, key);
@@ -14,7 +17,7 @@ export async function waitForSync(store: Store, name: string, at: string, timeou
     const handled$ = merge(from(sources.synced), sources.changes$).pipe(
       filter(() => sources.revision > 0),
       map(() => sources.get(key)),
-      filter((src) => !src || src.status?.lastHandledRequestedAt === at),
+      filter((src) => !src || (src.status?.lastHandledRequestedAt === at && settled(src))),
     );
     return await firstValueFrom(race(handled$, timer(timeoutMs).pipe(map(() => undefined))));
   } finally {
