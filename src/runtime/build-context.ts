@@ -67,6 +67,7 @@ async function walkContext(context: string, decide: (rel: string, isDir: boolean
   const entries = new Set<string>();
   const walk = async (rel: string): Promise<void> => {
     for (const e of await readdir(path.join(context, rel), { withFileTypes: true })) {
+      if (!e.isFile() && !e.isDirectory() && !e.isSymbolicLink()) continue; // sockets, FIFOs, devices
       const child = rel ? `${rel}/${e.name}` : e.name;
       const decision = decide(child, e.isDirectory());
       if (decision === 'include') entries.add(child);

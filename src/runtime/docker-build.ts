@@ -43,10 +43,19 @@ export async function buildImage(
   }
   const reader = new BuildStreamReader();
   const failure = (message: string) => new DockerError(buildFailure(name, reader.step, message, path.resolve(req.context, dockerfile)));
+  // a file that cannot be read mid-way fails the tar; the request would wait for the rest forever
+  const tar = contextTar(req.context, prepared);
+  const abort = new AbortController();
+  let tarError: Error | undefined;
+  tar.once('error', (err: Error) => {
+    tarError = err;
+    abort.abort();
+  });
   try {
-    const stream: NodeJS.ReadableStream = await runtime.docker.buildImage(contextTar(req.context, prepared), buildQuery(req, prepared.dockerfile));
+    const stream: NodeJS.ReadableStream = await runtime.docker.buildImage(tar, { ...buildQuery(req, prepared.dockerfile), abortSignal: abort.signal });
     await readBuild(stream, reader, onProgress);
   } catch (err) {
+    if (tarError) throw new BuildContextError(`build ${name}: reading the context: ${tarError.message}`);
     // a Dockerfile the builder cannot parse is refused with an HTTP error, before any stream
     const wrapped = dockerError(err, runtime.endpoint, `build ${name}`);
     throw wrapped.unreachable || wrapped.statusCode === undefined ? wrapped : failure(engineMessage(err));

@@ -73,9 +73,14 @@ export async function execInContainer(runtime: DockerRuntime, containerId: strin
 /** Resolves when the engine closes the socket (the command ended). */
 function copyOutput(socket: Duplex, opts: ExecOptions): Promise<void> {
   const demux = new FrameDemuxer();
+  const write = (out: NodeJS.WritableStream, data: Buffer) => {
+    if (out.write(data)) return;
+    socket.pause(); // a slow reader (a pipe to less) holds the command back rather than our memory
+    out.once('drain', () => socket.resume());
+  };
   socket.on('data', (chunk: Buffer) => {
-    if (opts.tty) opts.stdout.write(chunk);
-    else for (const c of demux.push(chunk)) (c.stream === 'stderr' ? opts.stderr : opts.stdout).write(c.data);
+    if (opts.tty) write(opts.stdout, chunk);
+    else for (const c of demux.push(chunk)) write(c.stream === 'stderr' ? opts.stderr : opts.stdout, c.data);
   });
   return new Promise((resolve, reject) => {
     socket.on('error', reject);

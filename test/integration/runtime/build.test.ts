@@ -1,5 +1,6 @@
 // Image builds on the real engine: the fixture's context, args, target and labels arrive; what
 // .dockerignore excludes does not; failures are one line naming the failing step.
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -95,6 +96,19 @@ describe('buildImage', () => {
       await buildImage(rt, { context: path.join(dir, 'ctx'), dockerfile: '../Dockerfile.outside', tag: t });
       // the .dockerignore is the one the CLI makes up to hide the Dockerfile, as `docker build -f` does
       expect(await runIn(t, 'cd /ctx && find . -type f | sort; grep -c "^.dockerfile." .dockerignore')).toBe('./.dockerignore\n./a.txt\n1\n');
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('leaves FIFOs out of the context (reading one would wait forever)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'stackd-build-'));
+    try {
+      execFileSync('mkfifo', [path.join(dir, 'pipe')]);
+      await writeFile(path.join(dir, 'Dockerfile'), 'FROM stackd/busybox:latest\nCOPY . /ctx/\n');
+      const t = tag('fifo');
+      await buildImage(rt, { context: dir, tag: t });
+      expect(await runIn(t, 'ls -A /ctx')).toBe('Dockerfile\n');
     } finally {
       await rm(dir, { recursive: true });
     }

@@ -1,6 +1,6 @@
 // Commands in a running container through the Engine API: output, exit codes, stdin, with and
 // without a TTY.
-import { PassThrough } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { DockerError } from '../../../src/runtime/docker-errors.js';
 import { type ExecOptions, execInContainer } from '../../../src/runtime/docker-exec.js';
 import { DockerRuntime } from '../../../src/runtime/docker.js';
@@ -49,6 +49,21 @@ describe('execInContainer', () => {
     const tty = await exec(['sh', '-c', 'read line; echo "got $line"'], { tty: true, input: 'typed\n' });
     expect(tty.code).toBe(0);
     expect(tty.stdout).toContain('got typed\r\n');
+  });
+
+  it('a large output through a slow writer arrives whole', async () => {
+    let received = 0;
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        setImmediate(done);
+      },
+    });
+    const code = await execInContainer(rt, id, ['sh', '-c', 'head -c 3000000 /dev/zero'], { tty: false, interactive: false, stdout: slow, stderr: new PassThrough() });
+    expect(code).toBe(0);
+    await new Promise<void>((resolve) => slow.end(resolve));
+    expect(received).toBe(3_000_000);
   });
 
   it('user, working directory and environment', async () => {
