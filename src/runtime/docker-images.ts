@@ -72,7 +72,7 @@ export async function removeImage(docker: Dockerode, endpoint: string, ref: stri
 }
 
 /** Resolves when the pull stream ends cleanly; rejects with the first error it reports. */
-function readPull(stream: NodeJS.ReadableStream, onProgress?: (p: PullProgress) => void): Promise<void> {
+export function readPull(stream: NodeJS.ReadableStream, onProgress?: (p: PullProgress) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const parser = new JsonStreamParser();
     let failure: string | undefined;
