@@ -1,7 +1,7 @@
 // Cross-check with the real age tools (Debian's `age`): keys made by age-keygen load and decrypt our
 // sops files, and the data key we wrap opens with `age --decrypt` itself.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -34,4 +34,15 @@ test('SOPS_AGE_KEY_FILE names the key file, as with sops', async () => {
   const enc = await encryptSops(Buffer.from('TOKEN=abc\n'), '.env', [recipient]);
   const ids = await loadAgeIdentities({ env: { SOPS_AGE_KEY_FILE: keyFile } });
   expect((await decryptSops(enc, '.env', ids)).toString()).toBe('TOKEN=abc\n');
+});
+
+test('with nothing set, keys come from $XDG_CONFIG_HOME/sops/age/keys.txt, as sops looks', async () => {
+  const config = join(dir, 'config');
+  mkdirSync(join(config, 'sops', 'age'), { recursive: true });
+  execFileSync('age-keygen', ['-o', join(config, 'sops', 'age', 'keys.txt')], { stdio: 'pipe' });
+  const fallback = await loadAgeIdentities({ env: { XDG_CONFIG_HOME: config } });
+  expect(fallback.sources).toEqual([join(config, 'sops', 'age', 'keys.txt')]);
+  expect(fallback.size).toBe(1);
+  const explicit = await loadAgeIdentities({ env: { XDG_CONFIG_HOME: config, SOPS_AGE_KEY_FILE: keyFile } });
+  expect(explicit.recipients).toEqual([recipient]);
 });
