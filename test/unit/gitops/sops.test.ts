@@ -62,6 +62,13 @@ describe('round trips', () => {
     expect(out.indexOf('"10"')).toBeLessThan(out.indexOf('"2"'));
   });
 
+  test('JSON indented with tabs, as newer sops writes it, decrypts', async () => {
+    const enc = await encryptSops(Buffer.from('{"db": {"pw": "x", "port": 5432}}'), 'a.json', [recipient]);
+    const tabbed = Buffer.from(JSON.stringify(JSON.parse(enc.toString()), null, '\t'));
+    expect(isSopsEncrypted(tabbed, 'a.json')).toBe(true);
+    expect(JSON.parse((await decryptSops(tabbed, 'a.json', ids)).toString())).toEqual({ db: { pw: 'x', port: 5432 } });
+  });
+
   test('dotenv: values with newlines and = signs, plain comments kept', async () => {
     const plain = '# database\nDB_PASSWORD=pa=ss\nMULTI=one\\ntwo\nAPI_TOKEN_unencrypted=public\n';
     const enc = (await encryptSops(Buffer.from(plain), 'stacks/web/.env', [recipient])).toString();
