@@ -99,12 +99,15 @@ export async function syncNow(store: Store, name: string, timeoutMs = 300_000): 
   return src;
 }
 
-export interface SyncCost {
-  seconds: number;
+export interface Writes {
   /** keys written other than the source's own object, by kind ("stacks", "services", ...) */
   writes: Record<string, number>;
-  /** writes to the GitSource itself (the request's annotation, the sync's status) */
+  /** writes to the GitSource itself */
   sourceWrites: number;
+}
+
+export interface SyncCost extends Writes {
+  seconds: number;
 }
 
 async function currentRevision(store: Store): Promise<number> {
@@ -124,14 +127,8 @@ async function writesBetween(store: Store, from: number, to: number): Promise<Wa
   return batches.flat();
 }
 
-/** Times an unchanged sync and counts what it wrote to the Store. */
-export async function unchangedSync(store: Store, name: string): Promise<SyncCost> {
-  const from = (await currentRevision(store)) + 1;
-  const t0 = performance.now();
-  const src = await syncNow(store, name);
-  const took = seconds(t0);
-  const events = await writesBetween(store, from, Number(src.metadata.resourceVersion));
-  const sourceKey = objectKey('GitSource', '', name);
+function classify(events: WatchEvent[], source: string): Writes {
+  const sourceKey = objectKey('GitSource', '', source);
   const writes: Record<string, number> = {};
   let sourceWrites = 0;
   for (const e of events) {
@@ -141,5 +138,23 @@ export async function unchangedSync(store: Store, name: string): Promise<SyncCos
       writes[kind] = (writes[kind] ?? 0) + 1;
     }
   }
-  return { seconds: took, writes, sourceWrites };
+  return { writes, sourceWrites };
+}
+
+/** Times an unchanged sync and counts what it wrote to the Store. */
+export async function unchangedSync(store: Store, name: string): Promise<SyncCost> {
+  const from = (await currentRevision(store)) + 1;
+  const t0 = performance.now();
+  const src = await syncNow(store, name);
+  const took = seconds(t0);
+  return { seconds: took, ...classify(await writesBetween(store, from, Number(src.metadata.resourceVersion)), name) };
+}
+
+/** The Store writes made while a polling source with nothing new polls for `ms` (once the
+ *  rollout of `stack` has finished: its last status write is not the polls'). */
+export async function idlePolls(store: Store, name: string, stack: string, ms: number): Promise<Writes> {
+  await until(async () => (await getObject<Service>(store, 'Service', stack, 'app'))?.status?.update?.state !== 'updating', `the rollout of ${stack}`);
+  const from = (await currentRevision(store)) + 1;
+  await new Promise((r) => setTimeout(r, ms));
+  return classify(await writesBetween(store, from, await currentRevision(store)), name);
 }

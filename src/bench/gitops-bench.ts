@@ -8,12 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { writeGitOpsSecret } from '../gitops/credentials.js';
-import { createGitSource } from '../gitops/sources.js';
+import { createGitSource, updateGitSourceSpec } from '../gitops/sources.js';
 import { parseDuration } from '../spec/units.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { BenchRepo } from './gitops-bench-repo.js';
-import { callWebhook, idleStack, syncNow, timeUpdate, unchangedSync, type SyncCost, type UpdateTimes } from './gitops-bench-cases.js';
+import { callWebhook, idlePolls, idleStack, syncNow, timeUpdate, unchangedSync, type SyncCost, type UpdateTimes, type Writes } from './gitops-bench-cases.js';
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -58,6 +58,15 @@ async function updates(store: Store, o: Options, mode: 'webhook' | 'polling'): P
   return times;
 }
 
+/** Lets the polling source poll twice with nothing new and counts the writes; then suspends both
+ *  sources so that they are quiet while the unchanged sync is measured. */
+async function quietPolls(store: Store, o: Options): Promise<Writes> {
+  const writes = await idlePolls(store, `${o.run}-polling`, `${o.run}-poll`, 2 * parseDuration(o.interval) + 500);
+  log(`  two unchanged polls: writes ${JSON.stringify(writes.writes)}, to the source ${writes.sourceWrites}`);
+  for (const mode of ['webhook', 'polling']) await updateGitSourceSpec(store, `${o.run}-${mode}`, (spec) => ({ ...spec, suspend: true }));
+  return writes;
+}
+
 async function unchanged(store: Store, o: Options): Promise<{ first: number; costs: SyncCost[] }> {
   const repo = await BenchRepo.create(o.dir, 'many');
   const name = `${o.run}-many`;
@@ -81,11 +90,11 @@ async function unchanged(store: Store, o: Options): Promise<{ first: number; cos
   return { first, costs };
 }
 
-function report(o: Options, hook: UpdateTimes[], poll: UpdateTimes[], many: { first: number; costs: SyncCost[] }): void {
+function report(o: Options, hook: UpdateTimes[], poll: UpdateTimes[], idle: Writes, many: { first: number; costs: SyncCost[] }): void {
   const interval = parseDuration(o.interval) / 1000;
   const m = (xs: UpdateTimes[], k: keyof UpdateTimes) => median(xs.map((x) => x[k]));
-  const syncWrites = (c: SyncCost) => Object.entries(c.writes).filter(([k]) => !BACKGROUND.has(k)).reduce((n, [, v]) => n + v, 0);
-  const background = (c: SyncCost) => Object.entries(c.writes).filter(([k]) => BACKGROUND.has(k)).reduce((n, [, v]) => n + v, 0);
+  const syncWrites = (c: Writes) => Object.entries(c.writes).filter(([k]) => !BACKGROUND.has(k)).reduce((n, [, v]) => n + v, 0);
+  const background = (c: Writes) => Object.entries(c.writes).filter(([k]) => BACKGROUND.has(k)).reduce((n, [, v]) => n + v, 0);
   const unchangedS = median(many.costs.map((c) => c.seconds));
   const rows: [string, string, string][] = [
     ['commit → stack updated', 'applied (s)', 'running (s)'],
@@ -96,6 +105,7 @@ function report(o: Options, hook: UpdateTimes[], poll: UpdateTimes[], many: { fi
   console.log(`medians of ${o.rounds} round(s)`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(40)} ${b.padStart(12)} ${c.padStart(12)}`);
   console.log(`${'polling/webhook (applied)'.padEnd(40)} ${`${f2(m(poll, 'applied') / m(hook, 'applied'))}x`.padStart(12)}`);
+  console.log(`${'two unchanged polls: writes to stacks'.padEnd(40)} ${String(syncWrites(idle)).padStart(12)}    (target: 0; ${idle.sourceWrites} to the GitSource itself)`);
   console.log('');
   console.log(`${`first sync, ${o.stacks} stacks`.padEnd(40)} ${f2(many.first).padStart(12)} s`);
   console.log(`${`unchanged sync, ${o.stacks} stacks`.padEnd(40)} ${f2(unchangedS).padStart(12)} s  (target: under 1 s)`);
@@ -123,8 +133,9 @@ async function main(): Promise<void> {
   try {
     const hook = await updates(store, o, 'webhook');
     const poll = await updates(store, o, 'polling');
+    const idle = await quietPolls(store, o);
     const many = await unchanged(store, o);
-    report(o, hook, poll, many);
+    report(o, hook, poll, idle, many);
   } finally {
     await store.close();
   }
