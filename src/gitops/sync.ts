@@ -74,8 +74,11 @@ export async function syncSource(ctx: GitOpsContext, src: GitSource): Promise<Gi
     sha = (await fetchCommit({ dir: join(ctx.cacheDir, name), repo, branch, creds })).sha;
   } catch (err) {
     if (!(err instanceof FetchError)) throw err;
-    ctx.log(`gitsource ${name}: ${err.reason}: ${err.message}`);
-    return finish(src, prev, { kind: 'fetch-failed', reason: err.reason, message: err.message });
+    const message = err.reason !== 'AuthenticationFailed' ? err.message
+      : secretRef ? `the server refused the credentials in gitopssecret ${secretRef}: ${err.message}`
+      : `the repository needs credentials (stackctl gitops create-secret, then --secret-ref): ${err.message}`;
+    ctx.log(`gitsource ${name}: ${err.reason}: ${message}`);
+    return finish(src, prev, { kind: 'fetch-failed', reason: err.reason, message });
   }
   const revision = `${branch}@${sha}`;
   const loaded = await loadRepo(join(ctx.cacheDir, name), path, ctx.decrypt);
