@@ -31,7 +31,8 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
     return { type: 'none' };
   }
   if (isTerminal(reported)) return { type: 'none' }; // ended: the manager replaces it, never the agent
-  if (reported === 'stopped' && container && !container.running) return { type: 'start', containerId: container.id }; // the same container again
+  // started again after a Compose stop: the same container (its exit was ours, not a failure)
+  if (reported === 'stopped' && (container?.status === 'exited' || container?.status === 'created')) return { type: 'start', containerId: container.id };
 
   if (!container) {
     // a container that vanished after it started is a failure; before, it is still to be made

@@ -74,6 +74,7 @@ describe('planStep: Compose stop keeps the container, start starts the same one'
     ['wanted running, stopped before it had a container: prepare', task('running'), undefined, 'stopped', 'prepare'],
     ['wanted running, stopped, created: start', task('running'), created, 'stopped', 'start'],
     ['wanted running, stopped but running: report running', task('running'), running, 'stopped', 'report', { state: 'running' }],
+    ['wanted running, stopped, container paused: wait for the next event', task('running'), container({ status: 'paused', running: false }), 'stopped', 'none'],
     ['with a healthcheck: starting until healthy', task('running', true), container({ health: 'starting' }), 'stopped', 'report', { state: 'starting' }],
   ] as [string, Task, ObservedContainer | undefined, TaskState, string, Partial<Record<string, unknown>>?][]).map((row) => [row[0], row[1], row[2], row[3], row[4], row[5] ?? null] as const))('%s', (_name, t, c, reported, type, status) => {
     const step = planStep(t, c, reported);
