@@ -108,6 +108,14 @@ describe('planService with a stopped service', () => {
     expect(start.actions.map((a) => [a.type, (a as { desiredState?: string }).desiredState])).toEqual([['setRunState', 'running'], ['setRunState', 'running']]);
   });
 
+  it('global: a node that joins while the service is stopped gets its task on start', () => {
+    const agent = service('agent', { deploy: { mode: 'global' } });
+    const tasks = [task(agent, 'g', { node: 'a', state: 'stopped', desired: 'stopped' })];
+    const nodes = [node('a'), node('b')];
+    expect(planService({ ...input(stopped(agent), tasks), nodes }).actions).toEqual([]);
+    expect(summarize(planService({ ...input(agent, tasks), nodes }).actions)).toEqual(['create node=b pending attempt=0', 'setRunState g']);
+  });
+
   it('a pending task being stopped is not admitted', () => {
     const api = service('api');
     const front = stopped(dependsOn('front', ['api']));
