@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # GitOps benchmark: starts its own `stackd --webhook-listen 127.0.0.1:0` (manager + agent, one
-# Docker Engine) on a fresh embedded store, or on BENCH_STORE=etcd://host:port (an etcd no other
-# manager uses), and runs dist/bench/gitops-bench.js against it, which measures on repositories it
+# Docker Engine) on a fresh embedded store, or with BENCH_STORE=etcd on a throwaway etcd it starts
+# (hack/lib/etcd.sh), or on BENCH_STORE=etcd://host:port (an etcd no other manager uses), and runs dist/bench/gitops-bench.js against it, which measures on repositories it
 # makes (file://):
 #   webhook    commit pushed → the stack's Service updated in the Store, and its new task running,
 #              with a GitHub-style signed POST /hooks/git/NAME right after the push
@@ -19,7 +19,7 @@ ROUNDS=${BENCH_ROUNDS:-5}
 STACKS=${BENCH_STACKS:-100}
 INTERVAL=${BENCH_INTERVAL:-5s}
 if ! [[ "$ROUNDS" =~ ^[0-9]+$ && "$STACKS" =~ ^[0-9]+$ ]] || [ "$ROUNDS" -lt 1 ] || [ "$STACKS" -lt 1 ]; then
-  echo "usage: [BENCH_ROUNDS=R] [BENCH_STACKS=N] [BENCH_INTERVAL=5s] [BENCH_STORE=etcd://host:port] hack/bench-gitops.sh" >&2
+  echo "usage: [BENCH_ROUNDS=R] [BENCH_STACKS=N] [BENCH_INTERVAL=5s] [BENCH_STORE=etcd|etcd://host:port] hack/bench-gitops.sh" >&2
   exit 2
 fi
 RUN_ID="bgit$$"
@@ -27,6 +27,7 @@ NODE="bench-$RUN_ID"
 LOG_KEEP=/tmp/stackd-bench-gitops.log
 
 source hack/lib/docker.sh
+source hack/lib/etcd.sh
 BENCH_DIR="$(mktemp -d /tmp/stackd-bench-gitops.XXXXXX)"
 STORE=${BENCH_STORE:-"sqlite://$BENCH_DIR/state.db"}
 STACKD_PID=""
@@ -43,6 +44,7 @@ cleanup() {
   fi
   docker ps -aq --filter "label=io.stackd.node=$NODE" | xargs -r docker rm -f >/dev/null
   docker network ls -q --filter "label=io.stackd.node=$NODE" | xargs -r docker network rm >/dev/null
+  stop_etcd
   [ -f "$BENCH_DIR/stackd.log" ] && cp "$BENCH_DIR/stackd.log" "$LOG_KEEP"
   rm -rf "$BENCH_DIR"
 }
@@ -58,6 +60,10 @@ node_ready() {
 webhook_url() { grep -o 'webhook receiver listening on http://[0-9.:]*' "$BENCH_DIR/stackd.log" | head -1 | sed 's/.* on //'; }
 
 start_dockerd >&2
+if [ "$STORE" = etcd ]; then
+  start_etcd >&2
+  STORE="etcd://$STACKD_TEST_ETCD"
+fi
 bash hack/build-images.sh >&2
 [ -n "${BENCH_SKIP_BUILD:-}" ] || npm run build --silent >&2
 

@@ -150,10 +150,11 @@ export async function unchangedSync(store: Store, name: string): Promise<SyncCos
   return { seconds: took, ...classify(await writesBetween(store, from, Number(src.metadata.resourceVersion)), name) };
 }
 
-/** The Store writes made while a polling source with nothing new polls for `ms` (once the
- *  rollout of `stack` has finished: its last status write is not the polls'). */
-export async function idlePolls(store: Store, name: string, stack: string, ms: number): Promise<Writes> {
-  await until(async () => (await getObject<Service>(store, 'Service', stack, 'app'))?.status?.update?.state !== 'updating', `the rollout of ${stack}`);
+/** The Store writes made while a polling source with nothing new polls for `ms` (once the source
+ *  has seen its last rollout finish: that status write is not the polls'). */
+export async function idlePolls(store: Store, name: string, ms: number): Promise<Writes> {
+  const rolling = async () => (await getObject<GitSource>(store, 'GitSource', '', name))?.status?.stacks?.some((r) => r.result === 'rolling out') ?? true;
+  await until(async () => !(await rolling()), `the rollouts of gitsource ${name}`);
   const from = (await currentRevision(store)) + 1;
   await new Promise((r) => setTimeout(r, ms));
   return classify(await writesBetween(store, from, await currentRevision(store)), name);

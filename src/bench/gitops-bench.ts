@@ -61,7 +61,7 @@ async function updates(store: Store, o: Options, mode: 'webhook' | 'polling'): P
 /** Lets the polling source poll twice with nothing new and counts the writes; then suspends both
  *  sources so that they are quiet while the unchanged sync is measured. */
 async function quietPolls(store: Store, o: Options): Promise<Writes> {
-  const writes = await idlePolls(store, `${o.run}-polling`, `${o.run}-poll`, 2 * parseDuration(o.interval) + 500);
+  const writes = await idlePolls(store, `${o.run}-polling`, 2 * parseDuration(o.interval) + 500);
   log(`  two unchanged polls: writes ${JSON.stringify(writes.writes)}, to the source ${writes.sourceWrites}`);
   for (const mode of ['webhook', 'polling']) await updateGitSourceSpec(store, `${o.run}-${mode}`, (spec) => ({ ...spec, suspend: true }));
   return writes;
