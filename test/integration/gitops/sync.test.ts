@@ -64,6 +64,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await node.stackctl(['gitops', 'rm', 'src', '--prune']);
+  await node.stackctl(['gitops', 'rm', 'poll', '--prune']);
   await node.stackctl(['rm', 'handmade']);
   await node.cleanup();
 });
@@ -195,5 +196,25 @@ describe('gitops sync (file://)', () => {
     expect(await stored<Stack>('Stack', '', 'web')).toBeUndefined();
     expect(await stored<Stack>('Stack', '', 'handmade')).toBeDefined();
     expect(readFileSync(node.stackd!.logFile, 'utf8')).toContain('gitsource src');
+  }));
+
+  test('polling applies new commits at the interval; a suspended source is not synced until resumed', node.logged(async () => {
+    await work.write('polled/p1/stack.yml', stackFile('stackd/busybox:latest')).commitAndPush('polled p1');
+    expect((await node.stackctl(['gitops', 'add', 'poll', '--repo', repoUrl, '--path', 'polled', '--interval', '2s'])).code).toBe(0);
+    await eventually(async () => expect(await runningImages('p1')).toEqual(['stackd/busybox:latest']), 60_000);
+    // nobody asks: the interval finds the next commit
+    await work.write('polled/p1/stack.yml', stackFile('stackd/busybox:v2')).commitAndPush('polled p1 v2');
+    await eventually(async () => expect(await runningImages('p1')).toEqual(['stackd/busybox:v2']), 60_000);
+
+    expect((await node.stackctl(['gitops', 'suspend', 'poll'])).stdout).toBe('gitsource/poll suspended\n');
+    const refused = await node.stackctl(['gitops', 'sync', 'poll']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('gitsource poll is suspended (stackctl gitops resume poll)');
+    const ls = JSON.parse((await node.stackctl(['gitops', 'ls', '--format', 'json'])).stdout) as { name: string; suspended: boolean }[];
+    expect(ls.find((s) => s.name === 'poll')?.suspended).toBe(true);
+
+    await work.write('polled/p1/stack.yml', stackFile('stackd/busybox:rollout-v3')).commitAndPush('polled p1 v3');
+    expect((await node.stackctl(['gitops', 'resume', 'poll'])).code).toBe(0);
+    await eventually(async () => expect(await runningImages('p1')).toEqual(['stackd/busybox:rollout-v3']), 60_000);
   }));
 });
