@@ -55,7 +55,7 @@ export function renderStatus(src: GitSource): string {
     `Last attempted:       ${s.lastAttemptedRevision ?? '-'}`,
     `Drift corrected:      ${s.driftCorrected?.length ? s.driftCorrected.join(', ') : 'none'}`,
     'Conditions:',
-    ...(s.conditions ?? []).map((c) => `  ${c.type.padEnd(12)} ${c.status.padEnd(7)} ${c.reason}: ${c.message}`),
+    ...(s.conditions ?? []).map((c) => `  ${c.type.padEnd(12)} ${c.status.padEnd(7)} ${c.reason}: ${c.message.split('\n').join('\n      ')}`),
     'Stacks:',
     ...(s.stacks ?? []).map((r) => `  ${r.stack.padEnd(20)} ${r.result.padEnd(12)} ${r.file}${r.message ? `  ${r.message}` : ''}`),
   ];

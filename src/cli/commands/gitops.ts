@@ -104,7 +104,7 @@ export function registerGitOpsCommands(program: Command): void {
         if (!done) throw new CommandError(`gitsource ${name}: no sync finished within ${opts.timeout} (is a manager running?)`);
         process.stdout.write(renderStatus(done));
         const ready = done.status?.conditions?.find((c) => c.type === 'Ready');
-        if (ready?.status !== 'True') throw new CommandError(`gitsource ${name} is not ready: ${ready?.reason ?? 'Unknown'}: ${ready?.message ?? ''}`);
+        if (ready?.status !== 'True') throw new CommandError(`gitsource ${name} is not ready: ${ready?.reason ?? 'Unknown'} (see Conditions above)`);
       });
     });
 
