@@ -113,6 +113,15 @@ describe.each(storeUrls())('webhook receiver on the %s store', (_kind, storeUrl)
     const big = new Uint8Array((1 << 20) + 1).fill(97);
     const res = await post(signed, big, { 'X-Hub-Signature-256': githubSignature(big, TOKEN) });
     expect(res.status).toBe(413);
+    // chunked, without Content-Length: cut off once past the limit
+    const chunks = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 17; i++) controller.enqueue(new Uint8Array(1 << 16).fill(98));
+        controller.close();
+      },
+    });
+    const chunked = await fetch(`${receiver.url}/hooks/git/${signed}`, { method: 'POST', body: chunks, duplex: 'half', headers: { 'X-Gitlab-Token': TOKEN } } as RequestInit);
+    expect(chunked.status).toBe(413);
     expect((await fetch(`${receiver.url}/hooks/other/${signed}`, { method: 'POST' })).status).toBe(404);
     const get = await fetch(`${receiver.url}/hooks/git/${signed}`);
     expect(get.status).toBe(405);
