@@ -39,20 +39,27 @@ export async function startWebhookReceiver(store: Store, opts: { listen: string;
     handle(store, log, req)
       .catch((err: unknown): Reply => {
         if (err instanceof BodyTooLarge) return { status: 413, body: { error: `request body over ${MAX_BODY_BYTES} bytes` } };
-        log.error('webhook: request failed', { path: req.url, error: err instanceof Error ? err.message : String(err) });
-        return { status: 503, body: { error: 'the store could not be reached; try again' } };
+        // a caller that hung up mid-body has no one to answer
+        if (!req.destroyed) log.error('webhook: request failed', { path: req.url, error: err instanceof Error ? err.message : String(err) });
+        return { status: 503, body: { error: 'the sync could not be requested (store unavailable?); try again' } };
       })
-      .then((reply) => send(res, reply));
+      .then((reply) => {
+        if (!res.destroyed) send(res, reply);
+      });
   });
   // slow or stalled clients must not hold sockets open
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new Error(`webhook receiver cannot listen on ${opts.listen}: ${err.code === 'EADDRINUSE' ? 'address already in use (choose another --webhook-listen)' : err.message}`)),
-    );
-    server.listen(port, host ?? '0.0.0.0', resolve);
+    const failed = (err: NodeJS.ErrnoException) =>
+      reject(new Error(`webhook receiver cannot listen on ${opts.listen}: ${err.code === 'EADDRINUSE' ? 'address already in use (choose another --webhook-listen)' : err.message}`));
+    server.once('error', failed);
+    server.listen(port, host ?? '0.0.0.0', () => {
+      server.off('error', failed);
+      resolve();
+    });
   });
+  server.on('error', (err) => log.error('webhook receiver: server error', { error: err.message }));
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info(`webhook receiver listening on ${url}`);
@@ -83,7 +90,8 @@ async function handle(store: Store, log: Logger, req: IncomingMessage): Promise<
   const hook = HOOK_PATH.exec(path);
   if (!hook) return { status: 404, body: { error: `no such endpoint ${path}: webhooks go to POST /hooks/git/NAME` } };
   if (req.method !== 'POST') return notAllowed('POST');
-  const name = decodeURIComponent(hook[1]);
+  const name = safeDecode(hook[1]);
+  if (name === undefined) return { status: 404, body: { error: `no such endpoint ${path}` } };
   const body = await readBody(req);
 
   const source = await getObject<GitSource>(store, 'GitSource', '', name);
@@ -104,6 +112,14 @@ async function handle(store: Store, log: Logger, req: IncomingMessage): Promise<
   log.info('webhook: sync requested', { gitsource: name, via: verdict.via, event: eventName(req) });
   const status = source.spec.suspend ? 'accepted; the source is suspended: it syncs on resume' : 'accepted';
   return { status: 202, body: { status, gitsource: name, requestedAt: at } };
+}
+
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function eventName(req: IncomingMessage): string | undefined {

@@ -123,6 +123,7 @@ describe.each(storeUrls())('webhook receiver on the %s store', (_kind, storeUrl)
     const chunked = await fetch(`${receiver.url}/hooks/git/${signed}`, { method: 'POST', body: chunks, duplex: 'half', headers: { 'X-Gitlab-Token': TOKEN } } as RequestInit);
     expect(chunked.status).toBe(413);
     expect((await fetch(`${receiver.url}/hooks/other/${signed}`, { method: 'POST' })).status).toBe(404);
+    expect((await fetch(`${receiver.url}/hooks/git/%E0%A4%A`, { method: 'POST' })).status).toBe(404);
     const get = await fetch(`${receiver.url}/hooks/git/${signed}`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
