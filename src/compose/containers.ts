@@ -39,12 +39,17 @@ export function formatPorts(ports: EnginePort[]): string {
     .join(', ');
 }
 
-/** The project's containers on these engines (running only unless `all`), sorted by service and index. */
-export async function listProjectContainers(runtimes: DockerRuntime[], project: string, opts: { all?: boolean; services?: string[] } = {}): Promise<ProjectContainer[]> {
+/** The project's containers on these engines (running only unless `all`), sorted by service and
+ *  index; with `tasks`, only those of these task ids (the current ones: not the history kept). */
+export async function listProjectContainers(
+  runtimes: DockerRuntime[],
+  project: string,
+  opts: { all?: boolean; services?: string[]; tasks?: Set<string> } = {},
+): Promise<ProjectContainer[]> {
   const lists = await Promise.all(
     runtimes.map(async (runtime) => {
       const list = await runtime.docker.listContainers({ all: opts.all ?? false, filters: { label: [`${LABEL.stack}=${project}`, LABEL.task] } });
-      return list.map((c): ProjectContainer => ({
+      return list.filter((c) => !opts.tasks || opts.tasks.has(c.Labels[LABEL.task])).map((c): ProjectContainer => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
         service: c.Labels[LABEL.service],

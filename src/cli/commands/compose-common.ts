@@ -1,7 +1,7 @@
 // What every Compose command shares: the project flags, the project loaded, the Store, and the
 // engines the project's containers run on.
 import { Option, type Command } from 'commander';
-import type { Node } from '../../api/objects.js';
+import type { Node, Task } from '../../api/objects.js';
 import { listObjects } from '../../client/objects.js';
 import { loadProject, type Project, type ProjectFlags } from '../../compose/project.js';
 import { DockerRuntime } from '../../runtime/docker.js';
@@ -56,4 +56,11 @@ export async function projectEngines(store: Store): Promise<Engine[]> {
 /** The services named, or all enabled ones. */
 export function targetServices(project: Project, named: string[]): string[] {
   return named.length ? named : project.enabled;
+}
+
+/** The project's current tasks (not the shut-down ones kept as history): their containers are the
+ *  ones Compose would show. */
+export async function currentTaskIds(store: Store, project: string): Promise<Set<string>> {
+  const { items } = await listObjects<Task>(store, 'Task', project);
+  return new Set(items.filter((t) => t.spec.desiredState !== 'shutdown').map((t) => t.metadata.name));
 }

@@ -5,7 +5,7 @@ import { listProjectContainers } from '../../compose/containers.js';
 import { followProjectLogs } from '../../compose/follow.js';
 import { LogMux, wantColor } from '../../compose/log-mux.js';
 import { InputError } from '../errors.js';
-import { projectEngines, projectOptions, withProject } from './compose-common.js';
+import { currentTaskIds, projectEngines, projectOptions, withProject } from './compose-common.js';
 
 interface LogsFlags {
   follow?: boolean;
@@ -40,7 +40,7 @@ export function registerLogs(program: Command): void {
           services: Object.keys(project.loaded.stack.services).sort(),
         });
         if (!opts.follow) {
-          for (const c of await listProjectContainers(runtimes, project.name, { all: true, services: named })) mux.add(c);
+          for (const c of await listProjectContainers(runtimes, project.name, { all: true, services: named, tasks: await currentTaskIds(store, project.name) })) mux.add(c);
           await mux.drained();
           return;
         }

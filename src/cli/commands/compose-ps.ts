@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { listProjectContainers, type ProjectContainer } from '../../compose/containers.js';
 import { parseFormat, printList } from '../format.js';
 import { ago } from '../views.js';
-import { projectEngines, projectOptions, withProject } from './compose-common.js';
+import { currentTaskIds, projectEngines, projectOptions, withProject } from './compose-common.js';
 
 const HEADERS = ['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'CREATED', 'STATUS', 'PORTS'];
 
@@ -33,7 +33,7 @@ export function registerPs(program: Command): void {
       const format = parseFormat(opts.format);
       await withProject(cmd, named, async (project, store) => {
         const runtimes = (await projectEngines(store)).map((e) => e.runtime);
-        const list = await listProjectContainers(runtimes, project.name, { all: opts.all, services: named });
+        const list = await listProjectContainers(runtimes, project.name, { all: opts.all, services: named, tasks: await currentTaskIds(store, project.name) });
         const now = new Date();
         if (format === 'json') printList('json', list.map(jsonRow), [], () => []);
         else printList('table', list, HEADERS, (c) => row(c, now));

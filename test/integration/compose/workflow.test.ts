@@ -1,0 +1,88 @@
+// The rest of the Compose workflow on a small project of its own (test/fixtures/compose/build): an
+// invalid file, build then up, profiles, logs -f of two services, exec, and a foreground up that
+// SIGINT stops.
+import { join } from 'node:path';
+import { eventually } from '../../helpers/stackd.js';
+import { ComposeEnv, FIXTURES } from './compose-env.js';
+
+const LONG = 180_000;
+const env = new ComposeEnv('cwf');
+const project = env.project();
+const dir = join(FIXTURES, 'build');
+const at = (...args: string[]) => [...args, '-p', project];
+
+afterAll(() => env.cleanup(), LONG);
+
+test('an invalid file: file:line:col, exit 2, nothing created and no daemon started', async () => {
+  const r = await env.stackctl(['up', '-d', '-p', project], join(FIXTURES, 'invalid'));
+  expect(r.code).toBe(2);
+  expect(r.stderr).toBe(`${join(FIXTURES, 'invalid', 'compose.yaml')}:5:9 services.web.ports[0]: invalid published port "eighty"\n`);
+  expect(env.logTail()).toBe('(stackd not started)');
+  expect(await env.containers(project)).toEqual([]);
+});
+
+test('no compose file: one line that says where it looked and what to do', async () => {
+  const r = await env.stackctl(['up', '-d'], env.dir);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(`no configuration file provided: not found (looked for compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml in ${env.dir}`);
+  expect(r.stderr).toContain('use -f FILE');
+});
+
+test('build then up -d runs the built image; profiles keep the debug service off until asked', async () => {
+  const build = await env.ok(at('build'), dir);
+  expect(build.stderr).toContain(`Service hello  Built (${project}-hello)`);
+  await env.docker.getImage(`${project}-hello`).inspect(); // throws when missing
+
+  await env.ok(at('up', '-d'), dir);
+  expect(Object.keys(await env.ids(project, false)).sort()).toEqual(['hello', 'other']);
+  await eventually(async () => expect((await env.ok(at('logs', 'hello'), dir)).stdout).toContain('hello-1  | built-by-stackctl'));
+
+  await env.ok([...at('up', '-d'), '--profile', 'debug'], dir);
+  await eventually(async () => expect(Object.keys(await env.ids(project, false)).sort()).toEqual(['debug', 'hello', 'other']));
+}, LONG);
+
+test('logs -f shows the lines of two services, prefixed', async () => {
+  const logs = env.spawn(at('logs', '-f', '--tail', '1'), dir);
+  try {
+    await eventually(() => {
+      expect(logs.output()).toMatch(/^hello-1 +\| tick hello$/m);
+      expect(logs.output()).toMatch(/^other-1 +\| tick other$/m);
+      return true;
+    });
+  } finally {
+    logs.child.kill('SIGINT');
+  }
+  expect(await logs.exited).toBe(0);
+}, LONG);
+
+test('exec returns the output and the exit code of the command', async () => {
+  const r = await env.stackctl(at('exec', 'other', 'sh', '-c', 'echo out-$((1+2)); echo err >&2; exit 3'), dir);
+  expect(r).toEqual({ code: 3, stdout: 'out-3\n', stderr: 'err\n' });
+  const none = await env.stackctl(at('exec', '--index', '2', 'other', 'true'), dir);
+  expect(none.code).toBe(1);
+  expect(none.stderr).toContain('has no running container 2');
+}, LONG);
+
+test('SIGINT to a foreground up stops the containers; up -d starts the same ones again', async () => {
+  await env.ok(at('stop', 'debug'), dir);
+  const fg = env.spawn(at('up'), dir);
+  try {
+    await eventually(() => fg.output().includes('Attaching to'), 60_000);
+    const running = await env.ids(project, false);
+    expect(Object.keys(running).sort()).toEqual(['hello', 'other']);
+    await eventually(() => expect(fg.output()).toMatch(/^other-1 +\| tick other$/m));
+    fg.child.kill('SIGINT');
+    expect(await fg.exited).toBe(130);
+    expect(fg.output()).toContain('Gracefully stopping... (press Ctrl+C again to force)');
+    const after = (await env.containers(project)).filter((c) => ['hello', 'other'].includes(c.Labels['io.stackd.service']));
+    expect(after.map((c) => c.State)).toEqual(after.map(() => 'exited'));
+
+    await env.ok(at('up', '-d'), dir);
+    await eventually(async () => expect(await env.ids(project, false)).toEqual(running));
+  } finally {
+    fg.child.kill('SIGKILL');
+  }
+  await env.ok(at('down', '--rmi', 'local'), dir);
+  expect(await env.containers(project)).toEqual([]);
+  await expect(env.docker.getImage(`${project}-hello`).inspect()).rejects.toThrow();
+}, LONG);
