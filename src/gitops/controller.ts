@@ -2,7 +2,9 @@
 // trigger during a sync queues exactly one more). A sync runs when the interval has passed, when
 // stackd.io/requestedAt has a value not yet handled, or when the spec changed; in between, a
 // rollout the last sync started is followed (without fetching) until it settles.
-import { filter, map } from 'rxjs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { map } from 'rxjs';
 import { kindPrefix, objectKey } from '../api/keys.js';
 import type { GitSource, GitSourceStatus } from '../api/objects.js';
 import { untilAborted } from '../controller/abort.js';
@@ -58,6 +60,7 @@ export function gitOpsController(ctx: GitOpsContext, sources: Informer<GitSource
     const src = await getObject<GitSource>(ctx.store, 'GitSource', '', name);
     if (!src) {
       lastSync.delete(name);
+      await rm(join(ctx.cacheDir, name), { recursive: true, force: true });
       return;
     }
     if (src.spec.suspend) return;
@@ -73,10 +76,7 @@ export function gitOpsController(ctx: GitOpsContext, sources: Informer<GitSource
 
   return new Controller({
     name: 'gitops',
-    keys$: sources.changes$.pipe(
-      filter((c) => c.type === 'upsert'),
-      map((c) => nameOf(c.key)),
-    ),
+    keys$: sources.changes$.pipe(map((c) => nameOf(c.key))),
     allKeys: () => sources.list().map((s) => s.metadata.name),
     reconcile,
     concurrency: 2,

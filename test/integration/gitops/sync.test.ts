@@ -1,6 +1,6 @@
 // GitOps against a real git repository (file://), a real stackd (embedded store) and the real
 // Docker Engine: every sync is asked for with `stackctl gitops sync` (the interval is an hour).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitSource, Service, Stack } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
@@ -196,6 +196,8 @@ describe('gitops sync (file://)', () => {
     expect(await stored<Stack>('Stack', '', 'web')).toBeUndefined();
     expect(await stored<Stack>('Stack', '', 'handmade')).toBeDefined();
     expect(readFileSync(node.stackd!.logFile, 'utf8')).toContain('gitsource src');
+    // the fetched repository goes with the source
+    await eventually(() => !existsSync(join(node.dir, 'gitops-cache', 'src')), 10_000);
   }));
 
   test('polling applies new commits at the interval; a suspended source is not synced until resumed', node.logged(async () => {
