@@ -9,8 +9,12 @@ export type SyncOutcome =
 
 const cond = (type: string, status: PlannedCondition['status'], reason: string, message: string): PlannedCondition => ({ type, status, reason, message });
 
+const LISTED = 5;
+
+/** The first few stacks with their messages (a condition stays readable with 100 stacks). */
 function listed(stacks: GitStackResult[]): string {
-  return stacks.map((s) => (s.message ? `${s.stack}: ${s.message}` : s.stack)).join('; ');
+  const shown = stacks.slice(0, LISTED).map((s) => (s.message ? `${s.stack}: ${s.message}` : s.stack)).join('; ');
+  return stacks.length > LISTED ? `${shown}; and ${stacks.length - LISTED} more (stackctl gitops status)` : shown;
 }
 
 /** Ready always; Reconciling and Stalled only while they hold. */

@@ -29,7 +29,8 @@ export function sourceRow(src: GitSource): SourceRow {
     ready: ready?.status ?? 'Unknown',
     revision: src.status?.lastAppliedRevision ?? '',
     suspended: src.spec.suspend,
-    message: ready?.message ?? 'waiting for the first sync',
+    // the first line: a table row stays one line
+    message: (ready?.message ?? 'waiting for the first sync').split('\n')[0],
   };
 }
 

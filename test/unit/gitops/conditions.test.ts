@@ -37,3 +37,8 @@ describe('sourceConditions', () => {
     ]);
   });
 });
+
+test('a condition lists five stacks at most', () => {
+  const stacks = Array.from({ length: 7 }, (_, i) => r(`s${i}`, 'failed'));
+  expect(sourceConditions({ kind: 'applied', revision: rev, stacks })[0].message).toBe('main@abc: s0; s1; s2; s3; s4; and 2 more (stackctl gitops status)');
+});
