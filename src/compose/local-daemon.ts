@@ -81,6 +81,6 @@ export async function ensureLocalDaemon(store: Store, opts: EnsureOptions): Prom
       const tail = readFileSync(files.log, 'utf8').slice(from).trim().split('\n').slice(-3).join(' | ');
       throw new CommandError(`stackd did not become ready (${exited ?? 'timed out'}); see ${files.log}${tail ? `: ${tail}` : ''}`);
     }
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -8,6 +8,9 @@ import { DEFAULT_RESTART_POLICY } from '../spec/defaults.js';
 import { CommandError, InputError } from '../cli/errors.js';
 import { loadStackFiles } from '../cli/load.js';
 
+/** No compose file was given or found. */
+export class NoComposeFileError extends CommandError {}
+
 export const COMPOSE_FILE_NAMES = ['compose.yaml', 'compose.yml', 'docker-compose.yml', 'docker-compose.yaml'];
 const OVERRIDE_NAMES: Record<string, string[]> = {
   'compose.yaml': ['compose.override.yaml', 'compose.override.yml'],
@@ -52,7 +55,7 @@ export function projectFiles(flags: ProjectFlags, env: Record<string, string | u
   if (env.COMPOSE_FILE) return env.COMPOSE_FILE.split(path.delimiter).filter(Boolean).map((f) => path.resolve(cwd, f));
   const found = findComposeFiles(cwd);
   if (!found) {
-    throw new CommandError(`no configuration file provided: not found (looked for ${COMPOSE_FILE_NAMES.join(', ')} in ${cwd} and its parents); use -f FILE`);
+    throw new NoComposeFileError(`no configuration file provided: not found (looked for ${COMPOSE_FILE_NAMES.join(', ')} in ${cwd} and its parents); use -f FILE`);
   }
   return found;
 }
@@ -136,4 +139,16 @@ export async function loadProject(flags: ProjectFlags, named: string[] = [], env
   };
   checkServiceNames(project, named);
   return project;
+}
+
+/** A project known only by name (`down -p NAME` away from its files, as Compose allows): its
+ *  services as the Store keeps them. */
+export function projectFromStack(spec: StackSpec, cwd = process.cwd()): Project {
+  return {
+    name: spec.name,
+    dir: cwd,
+    files: [],
+    loaded: { stack: spec, warnings: [], configData: {}, secretData: {} },
+    enabled: Object.keys(spec.services).sort(),
+  };
 }

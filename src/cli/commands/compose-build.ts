@@ -46,7 +46,7 @@ export function registerBuildPull(program: Command): void {
         const services = targetServices(project, named).filter((s) => project.loaded.stack.services[s].build);
         if (services.length === 0) process.stderr.write(`nothing to build: no service of ${project.name}${named.length ? ` among ${named.join(', ')}` : ''} has build:\n`);
         await build(store, project, services, { noCache: !opts.cache, pull: opts.pull });
-      });
+      }, { needsFiles: true });
     });
 
   projectOptions(program.command('pull'))

@@ -1,14 +1,14 @@
 // What every Compose command shares: the project flags, the project loaded, the Store, and the
 // engines the project's containers run on.
 import { Option, type Command } from 'commander';
-import type { Node, Task } from '../../api/objects.js';
-import { listObjects } from '../../client/objects.js';
-import { loadProject, type Project, type ProjectFlags } from '../../compose/project.js';
+import type { Node, Stack, Task } from '../../api/objects.js';
+import { getObject, listObjects } from '../../client/objects.js';
+import { checkServiceNames, loadProject, NoComposeFileError, projectFromStack, type Project, type ProjectFlags } from '../../compose/project.js';
 import { DockerRuntime } from '../../runtime/docker.js';
 import type { Store } from '../../store/store.js';
 import { withStore } from '../context.js';
 import { collect } from '../load.js';
-import { InputError } from '../errors.js';
+import { CommandError, InputError } from '../errors.js';
 
 /** -f/-p/--profile/--env-file on a subcommand, so `stackctl up -f x.yml` works as `docker compose -f x.yml up` does
  *  (`logs` keeps -f for --follow, as Compose's does: its file is --file). */
@@ -27,11 +27,29 @@ export function timeoutOption(): Option {
   });
 }
 
-/** Load the project (nothing touched yet: a bad file exits 2 here), then run `fn` with the Store. */
-export async function withProject<T>(cmd: Command, named: string[], fn: (project: Project, store: Store) => Promise<T>): Promise<T> {
+/**
+ * Load the project (nothing touched yet: a bad file exits 2 here), then run `fn` with the Store.
+ * Without files but with a name (-p, COMPOSE_PROJECT_NAME), commands that only act on what runs
+ * (`down`, `stop`, `ps`, `logs`, ...) take the project from the Store, as Compose does.
+ */
+export async function withProject<T>(cmd: Command, named: string[], fn: (project: Project, store: Store) => Promise<T>, opts: { needsFiles?: boolean } = {}): Promise<T> {
   const flags = cmd.opts<ProjectFlags>();
-  const project = await loadProject(flags, named);
-  return withStore(cmd, (store) => fn(project, store));
+  const name = flags.projectName ?? process.env.COMPOSE_PROJECT_NAME;
+  let project: Project | undefined;
+  try {
+    project = await loadProject(flags, named);
+  } catch (err) {
+    if (!(err instanceof NoComposeFileError) || opts.needsFiles || !name) throw err;
+  }
+  return withStore(cmd, async (store) => {
+    if (!project) {
+      const stack = await getObject<Stack>(store, 'Stack', '', name!);
+      if (!stack) throw new CommandError(`no such project: ${name} (no compose file here and no stack of that name; see \`stackctl ls\`)`);
+      project = projectFromStack(stack.spec);
+      checkServiceNames(project, named);
+    }
+    return fn(project, store);
+  });
 }
 
 export interface Engine {

@@ -48,7 +48,9 @@ export function imagesToRemove(project: Project, services: Service[], rmi: 'loca
   const images = new Set<string>();
   const fromFile = project.loaded.stack.services;
   for (const [name, svc] of Object.entries(fromFile)) {
-    if (rmi === 'all' || (svc.build && !svc.image)) images.add(imageForService(project.name, name, svc));
+    // (a project read back from the Store has the built image's name filled in)
+    const built = svc.build && (!svc.image || svc.image === imageForService(project.name, name, {}));
+    if (rmi === 'all' || built) images.add(imageForService(project.name, name, svc));
   }
   if (rmi === 'all') for (const s of services) if (s.spec.template.image) images.add(s.spec.template.image);
   return [...images].sort();

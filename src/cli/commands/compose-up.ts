@@ -105,6 +105,6 @@ export function registerUp(program: Command): void {
           throw new CommandError(`project ${project.name} was not ${opts.wait ? 'healthy' : 'started'} within ${timeoutMs / 1000}s${late.length ? `: ${late.join(', ')}` : ''}; see \`stackctl ps -a\` and \`stackctl logs\``);
         }
         if (!opts.detach && !opts.wait) await attach(store, project, targets);
-      });
+      }, { needsFiles: true });
     });
 }

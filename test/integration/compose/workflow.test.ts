@@ -82,7 +82,8 @@ test('SIGINT to a foreground up stops the containers; up -d starts the same ones
   } finally {
     fg.child.kill('SIGKILL');
   }
-  await env.ok(at('down', '--rmi', 'local'), dir);
+  // away from the files, -p names the project (Compose allows it): the Store knows the rest
+  await env.ok(at('down', '--rmi', 'local'), env.dir);
   expect(await env.containers(project)).toEqual([]);
   await expect(env.docker.getImage(`${project}-hello`).inspect()).rejects.toThrow();
 }, LONG);
