@@ -40,16 +40,19 @@ export function formatPorts(ports: EnginePort[]): string {
 }
 
 /** The project's containers on these engines (running only unless `all`), sorted by service and
- *  index; with `tasks`, only those of these task ids (the current ones: not the history kept). */
+ *  index; with `tasks`, only those of these task ids (the current ones: not the history kept); with
+ *  `nodes`, only those of these nodes (another store's agents may run a stack of the same name). */
 export async function listProjectContainers(
   runtimes: DockerRuntime[],
   project: string,
-  opts: { all?: boolean; services?: string[]; tasks?: Set<string> } = {},
+  opts: { all?: boolean; services?: string[]; tasks?: Set<string>; nodes?: Set<string> } = {},
 ): Promise<ProjectContainer[]> {
   const lists = await Promise.all(
     runtimes.map(async (runtime) => {
       const list = await runtime.docker.listContainers({ all: opts.all ?? false, filters: { label: [`${LABEL.stack}=${project}`, LABEL.task] } });
-      return list.filter((c) => !opts.tasks || opts.tasks.has(c.Labels[LABEL.task])).map((c): ProjectContainer => ({
+      return list
+        .filter((c) => (!opts.tasks || opts.tasks.has(c.Labels[LABEL.task])) && (!opts.nodes || opts.nodes.has(c.Labels[LABEL.node])))
+        .map((c): ProjectContainer => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),
         service: c.Labels[LABEL.service],

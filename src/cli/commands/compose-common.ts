@@ -71,6 +71,12 @@ export async function projectEngines(store: Store): Promise<Engine[]> {
   return [...byEndpoint].map(([endpoint, nodes]) => ({ nodes, runtime: DockerRuntime.connect(endpoint) }));
 }
 
+/** The engines and the names of this store's nodes on them. */
+export async function projectScope(store: Store): Promise<{ runtimes: DockerRuntime[]; nodes: Set<string> }> {
+  const engines = await projectEngines(store);
+  return { runtimes: engines.map((e) => e.runtime), nodes: new Set(engines.flatMap((e) => e.nodes)) };
+}
+
 /** The services named, or all enabled ones. */
 export function targetServices(project: Project, named: string[]): string[] {
   return named.length ? named : project.enabled;

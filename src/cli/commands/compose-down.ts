@@ -10,6 +10,7 @@ import { listProjectContainers } from '../../compose/containers.js';
 import type { Project } from '../../compose/project.js';
 import type { DockerRuntime } from '../../runtime/docker.js';
 import { removeStackVolumes } from '../../runtime/stack-volumes.js';
+import { LABEL } from '../../runtime/labels.js';
 import { removeStack } from '../../stacks/apply.js';
 import type { Store } from '../../store/store.js';
 import { CommandError } from '../errors.js';
@@ -25,15 +26,15 @@ interface DownFlags {
   timeout?: number;
 }
 
-/** Until no container and no network of the stack is left on the engines. */
-async function awaitGone(runtimes: DockerRuntime[], stack: string): Promise<void> {
+/** Until no container and no network of the stack that this store's nodes made is left on the engines. */
+async function awaitGone(runtimes: DockerRuntime[], nodes: Set<string>, stack: string): Promise<void> {
   const deadline = Date.now() + GONE_WAIT_MS;
   for (;;) {
     const [containers, resources] = await Promise.all([
-      listProjectContainers(runtimes, stack, { all: true }),
+      listProjectContainers(runtimes, stack, { all: true, nodes }),
       Promise.all(runtimes.map((r) => r.listManagedResources(stack))),
     ]);
-    const networks = resources.flatMap((r) => r.networks);
+    const networks = resources.flatMap((r) => r.networks).filter((n) => nodes.has(n.labels[LABEL.node]));
     if (containers.length === 0 && networks.length === 0) return;
     if (Date.now() > deadline) {
       const left = [...containers.map((c) => `container ${c.name}`), ...networks.map((n) => `network ${n.name}`)];
@@ -73,13 +74,15 @@ export function registerDown(program: Command): void {
     .action(async (opts: DownFlags, cmd: Command) => {
       await withProject(cmd, [], async (project, store) => {
         await ensureLocalDaemon(store, { storeFlag: cmd.optsWithGlobals<{ store?: string }>().store, say: (l) => process.stderr.write(`${l}\n`) });
-        const runtimes = (await projectEngines(store)).map((e) => e.runtime);
+        const engines = await projectEngines(store);
+        const runtimes = engines.map((e) => e.runtime);
+        const nodes = new Set(engines.flatMap((e) => e.nodes));
         const { items: services } = await listObjects<Service>(store, 'Service', project.name);
-        const containers = await listProjectContainers(runtimes, project.name, { all: true });
+        const containers = await listProjectContainers(runtimes, project.name, { all: true, nodes });
         if (services.length > 0) await stopProject(store, project, [], opts.timeout);
         const removed = await removeStack(store, project.name);
         if (removed) {
-          await awaitGone(runtimes, project.name);
+          await awaitGone(runtimes, nodes, project.name);
           for (const c of containers) process.stderr.write(` ✔ Container ${c.service}-${c.index}  Removed\n`);
           for (const n of removed.filter((o) => o.kind === 'Network')) process.stderr.write(` ✔ Network ${(n.spec as { name?: string }).name ?? n.metadata.name}  Removed\n`);
         }

@@ -5,7 +5,7 @@ import { listProjectContainers } from '../../compose/containers.js';
 import { execInContainer } from '../../runtime/docker-exec.js';
 import { CommandError, InputError } from '../errors.js';
 import { collect } from '../load.js';
-import { projectEngines, projectOptions, withProject } from './compose-common.js';
+import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 
 interface ExecFlags {
   tty: boolean;
@@ -32,8 +32,8 @@ export function registerExec(program: Command): void {
       const bad = (opts.env ?? []).find((e) => !/^[^=]+=/.test(e));
       if (bad) throw new InputError([`--env: expected KEY=VALUE, got "${bad}"`]);
       const code = await withProject(cmd, [service], async (project, store) => {
-        const runtimes = (await projectEngines(store)).map((e) => e.runtime);
-        const running = await listProjectContainers(runtimes, project.name, { services: [service] });
+        const { runtimes } = await projectScope(store);
+        const running = await listProjectContainers(runtimes, project.name, { services: [service], tasks: await currentTaskIds(store, project.name) });
         const target = running.find((c) => c.index === index);
         if (!target) throw new CommandError(`service "${service}" has no running container ${index} in project ${project.name}; start it with \`stackctl up -d ${service}\``);
         const tty = opts.tty && Boolean(process.stdin.isTTY);

@@ -5,7 +5,7 @@ import { listProjectContainers } from '../../compose/containers.js';
 import { followProjectLogs } from '../../compose/follow.js';
 import { LogMux, wantColor } from '../../compose/log-mux.js';
 import { InputError } from '../errors.js';
-import { currentTaskIds, projectEngines, projectOptions, withProject } from './compose-common.js';
+import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 
 interface LogsFlags {
   follow?: boolean;
@@ -31,7 +31,7 @@ export function registerLogs(program: Command): void {
     .action(async (named: string[], opts: LogsFlags, cmd: Command) => {
       const tail = parseTail(opts.tail);
       await withProject(cmd, named, async (project, store) => {
-        const runtimes = (await projectEngines(store)).map((e) => e.runtime);
+        const { runtimes, nodes } = await projectScope(store);
         const mux = new LogMux(process.stdout, {
           follow: opts.follow === true,
           tail,
@@ -46,7 +46,7 @@ export function registerLogs(program: Command): void {
         }
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
-        await followProjectLogs(runtimes, project.name, named, mux, stop.signal);
+        await followProjectLogs(runtimes, nodes, project.name, named, mux, stop.signal, await currentTaskIds(store, project.name));
       });
     });
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { listProjectContainers, type ProjectContainer } from '../../compose/containers.js';
 import { parseFormat, printList } from '../format.js';
 import { ago } from '../views.js';
-import { currentTaskIds, projectEngines, projectOptions, withProject } from './compose-common.js';
+import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 
 const HEADERS = ['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'CREATED', 'STATUS', 'PORTS'];
 
@@ -32,7 +32,7 @@ export function registerPs(program: Command): void {
     .action(async (named: string[], opts: { all?: boolean; format: string }, cmd: Command) => {
       const format = parseFormat(opts.format);
       await withProject(cmd, named, async (project, store) => {
-        const runtimes = (await projectEngines(store)).map((e) => e.runtime);
+        const { runtimes } = await projectScope(store);
         const list = await listProjectContainers(runtimes, project.name, { all: opts.all, services: named, tasks: await currentTaskIds(store, project.name) });
         const now = new Date();
         if (format === 'json') printList('json', list.map(jsonRow), [], () => []);

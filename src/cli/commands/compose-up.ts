@@ -14,7 +14,7 @@ import { awaitStopped, setServicesStopped } from '../../compose/stop-start.js';
 import { deployStack } from '../../stacks/apply.js';
 import type { Store } from '../../store/store.js';
 import { CommandError, InputError } from '../errors.js';
-import { projectEngines, projectOptions, withProject } from './compose-common.js';
+import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 import { buildMissing } from './compose-build.js';
 import { withBuildImages } from '../../compose/build.js';
 
@@ -48,13 +48,14 @@ async function handleOrphans(store: Store, project: Project, remove: boolean): P
 
 /** Foreground: logs until Ctrl+C; the first stops the project gracefully, a second kills at once. */
 async function attach(store: Store, project: Project, targets: string[]): Promise<never> {
-  const engines = (await projectEngines(store)).map((e) => e.runtime);
+  const { runtimes: engines, nodes } = await projectScope(store);
   const mux = new LogMux(process.stdout, { follow: true, timestamps: false, color: wantColor(process.stdout), services: Object.keys(project.loaded.stack.services).sort() });
-  const running = await listProjectContainers(engines, project.name, { services: targets });
+  const current = await currentTaskIds(store, project.name);
+  const running = await listProjectContainers(engines, project.name, { services: targets, nodes, all: true, tasks: current });
   process.stdout.write(`Attaching to ${running.map((c) => `${c.service}-${c.index}`).join(', ')}\n`);
   const stop = new AbortController();
   const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  const following = followProjectLogs(engines, project.name, targets, mux, stop.signal);
+  const following = followProjectLogs(engines, nodes, project.name, targets, mux, stop.signal, current);
   await interrupted;
   process.stderr.write('Gracefully stopping... (press Ctrl+C again to force)\n');
   const graceful = (async () => {
@@ -67,7 +68,7 @@ async function attach(store: Store, project: Project, targets: string[]): Promis
   stop.abort();
   await following;
   if (how === 'force') {
-    const live = await listProjectContainers(engines, project.name, { services: targets });
+    const live = await listProjectContainers(engines, project.name, { services: targets, nodes });
     await Promise.allSettled(live.map((c) => c.runtime.docker.getContainer(c.id).kill()));
     // the Store is told too, so the agent does not start them again
     await setServicesStopped(store, project.name, targets, true).catch(() => undefined);
