@@ -87,3 +87,34 @@ test('SIGINT to a foreground up stops the containers; up -d starts the same ones
   expect(await env.containers(project)).toEqual([]);
   await expect(env.docker.getImage(`${project}-hello`).inspect()).rejects.toThrow();
 }, LONG);
+
+test('up --wait waits for health; restart keeps the containers; orphans stay until --remove-orphans', async () => {
+  const name = env.project('cwfo');
+  const file = (withB: boolean) => `services:
+  a:
+    image: stackd/busybox:latest
+    init: true
+    command: ["sleep", "3600"]
+    healthcheck: {test: ["CMD", "test", "-e", "/bin/sh"], interval: 1s}
+${withB ? '  b:\n    image: stackd/busybox:latest\n    init: true\n    command: ["sleep", "3600"]\n' : ''}`;
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const pdir = join(env.dir, 'orphans');
+  mkdirSync(pdir);
+  writeFileSync(join(pdir, 'compose.yaml'), file(true));
+  const up = await env.ok(['up', '--wait', '-p', name], pdir);
+  expect(up.stderr).toMatch(/Container a-1 +Healthy/);
+  const ps = JSON.parse((await env.ok(['compose', 'ps', '--format', 'json', '-p', name], pdir)).stdout) as { Service: string; Status: string }[];
+  expect(ps.find((c) => c.Service === 'a')?.Status).toContain('(healthy)');
+
+  const before = await env.ids(name);
+  await env.ok(['restart', '-t', '1', '-p', name], pdir);
+  await eventually(async () => expect(await env.ids(name, false)).toEqual(before));
+
+  writeFileSync(join(pdir, 'compose.yaml'), file(false));
+  const kept = await env.ok(['up', '-d', '-p', name], pdir);
+  expect(kept.stderr).toContain('Found orphan containers ([b]) for this project');
+  expect(Object.keys(await env.ids(name, false)).sort()).toEqual(['a', 'b']);
+  await env.ok(['up', '-d', '--remove-orphans', '-p', name], pdir);
+  await eventually(async () => expect(Object.keys(await env.ids(name)).sort()).toEqual(['a']));
+  await env.ok(['down', '-p', name], pdir);
+}, LONG);
