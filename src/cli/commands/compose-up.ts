@@ -73,6 +73,8 @@ async function attach(store: Store, project: Project, targets: string[]): Promis
     // the Store is told too, so the agent does not start them again
     await setServicesStopped(store, project.name, targets, true).catch(() => undefined);
     process.stderr.write(`Killed ${live.length} container(s)\n`);
+    // at once, as Compose does: the graceful stop's wait (and its timer) is abandoned
+    process.exit(130);
   } else {
     process.stderr.write(` ✔ Project ${project.name}  Stopped\n`);
   }

@@ -118,3 +118,33 @@ ${withB ? '  b:\n    image: stackd/busybox:latest\n    init: true\n    command: 
   await eventually(async () => expect(Object.keys(await env.ids(name)).sort()).toEqual(['a']));
   await env.ok(['down', '-p', name], pdir);
 }, LONG);
+
+test('a second Ctrl+C kills the containers at once instead of waiting out their grace period', async () => {
+  const name = env.project('cwfk');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const pdir = join(env.dir, 'stubborn');
+  mkdirSync(pdir);
+  writeFileSync(
+    join(pdir, 'compose.yaml'),
+    `services:
+  stubborn:
+    image: stackd/busybox:latest
+    command: ["sh", "-c", "trap '' TERM; echo ignoring TERM; while true; do sleep 1; done"]
+    stop_grace_period: 5m
+`,
+  );
+  const fg = env.spawn(['up', '-p', name], pdir);
+  try {
+    await eventually(() => expect(fg.output()).toMatch(/^stubborn-1 +\| ignoring TERM$/m), 60_000);
+    fg.child.kill('SIGINT');
+    await eventually(() => fg.output().includes('Gracefully stopping'));
+    fg.child.kill('SIGINT');
+    expect(await fg.exited).toBe(130);
+    expect(fg.output()).toContain('Killed 1 container(s)');
+    const [c] = await env.containers(name);
+    expect(c.State).toBe('exited');
+  } finally {
+    fg.child.kill('SIGKILL');
+  }
+  await env.ok(['down', '-p', name], pdir);
+}, LONG);
