@@ -1,8 +1,9 @@
 // A Compose project: which files, which name, which services. The lookup and the profile rules
 // are Compose's; the loading is stackd's one parser (src/spec via src/cli/load.ts).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedStack } from '../spec/index.js';
+import { parseDotenv } from '../spec/dotenv.js';
 import type { ServiceSpec, StackSpec } from '../spec/types.js';
 import { DEFAULT_RESTART_POLICY } from '../spec/defaults.js';
 import { CommandError, InputError } from '../cli/errors.js';
@@ -125,9 +126,25 @@ export function checkServiceNames(project: Project, names: string[]): void {
   }
 }
 
+/** COMPOSE_PROJECT_NAME and COMPOSE_PROFILES may also be set in the project's `.env` (or
+ *  --env-file), as Compose reads them; the environment wins. Problems in the file are the
+ *  loader's to report. */
+function withDotenv(env: Record<string, string | undefined>, file: string): Record<string, string | undefined> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return env;
+  }
+  const { vars } = parseDotenv(text, file);
+  const pick = (k: string) => (env[k] === undefined && vars[k] !== undefined ? { [k]: vars[k] } : {});
+  return { ...env, ...pick('COMPOSE_PROJECT_NAME'), ...pick('COMPOSE_PROFILES') };
+}
+
 /** Resolve and load the project; `named` services enable themselves whatever their profiles. */
-export async function loadProject(flags: ProjectFlags, named: string[] = [], env = process.env, cwd = process.cwd()): Promise<Project> {
-  const files = projectFiles(flags, env, cwd);
+export async function loadProject(flags: ProjectFlags, named: string[] = [], processEnv = process.env, cwd = process.cwd()): Promise<Project> {
+  const files = projectFiles(flags, processEnv, cwd);
+  const env = withDotenv(processEnv, flags.envFile ? path.resolve(cwd, flags.envFile) : path.join(path.dirname(files[0]), '.env'));
   const loaded = await loadStackFiles({ composeFile: files, envFile: flags.envFile }, flags.projectName ?? env.COMPOSE_PROJECT_NAME);
   const stack = composeRestartDefaults(loaded.stack);
   const project: Project = {

@@ -148,3 +148,17 @@ test('a second Ctrl+C kills the containers at once instead of waiting out their 
   }
   await env.ok(['down', '-p', name], pdir);
 }, LONG);
+
+test('the project name and profiles can come from .env, as Compose reads them', async () => {
+  const name = env.project('cwfe');
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  const pdir = join(env.dir, 'dotenv');
+  mkdirSync(pdir);
+  const svc = '    image: stackd/busybox:latest\n    init: true\n    command: ["sleep", "3600"]\n';
+  writeFileSync(join(pdir, 'compose.yaml'), `services:\n  always:\n${svc}  extra:\n${svc}    profiles: [extra]\n`);
+  writeFileSync(join(pdir, '.env'), `COMPOSE_PROJECT_NAME=${name}\nCOMPOSE_PROFILES=extra\n`);
+  await env.ok(['up', '-d'], pdir);
+  expect(Object.keys(await env.ids(name, false)).sort()).toEqual(['always', 'extra']);
+  await env.ok(['down'], pdir);
+  expect(await env.containers(name)).toEqual([]);
+}, LONG);
