@@ -105,7 +105,7 @@ export function registerUp(program: Command): void {
         if (out.progress?.errors.length) throw new CommandError(`up ${project.name} failed: ${out.progress.errors.join('; ')}`);
         if (out.timedOut) {
           const late = (out.progress?.containers ?? []).filter((c) => !['Started', 'Healthy', 'Exited'].includes(c.state)).map((c) => `${c.name} ${c.state}`);
-          throw new CommandError(`project ${project.name} was not ${opts.wait ? 'healthy' : 'started'} within ${timeoutMs / 1000}s${late.length ? `: ${late.join(', ')}` : ''}; see \`stackctl ps -a\` and \`stackctl logs\``);
+          throw new CommandError(`project ${project.name} was not ${opts.wait ? 'healthy' : 'started'} within ${timeoutMs / 1000}s${late.length ? `: ${late.join(', ')}` : ''}; see \`stackctl compose ps -a\` and \`stackctl logs\``);
         }
         if (!opts.detach && !opts.wait) await attach(store, project, targets);
       }, { needsFiles: true });
