@@ -13,6 +13,7 @@ import { listProjectContainers } from '../../compose/containers.js';
 import { awaitStopped, setServicesStopped } from '../../compose/stop-start.js';
 import { deployStack } from '../../stacks/apply.js';
 import type { Store } from '../../store/store.js';
+import type { DockerRuntime } from '../../runtime/docker.js';
 import { CommandError, InputError } from '../errors.js';
 import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 import { buildMissing } from './compose-build.js';
@@ -46,17 +47,14 @@ async function handleOrphans(store: Store, project: Project, remove: boolean): P
   for (const name of names) process.stderr.write(` ✔ Service ${name}  Removed (orphan)\n`);
 }
 
-/** Foreground: logs until Ctrl+C; the first stops the project gracefully, a second kills at once. */
-async function attach(store: Store, project: Project, targets: string[]): Promise<never> {
-  const { runtimes: engines, nodes } = await projectScope(store);
-  const mux = new LogMux(process.stdout, { follow: true, timestamps: false, color: wantColor(process.stdout), services: Object.keys(project.loaded.stack.services).sort() });
-  const current = await currentTaskIds(store, project.name);
-  const running = await listProjectContainers(engines, project.name, { services: targets, nodes, all: true, tasks: current });
-  process.stdout.write(`Attaching to ${running.map((c) => `${c.service}-${c.index}`).join(', ')}\n`);
-  const stop = new AbortController();
-  const interrupted = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
-  const following = followProjectLogs(engines, nodes, project.name, targets, mux, stop.signal, current);
-  await interrupted;
+/** The first SIGINT from now on (registered early: a Ctrl+C while `up` waits stops the project too). */
+function firstInterrupt(): Promise<void> {
+  return new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+}
+
+/** After a Ctrl+C: stop the project's services gracefully; a second Ctrl+C kills their containers
+ *  through the engine at once, as Compose does. Always exits 130. */
+async function stopOnInterrupt(store: Store, project: Project, targets: string[], scope: { runtimes: DockerRuntime[]; nodes: Set<string> }): Promise<never> {
   process.stderr.write('Gracefully stopping... (press Ctrl+C again to force)\n');
   const graceful = (async () => {
     await setServicesStopped(store, project.name, targets, true);
@@ -64,21 +62,32 @@ async function attach(store: Store, project: Project, targets: string[]): Promis
     return 'stopped' as const;
   })();
   const again = new Promise<'force'>((resolve) => process.once('SIGINT', () => resolve('force')));
-  const how = await Promise.race([graceful, again]);
-  stop.abort();
-  await following;
-  if (how === 'force') {
-    const live = await listProjectContainers(engines, project.name, { services: targets, nodes });
+  if ((await Promise.race([graceful, again])) === 'force') {
+    const live = await listProjectContainers(scope.runtimes, project.name, { services: targets, nodes: scope.nodes });
     await Promise.allSettled(live.map((c) => c.runtime.docker.getContainer(c.id).kill()));
     // the Store is told too, so the agent does not start them again
     await setServicesStopped(store, project.name, targets, true).catch(() => undefined);
     process.stderr.write(`Killed ${live.length} container(s)\n`);
-    // at once, as Compose does: the graceful stop's wait (and its timer) is abandoned
-    process.exit(130);
   } else {
     process.stderr.write(` ✔ Project ${project.name}  Stopped\n`);
   }
-  throw new CommandError('', 130);
+  // at once: an abandoned wait (the graceful stop's, or up's own) must not keep the process alive
+  process.exit(130);
+}
+
+/** Foreground: every container's logs until Ctrl+C. */
+async function attach(store: Store, project: Project, targets: string[], interrupted: Promise<void>): Promise<never> {
+  const scope = await projectScope(store);
+  const mux = new LogMux(process.stdout, { follow: true, timestamps: false, color: wantColor(process.stdout), services: Object.keys(project.loaded.stack.services).sort() });
+  const current = await currentTaskIds(store, project.name);
+  const running = await listProjectContainers(scope.runtimes, project.name, { services: targets, nodes: scope.nodes, all: true, tasks: current });
+  process.stdout.write(`Attaching to ${running.map((c) => `${c.service}-${c.index}`).join(', ')}\n`);
+  const stop = new AbortController();
+  const following = followProjectLogs(scope.runtimes, scope.nodes, project.name, targets, mux, stop.signal, current);
+  await interrupted;
+  stop.abort();
+  await following;
+  return stopOnInterrupt(store, project, targets, scope);
 }
 
 export function registerUp(program: Command): void {
@@ -96,18 +105,21 @@ export function registerUp(program: Command): void {
       await withProject(cmd, named, async (project, store) => {
         const spec = project.loaded.stack;
         const targets = named.length ? withDependencies(spec.services, named) : project.enabled;
+        const interrupted = !opts.detach && !opts.wait ? firstInterrupt() : undefined;
         await ensureLocalDaemon(store, { storeFlag: cmd.optsWithGlobals<{ store?: string }>().store, say: (l) => process.stderr.write(`${l}\n`) });
         if (opts.build !== false) await buildMissing(store, project, targets, { always: opts.build === true });
         await handleOrphans(store, project, opts.removeOrphans === true);
         await deployStack(store, project.name, { ...project.loaded, stack: withBuildImages(onlyServices(spec, targets)) });
         const print = containerLinePrinter(process.stderr);
-        const out = await waitForUp(store, project.name, targets, opts.wait ? 'healthy' : 'started', timeoutMs, print);
+        const waiting = waitForUp(store, project.name, targets, opts.wait ? 'healthy' : 'started', timeoutMs, print);
+        const out = interrupted ? await Promise.race([waiting, interrupted.then(() => undefined)]) : await waiting;
+        if (!out) return stopOnInterrupt(store, project, targets, await projectScope(store));
         if (out.progress?.errors.length) throw new CommandError(`up ${project.name} failed: ${out.progress.errors.join('; ')}`);
         if (out.timedOut) {
           const late = (out.progress?.containers ?? []).filter((c) => !['Started', 'Healthy', 'Exited'].includes(c.state)).map((c) => `${c.name} ${c.state}`);
           throw new CommandError(`project ${project.name} was not ${opts.wait ? 'healthy' : 'started'} within ${timeoutMs / 1000}s${late.length ? `: ${late.join(', ')}` : ''}; see \`stackctl compose ps -a\` and \`stackctl logs\``);
         }
-        if (!opts.detach && !opts.wait) await attach(store, project, targets);
+        if (interrupted) await attach(store, project, targets, interrupted);
       }, { needsFiles: true });
     });
 }
