@@ -36,8 +36,31 @@ export class ComposeEnv {
     return { STACKD_STORE: this.storeUrl, STACKD_NODE_NAME: this.nodeName, NO_COLOR: '1' };
   }
 
-  stackctl(args: string[], cwd = ROOT, env: Record<string, string> = {}): Promise<CliResult> {
-    return run('stackctl', args, { ...this.env, ...env }, cwd);
+  async stackctl(args: string[], cwd = ROOT, env: Record<string, string> = {}): Promise<CliResult> {
+    const r = await run('stackctl', args, { ...this.env, ...env }, cwd);
+    this.guard();
+    return r;
+  }
+
+  private watchdog?: ChildProcess;
+
+  /**
+   * The auto-started stackd is detached: should this test process die without cleaning up, a
+   * watchdog (EOF on a pipe only this process holds) stops it and removes its node's containers,
+   * as test/helpers/stackd.ts does for the daemons it starts.
+   */
+  private guard(): void {
+    const pidFile = join(this.dir, 'stackd.pid');
+    if (this.watchdog || !existsSync(pidFile)) return;
+    const script = `trap '' INT TERM HUP; cat >/dev/null
+kill -TERM "$1" 2>/dev/null; sleep 2; kill -KILL "$1" 2>/dev/null
+f="label=io.stackd.node=$2"
+docker ps -aq --filter "$f" | xargs -r docker rm -f -v
+docker network ls -q --filter "$f" | xargs -r docker network rm`;
+    const pid = readFileSync(pidFile, 'utf8').trim();
+    this.watchdog = spawn('sh', ['-c', script, 'watchdog', pid, this.nodeName], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+    this.watchdog.unref();
+    (this.watchdog.stdin as unknown as { unref(): void }).unref();
   }
 
   /** Runs stackctl and fails with its output when it exits non-zero. */
@@ -84,6 +107,7 @@ export class ComposeEnv {
 
   /** Stop the auto-started stackd, then remove what the projects left. */
   async cleanup(): Promise<void> {
+    this.watchdog?.kill('SIGKILL');
     const pidFile = join(this.dir, 'stackd.pid');
     if (existsSync(pidFile)) {
       const pid = Number(readFileSync(pidFile, 'utf8'));
