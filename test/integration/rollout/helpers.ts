@@ -3,7 +3,8 @@
 import type { Service, Task } from '../../../src/api/objects.js';
 import { getObject, listObjects } from '../../../src/client/objects.js';
 import type { Store } from '../../../src/store/store.js';
-import { docker } from '../../helpers/stackd.js';
+import { docker, SingleNode } from '../../helpers/stackd.js';
+import { openStore } from '../../../src/store/open.js';
 
 export const V1 = 'stackd/busybox:latest';
 export const V2 = 'stackd/busybox:rollout-v2';
@@ -72,4 +73,19 @@ export function sampleTasks(store: Store, stack: string, look: (tasks: Task[]) =
       return samples;
     },
   };
+}
+
+/** A rollout test file's one node (images tagged) and a Store client on it, started before its tests. */
+export function useRolloutNode(prefix: string): { node: SingleNode; store: Store } {
+  const rig = { node: new SingleNode(prefix) } as { node: SingleNode; store: Store };
+  beforeAll(async () => {
+    await tagImages();
+    await rig.node.start();
+    rig.store = await openStore(rig.node.storeUrl);
+  });
+  afterAll(async () => {
+    await rig.store?.close();
+    await rig.node.cleanup();
+  });
+  return rig;
 }

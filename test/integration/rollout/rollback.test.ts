@@ -1,36 +1,24 @@
 // Updates that fail roll back on their own (failure_action: rollback): an image that does not
 // exist, a healthcheck that fails once updated, tasks that cannot be scheduled before the
 // progress deadline. `stackctl deploy` exits non-zero saying so; the old revision runs again.
-import { openStore } from '../../../src/store/open.js';
-import type { Store } from '../../../src/store/store.js';
-import { eventually, SingleNode } from '../../helpers/stackd.js';
-import { appStack, runningImages, serviceOf, tagImages, tasksOf, V1, V2 } from './helpers.js';
+import { eventually } from '../../helpers/stackd.js';
+import { appStack, runningImages, serviceOf, tasksOf, useRolloutNode, V1, V2 } from './helpers.js';
 
-const node = new SingleNode('rollrb');
-let store: Store;
-beforeAll(async () => {
-  await tagImages();
-  await node.start();
-  store = await openStore(node.storeUrl);
-});
-afterAll(async () => {
-  await store?.close();
-  await node.cleanup();
-});
+const rig = useRolloutNode('rollrb');
 
 const rollback = 'update_config: {parallelism: 2, monitor: 2s, failure_action: rollback}\nrollback_config: {parallelism: 0, monitor: 1s}';
 
 /** Deploys v1 (must converge), then `next`; returns the second deploy's result. */
 async function update(stack: string, v1: string, next: string) {
-  expect((await node.deploy(stack, v1)).code).toBe(0);
-  return node.deploy(stack, next);
+  expect((await rig.node.deploy(stack, v1)).code).toBe(0);
+  return rig.node.deploy(stack, next);
 }
 
 /** The service runs `replicas` tasks of image V1 again, its spec back to v1's template, the rollback complete. */
 async function expectRolledBack(stack: string, replicas: number): Promise<void> {
   await eventually(async () => {
-    expect(runningImages(await tasksOf(store, stack))).toEqual(Array(replicas).fill(V1));
-    const svc = await serviceOf(store, stack);
+    expect(runningImages(await tasksOf(rig.store, stack))).toEqual(Array(replicas).fill(V1));
+    const svc = await serviceOf(rig.store, stack);
     expect(svc.spec.template.image).toBe(V1);
     expect(svc.status?.update?.state).toBe('rollback_completed');
   }, 30_000);
@@ -38,38 +26,38 @@ async function expectRolledBack(stack: string, replicas: number): Promise<void> 
 
 it(
   'an image that does not exist: deploy exits non-zero naming the rollback, and 4 tasks of the old image run',
-  node.logged(async () => {
-    const stack = node.uniqueName('badimg');
+  rig.node.logged(async () => {
+    const stack = rig.node.uniqueName('badimg');
     const res = await update(stack, appStack(V1, `replicas: 4\n${rollback}`), appStack('stackd/busybox:nope', `replicas: 4\n${rollback}`));
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(`${stack}_app: update rolled back`);
     await expectRolledBack(stack, 4);
-    expect((await serviceOf(store, stack)).status?.update?.rollbackCause).toMatchObject({ reason: 'TaskFailed' });
+    expect((await serviceOf(rig.store, stack)).status?.update?.rollbackCause).toMatchObject({ reason: 'TaskFailed' });
   }),
 );
 
 it(
   'a healthcheck that fails in the new version rolls the update back',
-  node.logged(async () => {
-    const stack = node.uniqueName('unhealthy');
+  rig.node.logged(async () => {
+    const stack = rig.node.uniqueName('unhealthy');
     const sick = 'healthcheck: {test: ["CMD", "false"], interval: 1s, timeout: 1s, retries: 1}';
     const res = await update(stack, appStack(V1, `replicas: 2\n${rollback}`), appStack(V2, `replicas: 2\n${rollback}`, sick));
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(`${stack}_app: update rolled back`);
     await expectRolledBack(stack, 2);
-    expect((await serviceOf(store, stack)).spec.template.healthcheck).toBeUndefined();
+    expect((await serviceOf(rig.store, stack)).spec.template.healthcheck).toBeUndefined();
   }),
 );
 
 it(
   'a new version that cannot be scheduled rolls back at its progress deadline',
-  node.logged(async () => {
-    const stack = node.uniqueName('nowhere');
+  rig.node.logged(async () => {
+    const stack = rig.node.uniqueName('nowhere');
     const nowhere = `replicas: 2\n${rollback}\nplacement: {constraints: ["node.labels.rollout-test == nowhere"]}`;
     const res = await update(stack, appStack(V1, `replicas: 2\n${rollback}`), appStack(V2, nowhere, 'x-stackd: {progress_deadline: 5s}'));
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(`${stack}_app: update rolled back`);
     await expectRolledBack(stack, 2);
-    expect((await serviceOf(store, stack)).status?.update?.rollbackCause).toMatchObject({ reason: 'ProgressDeadlineExceeded' });
+    expect((await serviceOf(rig.store, stack)).status?.update?.rollbackCause).toMatchObject({ reason: 'ProgressDeadlineExceeded' });
   }),
 );
