@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the local images tests and examples use (no registry is reachable here):
 #   stackd/busybox:latest        Debian's busybox-static on scratch, every applet linked
+#   stackd/busybox:v2, :rollout-v2, :rollout-v3
+#                                more names for the same image: tests roll out to another image
+#                                name (a new revision) without needing a registry
 #   stackd/accounts-web:dev      the accounts example's tiers (manifests/accounts)
 #   stackd/accounts-api:dev
 #   stackd/mysql-standin:5.7
@@ -46,4 +49,5 @@ base=$(build busybox stackd/busybox:latest)
 build accounts-web stackd/accounts-web:dev "$base" >/dev/null
 build accounts-api stackd/accounts-api:dev "$base" >/dev/null
 build mysql-standin stackd/mysql-standin:5.7 "$base" >/dev/null
-echo "images ready: stackd/busybox:latest stackd/accounts-web:dev stackd/accounts-api:dev stackd/mysql-standin:5.7"
+for tag in v2 rollout-v2 rollout-v3; do docker tag stackd/busybox:latest "stackd/busybox:$tag"; done
+echo "images ready: stackd/busybox:latest (also :v2 :rollout-v2 :rollout-v3) stackd/accounts-web:dev stackd/accounts-api:dev stackd/mysql-standin:5.7"

@@ -9,7 +9,7 @@ import { networkSettings, volumeSettings } from '../runtime/resource-spec.js';
 import { LABEL } from '../runtime/labels.js';
 import { DockerError } from '../runtime/docker-errors.js';
 import type { Store } from '../store/store.js';
-import type { FileRefSpec } from '../spec/types.js';
+import type { FileRefSpec } from '../stackfile/types.js';
 import { versionedName } from '../stacks/desired.js';
 
 // Images, networks and volumes this agent already ensured on an engine: a task's path to start

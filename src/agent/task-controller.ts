@@ -11,7 +11,7 @@ import type { DockerRuntime } from '../runtime/docker.js';
 import { DockerError } from '../runtime/docker-errors.js';
 import { containerName } from '../runtime/labels.js';
 import type { ContainerEvent } from '../runtime/types.js';
-import { durationMs } from '../spec/units.js';
+import { durationMs } from '../stackfile/units.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { planStep, type Step } from './plan-step.js';

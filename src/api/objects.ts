@@ -1,6 +1,6 @@
 // The kinds stackd keeps in the Store, each a Resource<Kind, Spec, Status>.
 import type { BaseStatus, Resource } from './meta.js';
-import type { FileObjectSpec, NetworkSpec, ServiceSpec, StackSpec, VolumeSpec } from '../spec/types.js';
+import type { FileObjectSpec, NetworkSpec, ServiceSpec, StackSpec, VolumeSpec } from '../stackfile/types.js';
 
 /** A deployed stack: the normalized stack file (configs/secrets by reference, content in Config/Secret). */
 export type Stack = Resource<'Stack', StackSpec, StackStatus>;

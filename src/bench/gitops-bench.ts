@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { writeGitOpsSecret } from '../gitops/credentials.js';
 import { createGitSource, updateGitSourceSpec } from '../gitops/sources.js';
-import { parseDuration } from '../spec/units.js';
+import { parseDuration } from '../stackfile/units.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { BenchRepo } from './gitops-bench-repo.js';

@@ -1,5 +1,5 @@
 // Read stack files for a command; bad input becomes an InputError (exit 2) before anything is written.
-import { loadStack, StackFileError, type LoadedStack } from '../spec/index.js';
+import { loadStack, StackFileError, type LoadedStack } from '../stackfile/index.js';
 import { InputError } from './errors.js';
 
 /** commander: `-c a -c b` collects both (a variadic option would swallow the stack name) */

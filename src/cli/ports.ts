@@ -1,4 +1,4 @@
-import type { PortSpec } from '../spec/types.js';
+import type { PortSpec } from '../stackfile/types.js';
 
 /** "*:8080->80/tcp" like `docker service ls`. */
 export function formatPorts(ports: PortSpec[]): string {

@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import { stackProgress, type StackProgress } from './progress.js';
 import { progressView } from './progress-view.js';
 import { CommandError, InputError } from './errors.js';
-import { formatDuration, parseDuration } from '../spec/units.js';
+import { formatDuration, parseDuration } from '../stackfile/units.js';
 
 export interface WaitOutcome extends StackProgress {
   timedOut: boolean;

@@ -3,7 +3,7 @@
 import * as path from 'node:path';
 import type { BuildProgress, BuildRequest } from '../runtime/docker-build.js';
 import { LABEL } from '../runtime/labels.js';
-import type { ServiceSpec, StackSpec } from '../spec/types.js';
+import type { ServiceSpec, StackSpec } from '../stackfile/types.js';
 
 /** Compose v2's rule: the service's `image` when it names one, else `<project>-<service>`. */
 export function imageForService(stackName: string, serviceName: string, svc: Pick<ServiceSpec, 'image'>): string {

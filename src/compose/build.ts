@@ -2,7 +2,7 @@
 // after another (the machine's cores go to one builder at a time), printing each step.
 import { buildImage } from '../runtime/docker-build.js';
 import type { DockerRuntime } from '../runtime/docker.js';
-import type { StackSpec } from '../spec/types.js';
+import type { StackSpec } from '../stackfile/types.js';
 import { planBuilds, progressLine } from './build-plan.js';
 
 export { BuildPlanError, imageForService, planBuilds, withBuildImages } from './build-plan.js';

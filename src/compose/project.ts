@@ -1,11 +1,11 @@
 // A Compose project: which files, which name, which services. The lookup and the profile rules
-// are Compose's; the loading is stackd's one parser (src/spec via src/cli/load.ts).
+// are Compose's; the loading is stackd's one parser (src/stackfile via src/cli/load.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { LoadedStack } from '../spec/index.js';
-import { parseDotenv } from '../spec/dotenv.js';
-import type { ServiceSpec, StackSpec } from '../spec/types.js';
-import { DEFAULT_RESTART_POLICY } from '../spec/defaults.js';
+import type { LoadedStack } from '../stackfile/index.js';
+import { parseDotenv } from '../stackfile/dotenv.js';
+import type { ServiceSpec, StackSpec } from '../stackfile/types.js';
+import { DEFAULT_RESTART_POLICY } from '../stackfile/defaults.js';
 import { CommandError, InputError } from '../cli/errors.js';
 import { loadStackFiles } from '../cli/load.js';
 

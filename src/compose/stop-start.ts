@@ -9,7 +9,7 @@ import { CommandError, InputError } from '../cli/errors.js';
 import { watchStack } from '../cli/wait.js';
 import { groupSlots } from '../orchestrator/slots.js';
 import { isTerminal, isUnassigned, stateOf } from '../orchestrator/task-state.js';
-import { formatDuration } from '../spec/units.js';
+import { formatDuration } from '../stackfile/units.js';
 import type { Store } from '../store/store.js';
 
 const ATTEMPTS = 5;

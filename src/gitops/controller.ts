@@ -12,7 +12,7 @@ import { Controller, type ReconcileResult, type Runnable } from '../controller/c
 import { Informer } from '../controller/informer.js';
 import { canonicalJson, encodeObject } from '../client/codec.js';
 import { getObject } from '../client/objects.js';
-import { durationMs } from '../spec/units.js';
+import { durationMs } from '../stackfile/units.js';
 import type { Store } from '../store/store.js';
 import { withTransitionTimes } from '../manager/status.js';
 import { scrubUrls } from './git-auth.js';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { canonicalJson } from '../client/codec.js';
-import { loadStackWith, StackFileError, type LoadedStack, type ReadFile } from '../spec/index.js';
+import { loadStackWith, StackFileError, type LoadedStack, type ReadFile } from '../stackfile/index.js';
 import { desiredStackObjects } from '../stacks/desired.js';
 import { discoverStacks, type RepoListing } from './layout.js';
 

@@ -1,6 +1,6 @@
 // `gitops add` flags → a GitSourceSpec, checked before anything is written. Pure.
 import type { GitSourceSpec } from '../api/objects.js';
-import { parseDuration } from '../spec/units.js';
+import { parseDuration } from '../stackfile/units.js';
 
 export interface AddFlags {
   repo?: string;

@@ -7,7 +7,7 @@ import { deleteOp } from '../client/materialize.js';
 import { listObjects } from '../client/objects.js';
 import type { Informer } from '../controller/informer.js';
 import { versionedName } from '../stacks/desired.js';
-import type { ServiceSpec } from '../spec/types.js';
+import type { ServiceSpec } from '../stackfile/types.js';
 import type { Store } from '../store/store.js';
 import type { ManagerCaches } from './caches.js';
 

@@ -9,7 +9,7 @@
 // has a task, and at least one. A dependency missing from the stack blocks when `required`
 // (compose's default) and is skipped otherwise.
 import type { Service, Task } from '../api/objects.js';
-import type { DependsCondition } from '../spec/types.js';
+import type { DependsCondition } from '../stackfile/types.js';
 import { groupSlots, type SlotGroup } from './slots.js';
 import { specHash } from './spec-hash.js';
 import { stateOf } from './task-state.js';

@@ -3,7 +3,7 @@
 // is in the Store: the ended task's status (state, timestamp) and its restart record, which each
 // replacement carries forward. A new leader therefore reaches the same decision.
 import type { Service, Task, TaskRestartRecord } from '../api/objects.js';
-import { durationMs } from '../spec/units.js';
+import { durationMs } from '../stackfile/units.js';
 import { groupSlots } from './slots.js';
 import { specHash } from './spec-hash.js';
 import { isTerminal, stateOf } from './task-state.js';

@@ -10,7 +10,7 @@
 //  - Going back to a hash already in the history (undo, rollback) moves that revision to the top
 //    with a new number, as `kubectl rollout undo` does: numbers only grow.
 import type { ServiceRevision, Task } from '../api/objects.js';
-import type { ServiceSpec } from '../spec/types.js';
+import type { ServiceSpec } from '../stackfile/types.js';
 import { specHash, taskShape } from './spec-hash.js';
 
 export const REVISION_HISTORY_LIMIT = 10;

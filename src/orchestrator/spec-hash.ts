@@ -1,7 +1,7 @@
 // Which revision of a service a task runs: a content hash of what shapes its container.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../client/codec.js';
-import type { ServiceSpec } from '../spec/types.js';
+import type { ServiceSpec } from '../stackfile/types.js';
 
 /**
  * The part of a template that shapes tasks. Scaling (replicas), the update and rollback configs,

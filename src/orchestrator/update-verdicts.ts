@@ -9,7 +9,7 @@
 // Verdicts are kept in the Store (status.update.verdicts), so each failure counts once, even
 // across leaders, and a task that passed is never judged again.
 import type { Task, UpdateCause } from '../api/objects.js';
-import { formatDuration } from '../spec/units.js';
+import { formatDuration } from '../stackfile/units.js';
 import { describeEnd } from './restart.js';
 import { isTerminal, stateOf } from './task-state.js';
 

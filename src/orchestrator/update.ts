@@ -4,9 +4,9 @@
 // plans the same next step, and a slot whose current task runs the target revision is never
 // replaced again. See README.md, "The update supervisor".
 import type { Node, Service, ServiceRevision, ServiceUpdateStatus, Task } from '../api/objects.js';
-import { DEFAULT_PROGRESS_DEADLINE } from '../spec/defaults.js';
-import type { ServiceSpec } from '../spec/types.js';
-import { durationMs } from '../spec/units.js';
+import { DEFAULT_PROGRESS_DEADLINE } from '../stackfile/defaults.js';
+import type { ServiceSpec } from '../stackfile/types.js';
+import { durationMs } from '../stackfile/units.js';
 import type { OrchestratorAction } from './actions.js';
 import { eligibleNodes } from './global.js';
 import { newTask } from './new-task.js';

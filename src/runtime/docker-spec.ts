@@ -3,8 +3,8 @@
 // as in Swarm), and build: is never done by the agent (the image must exist or be pullable).
 import type Dockerode from 'dockerode';
 import type { Task } from '../api/objects.js';
-import type { HealthcheckSpec, MountSpec, PortSpec, ServiceSpec } from '../spec/types.js';
-import { durationMs } from '../spec/units.js';
+import type { HealthcheckSpec, MountSpec, PortSpec, ServiceSpec } from '../stackfile/types.js';
+import { durationMs } from '../stackfile/units.js';
 import { containerName, taskLabels } from './labels.js';
 
 export interface ContainerContext {

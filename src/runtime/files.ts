@@ -2,7 +2,7 @@
 // carries them into the container before it starts (in memory; tar-stream).
 import { pack } from 'tar-stream';
 import type { Task } from '../api/objects.js';
-import type { FileRefSpec } from '../spec/types.js';
+import type { FileRefSpec } from '../stackfile/types.js';
 import { ContainerSpecError } from './docker-spec.js';
 import type { ContainerFile } from './types.js';
 

@@ -1,5 +1,5 @@
 // Stack networks and volumes → what to create on a node's engine. Pure.
-import type { NetworkSpec, VolumeSpec } from '../spec/types.js';
+import type { NetworkSpec, VolumeSpec } from '../stackfile/types.js';
 import { LABEL } from './labels.js';
 
 export interface NetworkSettings {

@@ -3,7 +3,7 @@
 // assignment of a batch counts for the next (SwarmKit's nodeInfo).
 import type { Node, Task } from '../api/objects.js';
 import { occupiesNode } from '../orchestrator/task-state.js';
-import type { PortSpec } from '../spec/types.js';
+import type { PortSpec } from '../stackfile/types.js';
 
 export interface HostPort {
   /** "8080/tcp" */

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { NewObject } from '../api/meta.js';
 import type { FileObjectData } from '../api/objects.js';
-import type { FileRefSpec, StackSpec } from '../spec/types.js';
+import type { FileRefSpec, StackSpec } from '../stackfile/types.js';
 
 export interface StackInput {
   stack: StackSpec;

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
-/** The seed's example, from the shared folder beside the checkout (as CI lays it out). */
-export const EXAMPLE = join(process.env.STACKD_SHARED ?? resolve(ROOT, '../shared'), 'examples/accounts');
+/** The accounts example: the project's own copy (manifests/accounts), so a clone tests itself. */
+export const EXAMPLE = join(ROOT, 'manifests/accounts');
 
 export interface CliResult {
   code: number;

@@ -10,7 +10,7 @@ import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, tas
 import { collect } from '../load.js';
 import { undoService, updateService } from '../service-write.js';
 import { awaitConvergence } from '../wait.js';
-import type { ServiceSpec } from '../../spec/types.js';
+import type { ServiceSpec } from '../../stackfile/types.js';
 import type { Store } from '../../store/store.js';
 
 interface UpdateFlags {

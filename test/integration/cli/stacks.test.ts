@@ -43,7 +43,7 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
       const revisions = new Set(services.items.map((s) => s.metadata.resourceVersion));
       expect(revisions.size).toBe(1); // one transaction
       const api = services.items.find((s) => s.metadata.name === 'api')!;
-      expect((api.spec as { template: { image: string } }).template.image).toBe('bitmyth/accounts:dev');
+      expect((api.spec as { template: { image: string } }).template.image).toBe('stackd/accounts-api:dev');
       const [secret] = (await listObjects(store, 'Secret', stackName)).items;
       expect(secret.metadata.name).toMatch(/^secret_config-[0-9a-f]{12}$/);
       expect(Buffer.from((secret.spec as { data: string }).data, 'base64').toString()).toContain('jwt_secret');
@@ -72,7 +72,7 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
   });
 
   it('a changed image updates only that service and bumps its generation', async () => {
-    writeFileSync(join(dir, '.env'), 'ACCOUNT_FRONTEND_IMAGE=web:2\nACCOUNT_IMAGE=bitmyth/accounts:dev\nMYSQL_PASSWORD=123\nMYSQL_DB=accounts\n');
+    writeFileSync(join(dir, '.env'), 'ACCOUNT_FRONTEND_IMAGE=web:2\nACCOUNT_IMAGE=stackd/accounts-api:dev\nMYSQL_IMAGE=stackd/mysql-standin:5.7\nMYSQL_PASSWORD=123\nMYSQL_DB=accounts\n');
     const res = await stackctl(['--store', url, 'deploy', '--detach', '-c', join(dir, 'stack.yaml'), stackName]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`service/${stackName}_web updated`);

@@ -11,7 +11,7 @@ import { FrameDemuxer } from '../../../src/runtime/demux.js';
 import { BuildContextError, type BuildProgress, buildImage } from '../../../src/runtime/docker-build.js';
 import { DockerError } from '../../../src/runtime/docker-errors.js';
 import { DockerRuntime } from '../../../src/runtime/docker.js';
-import { loadStack } from '../../../src/spec/index.js';
+import { loadStack } from '../../../src/stackfile/index.js';
 import { uniqueStack } from './helpers.js';
 
 const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/build');

@@ -1,7 +1,7 @@
 import type { Service, Task, TaskState } from '../../../src/api/objects.js';
 import { stackProgress } from '../../../src/cli/progress.js';
 import { specHash } from '../../../src/orchestrator/spec-hash.js';
-import type { ServiceSpec } from '../../../src/spec/types.js';
+import type { ServiceSpec } from '../../../src/stackfile/types.js';
 
 const template = (replicas: number, condition: 'any' | 'none' = 'any'): ServiceSpec =>
   ({ image: 'x', deploy: { mode: 'replicated', replicas, restart_policy: { condition } } }) as unknown as ServiceSpec;

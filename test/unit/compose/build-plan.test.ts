@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { BuildPlanError, imageForService, planBuilds, progressLine, withBuildImages } from '../../../src/compose/build-plan.js';
-import { loadStackWith } from '../../../src/spec/index.js';
-import { memFiles } from '../spec/helpers.js';
+import { loadStackWith } from '../../../src/stackfile/index.js';
+import { memFiles } from '../stackfile/helpers.js';
 
 const compose = [
   'name: accounts',

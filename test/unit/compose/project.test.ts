@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { activeProfiles, composeRestartDefaults, enabledServices, findComposeFiles, onlyServices, projectFiles, withDependencies } from '../../../src/compose/project.js';
-import { DEFAULT_RESTART_POLICY, type ServiceSpec, type StackSpec } from '../../../src/spec/index.js';
+import { DEFAULT_RESTART_POLICY, type ServiceSpec, type StackSpec } from '../../../src/stackfile/index.js';
 
 function svc(over: Partial<ServiceSpec> = {}): ServiceSpec {
   return {

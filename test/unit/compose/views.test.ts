@@ -4,7 +4,7 @@ import { upProgress } from '../../../src/compose/up-progress.js';
 import { shortCommand } from '../../../src/cli/commands/compose-ps.js';
 import type { Service, Task, TaskState } from '../../../src/api/objects.js';
 import { specHash } from '../../../src/orchestrator/spec-hash.js';
-import { DEFAULT_RESTART_POLICY, type ServiceSpec } from '../../../src/spec/index.js';
+import { DEFAULT_RESTART_POLICY, type ServiceSpec } from '../../../src/stackfile/index.js';
 
 test('formatPorts: Docker\'s PORTS column, published first by target port, no duplicates', () => {
   expect(

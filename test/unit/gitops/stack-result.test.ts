@@ -1,7 +1,7 @@
 import type { Service, ServiceUpdateStatus, Task } from '../../../src/api/objects.js';
 import { judgeRollout } from '../../../src/gitops/stack-result.js';
 import { specHash } from '../../../src/orchestrator/spec-hash.js';
-import type { ServiceSpec } from '../../../src/spec/types.js';
+import type { ServiceSpec } from '../../../src/stackfile/types.js';
 
 const tpl = { image: 'x', deploy: { mode: 'replicated', replicas: 1, restart_policy: { condition: 'any' } } } as unknown as ServiceSpec;
 const since = new Date('2026-01-01T00:00:00Z');

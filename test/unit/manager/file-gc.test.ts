@@ -1,6 +1,6 @@
 import type { Config, Service, Task } from '../../../src/api/objects.js';
 import { unusedFileVersions } from '../../../src/manager/file-gc.js';
-import type { ServiceSpec } from '../../../src/spec/types.js';
+import type { ServiceSpec } from '../../../src/stackfile/types.js';
 
 const meta = (name: string) => ({ name, namespace: 'app', uid: name, generation: 1, resourceVersion: '1', labels: {}, annotations: {}, creationTimestamp: '', ownerReferences: [] });
 const config = (name: string): Config => ({ apiVersion: 'stackd.io/v1', kind: 'Config', metadata: meta(name), spec: { stack: 'app', name: 'app_c', data: '', sha256: '', labels: {} } });

@@ -1,6 +1,6 @@
 import type { Service, Task } from '../../../src/api/objects.js';
 import { dependencyGate, dependentsOf } from '../../../src/orchestrator/dependencies.js';
-import type { DependsCondition, HealthcheckSpec } from '../../../src/spec/types.js';
+import type { DependsCondition, HealthcheckSpec } from '../../../src/stackfile/types.js';
 import { service, task } from './fixtures.js';
 
 const HC: HealthcheckSpec = { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 3, start_period: '0s' };

@@ -1,6 +1,6 @@
 // Builders for planner tests: a normalized service with Swarm's defaults, tasks, nodes.
 import type { Node, NodeSpec, NodeStatus, Service, Task, TaskState } from '../../../src/api/objects.js';
-import type { DeploySpec, ServiceSpec } from '../../../src/spec/types.js';
+import type { DeploySpec, ServiceSpec } from '../../../src/stackfile/types.js';
 import { specHash } from '../../../src/orchestrator/spec-hash.js';
 
 export const T0 = new Date('2026-01-01T00:00:00.000Z');

@@ -1,4 +1,4 @@
-import type { RestartPolicySpec } from '../../../src/spec/types.js';
+import type { RestartPolicySpec } from '../../../src/stackfile/types.js';
 import { decideRestart, planRestarts } from '../../../src/orchestrator/restart.js';
 import { at, iso, service, task, type TaskOpts } from './fixtures.js';
 

@@ -2,7 +2,7 @@
 import type { Service } from '../../../src/api/objects.js';
 import type { ServicePlan } from '../../../src/orchestrator/plan-service.js';
 import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../../src/orchestrator/update-state.js';
-import type { UpdateConfigSpec } from '../../../src/spec/types.js';
+import type { UpdateConfigSpec } from '../../../src/stackfile/types.js';
 import { counter, node, service, T0 } from './fixtures.js';
 import { advance, currentImages, plan, runningCount, step, write, type Behaviour, type World } from './update-sim.js';
 

@@ -4,7 +4,7 @@ import { specHash } from '../../../src/orchestrator/spec-hash.js';
 import { planUpdate } from '../../../src/orchestrator/update.js';
 import { rolloutConditions } from '../../../src/orchestrator/update-conditions.js';
 import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../../src/orchestrator/update-state.js';
-import type { UpdateConfigSpec } from '../../../src/spec/types.js';
+import type { UpdateConfigSpec } from '../../../src/stackfile/types.js';
 import { at, counter, iso, node, service, task, type TaskOpts } from './fixtures.js';
 
 const cfg = (c: Partial<UpdateConfigSpec> = {}): UpdateConfigSpec => ({

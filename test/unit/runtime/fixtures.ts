@@ -1,7 +1,7 @@
 // Tasks built by hand, as the orchestrator would write them (the normalized spec's defaults).
 import { API_VERSION } from '../../../src/api/meta.js';
 import type { Task } from '../../../src/api/objects.js';
-import type { ServiceSpec, UpdateConfigSpec } from '../../../src/spec/types.js';
+import type { ServiceSpec, UpdateConfigSpec } from '../../../src/stackfile/types.js';
 
 const update: UpdateConfigSpec = { parallelism: 1, delay: '0s', failure_action: 'pause', monitor: '5s', max_failure_ratio: 0, order: 'stop-first' };
 

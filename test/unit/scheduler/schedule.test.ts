@@ -1,6 +1,6 @@
 import type { Node, Task } from '../../../src/api/objects.js';
 import { schedule } from '../../../src/scheduler/schedule.js';
-import type { PortSpec } from '../../../src/spec/types.js';
+import type { PortSpec } from '../../../src/stackfile/types.js';
 import { node, service, task } from '../orchestrator/fixtures.js';
 
 const GiB = 1024 ** 3;

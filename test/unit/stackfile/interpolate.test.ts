@@ -1,4 +1,4 @@
-import { interpolate } from '../../../src/spec/interpolate.js';
+import { interpolate } from '../../../src/stackfile/interpolate.js';
 import { load, problems } from './helpers.js';
 
 const vars: Record<string, string> = { SET: 'value', EMPTY: '', B: 'bee' };

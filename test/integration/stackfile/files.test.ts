@@ -1,9 +1,9 @@
 // loadStack reading real files: .env, env_file, config and secret files, binds, an override file.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { StackFileError, loadStack } from '../../../src/spec/index.js';
+import { StackFileError, loadStack } from '../../../src/stackfile/index.js';
 
-const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/spec');
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/stackfile');
 const full = path.join(fixtures, 'full');
 
 describe('loadStack on real files', () => {

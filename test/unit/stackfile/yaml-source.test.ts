@@ -1,4 +1,4 @@
-import { locFor, parseYaml, toPlain } from '../../../src/spec/yaml-source.js';
+import { locFor, parseYaml, toPlain } from '../../../src/stackfile/yaml-source.js';
 import { load, problems } from './helpers.js';
 
 describe('YAML source', () => {

@@ -1,5 +1,5 @@
-import { splitShellWords } from '../../../src/spec/shell-words.js';
-import { closest, levenshtein } from '../../../src/spec/suggest.js';
+import { splitShellWords } from '../../../src/stackfile/shell-words.js';
+import { closest, levenshtein } from '../../../src/stackfile/suggest.js';
 
 describe('splitShellWords', () => {
   it.each([

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { ServiceSpec } from '../../../src/spec/index.js';
+import type { ServiceSpec } from '../../../src/stackfile/index.js';
 import { load, web } from './helpers.js';
 
 async function service(...lines: string[]): Promise<ServiceSpec> {

@@ -1,5 +1,5 @@
 // Read stack files the one way every part of stackd does: parse, interpolate, merge, validate,
-// check, normalize. The only file in src/spec that reads files.
+// check, normalize. The only file in src/stackfile that reads files.
 import { readFile } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';

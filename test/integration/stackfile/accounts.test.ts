@@ -1,6 +1,6 @@
 // The seed's accounts example (read-only) through the real loader: both files merged, .env interpolated.
 import * as path from 'node:path';
-import { loadStack, type LoadedStack } from '../../../src/spec/index.js';
+import { loadStack, type LoadedStack } from '../../../src/stackfile/index.js';
 import { EXAMPLE } from '../../helpers/cli.js';
 
 const dir = EXAMPLE;
@@ -14,8 +14,8 @@ describe('the accounts example', () => {
   it('takes the images from .env', () => {
     const { services } = loaded.stack;
     expect(loaded.stack.name).toBe('accounts');
-    expect(services.web.image).toBe('bitmyth/accounts-frontend:dev');
-    expect(services.api.image).toBe('bitmyth/accounts:dev');
+    expect(services.web.image).toBe('stackd/accounts-web:dev');
+    expect(services.api.image).toBe('stackd/accounts-api:dev');
     expect(services.mysql.environment).toEqual({ MYSQL_ROOT_PASSWORD: '123', MYSQL_DATABASE: 'accounts' });
     expect(services['db-migration'].environment.GOOSE_DBSTRING).toBe('root:123@tcp(mysql)/accounts');
     expect(loaded.warnings).toEqual([]);
@@ -67,6 +67,6 @@ describe('the accounts example', () => {
   it('the process environment overrides .env', async () => {
     const r = await loadStack({ files: [`${dir}/stack.yaml`], env: { ACCOUNT_IMAGE: 'mine:latest' } });
     expect(r.stack.services.api.image).toBe('mine:latest');
-    expect(r.stack.services.web.image).toBe('bitmyth/accounts-frontend:dev');
+    expect(r.stack.services.web.image).toBe('stackd/accounts-web:dev');
   });
 });

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { loadStackWith } from '../../../src/spec/index.js';
+import { loadStackWith } from '../../../src/stackfile/index.js';
 import { load, memFiles } from './helpers.js';
 
 describe('top-level keys', () => {

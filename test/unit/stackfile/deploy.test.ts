@@ -1,4 +1,4 @@
-import type { DeploySpec } from '../../../src/spec/index.js';
+import type { DeploySpec } from '../../../src/stackfile/index.js';
 import { load, web } from './helpers.js';
 
 async function deploy(...lines: string[]): Promise<DeploySpec> {

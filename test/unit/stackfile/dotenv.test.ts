@@ -1,4 +1,4 @@
-import { parseDotenv } from '../../../src/spec/dotenv.js';
+import { parseDotenv } from '../../../src/stackfile/dotenv.js';
 
 describe('.env files', () => {
   it('reads KEY=VAL, export, comments, quotes and escapes', () => {

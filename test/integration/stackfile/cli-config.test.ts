@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { loadStack } from '../../../src/spec/index.js';
+import { loadStack } from '../../../src/stackfile/index.js';
 import { EXAMPLE } from '../../helpers/cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const fixtures = path.join(root, 'test/fixtures/spec');
+const fixtures = path.join(root, 'test/fixtures/stackfile');
 const accounts = EXAMPLE;
 
 function stackctl(...args: string[]) {
@@ -34,7 +34,7 @@ describe('stackctl config', () => {
     expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual([
       'name: accounts', 'services:', 'networks:', 'volumes:', 'configs:', 'secrets:',
     ]);
-    expect(r.stdout).toContain('image: bitmyth/accounts-frontend:dev');
+    expect(r.stdout).toContain('image: stackd/accounts-web:dev');
   });
 
   it('--format json and -f, as in docker compose', () => {

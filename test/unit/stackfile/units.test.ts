@@ -1,4 +1,4 @@
-import { durationMs, formatDuration, parseBytes, parseDuration } from '../../../src/spec/units.js';
+import { durationMs, formatDuration, parseBytes, parseDuration } from '../../../src/stackfile/units.js';
 
 describe('durations', () => {
   it.each([

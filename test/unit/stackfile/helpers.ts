@@ -1,6 +1,6 @@
 // Load stack files from an in-memory folder (unit tests do no I/O); paths resolve against the cwd.
 import * as path from 'node:path';
-import { StackFileError, loadStackWith, type LoadedStack, type ReadFile } from '../../../src/spec/index.js';
+import { StackFileError, loadStackWith, type LoadedStack, type ReadFile } from '../../../src/stackfile/index.js';
 
 export function memFiles(files: Record<string, string>): ReadFile {
   const byPath = new Map(Object.entries(files).map(([name, text]) => [path.resolve(name), Buffer.from(text)]));
