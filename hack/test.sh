@@ -11,8 +11,10 @@ npm run build
 source hack/lib/etcd.sh
 source hack/lib/docker.sh
 source hack/lib/nodes.sh
-# multi-node tests stop their own nodes; an aborted run may not have
-cleanup() { stop_all_nodes >/dev/null 2>&1 || true; stop_etcd; stop_dockerd; }
+# multi-node tests stop their own nodes; an aborted run may not have. Only this run's nodes go:
+# another run on the same machine keeps its own.
+export STACKD_NODES_OWNER="test-$$"
+cleanup() { stop_own_nodes >/dev/null 2>&1 || true; stop_etcd; stop_dockerd; }
 trap cleanup EXIT
 
 start_etcd

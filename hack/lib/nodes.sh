@@ -8,7 +8,10 @@
 #   stop_node NAME                           stops its dockerd (its containers stop with it) and deletes
 #                                            the namespace; its data stays in /var/lib/stackd-NAME
 #   wipe_node NAME                           stop_node, then delete its data (a fresh host next time)
-#   stop_all_nodes                           stop_node for every node started here, then the bridge
+#   stop_all_nodes                           stop_node for every node on this machine, then the bridge
+#                                            (also other runs' nodes: prefer stop_own_nodes)
+#   stop_own_nodes                           stop_node for the nodes started with this STACKD_NODES_OWNER
+#                                            (set by hack/test.sh and the benches), then the bridge if unused
 #   node_socket NAME / node_address NAME     unix:///run/stackd-NAME.sock / 10.250.0.(10+INDEX)
 #
 # The namespaces have no default route: a node reaches the root namespace and the other nodes on
@@ -60,6 +63,7 @@ start_node() {
   fi
   echo "$addr" >"$run/address"
   echo "$index" >"$run/index"
+  echo "${STACKD_NODES_OWNER:-}" >"$run/owner"
   # its own UTS namespace so the engine reports NAME as its hostname
   nsenter --net="/var/run/netns/$name" -- unshare --uts -- sh -c 'hostname "$0"; exec "$@"' "$name" \
     dockerd --host "unix://$sock" --data-root "/var/lib/stackd-$name/docker" --exec-root "$run/exec" \
@@ -115,12 +119,30 @@ wipe_node() {
   rm -rf "/var/lib/stackd-$1" "/run/stackd-$1"
 }
 
-stop_all_nodes() {
+_node_dirs() { # the run folders of nodes that may still be up
   local dir
   for dir in /run/stackd-*/; do
     [ -f "$dir/address" ] || [ -f "$dir/docker.pid" ] || continue
-    stop_node "$(basename "$dir" | sed 's/^stackd-//')"
+    echo "$dir"
   done
+}
+
+stop_all_nodes() {
+  local dir
+  for dir in $(_node_dirs); do stop_node "$(basename "$dir" | sed 's/^stackd-//')"; done
+  _nodes_bridge_down
+}
+
+stop_own_nodes() {
+  local dir
+  [ -n "${STACKD_NODES_OWNER:-}" ] || return 0
+  for dir in $(_node_dirs); do
+    [ "$(cat "$dir/owner" 2>/dev/null)" = "$STACKD_NODES_OWNER" ] && stop_node "$(basename "$dir" | sed 's/^stackd-//')"
+  done
+  [ -n "$(_node_dirs)" ] || _nodes_bridge_down
+}
+
+_nodes_bridge_down() {
   if ip link show "$STACKD_NODES_BRIDGE" >/dev/null 2>&1; then
     iptables -D FORWARD -i "$STACKD_NODES_BRIDGE" -o "$STACKD_NODES_BRIDGE" -j ACCEPT 2>/dev/null || true
     ip link del "$STACKD_NODES_BRIDGE"
