@@ -64,8 +64,15 @@ async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
 
+/** `git fetch` arguments: `--` ends the options, so git never reads the repository as one. Pure. */
+export function fetchArgs(repo: string, branch: string): string[] {
+  return ['fetch', '--depth=1', '--no-tags', '--force', '--quiet', '--', repo, `+refs/heads/${branch}:refs/remotes/origin/${branch}`];
+}
+
 /** Fetch the branch tip and check it out; throws FetchError with a scrubbed one-line message. */
 export async function fetchCommit(req: FetchRequest): Promise<FetchedCommit> {
+  // a spec written straight to the store skipped the CLI's check: repeat it before git sees the URL
+  if (req.repo.startsWith('-')) throw new FetchError('FetchFailed', `repository "${req.repo}" must not start with '-'`);
   const { files, cleanup } = await writeAuthFiles(req.repo, req.creds);
   const timeoutMs = req.timeoutMs ?? 120_000;
   try {
@@ -74,8 +81,7 @@ export async function fetchCommit(req: FetchRequest): Promise<FetchedCommit> {
     if (!(await exists(join(req.dir, '.git')))) await plain.init();
     const ref = `refs/remotes/origin/${req.branch}`;
     try {
-      await git(req.dir, gitEnv(req.repo, req.creds, files), timeoutMs)
-        .fetch(req.repo, `+refs/heads/${req.branch}:${ref}`, ['--depth=1', '--no-tags', '--force', '--quiet']);
+      await git(req.dir, gitEnv(req.repo, req.creds, files), timeoutMs).raw(fetchArgs(req.repo, req.branch));
     } catch (err) {
       const raw = (err as Error).message;
       const reason = classifyFetchError(raw);

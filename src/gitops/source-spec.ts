@@ -24,6 +24,8 @@ export function checkName(what: string, name: string): string | undefined {
 
 /** The problem with a repository URL, or undefined. Passwords never belong in the URL (use --secret-ref). */
 export function checkRepoUrl(repo: string): string | undefined {
+  // git would read "--upload-pack=cmd" or "-oProxyCommand=cmd" as an option, whatever follows
+  if (repo.startsWith('-')) return `--repo "${repo}" must not start with '-'`;
   if (SCP_LIKE.test(repo) && !repo.includes('::')) return undefined;
   let url: URL;
   try {

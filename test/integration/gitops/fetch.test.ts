@@ -1,8 +1,9 @@
 // The GitOps fetch over file:// and what it refuses: a missing branch, the ext:: transport; a new
-// commit replaces the checkout (files deleted in git are gone from the cache too).
+// commit replaces the checkout (files deleted in git are gone from the cache too); a repository
+// that git could read as an option never reaches git.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fetchCommit, FetchError } from '../../../src/gitops/git-fetch.js';
+import { fetchArgs, fetchCommit, FetchError } from '../../../src/gitops/git-fetch.js';
 import { tempDir } from '../../helpers/cli.js';
 import { initBare, WorkingCopy } from '../../helpers/git-server.js';
 
@@ -41,5 +42,21 @@ describe('fetchCommit', () => {
     expect(err).toMatchObject({ reason: 'FetchFailed' });
     expect(err?.message).toMatch(/transport 'ext' not allowed/);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  test('a repository starting with - is refused and runs nothing', async () => {
+    const marker = join(dir, 'pwned-upload-pack');
+    for (const repo of [`--upload-pack=touch ${marker}`, `--upload-pack:touch ${marker}`, `-oProxyCommand=touch ${marker}`]) {
+      const err = await failure(fetchCommit({ dir: join(dir, 'cache-dash'), repo, branch: 'main' }));
+      expect(err).toBeInstanceOf(FetchError);
+      expect(err?.message).toBe(`repository "${repo}" must not start with '-'`);
+    }
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('git is told where its options end, before the repository', () => {
+    const args = fetchArgs('-x', 'main');
+    expect(args.indexOf('--')).toBeGreaterThan(0);
+    expect(args.slice(args.indexOf('--') + 1)).toEqual(['-x', '+refs/heads/main:refs/remotes/origin/main']);
   });
 });

@@ -24,6 +24,10 @@ describe('gitops add flags', () => {
     });
     expect(gitSourceSpec({ ...flags })).toEqual({ errors: ['--repo is required (the clone URL of the repository)'] });
     expect(gitSourceSpec({ ...flags, repo: 'ext::sh -c evil' })).toHaveProperty('errors');
+    // git would take these for options (--upload-pack runs a command): refused before git sees them
+    for (const repo of ['--upload-pack:touch', '-oProxyCommand:x', '--upload-pack=touch /tmp/x', '-'])
+      expect(gitSourceSpec({ ...flags, repo })).toEqual({ errors: [`--repo "${repo}" must not start with '-'`] });
+    expect(gitSourceSpec({ ...flags, repo: 'git@host:org/-repo.git' })).toHaveProperty('spec');
     expect(gitSourceSpec({ ...flags, repo: 'ftp://h/r.git' })).toEqual({ errors: ['--repo: scheme ftp is not supported (use https, http, ssh or file)'] });
   });
 
