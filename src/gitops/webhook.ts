@@ -1,7 +1,8 @@
 // The webhook receiver every manager serves (`--webhook-listen`): POST /hooks/git/NAME, checked
 // against the GitSource's webhookSecretRef token, only sets the source's requestedAt annotation;
 // the leader's GitOps controller does the sync. So any manager can take the call, leader or not.
-// Never logs a token or a body.
+// An unknown source, one without a webhook secret and a bad signature get the same answer (the
+// log says which); a delivery seen before is dropped. Never logs a token or a body.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GitSource } from '../api/objects.js';
@@ -11,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { readGitOpsSecret } from './credentials.js';
 import { requestSync } from './request.js';
 import { isPing, parseListenAddress, verifyWebhook } from './webhook-auth.js';
+import { deliveryIds } from './webhook-replay.js';
 
 /** GitHub sends at most 25 MB, but a push event's headers are all the receiver needs to trust it;
  *  a bigger body is refused before it is buffered. */
@@ -30,6 +32,10 @@ interface Reply {
 }
 
 class BodyTooLarge extends Error {}
+
+/** One answer for an unknown source, a source without a webhook secret and a bad signature: a
+ *  caller learns neither which sources exist nor how they are configured. */
+const UNAUTHORIZED: Reply = { status: 401, body: { error: 'unauthorized' } };
 
 /** Listens on `listen` ("[HOST]:PORT"); resolves once listening, rejects if it cannot. */
 export async function startWebhookReceiver(store: Store, opts: { listen: string; log: Logger }): Promise<WebhookReceiver> {
@@ -94,21 +100,26 @@ async function handle(store: Store, log: Logger, req: IncomingMessage): Promise<
   if (name === undefined) return { status: 404, body: { error: `no such endpoint ${path}` } };
   const body = await readBody(req);
 
+  const refuse = (reason: string): Reply => {
+    log.warn('webhook: call refused', { gitsource: name, reason, remote: req.socket.remoteAddress });
+    return UNAUTHORIZED;
+  };
   const source = await getObject<GitSource>(store, 'GitSource', '', name);
-  if (!source) return { status: 404, body: { error: `gitsource ${name} not found` } };
+  if (!source) return refuse('no such gitsource');
   const ref = source.spec.webhookSecretRef;
-  if (!ref) return { status: 403, body: { error: `gitsource ${name} takes no webhooks: it has no webhook secret (gitops add --webhook-secret-ref SECRET, a secret with the key token)` } };
+  if (!ref) return refuse('the gitsource has no webhook secret (gitops add --webhook-secret-ref SECRET, a secret with the key token)');
   const token = (await readGitOpsSecret(store, ref))?.token;
-  if (!token || token.length === 0) return { status: 403, body: { error: `gitsource ${name}: webhook secret ${ref} is missing or has no key token` } };
+  if (!token || token.length === 0) return refuse(`webhook secret ${ref} is missing or has no key token`);
 
   const verdict = verifyWebhook(req.headers, body, token);
-  if (!verdict.ok) {
-    log.warn('webhook: call refused', { gitsource: name, reason: verdict.reason, remote: req.socket.remoteAddress });
-    return { status: 401, body: { error: verdict.reason } };
-  }
+  if (!verdict.ok) return refuse(verdict.reason);
   if (isPing(req.headers)) return { status: 200, body: { status: 'pong', gitsource: name } };
   const at = new Date().toISOString();
-  await requestSync(store, name, at);
+  const ids = deliveryIds(req.headers, body);
+  if ((await requestSync(store, name, at, { ids, now: Date.now() })) === 'duplicate') {
+    log.warn('webhook: repeated delivery dropped', { gitsource: name, delivery: ids.slice(1).join(' ') || undefined, remote: req.socket.remoteAddress });
+    return { status: 200, body: { status: 'duplicate delivery: ignored', gitsource: name } };
+  }
   log.info('webhook: sync requested', { gitsource: name, via: verdict.via, event: eventName(req) });
   const status = source.spec.suspend ? 'accepted; the source is suspended: it syncs on resume' : 'accepted';
   return { status: 202, body: { status, gitsource: name, requestedAt: at } };
