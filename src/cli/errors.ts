@@ -1,5 +1,6 @@
 // Errors the CLI reports as one line (or one line per problem) with an exit code, never a stack trace.
 import { StoreUnavailableError } from '../store/store.js';
+import { StoreConfigError } from '../store/connect.js';
 
 /** Bad input: exit 2. `lines` are printed one per line ("stack.yaml:12:15 services.api...: ..."). */
 export class InputError extends Error {
@@ -30,6 +31,10 @@ export function reportError(err: unknown, prog: string): number {
     if (err.message === '') return err.exitCode; // already said (e.g. `up` interrupted: 130)
     process.stderr.write(`${prog}: ${err.message}\n`);
     return err.exitCode;
+  }
+  if (err instanceof StoreConfigError) {
+    process.stderr.write(`${prog}: ${err.message}\n`);
+    return 2;
   }
   if (err instanceof StoreUnavailableError) {
     process.stderr.write(`${prog}: ${err.message}\n`);

@@ -1,6 +1,7 @@
 // stackctl: the command-line client. Each command lives in commands/<name>.ts and registers itself.
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.js';
+import { addStoreOptions } from '../store/flags.js';
 import { registerConfig } from './commands/config.js';
 import { registerStacks } from './commands/stacks.js';
 import { registerTaskCommands } from './commands/tasks.js';
@@ -14,9 +15,9 @@ import { registerComposeCommands } from './commands/compose.js';
 export function buildProgram(): Command {
   const program = new Command('stackctl')
     .description('Run Compose-format stacks on a fleet of Docker hosts')
-    .option('--store <url>', 'state store: etcd://host:2379[,host2:2379] or sqlite:///path/state.db (env STACKD_STORE; default ~/.stackd/state.db)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
+  addStoreOptions(program);
   registerConfig(program);
   registerStacks(program);
   registerTaskCommands(program);

@@ -11,6 +11,7 @@ import { withWebhookReceiver } from '../gitops/webhook.js';
 import { gitOpsOptions } from '../gitops/options.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { addStoreOptions, type StoreFlags } from '../store/flags.js';
 
 function parseListen(value: string): string {
   try {
@@ -41,8 +42,8 @@ function parseLabel(value: string, previous: Record<string, string> = {}): Recor
 }
 
 /** Runs until SIGINT/SIGTERM; the store closes last. */
-async function serve(url: string | undefined, run: (store: Store, signal: AbortSignal) => Promise<unknown>): Promise<void> {
-  const store = await openStore(url);
+async function serve(flags: StoreFlags, run: (store: Store, signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  const store = await openStore(flags.store, flags);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -80,14 +81,14 @@ function agentOptions(cmd: Command): Command {
 export function buildProgram(): Command {
   const program = new Command('stackd')
     .description('The stackd control plane: manager and node agent for this host, on the embedded store by default')
-    .option('--store <url>', 'state store: etcd://h1:2379,h2:2379 or sqlite:///path/state.db (env STACKD_STORE; default ~/.stackd/state.db)')
     .exitOverride();
+  addStoreOptions(program);
   gitOpsFlags(agentOptions(program))
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
-    .action(async (opts: AgentFlags & GitOpsFlags & { store?: string; webhookListen?: string }) => {
+    .action(async (opts: AgentFlags & GitOpsFlags & StoreFlags & { webhookListen?: string }) => {
       const log = createLogger('stackd');
       const gitops = await gitOpsOptions(opts);
-      await serve(opts.store, (store, signal) =>
+      await serve(opts, (store, signal) =>
         withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
           Promise.all([
             runManager(store, { log: log.child({ component: 'manager' }), gitops }, signal),
@@ -101,15 +102,15 @@ export function buildProgram(): Command {
     .description('Run the manager: leader-elected controllers over the store')
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (_opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<GitOpsFlags & { store?: string; webhookListen?: string }>();
+      const flags = cmd.optsWithGlobals<GitOpsFlags & StoreFlags & { webhookListen?: string }>();
       const log = createLogger('stackd-manager');
       const gitops = await gitOpsOptions(flags);
-      await serve(flags.store, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops }, signal)));
+      await serve(flags, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops }, signal)));
     });
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<AgentFlags & { store?: string }>();
-    await serve(opts.store, (s, signal) => runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal));
+    const opts = cmd.optsWithGlobals<AgentFlags & StoreFlags>();
+    await serve(opts, (s, signal) => runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal));
   });
   return program;
 }

@@ -1,6 +1,7 @@
 // Bounded retries for etcd calls, and the one-line errors users see when they run out.
 import { ClientClosedError, GRPCResourceExhastedError, isRecoverableError } from 'etcd3';
 import { StoreUnavailableError } from './store.js';
+import { tlsFailure } from './etcd-security.js';
 
 export interface RetryPolicy {
   /** total attempts, the first included */
@@ -26,11 +27,16 @@ export async function withRetry<T>(endpoint: string, policy: RetryPolicy, call: 
       return await call();
     } catch (err) {
       if (err instanceof ClientClosedError) throw new StoreClosedError(endpoint);
+      if (isTlsFailure(err)) throw new StoreUnavailableError(endpoint, grpcReason(err));
       if (!isTransient(err)) throw oneLineError(endpoint, err);
       if (attempt >= policy.attempts) throw new StoreUnavailableError(endpoint, grpcReason(err));
       await sleep(Math.min(policy.initialDelayMs * 2 ** (attempt - 1), policy.maxDelayMs));
     }
   }
+}
+
+function isTlsFailure(err: unknown): boolean {
+  return tlsFailure(err instanceof Error ? err.message : String(err)) !== undefined;
 }
 
 export function isTransient(err: unknown): boolean {
@@ -41,6 +47,8 @@ export function isTransient(err: unknown): boolean {
  *  Resolution note: " -> "connect ECONNREFUSED 127.0.0.1:1" */
 export function grpcReason(err: unknown): string {
   const message = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+  const tls = tlsFailure(message);
+  if (tls) return tls;
   const lastError = /Last error: (?:Error: )?(.*?)\.?(?: Resolution note:.*)?$/.exec(message);
   if (lastError?.[1]) return lastError[1];
   return message.replace(/^\d+ [A-Z_]+: /, '');

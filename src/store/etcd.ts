@@ -2,6 +2,8 @@
 import { Etcd3, type IOptions, type IRangeRequest } from 'etcd3';
 import { Subject, throwError, type Observable } from 'rxjs';
 import { StoreElection } from './store-election.js';
+import type { EtcdSecurity } from './connect.js';
+import { etcdSecurityOptions } from './etcd-security.js';
 import { EtcdLease } from './etcd-lease.js';
 import { DEFAULT_RETRY, type RetryPolicy, StoreClosedError, withRetry } from './etcd-retry.js';
 import { fromEtcdKv, fromEtcdTxn, toEtcdTxn } from './etcd-txn.js';
@@ -13,6 +15,8 @@ export interface EtcdStoreOptions {
   retry?: RetryPolicy;
   /** deadline of each unary call (a list of 100k keys takes about a second) */
   callTimeoutMs?: number;
+  /** TLS files and etcd user/password (connect.ts) */
+  security?: EtcdSecurity;
 }
 
 type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
@@ -27,9 +31,10 @@ const passThrough = {
 /** Connects to etcd ("host:port" or "http://host:port") and checks that it answers. */
 export async function openEtcdStore(endpoints: string[], opts: EtcdStoreOptions = {}): Promise<Store> {
   if (endpoints.length === 0) throw new Error('no etcd endpoints given');
-  const hosts = endpoints.map((e) => (/^https?:\/\//.test(e) ? e : `http://${e}`));
+  const { hosts, ...security } = etcdSecurityOptions(endpoints, opts.security);
   const client = new Etcd3({
     hosts,
+    ...security,
     faultHandling: { host: () => passThrough, global: passThrough },
     defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + (opts.callTimeoutMs ?? 30_000) }),
     grpcOptions: {
@@ -39,7 +44,7 @@ export async function openEtcdStore(endpoints: string[], opts: EtcdStoreOptions 
       'grpc.max_reconnect_backoff_ms': 2000,
     },
   });
-  const endpoint = `etcd://${hosts.map((h) => h.replace(/^https?:\/\//, '')).join(',')}`;
+  const endpoint = `${opts.security?.tls ? 'etcds' : 'etcd'}://${hosts.map((h) => h.replace(/^https?:\/\//, '')).join(',')}`;
   const store = new EtcdStore(client, endpoint, opts.retry ?? DEFAULT_RETRY);
   try {
     await store.ping();

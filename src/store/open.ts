@@ -1,15 +1,17 @@
 // Which Store to open: --store, else STACKD_STORE, else the embedded store in ~/.stackd/state.db.
 //   etcd://h1:2379,h2:2379      etcd cluster endpoints
+//   etcds://h1:2379,h2:2379     the same over TLS (CA, client certificate: see connect.ts)
 //   sqlite:///var/lib/state.db  embedded store, absolute path
 //   sqlite://state.db           embedded store, path relative to the working directory (~/ allowed)
 import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Store } from './store.js';
+import { loadEtcdSecurity, resolveConnectSettings, type StoreConnectFlags } from './connect.js';
 
-export type StoreLocation = { kind: 'etcd'; endpoints: string[] } | { kind: 'sqlite'; path: string; isDefault?: boolean };
+export type StoreLocation = { kind: 'etcd'; endpoints: string[]; tls?: true } | { kind: 'sqlite'; path: string; isDefault?: boolean };
 
-export const STORE_URL_FORMS = 'etcd://host:2379[,host:2379...], sqlite:///absolute/path.db or sqlite://relative/path.db';
+export const STORE_URL_FORMS = 'etcd://host:2379[,host:2379...], etcds://host:2379[,...] (TLS), sqlite:///absolute/path.db or sqlite://relative/path.db';
 
 export interface StoreUrlContext {
   env: Record<string, string | undefined>;
@@ -32,11 +34,14 @@ export function parseStoreUrl(url: string, ctx: Omit<StoreUrlContext, 'env'>, so
   if (!match) throw invalid('not a URL');
   const [, scheme, rest] = match;
   switch (scheme.toLowerCase()) {
-    case 'etcd': {
+    case 'etcd':
+    case 'etcds': {
       const endpoints = rest.replace(/\/+$/, '').split(',').map((e) => e.trim());
       const bad = endpoints.find((e) => !/^[^\s:/,]+(:\d{1,5})?$/.test(e));
       if (bad !== undefined) throw invalid(bad ? `bad endpoint "${bad}"` : 'empty endpoint');
-      return { kind: 'etcd', endpoints: endpoints.map((e) => (e.includes(':') ? e : `${e}:2379`)) };
+      const location: StoreLocation = { kind: 'etcd', endpoints: endpoints.map((e) => (e.includes(':') ? e : `${e}:2379`)) };
+      if (scheme.toLowerCase() === 'etcds') location.tls = true;
+      return location;
     }
     case 'sqlite': {
       if (!rest) throw invalid('no file path');
@@ -50,16 +55,20 @@ export function parseStoreUrl(url: string, ctx: Omit<StoreUrlContext, 'env'>, so
 
 /** The location as a URL, for messages: "etcd://h1:2379,h2:2379", "sqlite:///home/me/.stackd/state.db". */
 export function describeStoreLocation(location: StoreLocation): string {
-  return location.kind === 'etcd' ? `etcd://${location.endpoints.join(',')}` : `sqlite://${location.path}`;
+  if (location.kind === 'sqlite') return `sqlite://${location.path}`;
+  return `${location.tls ? 'etcds' : 'etcd'}://${location.endpoints.join(',')}`;
 }
 
-/** Opens the store named by `url` (a --store value), STACKD_STORE or the default. Each backend is
- *  loaded only when used, so a CLI on SQLite never loads gRPC and one on etcd never loads SQLite. */
-export async function openStore(url?: string): Promise<Store> {
+/** Opens the store named by `url` (a --store value), STACKD_STORE or the default; `flags` are the
+ *  --store-cacert/-cert/-key/-user/-password-file values (etcd only; the SQLite file ignores them).
+ *  Each backend is loaded only when used, so a CLI on SQLite never loads gRPC and one on etcd never
+ *  loads SQLite. */
+export async function openStore(url?: string, flags: StoreConnectFlags = {}): Promise<Store> {
   const location = resolveStoreLocation(url, { env: process.env, home: homedir(), cwd: process.cwd() });
   if (location.kind === 'etcd') {
+    const security = await loadEtcdSecurity(resolveConnectSettings(flags, process.env), location.tls === true, describeStoreLocation(location));
     const { openEtcdStore } = await import('./etcd.js');
-    return openEtcdStore(location.endpoints);
+    return openEtcdStore(location.endpoints, { security });
   }
   if (location.isDefault) mkdirSync(dirname(location.path), { recursive: true });
   const { openEmbeddedStore } = await import('./embedded.js');

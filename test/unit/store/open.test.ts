@@ -7,6 +7,7 @@ describe('store URLs', () => {
     ['etcd://h1:2379,h2:2379', { kind: 'etcd', endpoints: ['h1:2379', 'h2:2379'] }],
     ['etcd://127.0.0.1:23791/', { kind: 'etcd', endpoints: ['127.0.0.1:23791'] }],
     ['etcd://etcd-a, etcd-b:4001', { kind: 'etcd', endpoints: ['etcd-a:2379', 'etcd-b:4001'] }],
+    ['etcds://h1:2379,h2', { kind: 'etcd', endpoints: ['h1:2379', 'h2:2379'], tls: true }],
     ['sqlite:///var/lib/stackd/state.db', { kind: 'sqlite', path: '/var/lib/stackd/state.db' }],
     ['sqlite://state.db', { kind: 'sqlite', path: '/work/dir/state.db' }],
     ['sqlite://../other/state.db', { kind: 'sqlite', path: '/work/other/state.db' }],
@@ -30,7 +31,7 @@ describe('store URLs', () => {
       message = (err as Error).message;
     }
     expect(message).toBe(
-      `invalid --store "${url}": ${why}; use etcd://host:2379[,host:2379...], sqlite:///absolute/path.db or sqlite://relative/path.db`,
+      `invalid --store "${url}": ${why}; use etcd://host:2379[,host:2379...], etcds://host:2379[,...] (TLS), sqlite:///absolute/path.db or sqlite://relative/path.db`,
     );
   });
 
@@ -48,6 +49,7 @@ describe('store URLs', () => {
 
   it('describes a location as the URL that opens it', () => {
     expect(describeStoreLocation({ kind: 'etcd', endpoints: ['a:1', 'b:2'] })).toBe('etcd://a:1,b:2');
+    expect(describeStoreLocation({ kind: 'etcd', endpoints: ['a:1'], tls: true })).toBe('etcds://a:1');
     expect(describeStoreLocation({ kind: 'sqlite', path: '/x/state.db' })).toBe('sqlite:///x/state.db');
   });
 });
