@@ -2,6 +2,8 @@
 import { Command, CommanderError } from 'commander';
 import { reportError } from './errors.js';
 import { addStoreOptions } from '../store/flags.js';
+import { DEFAULT_REQUEST_TIMEOUT } from './context.js';
+import { StoreDeadlineError } from '../store/deadline.js';
 import { registerConfig } from './commands/config.js';
 import { registerStacks } from './commands/stacks.js';
 import { registerTaskCommands } from './commands/tasks.js';
@@ -15,6 +17,7 @@ import { registerComposeCommands } from './commands/compose.js';
 export function buildProgram(): Command {
   const program = new Command('stackctl')
     .description('Run Compose-format stacks on a fleet of Docker hosts')
+    .option('--request-timeout <duration>', 'give up on a store request that gets no answer in this long, e.g. 30s (0: wait forever)', DEFAULT_REQUEST_TIMEOUT)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   addStoreOptions(program);
@@ -40,6 +43,9 @@ export async function main(argv: string[]): Promise<number> {
       // commander already printed its message; usage errors are bad input
       return err.exitCode === 0 ? 0 : 2;
     }
-    return reportError(err, 'stackctl');
+    const code = reportError(err, 'stackctl');
+    // the hung request may hold the event loop (an etcd call retrying): the answer is given, go
+    if (err instanceof StoreDeadlineError) setTimeout(() => process.exit(code), 200).unref();
+    return code;
   }
 }

@@ -42,6 +42,15 @@ export class EtcdProcess {
     return this.startProcess();
   }
 
+  /** SIGSTOP: the server keeps its sockets (connections are accepted) but answers nothing. */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     await this.stopProcess();
     await rm(this.dataDir, { recursive: true, force: true });
@@ -84,6 +93,7 @@ export class EtcdProcess {
     const child = this.child;
     if (!child || child.exitCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGCONT'); // a frozen etcd would never act on SIGTERM
     child.kill('SIGTERM');
     await exited;
     this.child = undefined;
