@@ -55,3 +55,8 @@ export function heartbeatKey(node: string): string {
   return `${HEARTBEAT_PREFIX}${node}`;
 }
 export const MANAGER_ELECTION = 'stackd-manager';
+// Kinds whose spec is encrypted at rest (--encryption-key-file): stack secrets, GitOps credentials.
+export const SEALED_PREFIXES = [kindPrefix('Secret'), kindPrefix('GitOpsSecret')];
+// Present once any secret was written encrypted: a process without the key then refuses to write
+// one in the clear.
+export const ENCRYPTION_MARKER_KEY = `${ROOT}encryption`;

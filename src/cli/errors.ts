@@ -1,6 +1,7 @@
 // Errors the CLI reports as one line (or one line per problem) with an exit code, never a stack trace.
 import { StoreUnavailableError } from '../store/store.js';
 import { StoreConfigError } from '../store/connect.js';
+import { SealedValueError } from '../store/sealer.js';
 
 /** Bad input: exit 2. `lines` are printed one per line ("stack.yaml:12:15 services.api...: ..."). */
 export class InputError extends Error {
@@ -36,7 +37,7 @@ export function reportError(err: unknown, prog: string): number {
     process.stderr.write(`${prog}: ${err.message}\n`);
     return 2;
   }
-  if (err instanceof StoreUnavailableError) {
+  if (err instanceof StoreUnavailableError || err instanceof SealedValueError) {
     process.stderr.write(`${prog}: ${err.message}\n`);
     return 1;
   }

@@ -13,6 +13,7 @@ import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStackRollback } from './commands/stack-rollback.js';
 import { registerGitOpsCommands } from './commands/gitops.js';
 import { registerComposeCommands } from './commands/compose.js';
+import { registerReencrypt } from './commands/reencrypt.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerStackRollback(program);
   registerGitOpsCommands(program);
   registerComposeCommands(program);
+  registerReencrypt(program);
   return program;
 }
 

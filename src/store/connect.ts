@@ -1,6 +1,7 @@
 // How stackd authenticates to etcd: TLS files (CA, client certificate and key) and etcd's own
 // user/password. Each setting comes from its flag, else its STACKD_STORE_* variable.
 import { readFile } from 'node:fs/promises';
+import { parseKeyFile, Sealer } from './sealer.js';
 
 /** The flags as commander hands them over (camelCase of --store-cacert etc.). */
 export interface StoreConnectFlags {
@@ -9,6 +10,8 @@ export interface StoreConnectFlags {
   storeKey?: string;
   storeUser?: string;
   storePasswordFile?: string;
+  /** AES-256-GCM keys for secrets at rest (sealer.ts) */
+  encryptionKeyFile?: string;
 }
 
 /** Where each setting came from, for messages: "--store-cert" or "STACKD_STORE_CERT". */
@@ -98,4 +101,17 @@ export async function loadEtcdSecurity(s: ConnectSettings, tls: boolean, storeUr
     security.auth = { username: s.user.value, password };
   }
   return security;
+}
+
+/** The Sealer for --encryption-key-file (else STACKD_ENCRYPTION_KEY_FILE); without either, one
+ *  with no key (sealed values then fail to open with a message naming the flag). */
+export async function loadSealer(flags: StoreConnectFlags, env: Record<string, string | undefined>): Promise<Sealer> {
+  const file = pick(flags.encryptionKeyFile, '--encryption-key-file', env, 'STACKD_ENCRYPTION_KEY_FILE');
+  if (!file) return new Sealer([]);
+  const text = (await readSetting(file)).toString('utf8');
+  try {
+    return new Sealer(parseKeyFile(text, file.value), file.value);
+  } catch (err) {
+    throw new StoreConfigError((err as Error).message);
+  }
 }

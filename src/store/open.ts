@@ -7,7 +7,9 @@ import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Store } from './store.js';
-import { loadEtcdSecurity, resolveConnectSettings, type StoreConnectFlags } from './connect.js';
+import { loadEtcdSecurity, loadSealer, resolveConnectSettings, type StoreConnectFlags } from './connect.js';
+import { SealedStore } from './sealed-store.js';
+import { ENCRYPTION_MARKER_KEY, SEALED_PREFIXES } from '../api/keys.js';
 
 export type StoreLocation = { kind: 'etcd'; endpoints: string[]; tls?: true } | { kind: 'sqlite'; path: string; isDefault?: boolean };
 
@@ -63,7 +65,15 @@ export function describeStoreLocation(location: StoreLocation): string {
  *  --store-cacert/-cert/-key/-user/-password-file values (etcd only; the SQLite file ignores them).
  *  Each backend is loaded only when used, so a CLI on SQLite never loads gRPC and one on etcd never
  *  loads SQLite. */
-export async function openStore(url?: string, flags: StoreConnectFlags = {}): Promise<Store> {
+export async function openStore(url?: string, flags: StoreConnectFlags = {}): Promise<SealedStore> {
+  // secrets are sealed with --encryption-key-file; always wrapped, so that a process without the
+  // key says so instead of handing ciphertext on
+  const sealer = await loadSealer(flags, process.env);
+  const inner = await openBackend(url, flags);
+  return new SealedStore(inner, sealer, { prefixes: SEALED_PREFIXES, markerKey: ENCRYPTION_MARKER_KEY });
+}
+
+async function openBackend(url: string | undefined, flags: StoreConnectFlags): Promise<Store> {
   const location = resolveStoreLocation(url, { env: process.env, home: homedir(), cwd: process.cwd() });
   if (location.kind === 'etcd') {
     const security = await loadEtcdSecurity(resolveConnectSettings(flags, process.env), location.tls === true, describeStoreLocation(location));

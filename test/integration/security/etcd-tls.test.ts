@@ -2,6 +2,7 @@
 // CA and a client certificate (flags or STACKD_STORE_* variables) everything works, a container
 // included; without the certificate, with the wrong password or with a plain etcd:// URL the CLI
 // says so in one line and exits non-zero.
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackctl, tempDir } from '../../helpers/cli.js';
@@ -71,26 +72,37 @@ describe('etcd over TLS with client certificates and auth', () => {
     expect(noKey.stderr).toBe('stackctl: --store-cert needs a key: set --store-key or STACKD_STORE_KEY\n');
   });
 
-  it('stackd (manager and agent) runs a stack over TLS, and stackctl deploys and lists it', async () => {
+  it('stackd (manager and agent) runs a stack over TLS with its secret encrypted at rest, and stackctl deploys and lists it', async () => {
     const c = etcd.certs;
     const logDir = tempDir('stackd-tls-');
+    const keys = join(logDir, 'encryption.keys');
+    writeFileSync(keys, `${randomBytes(32).toString('base64')}\n`);
+    const env = { ...etcd.env, STACKD_ENCRYPTION_KEY_FILE: keys };
     const daemon = await StackdProcess.start(etcd.url, NODE, join(logDir, 'stackd.log'), 30_000, [
-      ...['--store-cacert', c.ca, '--store-cert', c.cert, '--store-key', c.key],
+      ...['--store-cacert', c.ca, '--store-cert', c.cert, '--store-key', c.key, '--encryption-key-file', keys],
     ]);
     const stack = `tls${Date.now().toString(36)}`;
     try {
       const file = join(logDir, 'stack.yaml');
-      writeFileSync(file, 'services:\n  sleeper:\n    image: stackd/busybox:latest\n    command: ["sh", "-c", "trap exit TERM; while true; do sleep 1; done"]\n');
-      const deployed = await cli(['deploy', '--detach', '-c', file, stack], etcd.env);
+      const secretText = `tls-secret-${randomBytes(6).toString('hex')}`;
+      writeFileSync(join(logDir, 'token.txt'), secretText);
+      writeFileSync(
+        file,
+        'services:\n  sleeper:\n    image: stackd/busybox:latest\n    command: ["sh", "-c", "trap exit TERM; while true; do sleep 1; done"]\n    secrets: [token]\nsecrets:\n  token:\n    file: ./token.txt\n',
+      );
+      const deployed = await cli(['deploy', '--detach', '-c', file, stack], env);
       expect(deployed.stderr).toBe('');
       expect(deployed.code).toBe(0);
       await eventually(async () => {
-        const ps = await cli(['ps', stack], etcd.env);
+        const ps = await cli(['ps', stack], env);
         expect(ps.stdout).toMatch(new RegExp(`${stack}_sleeper\\.1\\s.*${NODE}\\s+Running\\s+Running`));
       }, 60_000);
-      expect(await docker('ps', '-q', '--filter', `label=io.stackd.stack=${stack}`)).not.toBe('');
+      const [id] = (await docker('ps', '-q', '--filter', `label=io.stackd.stack=${stack}`)).split('\n');
+      // the agent decrypted it with the key; etcd holds only ciphertext
+      expect(await docker('exec', id, 'cat', '/run/secrets/token')).toBe(secretText);
+      expect(await etcd.ctl('get', '/stackd/secrets/', '--prefix')).not.toContain(Buffer.from(secretText).toString('base64'));
     } finally {
-      await cli(['rm', stack], etcd.env);
+      await cli(['rm', stack], env);
       await eventually(async () => (await docker('ps', '-aq', '--filter', `label=io.stackd.stack=${stack}`)) === '', 30_000).catch(() => undefined);
       await daemon.stop();
     }
