@@ -53,6 +53,12 @@ kill_row() {
   printf '| %s | %s | %s | %s | %s |\n' "$label" "${cells[@]}" "$(ratio "${s[1]}" "${s[0]}")" "$(row_load "$c" 3)"
 }
 
+# what a load balancer or the mesh adds to the direct path, within one system: the baseline for
+# cases the other system cannot run here (Swarm's VIP and mesh need IPVS)
+overhead_row() {
+  printf '| %s | %s | %s |\n' "$1" "$(ratio "$(median 2 swarm "$2")" "$(median 2 swarm ip)")" "$(ratio "$(median 2 stackd "$2")" "$(median 2 stackd ip)")"
+}
+
 report() {
   echo
   echo "network benchmark: $(nproc) cpus, $ROUNDS round(s)$([ "$ROUNDS" -eq 1 ] || echo ', medians'), load average at start $START_LOAD, at end $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -70,6 +76,12 @@ report() {
   kill_row 'by service VIP' vip
   kill_row 'by DNS round robin (dnsrr)' dnsrr
   kill_row 'through the routing mesh (node C)' mesh
+  echo
+  echo '| p50 latency over (a) container IP, same system | Swarm | stackd |'
+  echo '|---|---|---|'
+  overhead_row '(b) service VIP' vip
+  overhead_row "(b') DNS round robin" dnsrr
+  overhead_row '(c) routing mesh via node C' mesh
   local i
   [ ${#NOTES[@]} -eq 0 ] || echo
   for i in "${!NOTES[@]}"; do echo "[$((i + 1))] ${NOTES[$i]}"; done

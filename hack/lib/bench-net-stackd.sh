@@ -21,10 +21,15 @@ stackd_up() {
   done
   # these pids only: a bare `wait` would also wait for etcd
   for i in "${starters[@]}"; do wait "$i" || { echo "stackd: a node did not start" >&2; return 1; }; done
+  # an agent that programs the host's network takes the engine's namespace (--netns) when it can
+  local netns=0
+  node bin/stackd.js agent --help 2>/dev/null | grep -q -- '--netns' && netns=1
   for i in 0 1 2; do
     name=${STACKD_NODES[$i]}
+    local extra=()
+    [ "$netns" -eq 0 ] || extra=(--netns "/var/run/netns/$name")
     node bin/stackd.js agent --store "$STORE" --node-name "$name" --docker "$(node_socket "$name")" \
-      --address "$(node_address "$name")" --label "bench=${role[$i]}" >"$BENCH_DIR/agent-$name.log" 2>&1 &
+      --address "$(node_address "$name")" --label "bench=${role[$i]}" "${extra[@]}" >"$BENCH_DIR/agent-$name.log" 2>&1 &
     STACKD_PIDS+=($!)
   done
   node bin/stackd.js manager --store "$STORE" >"$BENCH_DIR/manager.log" 2>&1 &
