@@ -10,6 +10,7 @@ import { parseListenAddress } from '../gitops/webhook-auth.js';
 import { withWebhookReceiver } from '../gitops/webhook.js';
 import { gitOpsOptions } from '../gitops/options.js';
 import { openStore } from '../store/open.js';
+import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
 import { addStoreOptions, type StoreFlags } from '../store/flags.js';
 
@@ -41,13 +42,18 @@ function parseLabel(value: string, previous: Record<string, string> = {}): Recor
   return { ...previous, [value.slice(0, eq)]: value.slice(eq + 1) };
 }
 
-/** Runs until SIGINT/SIGTERM; the store closes last. */
+/** Runs until SIGINT/SIGTERM; the store closes last. Exits within the shutdown grace whatever
+ *  the store does. */
 async function serve(flags: StoreFlags, run: (store: Store, signal: AbortSignal) => Promise<unknown>): Promise<void> {
   const store = await openStore(flags.store, flags);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const disarm = armShutdownGrace(stop.signal, SHUTDOWN_GRACE_MS, () => {
+    process.stderr.write(`stackd: not stopped cleanly within ${SHUTDOWN_GRACE_MS / 1000}s (store ${store.endpoint} not answering?); exiting, containers keep running\n`);
+    process.exit(0);
+  });
   // the store's timers are unref'd (a CLI exits once done): without this, a standby manager
   // waiting for leadership on the embedded store has nothing keeping the process alive
   const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -58,6 +64,7 @@ async function serve(flags: StoreFlags, run: (store: Store, signal: AbortSignal)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     await store.close();
+    disarm();
   }
 }
 
