@@ -52,14 +52,19 @@ export function taskCells(r: TaskRow, now = new Date()): string[] {
   return [r.id.slice(0, 12), r.name, r.image, r.node, r.desiredState, `${r.currentState} ${ago(r.since, now)}`.trim(), r.error];
 }
 
-/** Tasks newest first within each slot, slots in order: how `docker service ps` reads. */
+/** Tasks slot by slot, the task the manager wants running first, then newest first: how `docker
+ *  service ps` reads. A replicated slot's tasks may be on different nodes (a replacement after a
+ *  node loss): only a global service's slots are per node. */
 export function sortTasks(tasks: Task[]): Task[] {
+  const wanted = (t: Task) => (t.spec.desiredState === 'shutdown' ? 1 : 0);
+  const nodeOfGlobal = (t: Task) => (t.spec.slot === undefined ? (t.spec.nodeName ?? '') : '');
   return [...tasks].sort(
     (a, b) =>
       a.spec.stack.localeCompare(b.spec.stack) ||
       a.spec.service.localeCompare(b.spec.service) ||
       (a.spec.slot ?? 0) - (b.spec.slot ?? 0) ||
-      (a.spec.nodeName ?? '').localeCompare(b.spec.nodeName ?? '') ||
+      nodeOfGlobal(a).localeCompare(nodeOfGlobal(b)) ||
+      wanted(a) - wanted(b) ||
       b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp),
   );
 }

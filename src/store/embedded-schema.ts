@@ -1,6 +1,8 @@
 // The embedded store's SQLite layout, in the manner of k3s's kine: one row per write, the current
 // value of a key is its latest row. Unlike kine, a transaction's rows share one `revision`
 // (etcd semantics), counted in `meta`; `id` only orders rows.
+import { closeSync, existsSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { KeyValue } from './store.js';
 
@@ -60,6 +62,7 @@ export interface OpenOptions {
 }
 
 export function openDatabase(path: string, { busyTimeoutMs }: OpenOptions): Database.Database {
+  createPrivately(path);
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
@@ -72,6 +75,14 @@ export function openDatabase(path: string, { busyTimeoutMs }: OpenOptions): Data
     db.close();
     throw err;
   }
+}
+
+/** The state holds secrets and credentials: a new file is 0600 (SQLite gives its -wal and -shm
+ *  files the database file's mode). An existing file is left as its owner set it; a missing
+ *  directory stays an error (a typo), except the default one, made 0700 by openStore. */
+function createPrivately(path: string): void {
+  if (existsSync(path) || !existsSync(dirname(path))) return;
+  closeSync(openSync(path, 'a', 0o600));
 }
 
 /** Every prepared statement the store uses, compiled once per connection. */

@@ -80,7 +80,7 @@ async function openBackend(url: string | undefined, flags: StoreConnectFlags): P
     const { openEtcdStore } = await import('./etcd.js');
     return openEtcdStore(location.endpoints, { security });
   }
-  if (location.isDefault) mkdirSync(dirname(location.path), { recursive: true });
+  if (location.isDefault) mkdirSync(dirname(location.path), { recursive: true, mode: 0o700 });
   const { openEmbeddedStore } = await import('./embedded.js');
   return openEmbeddedStore(location.path);
 }

@@ -1,6 +1,8 @@
 // The embedded (SQLite) backend against the Store conformance suite, plus what only a shared file
 // has: other processes writing, racing and dying on the same file.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -38,6 +40,21 @@ describeStoreConformance('embedded', {
 });
 
 describe('embedded store', () => {
+  it('creates the default state directory 0700 and a state file 0600 (its -wal file too)', async () => {
+    // in a process of its own: the default is under HOME, which jest's process.env does not reach
+    const home = join(dir, 'home');
+    const script = `const { openStore } = await import(${JSON.stringify(join(process.cwd(), 'dist/store/open.js'))});
+      const s = await openStore(); await s.txn([{ op: 'put', key: '/perm', value: 'x' }]); console.log(s.endpoint);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH, HOME: home } });
+    const file = join(home, '.stackd', 'state.db');
+    expect(stdout.trim()).toBe(`sqlite://${file}`);
+    const mode = (p: string) => (statSync(p).mode & 0o777).toString(8);
+    expect([mode(join(home, '.stackd')), mode(file)]).toEqual(['700', '600']);
+    const store = await openEmbeddedStore(file);
+    await store.txn([{ op: 'put', key: '/perm', value: 'y' }]);
+    expect(mode(`${file}-wal`)).toBe('600');
+    await store.close();
+  });
   const stores: Store[] = [];
   const children: ChildStore[] = [];
   const open = async (file = newFile(), opts?: EmbeddedStoreOptions) => (stores.push(await openEmbeddedStore(file, opts)), stores[stores.length - 1]);
