@@ -8,6 +8,7 @@ import type { Informer } from '../controller/informer.js';
 import type { DockerRuntime } from '../runtime/docker.js';
 import { LABEL } from '../runtime/labels.js';
 import { forgetEnsured } from './prepare.js';
+import { removeTaskSecrets, secretsRoot } from './secret-files.js';
 import type { Logger } from '../log.js';
 
 export async function collectGarbage(runtime: DockerRuntime, nodeName: string, assignments: Informer<Task>, log: Logger): Promise<void> {
@@ -26,6 +27,10 @@ export async function collectGarbage(runtime: DockerRuntime, nodeName: string, a
       await runtime.remove(c.id);
     }),
   );
+  // a task's secrets go with it (its container, if any, is gone by now)
+  for (const task of await removeTaskSecrets(secretsRoot(nodeName), wantedTasks)) {
+    log.info(`removed the secrets of task ${task}`);
+  }
   const inUse = new Set(containers.filter((c) => wantedTasks.has(c.task.taskId)).map((c) => c.task.stack));
 
   const all = await runtime.listManagedResources();

@@ -11,6 +11,7 @@ import { DockerError } from '../runtime/docker-errors.js';
 import type { Store } from '../store/store.js';
 import type { FileRefSpec } from '../stackfile/types.js';
 import { versionedName } from '../stacks/desired.js';
+import { secretsRoot, writeTaskSecrets } from './secret-files.js';
 
 // Images, networks and volumes this agent already ensured on an engine: a task's path to start
 // skips those round trips, and concurrent ensures of one name share one call (the engine lets two
@@ -52,7 +53,8 @@ async function fileContents(store: Store, task: Task): Promise<FileContents> {
   return { configs: Object.fromEntries(configs), secrets: Object.fromEntries(secrets) };
 }
 
-/** Creates what the task needs and its container (with configs and secrets inside); returns its id. */
+/** Creates what the task needs and its container (configs inside, secrets bind-mounted from the
+ *  agent's tmpfs: secret-files.ts); returns its id. */
 export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, nodeName: string): Promise<string> {
   try {
     return await prepareOnce(store, runtime, task, nodeName);
@@ -91,7 +93,16 @@ async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nod
       if (!vol.external) await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, onNode(volumeSettings(task.spec.stack, vol), nodeName)));
     }),
   ]);
-  const id = await runtime.createContainer(containerCreateOptions(task, ctx));
-  await runtime.putFiles(id, taskFiles(task, contents));
+  const files = taskFiles(task, contents);
+  const options = containerCreateOptions(task, ctx);
+  // a secret goes on the agent's tmpfs, bind-mounted read-only; that needs the engine on this
+  // host (unix socket); a remote engine gets it copied in, as configs are
+  const local = runtime.endpoint.startsWith('unix://');
+  const secretPaths = new Set(t.secrets.map((r) => (r.target.startsWith('/') ? r.target : `/run/secrets/${r.target}`)));
+  const secrets = local ? files.filter((f) => secretPaths.has(f.path)) : [];
+  const mounts = await writeTaskSecrets(secretsRoot(nodeName), task.metadata.name, secrets);
+  if (mounts.length) options.HostConfig = { ...options.HostConfig, Mounts: [...(options.HostConfig?.Mounts ?? []), ...mounts] };
+  const id = await runtime.createContainer(options);
+  await runtime.putFiles(id, files.filter((f) => !secrets.includes(f)));
   return id;
 }

@@ -15,7 +15,8 @@ export interface FileContents {
 /**
  * The files a task's configs and secrets become, at their target with uid, gid and mode. A relative
  * target is taken as Swarm does: a secret under /run/secrets/, a config under /.
- * Note: unlike Swarm's tmpfs, a secret is written into the container's own file system layer.
+ * The agent puts secrets on its tmpfs and bind-mounts them (agent/secret-files.ts); only a remote
+ * engine's get the tar.
  */
 export function taskFiles(task: Task, contents: FileContents): ContainerFile[] {
   const s = task.spec.template;
