@@ -22,6 +22,19 @@ task_ip() {
   container_nets "$sys" "$("${sys}_node" B)" "$2" |
     awk -v nets="$nets" 'BEGIN { split(nets, n, "\n"); for (i in n) want[n[i]] = 1 } ($1 in want) && $2 != "" { print $2; exit }'
 }
+# ip_hint SYS: why a task IP may be unreachable from node A: the shared network's driver and
+# scope, and whether the address is also the client's own (per-host pools overlap)
+ip_hint() {
+  local sys=$1 id cid net ip
+  id=$(web_containers "$sys" web | head -1)
+  cid=$("${sys}_docker" "$("${sys}_node" A)" ps -q --filter "$("${sys}_filter" client)" | head -1)
+  [ -n "$id" ] && [ -n "$cid" ] || return 0
+  ip=$(task_ip "$sys" "$id")
+  net=$(container_nets "$sys" "$("${sys}_node" B)" "$id" | awk -v ip="$ip" '$2 == ip { print $1; exit }')
+  printf ' (network %s: %s' "$net" "$("${sys}_docker" "$("${sys}_node" B)" network inspect -f 'driver {{.Driver}}, scope {{.Scope}}' "$net" 2>/dev/null)"
+  ! container_nets "$sys" "$("${sys}_node" A)" "$cid" | awk '{ print $2 }' | grep -qx "$ip" || printf '; also the client'"'"'s own address'
+  printf ')'
+}
 # the web tasks' IPs, comma-separated
 web_ips() {
   local id ips=()
@@ -68,7 +81,11 @@ measure_load() {
   local sys=$1 target
   target=$(case_target "$sys" "$2") || true
   [ -n "$target" ] || { printf 'n/a\nno web task running on node B\n'; return; }
-  probe "$sys" "$target" || return 0
+  local why
+  if ! why=$(probe "$sys" "$target"); then
+    echo "$why$([ "$2" != ip ] || ip_hint "$sys")"
+    return 0
+  fi
   local lat rate load
   load=$(loadavg)
   lat=$(http_load "$sys" load --target "$target" --requests "$REQUESTS" --seconds "$SECONDS_PER_RUN" --concurrency 1)
