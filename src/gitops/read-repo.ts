@@ -2,10 +2,10 @@
 // checkout (a symlink or a ../ path cannot reach the manager's own files), SOPS-encrypted files are
 // decrypted in memory, and the manager's environment is never interpolated into the stacks.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, realpath } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { canonicalJson } from '../client/codec.js';
-import { loadStackWith, StackFileError, type LoadedStack, type ReadFile } from '../stackfile/index.js';
+import { loadStackWith, readBounded, StackFileError, type LoadedStack, type ReadFile } from '../stackfile/index.js';
 import { desiredStackObjects } from '../stacks/desired.js';
 import { discoverStacks, type RepoListing } from './layout.js';
 
@@ -36,12 +36,13 @@ async function listing(dir: string): Promise<RepoListing | undefined> {
   return out;
 }
 
-/** A ReadFile that refuses anything outside `root` and decrypts what `decrypt` recognizes. */
+/** A ReadFile that refuses anything outside `root` and decrypts what `decrypt` recognizes. Reads are
+ *  bounded like the CLI's (regular files only, size caps, a time limit). */
 export function confinedReader(root: string, decrypt?: Decrypt): ReadFile {
-  return async (file) => {
+  return async (file, maxBytes) => {
     const real = await realpath(file).catch(() => undefined);
     if (!real || !real.startsWith(root + sep)) return undefined;
-    const content = await readFile(real).catch(() => undefined);
+    const content = await readBounded(real, maxBytes);
     if (!content || !decrypt) return content;
     const name = relative(root, real);
     return decrypt(content, name).catch((err: Error) => {

@@ -41,7 +41,10 @@ function fixService(svc: LNode, path: Path, problems: Problem[]): LNode {
 
 /** Apply `fixes` to the entries of a map (anything else is left for validation to report). */
 function fixKeys(node: LNode, path: Path, problems: Problem[], fixes: Record<string, Fix>): LNode {
-  return mapEntries(node, (key, value) => (fixes[key] ? fixes[key](value, [...path, key], problems) : value));
+  return mapEntries(node, (key, value) => {
+    const fix = Object.hasOwn(fixes, key) ? fixes[key] : undefined;
+    return fix ? fix(value, [...path, key], problems) : value;
+  });
 }
 
 function mapEntries(node: LNode, f: (key: string, value: LNode) => LNode): LNode {

@@ -11,7 +11,7 @@ export function checkStack(parts: ParsedParts): Issue[] {
   const issues: Issue[] = [];
   for (const [name, raw] of Object.entries(parts.rawServices)) {
     const written = raw !== null && typeof raw === 'object' ? raw : {};
-    if (!('image' in written) && !('build' in written)) {
+    if (!Object.hasOwn(written, 'image') && !Object.hasOwn(written, 'build')) {
       issues.push({ path: ['services', name], onKey: true, message: 'a service needs an image or a build' });
     }
   }
@@ -77,7 +77,7 @@ function checkCycles(parts: ParsedParts): Issue[] {
       });
       return;
     }
-    const svc = parts.services[name];
+    const svc = has(parts.services, name) ? parts.services[name] : undefined;
     if (done.has(name) || !svc) return;
     for (const dep of Object.keys(svc.depends_on ?? {})) visit(dep, [...trail, name]);
     done.add(name);

@@ -1,11 +1,13 @@
 // `.env` files: KEY=VALUE lines, `export ` prefix, # comments, single quotes (literal) and double
 // quotes (with \n \t \\ \" escapes, may span lines), as Compose reads them.
 import { type Problem, problemAt } from './errors.js';
+import { setOwn } from './safe.js';
 
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', '"': '"', $: '$' };
 
-export function parseDotenv(text: string, file: string): { vars: Record<string, string>; problems: Problem[] } {
+export function parseDotenv(text: string, file: string, raw = false): { vars: Record<string, string>; problems: Problem[] } {
   const vars: Record<string, string> = {};
+  if (raw) return { vars: rawLines(text), problems: [] };
   const problems: Problem[] = [];
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -21,7 +23,7 @@ export function parseDotenv(text: string, file: string): { vars: Record<string, 
     let rest = lines[i].slice(m[0].length);
     const quote = rest[0];
     if (quote !== '"' && quote !== "'") {
-      vars[m[1]] = rest.replace(/(^|\s+)#.*$/, '').trimEnd();
+      setOwn(vars, m[1], rest.replace(/(^|\s+)#.*$/, '').trimEnd());
       continue;
     }
     // quoted: the value may continue over the following lines until the closing quote
@@ -44,7 +46,17 @@ export function parseDotenv(text: string, file: string): { vars: Record<string, 
     if (!closed) problems.push(problemAt({ file, line: lineNo, col }, [m[1]], `unterminated ${quote} quote`));
     else if (!/^\s*(#.*)?$/.test(after)) {
       problems.push(problemAt({ file, line: i + 1, col: j + 2 }, [m[1]], 'unexpected text after the closing quote'));
-    } else vars[m[1]] = value;
+    } else setOwn(vars, m[1], value);
   }
   return { vars, problems };
+}
+
+/** `format: raw` (Compose): KEY=VALUE taken as written, no quotes, escapes or comments after values. */
+function rawLines(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.replace(/\r\n?/g, '\n').split('\n')) {
+    const eq = line.indexOf('=');
+    if (eq > 0 && !line.trimStart().startsWith('#')) setOwn(vars, line.slice(0, eq).trim(), line.slice(eq + 1));
+  }
+  return vars;
 }

@@ -2,6 +2,7 @@
 // `unknown key, did you mean "image"?`, `not supported by stackd: <why>`.
 import { z, type RefinementCtx, type ZodErrorMap, type ZodRawShape, type ZodType, type ZodTypeDef } from 'zod';
 import { closest } from './suggest.js';
+import { setOwn } from './safe.js';
 import { splitShellWords } from './shell-words.js';
 import { formatDuration, parseBytes, parseDuration } from './units.js';
 
@@ -46,15 +47,26 @@ function fail(ctx: RefinementCtx, message: string): never {
 const isText = (v: unknown): v is string | number => typeof v === 'string' || typeof v === 'number';
 
 export const str = field('a string', (v) => (isText(v) ? String(v) : undefined));
+/** Integers stay exact (beyond 2^53 a JavaScript number is not), as Docker's int64 fields need. */
 export const int = field('an integer', (v) => {
   const n = typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) ? n : undefined;
+  if (typeof n !== 'number' || !Number.isInteger(n)) return undefined;
+  if (!Number.isSafeInteger(n)) throw new Error(`${String(v).trim()} is out of range`);
+  return n;
 });
-export const count = int.transform((n, ctx) => (n >= 0 ? n : fail(ctx, `expected a non-negative integer, got ${n}`)));
+/** Swarm's and Kubernetes' counts are 32-bit: larger ones are typos or attacks. */
+export const INT32_MAX = 2_147_483_647;
+/** An integer from 0 to `max`. */
+export function countUpTo(max: number) {
+  return int.transform((n, ctx) => (n >= 0 && n <= max ? n : fail(ctx, `expected an integer from 0 to ${max}, got ${n}`)));
+}
+export const count = countUpTo(INT32_MAX);
 export const num = field('a number', (v) => {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) ? n : undefined;
 });
+/** A ratio from 0 to 1 (max_failure_ratio). */
+export const ratio = num.transform((n, ctx) => (n >= 0 && n <= 1 ? n : fail(ctx, `expected a number from 0 to 1, got ${n}`)));
 export const bool = field('true or false', (v) =>
   typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined,
 );
@@ -116,8 +128,8 @@ export function strictObject<S extends ZodRawShape>(shape: S, opts: ObjectOption
     const out: Record<string, unknown> = {};
     const extensions: Record<string, unknown> = {};
     for (const [k, val] of Object.entries(v)) {
-      if (known.includes(k)) out[k] = val;
-      else if (opts.extensions && k.startsWith('x-')) extensions[k] = val;
+      if (known.includes(k)) setOwn(out, k, val);
+      else if (opts.extensions && k.startsWith('x-')) setOwn(extensions, k, val);
       else ctx.addIssue({ code: 'custom', path: [k], params: { onKey: true }, message: unknownKey(k, known, opts) });
     }
     if (Object.keys(extensions).length > 0) out.extensions = extensions;
@@ -126,8 +138,31 @@ export function strictObject<S extends ZodRawShape>(shape: S, opts: ObjectOption
 }
 
 function unknownKey(key: string, known: string[], opts: ObjectOptions): string {
-  const why = opts.unsupported?.[key];
+  const why = opts.unsupported && Object.hasOwn(opts.unsupported, key) ? opts.unsupported[key] : undefined;
   if (why) return `not supported by stackd: ${why}`;
   const guess = closest(key, known);
   return guess ? `unknown key, did you mean "${guess}"?` : 'unknown key';
+}
+
+/** A map of names the user chose → values; every key is kept as data (zod's record drops `__proto__`). */
+export function record<T>(value: ZodType<T, ZodTypeDef, unknown>) {
+  return z.any().transform((v, ctx): Record<string, T> => {
+    if (v === undefined) return fail(ctx, 'required');
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(ctx, `expected a map, got ${describe(v)}`);
+    const out: Record<string, T> = {};
+    let ok = true;
+    for (const [k, x] of Object.entries(v)) {
+      const r = value.safeParse(x, { errorMap });
+      if (r.success) {
+        setOwn(out, k, r.data);
+        continue;
+      }
+      ok = false;
+      for (const issue of r.error.issues) {
+        const params = issue.code === 'custom' ? issue.params : undefined;
+        ctx.addIssue({ code: 'custom', path: [k, ...issue.path], message: issue.message, params });
+      }
+    }
+    return ok ? out : z.NEVER;
+  });
 }

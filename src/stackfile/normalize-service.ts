@@ -5,6 +5,7 @@ import {
   DEFAULT_UPDATE_CONFIG,
 } from './defaults.js';
 import type { NormalizeContext } from './normalize.js';
+import { getOwn } from './safe.js';
 import type { ParsedService } from './schema-service.js';
 import type {
   DeploySpec, FileRefSpec, HealthcheckSpec, MountSpec, ResourcesSpec, RestartPolicySpec, ServiceSpec, UpdateConfigSpec,
@@ -15,7 +16,7 @@ type ParsedDeploy = NonNullable<ParsedService['deploy']>;
 
 export function normalizeService(s: ParsedService, key: string, ctx: Ctx): ServiceSpec {
   const out: ServiceSpec = {
-    environment: { ...ctx.envFiles[key], ...s.environment },
+    environment: { ...getOwn(ctx.envFiles, key), ...s.environment },
     ports: (s.ports ?? []).flat(),
     volumes: (s.volumes ?? []).map((m) => mount(m, ctx)),
     networks: networks(s),

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { ParsedFileObject, ParsedStack } from './schema.js';
 import type { FileObjectSpec, NetworkSpec, ServiceSpec, StackSpec, VolumeSpec } from './types.js';
 import { normalizeService } from './normalize-service.js';
+import { setOwn } from './safe.js';
 
 export interface NormalizeContext {
   /** the stack's name (see stackName) */
@@ -24,7 +25,7 @@ export function stackName(given: string | undefined, fromFile: string | undefine
 export function normalize(parsed: ParsedStack, ctx: NormalizeContext): StackSpec {
   const services: Record<string, ServiceSpec> = {};
   for (const key of Object.keys(parsed.services).sort()) {
-    services[key] = normalizeService(parsed.services[key], key, ctx);
+    setOwn(services, key, normalizeService(parsed.services[key], key, ctx));
   }
   const networks = mapSorted(parsed.networks, (key, n): NetworkSpec => ({
     name: clusterName(ctx.name, key, n?.name, n?.external),
@@ -38,7 +39,7 @@ export function normalize(parsed: ParsedStack, ctx: NormalizeContext): StackSpec
   const usesDefault = Object.values(services).some((s) => s.networks.default !== undefined);
   if (usesDefault && !networks.default) {
     // Swarm would make an overlay; stackd runs a bridge per node
-    networks.default = { name: `${ctx.name}_default`, driver: 'bridge', driver_opts: {}, external: false, labels: {} };
+    setOwn(networks, 'default', { name: `${ctx.name}_default`, driver: 'bridge', driver_opts: {}, external: false, labels: {} });
   }
   const volumes = mapSorted(parsed.volumes, (key, v): VolumeSpec => ({
     name: clusterName(ctx.name, key, v?.name, v?.external),
@@ -73,7 +74,7 @@ function clusterName(stack: string, key: string, name?: string, external?: { ext
 
 function mapSorted<T, U>(m: Record<string, T> | null | undefined, f: (key: string, v: T) => U): Record<string, U> {
   const out: Record<string, U> = {};
-  for (const key of Object.keys(m ?? {}).sort()) out[key] = f(key, m![key]);
+  for (const key of Object.keys(m ?? {}).sort()) setOwn(out, key, f(key, m![key]));
   return out;
 }
 

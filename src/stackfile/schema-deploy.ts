@@ -1,10 +1,17 @@
 // `deploy:` and `healthcheck:` as Swarm reads them (defaults are filled in by normalize.ts).
 import { z } from 'zod';
-import { bool, bytes, count, duration, field, labels, num, oneOf, str, strList, strictObject } from './fields.js';
+import { bool, bytes, count, countUpTo, duration, field, labels, oneOf, ratio, str, strList, strictObject } from './fields.js';
+
+/** Each replica is a task object in the Store: one line must not ask for millions of them. */
+export const MAX_REPLICAS = 10_000;
+/** Docker's NanoCpus is an int64. */
+const MAX_CPUS = Math.floor((2 ** 63 - 1) / 1e9);
 
 const cpus = field('a number of CPUs like 0.5', (v) => {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
-  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
+  if (n > MAX_CPUS) throw new Error(`${n} CPUs is out of range`);
+  return n;
 });
 
 const resources = (unsupported: Record<string, string>) =>
@@ -16,20 +23,20 @@ const updateConfig = (failureActions: ('pause' | 'continue' | 'rollback')[]) =>
     delay: duration.optional(),
     failure_action: oneOf(...failureActions).optional(),
     monitor: duration.optional(),
-    max_failure_ratio: num.optional(),
+    max_failure_ratio: ratio.optional(),
     order: oneOf('stop-first', 'start-first').optional(),
   });
 
 export const deploySchema = strictObject(
   {
     mode: oneOf('replicated', 'global').optional(),
-    replicas: count.optional(),
+    replicas: countUpTo(MAX_REPLICAS).optional(),
     endpoint_mode: oneOf('vip', 'dnsrr').optional(),
     labels: labels.optional(),
     placement: strictObject({
       constraints: strList.optional(),
       preferences: z.array(strictObject({ spread: str })).optional(),
-      max_replicas_per_node: count.optional(),
+      max_replicas_per_node: countUpTo(MAX_REPLICAS).optional(),
     }).optional(),
     resources: strictObject({
       limits: resources({}).optional(),

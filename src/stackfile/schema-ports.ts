@@ -121,3 +121,14 @@ function stripExtensions<T extends { extensions?: unknown }>(o: T): Omit<T, 'ext
 
 const shortVolume = field('a volume like "./data:/data:ro"', (v) => (typeof v === 'string' ? parseShortVolume(v) : undefined));
 export const volumeItem = either(shortVolume, longVolume);
+
+/** Port ranges expand to one entry per port: a stack's ports are bounded before they are expanded. */
+export const MAX_PORTS = 65_536;
+
+/** How many ports a `ports:` item stands for, without expanding it (anything else counts 1). */
+export function portCount(item: unknown): number {
+  if (typeof item !== 'string') return 1;
+  const target = item.split('/')[0].split(':').pop() ?? '';
+  const m = /^\s*(\d+)-(\d+)\s*$/.exec(target);
+  return m ? Math.max(1, Number(m[2]) - Number(m[1]) + 1) : 1;
+}

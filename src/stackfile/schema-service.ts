@@ -1,7 +1,7 @@
 // One service as written (after canonical.ts turned list-or-map fields into maps).
 import { z } from 'zod';
 import {
-  bool, bytes, count, duration, either, field, fileMode, int, labels, oneOf, str, strList, strMap, strictObject, words,
+  bool, bytes, countUpTo, duration, either, field, fileMode, int, labels, oneOf, record, str, strList, strMap, strictObject, words,
 } from './fields.js';
 import { deploySchema, healthcheckSchema } from './schema-deploy.js';
 import { portItem, volumeItem } from './schema-ports.js';
@@ -28,7 +28,7 @@ const UNSUPPORTED: Record<string, string> = {
 };
 
 const restart = field('one of "no", "always", "on-failure[:N]", "unless-stopped"', (v) =>
-  typeof v === 'string' && /^(no|always|unless-stopped|on-failure(:\d+)?)$/.test(v) ? v : v === false ? 'no' : undefined,
+  typeof v === 'string' && /^(no|always|unless-stopped|on-failure(:\d{1,9})?)$/.test(v) ? v : v === false ? 'no' : undefined,
 );
 
 const build = strictObject(
@@ -55,6 +55,16 @@ const extraHosts = field('a list of "host:ip" or a map', (v) => {
   return undefined;
 });
 
+/** `env_file: a.env` or `[a.env, {path: b.env, required: false, format: raw}]` (canonical.ts made it a list). */
+const envFileItem = either(
+  str.transform((p) => ({ path: p, required: true, raw: false })),
+  strictObject({ path: str, required: bool.optional(), format: oneOf('raw').optional() }).transform((e) => ({
+    path: e.path,
+    required: e.required ?? true,
+    raw: e.format === 'raw',
+  })),
+);
+
 const ulimit = either(
   int.transform((n) => ({ soft: n, hard: n })),
   strictObject({ soft: int, hard: int }).transform(({ soft, hard }) => ({ soft, hard })),
@@ -67,10 +77,10 @@ export const serviceSchema = strictObject(
     command: words.optional(),
     entrypoint: words.optional(),
     environment: strMap.optional(),
-    env_file: strList.optional(),
+    env_file: z.array(envFileItem).optional(),
     ports: z.array(portItem).optional(),
     volumes: z.array(volumeItem).optional(),
-    networks: z.record(strictObject({ aliases: strList.optional() }).nullable()).optional(),
+    networks: record(strictObject({ aliases: strList.optional() }).nullable()).optional(),
     labels: labels.optional(),
     healthcheck: healthcheckSchema.optional(),
     stop_grace_period: duration.optional(),
@@ -79,7 +89,7 @@ export const serviceSchema = strictObject(
     user: str.optional(),
     working_dir: str.optional(),
     hostname: str.optional(),
-    depends_on: z.record(dependsOn.nullable()).optional(),
+    depends_on: record(dependsOn.nullable()).optional(),
     configs: z.array(fileRef).optional(),
     secrets: z.array(fileRef).optional(),
     deploy: deploySchema.optional(),
@@ -94,11 +104,11 @@ export const serviceSchema = strictObject(
     extra_hosts: extraHosts.optional(),
     dns: strList.optional(),
     sysctls: labels.optional(),
-    ulimits: z.record(ulimit).optional(),
+    ulimits: record(ulimit).optional(),
     shm_size: bytes.optional(),
     tty: bool.optional(),
     stdin_open: bool.optional(),
-    'x-stackd': strictObject({ progress_deadline: duration.optional(), revision_history_limit: count.optional() }).optional(),
+    'x-stackd': strictObject({ progress_deadline: duration.optional(), revision_history_limit: countUpTo(1000).optional() }).optional(),
   },
   { extensions: true, unsupported: UNSUPPORTED },
 );

@@ -1,8 +1,10 @@
 // The whole stack file as written: top-level keys, networks, volumes, configs and secrets.
 import { z, type ZodError } from 'zod';
-import { bool, either, errorMap, field, labels, str, strictObject } from './fields.js';
+import { bool, either, errorMap, field, labels, record, str, strictObject } from './fields.js';
 import { type ParsedService, serviceSchema } from './schema-service.js';
 import type { Issue } from './errors.js';
+import { setOwn } from './safe.js';
+import { MAX_PORTS, portCount } from './schema-ports.js';
 
 /** `external: true`, or the legacy `external: {name: x}`. */
 const external = either(bool.transform((b) => ({ external: b })), strictObject({ name: str }).transform(({ name }) => ({ external: true, name })));
@@ -30,11 +32,11 @@ const topSchema = strictObject(
   {
     version: version.optional(),
     name: str.optional(),
-    services: z.record(z.unknown()),
-    networks: z.record(networkSchema.nullable()).nullish(),
-    volumes: z.record(volumeSchema.nullable()).nullish(),
-    configs: z.record(fileObjectSchema.nullable()).nullish(),
-    secrets: z.record(fileObjectSchema.nullable()).nullish(),
+    services: record(z.unknown()),
+    networks: record(networkSchema.nullable()).nullish(),
+    volumes: record(volumeSchema.nullable()).nullish(),
+    configs: record(fileObjectSchema.nullable()).nullish(),
+    secrets: record(fileObjectSchema.nullable()).nullish(),
   },
   { extensions: true, unsupported: { include: 'merge stack files with several -c options instead' } },
 );
@@ -57,9 +59,11 @@ export function parseStack(data: unknown): { stack?: ParsedStack; parts: ParsedP
   if (!top.success) issues.push(...toIssues(top.error));
   const rawServices = servicesOf(data);
   const services: ParsedParts['services'] = {};
+  const tooMany = portsOverBudget(rawServices);
+  if (tooMany) return { parts: { services, rawServices }, issues: [...issues, tooMany] };
   for (const [name, raw] of Object.entries(rawServices)) {
     const r = serviceSchema.safeParse(raw, { errorMap, path: ['services', name] });
-    services[name] = r.success ? r.data : undefined;
+    setOwn(services, name, r.success ? r.data : undefined);
     if (!r.success) issues.push(...toIssues(r.error));
   }
   const parts: ParsedParts = { services, rawServices };
@@ -69,6 +73,18 @@ export function parseStack(data: unknown): { stack?: ParsedStack; parts: ParsedP
     if (issues.length === 0) return { stack: { ...rest, services: services as Record<string, ParsedService> }, parts, issues };
   }
   return { parts, issues };
+}
+
+function portsOverBudget(rawServices: Record<string, unknown>): Issue | undefined {
+  let total = 0;
+  for (const [name, svc] of Object.entries(rawServices)) {
+    const ports = isMap(svc) && Array.isArray(svc.ports) ? svc.ports : [];
+    for (const [i, item] of ports.entries()) {
+      total += portCount(item);
+      if (total > MAX_PORTS) return { path: ['services', name, 'ports', i], message: `the stack has more than ${MAX_PORTS} ports` };
+    }
+  }
+  return undefined;
 }
 
 function servicesOf(data: unknown): Record<string, unknown> {

@@ -2,6 +2,8 @@
 // normalized spec ("1m30s", "500ms", "0s") so the printed stack reads like the file.
 
 const DURATION_UNITS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, ns: 0.000001 };
+/** Docker and Go keep durations as int64 nanoseconds: about 292 years. */
+export const MAX_DURATION_MS = Math.floor((2 ** 63 - 1) / 1e6);
 const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(h|ms|m|s|us|µs|ns)/gy;
 
 /** `1m30s` → 90000. A number without a unit is an error (except `0`), as in Go's time.ParseDuration. */
@@ -18,6 +20,7 @@ export function parseDuration(input: string | number): number {
     end = DURATION_PART.lastIndex;
   }
   if (end !== s.length) throw new Error(`expected a duration like "1m30s" or "500ms", got ${JSON.stringify(input)}`);
+  if (!(total <= MAX_DURATION_MS)) throw new Error(`duration ${JSON.stringify(input)} is out of range (at most ${formatDuration(MAX_DURATION_MS)})`);
   return Math.round(total);
 }
 
@@ -47,11 +50,14 @@ const BYTE_UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, m: 1024 ** 2,
 export function parseBytes(input: string | number): number {
   if (typeof input === 'number') {
     if (!Number.isInteger(input) || input < 0) throw new Error(`expected a byte size, got ${input}`);
+    if (!Number.isSafeInteger(input)) throw new Error(`byte size ${input} is out of range`);
     return input;
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$/i.exec(input);
   if (!m || (!m[2] && (m[1].includes('.') || (m[3] !== '' && m[3].toLowerCase() !== 'b')))) {
     throw new Error(`expected a byte size like "512M" or "1g", got ${JSON.stringify(input)}`);
   }
-  return Math.floor(Number(m[1]) * BYTE_UNITS[m[2].toLowerCase()]);
+  const n = Math.floor(Number(m[1]) * BYTE_UNITS[m[2].toLowerCase()]);
+  if (!Number.isSafeInteger(n)) throw new Error(`byte size ${JSON.stringify(input)} is out of range`);
+  return n;
 }

@@ -2,14 +2,14 @@
 import * as path from 'node:path';
 import { StackFileError, loadStackWith, type LoadedStack, type ReadFile } from '../../../src/stackfile/index.js';
 
-export function memFiles(files: Record<string, string>): ReadFile {
+export function memFiles(files: Record<string, string | Buffer>): ReadFile {
   const byPath = new Map(Object.entries(files).map(([name, text]) => [path.resolve(name), Buffer.from(text)]));
   return async (file) => byPath.get(path.resolve(file));
 }
 
 export interface Extra {
   /** more files beside stack.yaml (env files, configs, override files) */
-  files?: Record<string, string>;
+  files?: Record<string, string | Buffer>;
   env?: Record<string, string | undefined>;
   envFile?: string;
   /** stack files to load (default: stack.yaml) */
