@@ -4,6 +4,7 @@ import { merge, timer, type Observable, type Subscription } from 'rxjs';
 import { mergeMap } from 'rxjs';
 import type { Backoff } from './backoff.js';
 import { WorkQueue } from './workqueue.js';
+import { reconcileDuration, reconcileTotal, trackQueue } from '../metrics/metrics.js';
 
 export interface ReconcileResult {
   /** look again after this long even if nothing changes (delayed restarts, dependency waits) */
@@ -48,9 +49,11 @@ export class Controller implements Runnable {
     const feed: Subscription = merge(keys$, timer(0, resyncMs).pipe(mergeMap(() => allKeys()))).subscribe((key) => this.queue.add(key));
     const stop = () => this.queue.shutdown();
     signal.addEventListener('abort', stop, { once: true });
+    const untrack = trackQueue(this.opts.name, () => this.queue.length);
     try {
       await Promise.all(Array.from({ length: concurrency }, () => this.worker()));
     } finally {
+      untrack();
       feed.unsubscribe();
       signal.removeEventListener('abort', stop);
     }
@@ -60,12 +63,16 @@ export class Controller implements Runnable {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      const controller = this.opts.name;
+      const end = reconcileDuration.startTimer({ controller });
       try {
         const result = await this.opts.reconcile(key);
+        reconcileTotal.inc({ controller, result: 'success' });
         this.queue.forget(key);
         if (result?.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
+        reconcileTotal.inc({ controller, result: err instanceof TerminalError ? 'terminal' : 'error' });
         if (err instanceof TerminalError) {
           this.opts.log?.(`${this.opts.name}: ${key}: ${message}`, { terminal: true });
         } else {
@@ -73,6 +80,7 @@ export class Controller implements Runnable {
           this.opts.log?.(`${this.opts.name}: ${key}: ${message} (retry in ${delay} ms)`);
         }
       } finally {
+        end();
         this.queue.done(key);
       }
     }

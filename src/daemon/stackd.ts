@@ -13,6 +13,8 @@ import { openStore } from '../store/open.js';
 import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
 import { addStoreOptions, type StoreFlags } from '../store/flags.js';
+import { MeteredStore } from '../metrics/metered-store.js';
+import { withMetricsServer } from '../metrics/server.js';
 
 function parseListen(value: string): string {
   try {
@@ -44,8 +46,8 @@ function parseLabel(value: string, previous: Record<string, string> = {}): Recor
 
 /** Runs until SIGINT/SIGTERM; the store closes last. Exits within the shutdown grace whatever
  *  the store does. */
-async function serve(flags: StoreFlags, run: (store: Store, signal: AbortSignal) => Promise<unknown>): Promise<void> {
-  const store = await openStore(flags.store, flags);
+async function serve(flags: StoreFlags & { metricsListen?: string }, run: (store: Store, signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  const store = new MeteredStore(await openStore(flags.store, flags));
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -58,7 +60,7 @@ async function serve(flags: StoreFlags, run: (store: Store, signal: AbortSignal)
   // waiting for leadership on the embedded store has nothing keeping the process alive
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
-    await run(store, stop.signal);
+    await withMetricsServer(flags.metricsListen, store, () => run(store, stop.signal));
   } finally {
     clearInterval(keepAlive);
     process.off('SIGINT', onSignal);
@@ -90,6 +92,7 @@ export function buildProgram(): Command {
     .description('The stackd control plane: manager and node agent for this host, on the embedded store by default')
     .exitOverride();
   addStoreOptions(program);
+  program.option('--metrics-listen <addr>', 'serve /healthz, /readyz and /metrics (Prometheus) on [HOST]:PORT, e.g. :9464', parseListen);
   gitOpsFlags(agentOptions(program))
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (opts: AgentFlags & GitOpsFlags & StoreFlags & { webhookListen?: string }) => {

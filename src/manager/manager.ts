@@ -14,6 +14,7 @@ import { kindPrefix } from '../api/keys.js';
 import type { Config, Secret } from '../api/objects.js';
 import { gitOpsRunnable } from '../gitops/controller.js';
 import type { GitOpsOptions } from '../gitops/options.js';
+import { setLeading, trackTaskStates } from '../metrics/metrics.js';
 
 export interface ManagerOptions {
   identity?: string;
@@ -27,6 +28,7 @@ export interface ManagerOptions {
 export async function runManager(store: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
   const log = opts.log;
+  setLeading(false);
   await runWhenLeader(store, { identity, ttlSeconds: opts.leaseTtlSeconds ?? 5, log: (m) => log.info(m) }, signal, async (term) => {
     const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`), term);
     const say = (m: string) => log.info(m);
@@ -38,6 +40,8 @@ export async function runManager(store: Store, opts: ManagerOptions, signal: Abo
       stopCaches(caches);
       return;
     }
+    setLeading(true);
+    trackTaskStates(() => caches.tasks.list().map((t) => t.status?.state ?? 'new'));
     const controllers = [
       serviceController(store, caches, say),
       schedulerController(store, caches, say),
@@ -48,6 +52,8 @@ export async function runManager(store: Store, opts: ManagerOptions, signal: Abo
     try {
       await Promise.all(controllers.map((c) => c.start(term)));
     } finally {
+      setLeading(false);
+      trackTaskStates(undefined);
       for (const f of files) f.stop();
       stopCaches(caches);
     }
