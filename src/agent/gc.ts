@@ -1,5 +1,6 @@
 // The agent's garbage collector: containers whose task is no longer assigned here are stopped and
-// removed (a stopped task's container is kept: its task is still assigned); a stack's networks go
+// removed (a stopped task's container is kept: its task is still assigned), and so are those of
+// tasks the manager orphaned while this node was away, once the task controller stopped them; a stack's networks go
 // when no task of that stack is left on the node. Named volumes stay, even once the stack is gone,
 // as `docker stack rm` and `docker-compose down` keep them (`down --volumes` removes them itself:
 // removeStackVolumes). Networks stackd did not create (external ones) carry no stackd label.
@@ -16,13 +17,15 @@ export async function collectGarbage(runtime: DockerRuntime, nodeName: string, a
   // container can only exist if its assignment was in the cache before the engine was asked)
   const containers = await runtime.listManaged({ node: nodeName });
   const assigned = assignments.list();
-  const wantedTasks = new Set(assigned.map((t) => t.metadata.name));
+  const orphaned = new Set(assigned.filter((t) => t.status?.state === 'orphaned').map((t) => t.metadata.name));
+  const wantedTasks = new Set(assigned.map((t) => t.metadata.name).filter((name) => !orphaned.has(name)));
   const stacksHere = new Set(assigned.map((t) => t.spec.stack));
 
-  const strays = containers.filter((c) => !wantedTasks.has(c.task.taskId));
+  // a running orphan is first stopped by the task controller, within its stop grace period
+  const strays = containers.filter((c) => !wantedTasks.has(c.task.taskId) && !(orphaned.has(c.task.taskId) && c.state === 'running'));
   await Promise.all(
     strays.map(async (c) => {
-      log.info(`removing container ${c.name}: its task is no longer assigned to ${nodeName}`);
+      log.info(`removing container ${c.name}: its task is ${orphaned.has(c.task.taskId) ? 'orphaned' : `no longer assigned to ${nodeName}`}`);
       await runtime.stop(c.id);
       await runtime.remove(c.id);
     }),

@@ -10,7 +10,7 @@ import { getObject } from '../client/objects.js';
 import type { DockerRuntime } from '../runtime/docker.js';
 import { DockerError } from '../runtime/docker-errors.js';
 import { containerName } from '../runtime/labels.js';
-import type { ContainerEvent } from '../runtime/types.js';
+import type { ContainerEvent, ObservedContainer } from '../runtime/types.js';
 import { durationMs } from '../stackfile/units.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
@@ -114,12 +114,15 @@ export function taskController(deps: TaskControllerDeps): Controller {
       return;
     }
     // one step at a time; loop while a step changed the container (create → start → running)
+    let container: ObservedContainer | undefined;
     for (let i = 0; i < 6; i++) {
-      const container = await runtime.inspect(containerName(task, nodeName));
+      container = await runtime.inspect(containerName(task, nodeName));
       const step = planStep(task, container, await reportedState(key, task));
       if (step.type !== 'none' && step.type !== 'report') log.info(`task ${task.spec.stack}_${task.spec.service}.${task.spec.slot ?? nodeName}: ${step.type}`);
-      if (!(await execute(key, task, step))) return;
+      if (!(await execute(key, task, step))) break;
     }
+    // let go by the manager while this node was away: once stopped, its container goes (gc.ts)
+    if (task.status?.state === 'orphaned' && container) deps.onTaskGone(task.metadata.name);
   }
 
   const toKey = (ev: ContainerEvent) => assignmentKey(nodeName, ev.task!.stack, ev.task!.taskId);

@@ -26,12 +26,21 @@ function parseListen(value: string): string {
 }
 
 interface GitOpsFlags {
+  nodeGrace?: number;
   gitopsCacheDir?: string;
   sopsAgeKeyFile?: string;
 }
 
+function parseSeconds(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected seconds, e.g. 5 or 0.5, got "${value}"`);
+  return n;
+}
+
+/** The manager's flags (GitOps and the node grace). */
 function gitOpsFlags(cmd: Command): Command {
   return cmd
+    .option('--node-grace <seconds>', 'a node whose heartbeat lease has lapsed is declared down (its tasks replaced) after this long; an agent back sooner adopts its containers', parseSeconds, 5)
     .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
     .option('--sops-age-key-file <file>', 'age keys for SOPS-encrypted files in GitOps repositories (else env SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)');
 }
@@ -101,7 +110,7 @@ export function buildProgram(): Command {
       await serve(opts, (store, signal) =>
         withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
           Promise.all([
-            runManager(store, { log: log.child({ component: 'manager' }), gitops }, signal),
+            runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace }, signal),
             runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
           ]),
         ),
@@ -115,7 +124,7 @@ export function buildProgram(): Command {
       const flags = cmd.optsWithGlobals<GitOpsFlags & StoreFlags & { webhookListen?: string }>();
       const log = createLogger('stackd-manager');
       const gitops = await gitOpsOptions(flags);
-      await serve(flags, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops }, signal)));
+      await serve(flags, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace }, signal)));
     });
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {

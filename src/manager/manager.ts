@@ -21,6 +21,8 @@ export interface ManagerOptions {
   /** leadership lease: a dead leader is replaced within about this long */
   leaseTtlSeconds?: number;
   log: Logger;
+  /** a node whose heartbeat is gone this long is down and its tasks are replaced (default 5 s) */
+  nodeGraceSeconds?: number;
   /** run the GitOps controller (src/gitops) with these settings */
   gitops?: GitOpsOptions;
 }
@@ -45,7 +47,7 @@ export async function runManager(store: Store, opts: ManagerOptions, signal: Abo
     const controllers = [
       serviceController(store, caches, say),
       schedulerController(store, caches, say),
-      nodeController(store, caches, say),
+      nodeController(store, caches, say, opts.nodeGraceSeconds === undefined ? undefined : opts.nodeGraceSeconds * 1000),
       fileGcController(store, caches, files, say),
       ...(opts.gitops ? [gitOpsRunnable({ store, ...opts.gitops, log: say })] : []),
     ];

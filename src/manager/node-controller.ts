@@ -1,9 +1,11 @@
-// The node controller: a node is ready while its agent's heartbeat lease lives; when it lapses
-// the node is marked down and its tasks are let go (see orchestrator/node-liveness.ts).
+// The node controller: a node is ready while its agent's heartbeat lease lives; when it has been
+// gone for the grace period (orchestrator/node-grace.ts) the node is marked down and its tasks are
+// let go (orchestrator/node-liveness.ts).
 import { map, merge } from 'rxjs';
 import { heartbeatKey } from '../api/keys.js';
 import type { Node, Task } from '../api/objects.js';
-import { Controller } from '../controller/controller.js';
+import { Controller, type ReconcileResult } from '../controller/controller.js';
+import { applyGrace, DEFAULT_NODE_GRACE_MS } from '../orchestrator/node-grace.js';
 import { planNodeLiveness } from '../orchestrator/node-liveness.js';
 import type { Store } from '../store/store.js';
 import type { ManagerCaches } from './caches.js';
@@ -12,12 +14,18 @@ import { actionOps, applyInBatches } from './task-ops.js';
 
 const KEY = 'cluster';
 
-export function nodeController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
-  async function reconcile(): Promise<void> {
+export function nodeController(store: Store, caches: ManagerCaches, log: (msg: string) => void, graceMs = DEFAULT_NODE_GRACE_MS): Controller {
+  // in memory: a new leader gives every node without a heartbeat a whole grace again (it may be late, never early)
+  const missingSince = new Map<string, number>();
+  async function reconcile(): Promise<ReconcileResult> {
     const nodes = caches.nodes.list();
     const tasks = caches.tasks.list();
-    const heartbeats = Object.fromEntries(nodes.map((n) => [n.metadata.name, caches.heartbeats.has(heartbeatKey(n.metadata.name))]));
-    const plan = planNodeLiveness(nodes, heartbeats, tasks);
+    const present = Object.fromEntries(nodes.map((n) => [n.metadata.name, caches.heartbeats.has(heartbeatKey(n.metadata.name))]));
+    const suspects = nodes.filter((n) => !present[n.metadata.name] && !missingSince.has(n.metadata.name) && n.status?.state !== 'down');
+    const grace = applyGrace(present, missingSince, Date.now(), graceMs);
+    for (const n of suspects) log(`node ${n.metadata.name}: heartbeat missing; down in ${graceMs / 1000}s unless its agent returns`);
+    const requeue = grace.recheckAfterMs === undefined ? {} : { requeueAfterMs: grace.recheckAfterMs + 10 };
+    const plan = planNodeLiveness(nodes, grace.alive, tasks);
     const now = new Date();
     for (const action of plan.nodeActions) {
       const node = nodes.find((n) => n.metadata.name === action.nodeName)!;
@@ -25,10 +33,11 @@ export function nodeController(store: Store, caches: ManagerCaches, log: (msg: s
       const written = await writeStatus<Node>(store, node, { ...node.status!, state: action.state, message: action.message });
       if (written) await caches.nodes.waitFor(written);
     }
-    if (plan.taskActions.length === 0) return;
+    if (plan.taskActions.length === 0) return requeue;
     const out = await applyInBatches(store, actionOps(plan.taskActions, new Map<string, Task>(tasks.map((t) => [t.metadata.name, t])), now));
     if (out.revision) await caches.tasks.waitFor(out.revision);
     if (out.conflicts) throw new Error(`${out.conflicts} task batch(es) lost a compare-and-swap`);
+    return requeue;
   }
 
   return new Controller({

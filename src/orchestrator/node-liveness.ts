@@ -1,6 +1,6 @@
 // The node controller's plan: readiness follows the heartbeat lease, and the tasks of lost or
 // drained nodes are let go so the orchestrators replace them.
-//  - lease alive → node ready; lapsed → node down.
+//  - lease alive (or lapsed for less than the grace, node-grace.ts) → node ready; else down.
 //  - A down node's replicated tasks are orphaned (state orphaned, desiredState shutdown): their
 //    slots are then empty, so the replicated orchestrator creates replacements at once, with no
 //    restart delay (Swarm applies its 5 s delay here too; stackd's target is a replacement

@@ -88,7 +88,8 @@ export class Cluster {
   }
 
   /** etcd, then every node's engine (fresh: wiped first), then one agent per node and a manager. */
-  static async start(nodes: NodeDef[]): Promise<Cluster> {
+  /** `managerArgs`: flags for the first manager (e.g. --node-grace 30) */
+  static async start(nodes: NodeDef[], managerArgs: string[] = []): Promise<Cluster> {
     const etcd = await EtcdProcess.start();
     const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes);
     try {
@@ -98,7 +99,7 @@ export class Cluster {
       throw err;
     }
     for (const n of nodes) cluster.startAgent(n.name);
-    cluster.startManager();
+    cluster.startManager(managerArgs);
     return cluster;
   }
 
@@ -121,8 +122,9 @@ export class Cluster {
     return agent;
   }
 
-  startManager(): Daemon {
-    const manager = this.spawnDaemon(`manager-${this.managers.length + 1}`, ['manager', '--store', this.storeUrl]);
+  /** `args`: more manager flags (e.g. --node-grace 1) */
+  startManager(args: string[] = []): Daemon {
+    const manager = this.spawnDaemon(`manager-${this.managers.length + 1}`, ['manager', '--store', this.storeUrl, ...args]);
     this.managers.push(manager);
     return manager;
   }
