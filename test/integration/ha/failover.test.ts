@@ -1,0 +1,59 @@
+// hack/cluster-up.sh: three TLS etcd members with a manager beside each. kill -9 of the leading
+// manager: its election key goes with its lease, and another manager leads.
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, tempDir } from '../../helpers/cli.js';
+import { eventually, freePort } from '../../helpers/stackd.js';
+import { openStore } from '../../../src/store/open.js';
+import { electionPrefix } from '../../../src/store/store-election.js';
+import { MANAGER_ELECTION } from '../../../src/api/keys.js';
+import type { Store } from '../../../src/store/store.js';
+
+const exec = promisify(execFile);
+const dir = join(tempDir('stackd-cluster-'), 'cluster');
+let store: Store;
+
+/** Campaigners in order: the first leads. */
+async function campaigners(): Promise<string[]> {
+  const { items } = await store.list(electionPrefix(MANAGER_ELECTION));
+  return items.sort((a, b) => a.createRevision - b.createRevision).map((kv) => kv.value);
+}
+
+beforeAll(async () => {
+  // six ports from a free one on: the members' client and peer ports
+  await exec('bash', [join(ROOT, 'hack/cluster-up.sh'), dir], { env: { ...process.env, BASE_PORT: String(await freePort()) }, timeout: 60_000 });
+  const c = join(dir, 'certs');
+  const url = /STACKD_STORE=(\S+)/.exec(readFileSync(join(dir, 'env'), 'utf8'))![1];
+  store = await openStore(url, { storeCacert: join(c, 'ca.crt'), storeCert: join(c, 'client.crt'), storeKey: join(c, 'client.key') });
+}, 90_000);
+afterAll(async () => {
+  await store?.close();
+  await exec('bash', [join(ROOT, 'hack/cluster-down.sh'), dir], { timeout: 60_000 });
+});
+
+describe('three managers beside three TLS etcd members', () => {
+  it('another manager leads after kill -9 of the leader', async () => {
+    const before = await eventually(async () => {
+      const ids = await campaigners();
+      expect(ids).toHaveLength(3);
+      return ids;
+    });
+    const pids = [0, 1, 2].map((i) => readFileSync(join(dir, `manager-${i}.pid`), 'utf8').trim());
+    const leader = before[0];
+    // identity is host-pid
+    const leaderIndex = pids.findIndex((pid) => leader.endsWith(`-${pid}`));
+    expect(leaderIndex).toBeGreaterThanOrEqual(0);
+    await eventually(() => readFileSync(join(dir, `manager-${leaderIndex}.log`), 'utf8').includes(`${leader} is the leader`));
+
+    process.kill(Number(pids[leaderIndex]), 'SIGKILL');
+    const after = await eventually(async () => {
+      const ids = await campaigners();
+      expect(ids).toEqual(before.slice(1)); // the dead one's lease expired; order kept
+      return ids;
+    }, 30_000);
+    const next = pids.findIndex((pid) => after[0].endsWith(`-${pid}`));
+    await eventually(() => readFileSync(join(dir, `manager-${next}.log`), 'utf8').includes(`${after[0]} is the leader`), 30_000);
+  }, 120_000);
+});
