@@ -1,6 +1,6 @@
 // Leader election: campaign, run the controllers while leading, stop them the moment leadership
 // is lost, and campaign again. Only the leader reconciles; the others wait.
-import type { Store } from '../store/store.js';
+import type { Leadership, Store } from '../store/store.js';
 import { MANAGER_ELECTION } from '../api/keys.js';
 
 export interface LeaderOptions {
@@ -9,12 +9,13 @@ export interface LeaderOptions {
   log: (msg: string) => void;
 }
 
-/** Run `lead(signal)` whenever this process is the leader, until `signal` aborts. */
+/** Run `lead(signal, leadership)` whenever this process is the leader, until `signal` aborts;
+ *  `leadership.fence` is what its writes must be conditional on (store/fenced.ts). */
 export async function runWhenLeader(
   store: Store,
   opts: LeaderOptions,
   signal: AbortSignal,
-  lead: (signal: AbortSignal) => Promise<void>,
+  lead: (signal: AbortSignal, leadership: Leadership) => Promise<void>,
 ): Promise<void> {
   const election = store.election(MANAGER_ELECTION, opts.ttlSeconds);
   while (!signal.aborted) {
@@ -36,7 +37,7 @@ export async function runWhenLeader(
       term.abort();
     });
     try {
-      await lead(term.signal);
+      await lead(term.signal, leadership);
     } catch (err) {
       opts.log(`controllers stopped: ${(err as Error).message}`);
     } finally {

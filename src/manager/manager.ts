@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { runWhenLeader } from './leader.js';
+import { fencedStore } from '../store/fenced.js';
 import { untilAborted } from '../controller/abort.js';
 import { startCaches, stopCaches } from './caches.js';
 import { serviceController } from './service-controller.js';
@@ -27,11 +28,13 @@ export interface ManagerOptions {
   gitops?: GitOpsOptions;
 }
 
-export async function runManager(store: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
+export async function runManager(unfenced: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
   const log = opts.log;
   setLeading(false);
-  await runWhenLeader(store, { identity, ttlSeconds: opts.leaseTtlSeconds ?? 5, log: (m) => log.info(m) }, signal, async (term) => {
+  await runWhenLeader(unfenced, { identity, ttlSeconds: opts.leaseTtlSeconds ?? 5, log: (m) => log.info(m) }, signal, async (term, leadership) => {
+    // every write of this term lands only while this process still leads
+    const store = fencedStore(unfenced, leadership.fence);
     const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`), term);
     const say = (m: string) => log.info(m);
     const files = [new Informer<Config | Secret>(store, kindPrefix('Config')), new Informer<Config | Secret>(store, kindPrefix('Secret'))];

@@ -23,7 +23,9 @@ export function planTxn(ops: TxnOp[], lookup: Lookup): TxnPlan {
     const live = latest && latest.deleted === 0 ? latest : undefined;
     const modRevision = live?.revision ?? 0;
 
-    if (op.op === 'create' && live) conflicts.push({ key: op.key, reason: 'exists' });
+    if (op.op === 'guard') {
+      if (live?.create_revision !== op.createRevision) conflicts.push({ key: op.key, reason: 'fenced' });
+    } else if (op.op === 'create' && live) conflicts.push({ key: op.key, reason: 'exists' });
     else if (op.op === 'update' && (!live || modRevision !== op.revision)) conflicts.push({ key: op.key, reason: 'revision' });
     else if (op.op === 'delete' && op.revision !== undefined && (!live || modRevision !== op.revision)) {
       conflicts.push({ key: op.key, reason: 'revision' });

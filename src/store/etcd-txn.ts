@@ -15,6 +15,7 @@ export function toEtcdTxn(ops: TxnOp[]): ITxnRequest {
       compare.push({ key, ...condition });
       failure.push({ request_range: { key, keys_only: true } });
     }
+    if (op.op === 'guard') continue;
     if (op.op === 'delete') success.push({ request_delete_range: { key } });
     else success.push({ request_put: { key, value: Buffer.from(op.value), lease: op.lease ?? 0 } });
   }
@@ -31,6 +32,8 @@ function conditionOf(op: TxnOp): Omit<ICompare, 'key'> | undefined {
       return op.revision === undefined ? undefined : { target: 'Mod', result: 'Equal', mod_revision: op.revision };
     case 'put':
       return undefined;
+    case 'guard': // a missing key's create_revision is 0, which no guard names
+      return { target: 'Create', result: 'Equal', create_revision: op.createRevision };
   }
 }
 
@@ -41,13 +44,15 @@ export function fromEtcdTxn(ops: TxnOp[], res: ITxnResponse): TxnResult {
   const conflicts: TxnConflict[] = [];
   conditional.forEach((op, i) => {
     const current = res.responses[i]?.response_range?.kvs[0];
-    const conflict = conflictOf(op, current ? Number(current.mod_revision) : undefined);
+    const conflict = conflictOf(op, current && { mod: Number(current.mod_revision), create: Number(current.create_revision) });
     if (conflict) conflicts.push(conflict);
   });
   return { succeeded: false, revision, conflicts };
 }
 
-function conflictOf(op: TxnOp, modRevision: number | undefined): TxnConflict | undefined {
+function conflictOf(op: TxnOp, current: { mod: number; create: number } | undefined): TxnConflict | undefined {
+  const modRevision = current?.mod;
+  if (op.op === 'guard') return current?.create === op.createRevision ? undefined : { key: op.key, reason: 'fenced' };
   if (op.op === 'create') return modRevision === undefined ? undefined : { key: op.key, reason: 'exists' };
   if (op.op === 'update' || (op.op === 'delete' && op.revision !== undefined)) {
     return modRevision === op.revision ? undefined : { key: op.key, reason: 'revision' };

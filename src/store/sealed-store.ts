@@ -53,7 +53,7 @@ export class SealedStore implements Store {
       }
       return this.inner.txn(ops);
     }
-    const sealed = ops.map((op) => (op.op !== 'delete' && this.isSealedKey(op.key) ? { ...op, value: sealValue(this.sealer, op.key, op.value) } : op));
+    const sealed = ops.map((op) => ('value' in op && this.isSealedKey(op.key) ? { ...op, value: sealValue(this.sealer, op.key, op.value) } : op));
     const marker: TxnOp[] = this.markerWritten ? [] : [{ op: 'put', key: this.opts.markerKey, value: JSON.stringify({ provider: 'aes256gcm' }) }];
     const res = await this.inner.txn([...sealed, ...marker]);
     if (res.succeeded) this.markerWritten = true;

@@ -43,7 +43,7 @@ export class StoreElection implements Election {
       const created = await this.store.txn([{ op: 'create', key, value, lease: lease.id }]);
       if (!created.succeeded) throw new Error(`election key ${key} already exists`);
       const since = await this.waitUntilFirst(key, lease, signal);
-      return new StoreLeadership(this.store, key, lease, since);
+      return new StoreLeadership(this.store, { key, createRevision: created.revision }, lease, since);
     } catch (err) {
       await lease.revoke().catch(() => undefined);
       throw err;
@@ -103,10 +103,11 @@ class StoreLeadership implements Leadership {
 
   constructor(
     store: Store,
-    private readonly key: string,
+    readonly fence: { key: string; createRevision: number },
     private readonly lease: Lease,
     since: number,
   ) {
+    const key = fence.key;
     const keyDeleted = store.watch(key, since + 1).pipe(
       filter((m) => m.type === 'events' && m.events.some((e) => e.type === 'delete' && e.kv.key === key)),
       map(() => `leader key ${key} was deleted`),

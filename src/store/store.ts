@@ -23,12 +23,16 @@ export type TxnOp =
   /** write whatever is there */
   | { op: 'put'; key: string; value: string; lease?: string }
   /** delete; with `revision`, only if the key's modRevision equals it (and the key exists) */
-  | { op: 'delete'; key: string; revision?: number };
+  | { op: 'delete'; key: string; revision?: number }
+  /** writes nothing: only if the key exists and was created at `createRevision` (leader fencing:
+   *  the election key a leader created, gone or re-created once it is deposed) */
+  | { op: 'guard'; key: string; createRevision: number };
 
 export interface TxnConflict {
   key: string;
-  /** exists: create on an existing key; revision: update/delete whose revision did not match (or key missing) */
-  reason: 'exists' | 'revision';
+  /** exists: create on an existing key; revision: update/delete whose revision did not match (or
+   *  key missing); fenced: a guard's key is gone or another's (the writer is no longer leader) */
+  reason: 'exists' | 'revision' | 'fenced';
 }
 
 export interface TxnResult {
@@ -68,6 +72,9 @@ export interface Lease {
 }
 
 export interface Leadership {
+  /** the election key and its createRevision: a `guard` op on them makes a write the leader's
+   *  only while it leads (see fencedStore) */
+  readonly fence: { key: string; createRevision: number };
   /** emits once, then completes, if leadership is lost without resign() */
   readonly lost$: Observable<string>;
   resign(): Promise<void>;

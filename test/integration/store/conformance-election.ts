@@ -1,5 +1,6 @@
 // Leader election: one leader at a time, observers see each change, failover when the leader goes.
 import type { Leadership } from '../../../src/store/store.js';
+import { fencedStore, LeadershipLostError } from '../../../src/store/fenced.js';
 import type { StoreFixture } from './conformance.js';
 import { eventually, sleep, uniquePrefix } from './helpers.js';
 
@@ -67,6 +68,39 @@ export function describeElectionCases(fixture: StoreFixture): void {
         observing.unsubscribe();
       }
     });
+
+    it('fencing: a deposed leader that still believes it leads lands no write; the new one does', async () => {
+      const a = await fixture.open();
+      const b = await fixture.openPeer(a);
+      const name = uniquePrefix('fence').slice(1, -1).replace(/\//g, '-');
+      const key = `${uniquePrefix('fenced')}k`;
+      const leaderA = await a.election(name, TTL).campaign('a');
+      const asA = fencedStore(a, leaderA.fence);
+      const first = await asA.txn([{ op: 'create', key, value: 'from a' }]);
+      expect(first.succeeded).toBe(true);
+
+      // A is paused past its lease: its election key goes (here: deleted, as expiry would) and B leads
+      await b.txn([{ op: 'delete', key: leaderA.fence.key }]);
+      const leaderB = await b.election(name, TTL).campaign('b');
+      const asB = fencedStore(b, leaderB.fence);
+      const byB = await asB.txn([{ op: 'update', key, value: 'from b', revision: first.revision }]);
+      expect(byB.succeeded).toBe(true);
+
+      // A wakes up: whatever it sends is refused as a whole, even a write that would otherwise hold
+      await expect(asA.txn([{ op: 'put', key, value: 'late from a' }, { op: 'create', key: `${key}-new`, value: 'x' }])).rejects.toBeInstanceOf(LeadershipLostError);
+      await expect(asA.txn([{ op: 'update', key, value: 'late from a', revision: byB.revision }])).rejects.toThrow(/not the leader any more/);
+      expect(await a.get(key)).toMatchObject({ value: 'from b', modRevision: byB.revision });
+      expect(await a.get(`${key}-new`)).toBeUndefined();
+      // the plain store says why: the guard's key was another's
+      const raw = await a.txn([{ op: 'put', key, value: 'x' }, { op: 'guard', ...leaderA.fence }]);
+      expect(raw).toMatchObject({ succeeded: false, conflicts: [{ key: leaderA.fence.key, reason: 'fenced' }] });
+      // a guard on a key that exists but was created at another revision fails too
+      const other = await b.txn([{ op: 'guard', key: leaderB.fence.key, createRevision: leaderB.fence.createRevision + 1 }]);
+      expect(other.conflicts).toEqual([{ key: leaderB.fence.key, reason: 'fenced' }]);
+      expect((await b.txn([{ op: 'guard', ...leaderB.fence }])).succeeded).toBe(true);
+      await leaderB.resign();
+      await leaderA.resign().catch(() => undefined);
+    }, 30_000);
   });
 }
 

@@ -25,6 +25,10 @@ describe('planTxn', () => {
     ['conditional delete of a deleted key', { op: 'delete', key: 'dead', revision: 5 }, 'revision'],
     ['unconditional delete of a missing key', { op: 'delete', key: 'new' }, undefined],
     ['put on anything', { op: 'put', key: 'live', value: 'v' }, undefined],
+    ['guard on a live key created at that revision', { op: 'guard', key: 'live', createRevision: 3 }, undefined],
+    ['guard on a live key created at another revision', { op: 'guard', key: 'live', createRevision: 7 }, 'fenced'],
+    ['guard on a deleted key', { op: 'guard', key: 'dead', createRevision: 2 }, 'fenced'],
+    ['guard on a missing key', { op: 'guard', key: 'new', createRevision: 0 }, 'fenced'],
   ])('%s', (_, op, reason) => {
     expect(plan(op).conflicts).toEqual(reason ? [{ key: op.key, reason }] : []);
   });
@@ -43,6 +47,11 @@ describe('planTxn', () => {
     expect(plan({ op: 'delete', key: 'live' }).rows).toEqual([
       { name: 'live', created: 0, deleted: 1, create_revision: 3, prev_revision: 7, lease: null, value: '' },
     ]);
+  });
+
+  it('a guard writes no row, and a failed guard stops the other writes', () => {
+    expect(plan({ op: 'put', key: 'other', value: 'v' }, { op: 'guard', key: 'live', createRevision: 3 }).rows).toHaveLength(1);
+    expect(plan({ op: 'put', key: 'other', value: 'v' }, { op: 'guard', key: 'dead', createRevision: 2 }).rows).toEqual([]);
   });
 
   it('writes nothing when any condition fails, and reports every failure', () => {
