@@ -14,6 +14,8 @@ import { LABEL } from '../runtime/labels.js';
 import type { EngineInfo } from '../runtime/types.js';
 import type { Store } from '../store/store.js';
 import { collectGarbage } from './gc.js';
+import { runClusterNet } from '../net/agent-net.js';
+import { detectAddress, HostNet } from '../net/host.js';
 import { heartbeat } from './heartbeat.js';
 import { registerNode } from './register.js';
 import { retrying } from './retrying.js';
@@ -28,6 +30,9 @@ export interface AgentOptions {
   /** a stopped agent's node is marked down after about this long */
   heartbeatTtlSeconds?: number;
   address?: string;
+  /** the engine host's network namespace (a file such as /var/run/netns/NAME or /proc/1/ns/net):
+   *  turns on cluster networking (src/net: overlays, service VIPs and DNS, routing mesh) */
+  netns?: string;
   log: Logger;
 }
 
@@ -37,6 +42,8 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
   const runtime = DockerRuntime.connect(opts.dockerUrl);
   const info: EngineInfo | undefined = await retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log);
   if (!info) return;
+  const address = opts.address ?? (opts.netns ? await detectAddress(new HostNet(opts.netns)) : undefined);
+  if (opts.netns && !address) throw new Error(`no address found in ${opts.netns}: pass --address`);
 
   // the heartbeat first: the node controller marks a registered node without one down
   let firstBeat!: () => void;
@@ -51,7 +58,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
         role: opts.role ?? 'worker',
         labels: opts.labels ?? {},
         hostname: info.hostname || hostname(),
-        address: opts.address,
+        address,
         engineVersion: info.version,
         engineLabels: info.labels,
         cpus: info.cpus,
@@ -87,10 +94,11 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),
   });
-  const tasks = taskController({ store, runtime, nodeName, assignments, events$, statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)), log, onTaskGone: () => gcWanted.next() });
+  const tasks = taskController({ store, runtime, nodeName, assignments, events$, statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)), log, onTaskGone: () => gcWanted.next(), clusterNet: opts.netns !== undefined });
+  const net = opts.netns ? runClusterNet({ store, runtime, nodeName, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) }, signal) : undefined;
   gc.queue.add('gc');
   try {
-    await Promise.all([tasks.start(signal), gc.start(signal), heartbeats]);
+    await Promise.all([tasks.start(signal), gc.start(signal), heartbeats, net]);
   } finally {
     assignments.stop();
   }

@@ -39,7 +39,8 @@ export async function collectGarbage(runtime: DockerRuntime, nodeName: string, a
   const all = await runtime.listManagedResources();
   const mine = (r: { labels: Record<string, string> }) => r.labels[LABEL.node] === nodeName;
   const gone = (r: { labels: Record<string, string> }) => !stacksHere.has(r.labels[LABEL.stack]) && !inUse.has(r.labels[LABEL.stack]);
-  const networks = all.networks.filter(mine).filter(gone);
+  // the ingress network (no stack) stays while the agent lives: the routing mesh needs it on every node
+  const networks = all.networks.filter(mine).filter(gone).filter((r) => r.labels[LABEL.stack] !== '');
   // networks go below; a gone stack's volumes may go behind the agent's back (`down --volumes`)
   if (networks.length || all.volumes.filter(mine).some(gone)) forgetEnsured(runtime.endpoint);
   for (const net of networks) {

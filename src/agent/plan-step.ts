@@ -52,9 +52,9 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
     return { type: 'stop', containerId: container.id, then: { state: 'failed', message: 'started', error: 'container unhealthy', health: 'unhealthy' } };
   }
   if (hasHealthcheck && container.health !== 'healthy') {
-    return advance(reported, { state: 'starting', message: 'starting: waiting for healthy', containerId: container.id, health: 'starting' });
+    return advance(reported, { state: 'starting', message: 'starting: waiting for healthy', containerId: container.id, health: 'starting', ...addresses(container) });
   }
-  return advance(reported, { state: 'running', message: 'started', containerId: container.id, ...(hasHealthcheck ? { health: 'healthy' as const } : {}) });
+  return advance(reported, { state: 'running', message: 'started', containerId: container.id, ...(hasHealthcheck ? { health: 'healthy' as const } : {}), ...addresses(container) });
 }
 
 /** Compose `stop`: the container is kept, stopped. One that ends meanwhile is stopped too (the user
@@ -70,4 +70,9 @@ function planStopped(task: Task, container: ObservedContainer | undefined, repor
 
 function advance(reported: TaskState, status: Partial<TaskStatus> & { state: TaskState }): Step {
   return canAdvance(reported, status.state) ? { type: 'report', status } : { type: 'none' };
+}
+
+/** Where the task answers on its networks: service discovery and the VIPs of every node read it. */
+function addresses(container: ObservedContainer): { addresses?: Record<string, string> } {
+  return container.addresses ? { addresses: container.addresses } : {};
 }

@@ -12,6 +12,8 @@ import type { Store } from '../store/store.js';
 import type { FileRefSpec } from '../stackfile/types.js';
 import { versionedName } from '../stacks/desired.js';
 import { secretsRoot, writeTaskSecrets } from './secret-files.js';
+import { allocatedNetwork, clusterNetworkSettings, ingressRef, isClusterNetwork, needsIngress } from '../net/engine-network.js';
+import { nodeRange } from '../net/ipam.js';
 
 // Images, networks and volumes this agent already ensured on an engine: a task's path to start
 // skips those round trips, and concurrent ensures of one name share one call (the engine lets two
@@ -55,24 +57,35 @@ async function fileContents(store: Store, task: Task): Promise<FileContents> {
 
 /** Creates what the task needs and its container (configs inside, secrets bind-mounted from the
  *  agent's tmpfs: secret-files.ts); returns its id. */
-export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, nodeName: string): Promise<string> {
+export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, nodeName: string, clusterNet = false): Promise<string> {
   try {
-    return await prepareOnce(store, runtime, task, nodeName);
+    return await prepareOnce(store, runtime, task, nodeName, clusterNet);
   } catch (err) {
     // something remembered as ensured is gone from the engine: ensure everything anew, once
     if (!(err instanceof DockerError) || err.statusCode !== 404) throw err;
     forgetEnsured(runtime.endpoint);
-    return prepareOnce(store, runtime, task, nodeName);
+    return prepareOnce(store, runtime, task, nodeName, clusterNet);
   }
 }
 
-async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nodeName: string): Promise<string> {
+/** A cluster network on this engine (created with this node's share of its subnet); its id and
+ *  this node's gateway on it. */
+async function ensureClusterNetwork(store: Store, runtime: DockerRuntime, namespace: string, key: string, nodeName: string): Promise<{ id: string; gateway: string }> {
+  const net = await allocatedNetwork(store, namespace, key, nodeName);
+  const settings = clusterNetworkSettings(net, nodeName);
+  const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, () => runtime.ensureNetwork(net.spec.name, onNode(settings, nodeName)));
+  return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![nodeName]).gateway };
+}
+
+async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nodeName: string, clusterNet: boolean): Promise<string> {
   const stack = await getObject<Stack>(store, 'Stack', '', task.spec.stack);
   if (!stack) throw new Error(`stack ${task.spec.stack} not found`);
   const t = task.spec.template;
   const ctx: ContainerContext = { nodeName, networkNames: {}, volumeNames: {} };
 
   const networkKeys = t.network_mode ? [] : Object.keys(t.networks);
+  const gateways: Record<string, string> = {};
+  const ingress = clusterNet && needsIngress(task) ? ensureClusterNetwork(store, runtime, ingressRef.namespace, ingressRef.key, nodeName) : undefined;
   const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
   // independent engine round trips, made together: they sit on the path of every task's start
   const [, contents] = await Promise.all([
@@ -81,6 +94,12 @@ async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nod
     ...networkKeys.map(async (key) => {
       const net = stack.spec.networks[key];
       if (!net) throw new Error(`network ${key} is not defined in stack ${task.spec.stack}`);
+      if (clusterNet && isClusterNetwork(net)) {
+        const { id, gateway } = await ensureClusterNetwork(store, runtime, task.spec.stack, key, nodeName);
+        ctx.networkNames[key] = id;
+        gateways[key] = gateway;
+        return;
+      }
       // by id: should the engine hold two networks of one name, the name alone is ambiguous
       ctx.networkNames[key] = net.external
         ? net.name
@@ -93,6 +112,9 @@ async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nod
       if (!vol.external) await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, onNode(volumeSettings(task.spec.stack, vol), nodeName)));
     }),
   ]);
+  if (ingress) ctx.extraNetworks = [(await ingress).id];
+  // the node's resolver answers on its gateway of each network (src/net/resolver.ts)
+  if (clusterNet && Object.keys(gateways).length) ctx.clusterDns = networkKeys.filter((k) => gateways[k]).map((k) => gateways[k]);
   const files = taskFiles(task, contents);
   const options = containerCreateOptions(task, ctx);
   // a secret goes on the agent's tmpfs, bind-mounted read-only; that needs the engine on this

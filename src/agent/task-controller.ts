@@ -28,6 +28,8 @@ export interface TaskControllerDeps {
   log: Logger;
   /** containers of tasks that are no longer assigned are removed by the garbage collector */
   onTaskGone: (taskName: string) => void;
+  /** cluster networking is on (src/net): stack networks are the cluster's overlays */
+  clusterNet?: boolean;
 }
 
 /** An engine that went away is retried within half a minute, not controller-runtime's 1000 s. */
@@ -92,7 +94,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
         report(key, task, { state: 'preparing', message: 'preparing' });
         let id: string;
         try {
-          id = await prepareContainer(store, runtime, task, nodeName);
+          id = await prepareContainer(store, runtime, task, nodeName, deps.clusterNet);
         } catch (err) {
           if (err instanceof DockerError && err.unreachable) throw err; // not the task's fault: retry
           report(key, task, { state: 'rejected', message: 'preparing', error: (err as Error).message });

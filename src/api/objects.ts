@@ -149,6 +149,8 @@ export interface TaskStatus extends BaseStatus {
   exitCode?: number;
   containerId?: string;
   health?: 'starting' | 'healthy' | 'unhealthy';
+  /** the container's IPv4 address on each of its networks (engine network name → address) */
+  addresses?: Record<string, string>;
 }
 
 export type Node = Resource<'Node', NodeSpec, NodeStatus>;
@@ -188,7 +190,22 @@ export interface FileObjectData {
 }
 export type FileObjectDefinition = FileObjectSpec;
 
-export type Network = Resource<'Network', NetworkSpec & { stack: string }>;
+/** A stack's network (metadata.name = its key in the stack file), or the cluster's ingress network
+ *  (namespace '', name 'ingress'). Its status is the manager's allocation (src/net/ipam.ts). */
+export type Network = Resource<'Network', NetworkObjectSpec, NetworkStatus>;
+export type NetworkObjectSpec = NetworkSpec & { stack: string };
+export interface NetworkStatus extends BaseStatus {
+  /** IPv4 CIDR: ipam.config's, or allocated from the default pool without overlap */
+  subnet?: string;
+  /** the VXLAN network identifier */
+  vni?: number;
+  /** node name → its slot (1..31): the share of the subnet that node's engine hands out */
+  nodes?: Record<string, number>;
+  /** service name → its virtual IP on this network (endpoint_mode vip) */
+  vips?: Record<string, string>;
+  /** why the network could not be allocated (a subnet overlapping another network's) */
+  message?: string;
+}
 export type Volume = Resource<'Volume', VolumeSpec & { stack: string }>;
 
 /** A git repository whose stacks the GitOps controller keeps deployed (cluster-scoped; see src/gitops). */

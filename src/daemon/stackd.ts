@@ -85,6 +85,7 @@ interface AgentFlags {
   label?: Record<string, string>;
   role: 'manager' | 'worker';
   address?: string;
+  netns?: string;
 }
 
 function agentOptions(cmd: Command): Command {
@@ -93,6 +94,7 @@ function agentOptions(cmd: Command): Command {
     .option('--docker <url>', 'Docker Engine: unix:///path or tcp://host:port (default DOCKER_HOST or /var/run/docker.sock)')
     .option('--label <key=value>', 'node label (repeatable)', parseLabel)
     .option('--address <addr>', 'address other nodes reach this one at')
+    .option('--netns <path>', "the engine host's network namespace (e.g. /var/run/netns/NAME, /proc/1/ns/net): turns on cluster networking (overlays, service VIPs and DNS, routing mesh)")
     .addOption(new Option('--role <role>', 'node role').choices(['manager', 'worker']).default('worker'));
 }
 

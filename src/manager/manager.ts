@@ -10,6 +10,7 @@ import { serviceController } from './service-controller.js';
 import { schedulerController } from './scheduler-controller.js';
 import { nodeController } from './node-controller.js';
 import { fileGcController } from './file-gc.js';
+import { networkController, networkInformer } from './network-controller.js';
 import { Informer } from '../controller/informer.js';
 import { kindPrefix } from '../api/keys.js';
 import type { Config, Secret } from '../api/objects.js';
@@ -38,10 +39,11 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
     const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`), term);
     const say = (m: string) => log.info(m);
     const files = [new Informer<Config | Secret>(store, kindPrefix('Config')), new Informer<Config | Secret>(store, kindPrefix('Secret'))];
-    for (const f of files) f.start();
-    await untilAborted(Promise.all(files.map((f) => f.synced)), term);
+    const networks = networkInformer(store, (err) => log.warn(`watch networks: ${(err as Error).message}; retrying`));
+    for (const f of [...files, networks]) f.start();
+    await untilAborted(Promise.all([...files, networks].map((f) => f.synced)), term);
     if (term.aborted) {
-      for (const f of files) f.stop();
+      for (const f of [...files, networks]) f.stop();
       stopCaches(caches);
       return;
     }
@@ -52,6 +54,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
       schedulerController(store, caches, say),
       nodeController(store, caches, say, opts.nodeGraceSeconds === undefined ? undefined : opts.nodeGraceSeconds * 1000),
       fileGcController(store, caches, files, say),
+      networkController(store, caches, networks, say),
       ...(opts.gitops ? [gitOpsRunnable({ store, ...opts.gitops, log: say })] : []),
     ];
     try {
@@ -59,7 +62,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
     } finally {
       setLeading(false);
       trackTaskStates(undefined);
-      for (const f of files) f.stop();
+      for (const f of [...files, networks]) f.stop();
       stopCaches(caches);
     }
   });

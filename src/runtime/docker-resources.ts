@@ -23,6 +23,7 @@ export async function ensureNetwork(docker: Dockerode, endpoint: string, name: s
       Internal: settings.internal,
       Attachable: settings.attachable,
       CheckDuplicate: true,
+      ...(settings.ipam ? { IPAM: { Driver: 'default', Config: [{ Subnet: settings.ipam.subnet, IPRange: settings.ipam.ipRange, Gateway: settings.ipam.gateway }] } } : {}),
     });
     return net.id;
   } catch (err) {

@@ -13,6 +13,11 @@ export interface ContainerContext {
   networkNames: Record<string, string>;
   /** stack-level volume key ("mysql") → the volume's name on the engine ("accounts_mysql") */
   volumeNames: Record<string, string>;
+  /** cluster networking (src/net): the node's resolver addresses; names are then the cluster
+   *  resolver's alone (no engine aliases, which would answer with this node's tasks only) */
+  clusterDns?: string[];
+  /** cluster networking: more engine networks to join, without aliases (the ingress network) */
+  extraNetworks?: string[];
 }
 
 /** A task that cannot become a container (a reference the stack does not define). One line. */
@@ -49,7 +54,7 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
     CapDrop: s.cap_drop,
     Devices: s.devices?.map(deviceOptions),
     ExtraHosts: s.extra_hosts?.map((h) => h.replace(/^([^:=]+)=/, '$1:')),
-    Dns: s.dns,
+    Dns: ctx.clusterDns ?? s.dns,
     Sysctls: s.sysctls,
     Ulimits: s.ulimits && Object.entries(s.ulimits).map(([Name, l]) => ({ Name, Soft: l.soft, Hard: l.hard })),
     ShmSize: s.shm_size,
@@ -145,8 +150,9 @@ function networkOptions(task: Task, ctx: ContainerContext, fail: (what: string) 
   const endpoints: Endpoints = {};
   for (const [key, { aliases }] of Object.entries(attachments)) {
     const name = ctx.networkNames[key] ?? fail(`network "${key}" is not a network of the stack`);
-    endpoints[name] = { Aliases: [...new Set([task.spec.service, `${task.spec.stack}_${task.spec.service}`, ...aliases])] };
+    endpoints[name] = { Aliases: ctx.clusterDns ? [] : [...new Set([task.spec.service, `${task.spec.stack}_${task.spec.service}`, ...aliases])] };
   }
+  for (const name of ctx.extraNetworks ?? []) endpoints[name] = { Aliases: [] };
   return { mode: Object.keys(endpoints)[0], endpoints };
 }
 

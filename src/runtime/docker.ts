@@ -166,6 +166,8 @@ export class DockerRuntime {
       finishedAt: time(st.FinishedAt),
       ...(st.Error ? { error: st.Error } : {}),
       oomKilled: st.OOMKilled,
+      ...(st.Running && st.Pid ? { pid: st.Pid } : {}),
+      ...addressesOf(info),
     };
   }
 
@@ -220,4 +222,10 @@ export class DockerRuntime {
       throw dockerError(err, this.endpoint, what);
     }
   }
+}
+
+/** The container's IPv4 address on each network it has one on (none: no addresses key). */
+function addressesOf(info: Dockerode.ContainerInspectInfo): { addresses?: Record<string, string> } {
+  const nets = Object.entries(info.NetworkSettings?.Networks ?? {}).filter(([, n]) => n.IPAddress);
+  return nets.length ? { addresses: Object.fromEntries(nets.map(([name, n]) => [name, n.IPAddress])) } : {};
 }

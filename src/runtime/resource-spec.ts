@@ -8,6 +8,8 @@ export interface NetworkSettings {
   options: Record<string, string>;
   internal?: boolean;
   attachable?: boolean;
+  /** cluster networking: the subnet, and this node's share of it (src/net/ipam.ts) */
+  ipam?: { subnet: string; ipRange: string; gateway: string };
 }
 
 export interface VolumeSettings {

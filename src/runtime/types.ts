@@ -20,6 +20,10 @@ export interface ObservedContainer {
   /** the engine's error, e.g. a start that failed ("exec: \"nope\": executable file not found") */
   error?: string;
   oomKilled: boolean;
+  /** the main process while it runs (its network namespace is /proc/PID/ns/net) */
+  pid?: number;
+  /** engine network name → the container's IPv4 address on it */
+  addresses?: Record<string, string>;
 }
 
 /** A container stackd created, as listed (cheap: no inspect per container). */

@@ -34,6 +34,7 @@ export function normalize(parsed: ParsedStack, ctx: NormalizeContext): StackSpec
     external: n?.external?.external ?? false,
     ...(n?.internal !== undefined ? { internal: n.internal } : {}),
     ...(n?.attachable !== undefined ? { attachable: n.attachable } : {}),
+    ...(n?.ipam?.config?.[0]?.subnet !== undefined ? { subnet: n.ipam.config[0].subnet } : {}),
     labels: n?.labels ?? {},
   }));
   const usesDefault = Object.values(services).some((s) => s.networks.default !== undefined);

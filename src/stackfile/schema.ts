@@ -5,6 +5,7 @@ import { type ParsedService, serviceSchema } from './schema-service.js';
 import type { Issue } from './errors.js';
 import { setOwn } from './safe.js';
 import { MAX_PORTS, portCount } from './schema-ports.js';
+import { subnetProblem } from '../net/ipam.js';
 
 /** `external: true`, or the legacy `external: {name: x}`. */
 const external = either(bool.transform((b) => ({ external: b })), strictObject({ name: str }).transform(({ name }) => ({ external: true, name })));
@@ -12,9 +13,18 @@ const external = either(bool.transform((b) => ({ external: b })), strictObject({
 const common = { name: str.optional(), external: external.optional(), labels: labels.optional() };
 const driver = { driver: str.optional(), driver_opts: labels.optional() };
 
+const subnet = field('an IPv4 subnet', (v) => {
+  if (typeof v !== 'string') return undefined;
+  const problem = subnetProblem(v);
+  if (problem) throw new Error(problem);
+  return v;
+});
+const ipamSchema = strictObject(
+  { driver: str.optional(), config: z.array(strictObject({ subnet }, { unsupported: { ip_range: 'nodes get their share of the subnet from the manager', gateway: 'each node has its own gateway' } })).max(1, 'one subnet per network').optional() },
+);
 const networkSchema = strictObject(
-  { ...common, ...driver, internal: bool.optional(), attachable: bool.optional() },
-  { unsupported: { ipam: "networks get their addresses from Docker's default pools", enable_ipv6: 'not implemented' } },
+  { ...common, ...driver, internal: bool.optional(), attachable: bool.optional(), ipam: ipamSchema.optional() },
+  { unsupported: { enable_ipv6: 'not implemented' } },
 );
 const volumeSchema = strictObject({ ...common, ...driver });
 const NO_INLINE = 'write the content in a file and use file:';

@@ -168,6 +168,8 @@ export interface NetworkSpec {
   external: boolean;
   internal?: boolean;
   attachable?: boolean;
+  /** ipam.config's subnet (IPv4 CIDR); absent: allocated from the cluster's default pool */
+  subnet?: string;
   labels: Record<string, string>;
 }
 

@@ -81,6 +81,8 @@ export class Cluster {
     readonly etcd: EtcdProcess,
     readonly store: Store,
     readonly nodes: NodeDef[],
+    /** agents run with --netns: cluster networking (overlays, VIPs, DNS, routing mesh) */
+    readonly clusterNet = false,
   ) {}
 
   get storeUrl(): string {
@@ -88,10 +90,10 @@ export class Cluster {
   }
 
   /** etcd, then every node's engine (fresh: wiped first), then one agent per node and a manager. */
-  /** `managerArgs`: flags for the first manager (e.g. --node-grace 30) */
-  static async start(nodes: NodeDef[], managerArgs: string[] = []): Promise<Cluster> {
+  /** `managerArgs`: flags for the first manager (e.g. --node-grace 30); `clusterNet`: agents with --netns */
+  static async start(nodes: NodeDef[], managerArgs: string[] = [], opts: { clusterNet?: boolean } = {}): Promise<Cluster> {
     const etcd = await EtcdProcess.start();
-    const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes);
+    const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes, opts.clusterNet);
     try {
       for (const n of nodes) await nodesSh(`wipe_node ${n.name}; start_node ${n.name} ${n.index} >/dev/null`);
     } catch (err) {
@@ -109,6 +111,11 @@ export class Cluster {
     return def;
   }
 
+  /** The node's address (hack/lib/nodes.sh: 10.250.0.(10+index)). */
+  address(node: string): string {
+    return `10.250.0.${10 + this.node(node).index}`;
+  }
+
   runtime(node: string): DockerRuntime {
     return DockerRuntime.connect(`unix:///run/stackd-${this.node(node).name}.sock`);
   }
@@ -116,7 +123,8 @@ export class Cluster {
   startAgent(node: string): Daemon {
     const def = this.node(node);
     const labels = Object.entries(def.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-    const args = ['agent', '--store', this.storeUrl, '--node-name', def.name, '--docker', `unix:///run/stackd-${def.name}.sock`, ...labels];
+    const net = this.clusterNet ? ['--netns', `/var/run/netns/${def.name}`, '--address', this.address(def.name)] : [];
+    const args = ['agent', '--store', this.storeUrl, '--node-name', def.name, '--docker', `unix:///run/stackd-${def.name}.sock`, ...net, ...labels];
     const agent = this.spawnDaemon(`agent-${def.name}`, args);
     this.agents.set(def.name, agent);
     return agent;

@@ -1,0 +1,59 @@
+// The network controller: keeps every cluster network allocated (src/net/plan-alloc.ts) as
+// networks, services and nodes come and go, and makes the cluster's ingress network once.
+import { map, merge } from 'rxjs';
+import { kindPrefix, objectKey } from '../api/keys.js';
+import type { Network } from '../api/objects.js';
+import { encodeObject } from '../client/codec.js';
+import { systemClock } from '../client/clock.js';
+import { materialize } from '../client/materialize.js';
+import { Controller } from '../controller/controller.js';
+import { Informer } from '../controller/informer.js';
+import { INGRESS, isIngress, planAllocations } from '../net/plan-alloc.js';
+import type { Store } from '../store/store.js';
+import type { ManagerCaches } from './caches.js';
+import { writeStatus } from './status.js';
+
+const KEY = 'networks';
+
+export function networkController(store: Store, caches: ManagerCaches, networks: Informer<Network>, log: (msg: string) => void): Controller {
+  async function reconcile(): Promise<void> {
+    const all = networks.list();
+    if (!all.some(isIngress)) await createIngress(store, networks);
+    const writes = planAllocations(all, caches.services.list(), caches.nodes.list().map((n) => n.metadata.name));
+    for (const w of writes) {
+      const before = w.network.status;
+      if (w.status.subnet && w.status.subnet !== before?.subnet) log(`network ${w.network.spec.name}: subnet ${w.status.subnet}, vni ${w.status.vni}`);
+      if (w.status.message && w.status.message !== before?.message) log(`network ${w.network.spec.name}: ${w.status.message}`);
+      const written = await writeStatus<Network>(store, w.network, w.status);
+      if (written) await networks.waitFor(written);
+    }
+  }
+
+  return new Controller({
+    name: 'network',
+    keys$: merge(networks.changes$, caches.services.changes$, caches.nodes.changes$).pipe(map(() => KEY)),
+    allKeys: () => [KEY],
+    reconcile,
+    resyncMs: 10_000,
+    log,
+  });
+}
+
+/** The ingress network, as Swarm's: every node joins it; tasks with ingress ports are on it. */
+async function createIngress(store: Store, networks: Informer<Network>): Promise<void> {
+  const { object } = materialize(
+    {
+      kind: 'Network',
+      metadata: { namespace: INGRESS.namespace, name: INGRESS.name },
+      spec: { name: INGRESS.engineName, stack: '', driver: 'overlay', driver_opts: {}, external: false, labels: {} },
+    },
+    undefined,
+    systemClock,
+  );
+  const res = await store.txn([{ op: 'create', key: objectKey('Network', INGRESS.namespace, INGRESS.name), value: encodeObject(object) }]);
+  if (res.succeeded) await networks.waitFor(res.revision);
+}
+
+export function networkInformer(store: Store, onError: (err: unknown) => void): Informer<Network> {
+  return new Informer<Network>(store, kindPrefix('Network'), onError);
+}

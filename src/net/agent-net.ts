@@ -1,0 +1,96 @@
+// The agent's cluster networking (`stackd agent --netns`): keeps this host's VXLAN devices joined
+// to every other node, every local container's VIP rules in step with the services' ready tasks,
+// and serves the node's DNS resolver. Everything it programs is
+// replaced atomically and idempotently, so a restarted agent re-applies it without a blip.
+import { map, merge, type Observable } from 'rxjs';
+import { kindPrefix } from '../api/keys.js';
+import type { Network, Node, Service, Task } from '../api/objects.js';
+import { Controller } from '../controller/controller.js';
+import { exponentialBackoff } from '../controller/backoff.js';
+import { Informer } from '../controller/informer.js';
+import { untilAborted } from '../controller/abort.js';
+import type { Logger } from '../log.js';
+import type { DockerRuntime } from '../runtime/docker.js';
+import { LABEL } from '../runtime/labels.js';
+import type { Store } from '../store/store.js';
+import { NET_LABEL } from './engine-network.js';
+import { HostNet } from './host.js';
+import { bindUdp } from './netns-socket.js';
+import { hostNameservers, Resolver } from './resolver.js';
+import { applyContainerRules, type ContainerNet } from './container-rules.js';
+import { applyVxlan, planVxlan, readVxlan } from './vxlan.js';
+
+export interface ClusterNetDeps {
+  store: Store;
+  runtime: DockerRuntime;
+  nodeName: string;
+  /** the engine host's network namespace */
+  netns: string;
+  /** this node's address on the underlay (VXLAN's local end) */
+  address: string;
+  /** any container event on this node: a started container needs its rules */
+  events$: Observable<unknown>;
+  log: Logger;
+}
+
+/** Comment on every rule stackd writes (iptables -S | grep stackd). */
+export const RULE_TAG = 'stackd';
+const RESYNC_MS = 30_000;
+
+export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): Promise<void> {
+  const { store, runtime, nodeName, log } = deps;
+  const host = new HostNet(deps.netns);
+  const onError = (what: string) => (err: unknown) => log.warn(`watch ${what}: ${(err as Error).message}`);
+  const networks = new Informer<Network>(store, kindPrefix('Network'), onError('networks'));
+  const services = new Informer<Service>(store, kindPrefix('Service'), onError('services'));
+  const tasks = new Informer<Task>(store, kindPrefix('Task'), onError('tasks'));
+  const nodes = new Informer<Node>(store, kindPrefix('Node'), onError('nodes'));
+  const informers: { start(): void; stop(): void; synced: Promise<void> }[] = [networks, services, tasks, nodes];
+  for (const i of informers) i.start();
+  try {
+    await untilAborted(Promise.all(informers.map((i) => i.synced)), signal);
+    if (signal.aborted) return;
+    const view = () => ({ networks: networks.list(), services: services.list(), tasks: tasks.list() });
+    const hostServers = hostNameservers();
+    const socket = await bindUdp(deps.netns, 53);
+    const resolver = new Resolver(socket, {
+      view,
+      upstreams: (client) => tasks.list().find((t) => Object.values(t.status?.addresses ?? {}).includes(client))?.spec.template.dns ?? hostServers,
+      onError: (err) => log.warn(`dns: ${err.message}`),
+    });
+    log.info(`cluster networking on ${deps.address}: resolver on port 53 in ${deps.netns}`);
+
+    let vxlanKey = '';
+    let vxlanAt = 0;
+    const rulesApplied = new Map<string, ContainerNet>();
+    async function reconcile(): Promise<void> {
+      const local = (await runtime.listManagedResources()).networks.filter((n) => n.labels[LABEL.node] === nodeName && n.labels[NET_LABEL.vni]);
+      const vnis = local.map((n) => Number(n.labels[NET_LABEL.vni])).sort((a, b) => a - b);
+      const peers = nodes.list().filter((n) => n.metadata.name !== nodeName && n.status?.address).map((n) => n.status!.address!).sort();
+      const key = JSON.stringify({ vnis, peers });
+      if (key !== vxlanKey || Date.now() - vxlanAt > RESYNC_MS) {
+        await applyVxlan(host, planVxlan(vnis, await readVxlan(host), deps.address, peers));
+        vxlanKey = key;
+        vxlanAt = Date.now();
+      }
+      await applyContainerRules(runtime, nodeName, rulesApplied, networks.list(), tasks.list(), RULE_TAG);
+    }
+
+    const controller = new Controller({
+      name: 'net',
+      keys$: merge(networks.changes$, services.changes$, tasks.changes$, nodes.changes$, deps.events$).pipe(map(() => 'net')),
+      allKeys: () => ['net'],
+      reconcile,
+      resyncMs: RESYNC_MS,
+      backoff: exponentialBackoff(100, 10_000),
+      log: (m) => log.warn(m),
+    });
+    try {
+      await controller.start(signal);
+    } finally {
+      resolver.close();
+    }
+  } finally {
+    for (const i of informers) i.stop();
+  }
+}

@@ -1,0 +1,54 @@
+// A cluster network as this node's engine holds it: a bridge named after the VNI, with the
+// network's whole subnet (so every node's tasks are on-link) and only this node's share of it to
+// hand out. The VXLAN device that joins it to the other nodes is the agent's (vxlan.ts).
+import type { Network, Task } from '../api/objects.js';
+import { getObject } from '../client/objects.js';
+import { LABEL } from '../runtime/labels.js';
+import type { NetworkSettings } from '../runtime/resource-spec.js';
+import type { Store } from '../store/store.js';
+import type { NetworkSpec } from '../stackfile/types.js';
+import { nodeRange } from './ipam.js';
+import { INGRESS } from './plan-alloc.js';
+import { bridgeName, OVERLAY_MTU } from './vxlan.js';
+
+export const NET_LABEL = { vni: 'io.stackd.vni' } as const;
+
+/** Stack networks the cluster carries (others, e.g. macvlan, stay the engine's own). */
+export function isClusterNetwork(spec: NetworkSpec): boolean {
+  return !spec.external && (spec.driver === undefined || spec.driver === 'overlay' || spec.driver === 'bridge');
+}
+
+export function clusterNetworkSettings(net: Network, nodeName: string): NetworkSettings {
+  const { subnet, vni, nodes } = net.status ?? {};
+  const slot = nodes?.[nodeName];
+  if (!subnet || vni === undefined || slot === undefined) throw new Error(`network ${net.spec.name} has no allocation for node ${nodeName} yet`);
+  return {
+    driver: 'bridge',
+    labels: { ...net.spec.labels, [LABEL.stack]: net.spec.stack, [NET_LABEL.vni]: String(vni) },
+    options: { 'com.docker.network.bridge.name': bridgeName(vni), 'com.docker.network.driver.mtu': String(OVERLAY_MTU) },
+    ...(net.spec.internal !== undefined ? { internal: net.spec.internal } : {}),
+    ...(net.spec.attachable !== undefined ? { attachable: net.spec.attachable } : {}),
+    ipam: { subnet, ...nodeRange(subnet, slot) },
+  };
+}
+
+/** The network once the manager allocated it for this node (a task can be assigned a moment
+ *  before); throws after `timeoutMs`. */
+export async function allocatedNetwork(store: Store, namespace: string, key: string, nodeName: string, timeoutMs = 15_000): Promise<Network> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const net = await getObject<Network>(store, 'Network', namespace, key);
+    if (net?.status?.subnet && net.status.nodes?.[nodeName] !== undefined) return net;
+    if (Date.now() > deadline) {
+      throw new Error(net?.status?.message ? `network ${net.spec.name}: ${net.status.message}` : `network ${namespace ? `${namespace}_` : ''}${key} is not allocated for node ${nodeName}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Services publishing a port in ingress mode join the ingress network (the routing mesh). */
+export function needsIngress(task: Task): boolean {
+  return task.spec.template.ports.some((p) => p.mode === 'ingress' && p.published !== undefined) && !task.spec.template.network_mode;
+}
+
+export const ingressRef = { namespace: INGRESS.namespace, key: INGRESS.name };
