@@ -9,6 +9,7 @@ import { registerStacks } from './commands/stacks.js';
 import { registerTaskCommands } from './commands/tasks.js';
 import { registerServiceCommands } from './commands/service.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerNetworkCommands } from './commands/network.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerStackRollback } from './commands/stack-rollback.js';
 import { registerGitOpsCommands } from './commands/gitops.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerServiceCommands(program);
   registerNodeCommands(program);
+  registerNetworkCommands(program);
   registerRolloutCommands(program);
   registerStackRollback(program);
   registerGitOpsCommands(program);

@@ -84,6 +84,11 @@ describe('cluster networking on three nodes', () => {
     expect(alloc.subnet).toMatch(/^10\.\d+\.\d+\.0\/20$/);
     expect(Object.keys(alloc.nodes!).sort()).toEqual(['nw1', 'nw2', 'nw3']);
     expect(Object.keys(alloc.vips!).sort()).toEqual(['api', 'client']); // solo is dnsrr: no VIP
+    const rows = await cluster.stackctlJson<{ name: string; subnet: string; nodes: number }[]>(['network', 'ls']);
+    expect(rows.find((r) => r.name === net)).toMatchObject({ subnet: alloc.subnet, nodes: 3 });
+    expect(rows.map((r) => r.name)).toContain('stackd_ingress');
+    const [detail] = JSON.parse((await cluster.stackctl(['network', 'inspect', net])).stdout) as { endpoints: Record<string, { vip: string; tasks: string[] }> }[];
+    expect(detail.endpoints.api).toEqual({ vip: alloc.vips!.api, tasks: api.map((t) => ip(t, net)).sort() });
 
     // by IP across nodes (nw1 → nw2, nw1 → nw3)
     const hostnames = await Promise.all(api.map((t) => sh(t, 'hostname')));

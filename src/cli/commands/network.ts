@@ -1,0 +1,80 @@
+// network ls | inspect: the cluster networks and what the manager allocated on them (src/net).
+import type { Command } from 'commander';
+import type { Network, Task } from '../../api/objects.js';
+import { listObjects } from '../../client/objects.js';
+import { taskAddresses } from '../../net/endpoints.js';
+import { nodeRange } from '../../net/ipam.js';
+import { withStore } from '../context.js';
+import { CommandError } from '../errors.js';
+import { parseFormat, printList } from '../format.js';
+
+interface NetworkRow {
+  name: string;
+  stack: string;
+  driver: string;
+  subnet: string;
+  vni: number | null;
+  nodes: number;
+  vips: number;
+  message: string;
+}
+
+function networkRow(n: Network): NetworkRow {
+  const s = n.status ?? {};
+  return {
+    name: n.spec.name,
+    stack: n.spec.stack,
+    driver: n.spec.external ? 'external' : n.spec.driver ?? 'overlay',
+    subnet: s.subnet ?? '',
+    vni: s.vni ?? null,
+    nodes: Object.keys(s.nodes ?? {}).length,
+    vips: Object.keys(s.vips ?? {}).length,
+    message: s.message ?? '',
+  };
+}
+
+const HEADERS = ['NAME', 'STACK', 'DRIVER', 'SUBNET', 'VNI', 'NODES', 'VIPS'];
+const cells = (r: NetworkRow) => [r.name, r.stack || '-', r.driver, r.subnet || (r.message ? `(${r.message})` : '-'), r.vni === null ? '-' : String(r.vni), String(r.nodes), String(r.vips)];
+
+/** What `inspect` adds to the object: each node's share and gateway, each service's VIP and tasks. Pure. */
+export function networkDetail(n: Network, tasks: Task[]): object {
+  const s = n.status ?? {};
+  const perNode = Object.fromEntries(Object.entries(s.nodes ?? {}).map(([node, slot]) => [node, { slot, ...(s.subnet ? nodeRange(s.subnet, slot) : {}) }]));
+  const services = [...new Set(tasks.filter((t) => t.status?.addresses?.[n.spec.name]).map((t) => t.spec.service)), ...Object.keys(s.vips ?? {})];
+  const endpoints = Object.fromEntries(
+    [...new Set(services)].sort().map((svc) => [svc, { vip: s.vips?.[svc] ?? null, tasks: taskAddresses(tasks, n.spec.stack, svc, n.spec.name) }]),
+  );
+  return { ...n, nodes: perNode, endpoints };
+}
+
+export function registerNetworkCommands(program: Command): void {
+  const network = program.command('network').description('Cluster networks (agents with --netns)');
+
+  network
+    .command('ls')
+    .description('List networks with their subnet, VNI and allocations')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const { items } = await listObjects<Network>(store, 'Network');
+        printList(format, items.map(networkRow).sort((a, b) => a.name.localeCompare(b.name)), HEADERS, cells);
+      });
+    });
+
+  network
+    .command('inspect')
+    .description('Show networks as JSON: allocation per node (ip range, gateway) and endpoints (VIP, task addresses)')
+    .argument('<network...>', 'network names (STACK_NETWORK, or ingress)')
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const [{ items }, { items: tasks }] = await Promise.all([listObjects<Network>(store, 'Network'), listObjects<Task>(store, 'Task')]);
+        const found = names.map((name) => {
+          const n = items.find((i) => i.spec.name === name || (i.metadata.namespace === '' && i.metadata.name === name));
+          if (!n) throw new CommandError(`no such network: ${name}`);
+          return networkDetail(n, tasks);
+        });
+        process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+      });
+    });
+}
