@@ -1,6 +1,6 @@
 // network ls | inspect: the cluster networks and what the manager allocated on them (src/net).
 import type { Command } from 'commander';
-import type { Network, Task } from '../../api/objects.js';
+import type { Network, Service, Task } from '../../api/objects.js';
 import { listObjects } from '../../client/objects.js';
 import { taskAddresses } from '../../net/endpoints.js';
 import { nodeRange } from '../../net/ipam.js';
@@ -45,6 +45,15 @@ export function networkDetail(n: Network, tasks: Task[]): object {
     [...new Set(services)].sort().map((svc) => [svc, { vip: s.vips?.[svc] ?? null, tasks: taskAddresses(tasks, n.spec.stack, svc, n.spec.name) }]),
   );
   return { ...n, nodes: perNode, endpoints };
+}
+
+/** Swarm's Endpoint for `service inspect`: mode, ports, and the VIP on each network. Pure. */
+export function serviceEndpoint(svc: Service, networks: Network[]): object {
+  const t = svc.spec.template;
+  const virtualIPs = networks
+    .filter((n) => n.spec.stack === svc.spec.stack && n.status?.vips?.[svc.metadata.name])
+    .map((n) => ({ network: n.spec.name, addr: `${n.status!.vips![svc.metadata.name]}/${n.status!.subnet!.split('/')[1]}` }));
+  return { mode: t.deploy.endpoint_mode, ports: t.ports, virtualIPs };
 }
 
 export function registerNetworkCommands(program: Command): void {

@@ -1,6 +1,7 @@
 // service ls | ps | inspect | scale | logs
 import type { Command } from 'commander';
-import type { Service } from '../../api/objects.js';
+import type { Network, Service } from '../../api/objects.js';
+import { serviceEndpoint } from './network.js';
 import { listObjects } from '../../client/objects.js';
 import { withStore } from '../context.js';
 import { CommandError, InputError } from '../errors.js';
@@ -80,7 +81,9 @@ export function registerServiceCommands(program: Command): void {
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
       await withStore(cmd, async (store) => {
         const found = await Promise.all(names.map((n) => findService(store, n)));
-        process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+        const { items: networks } = await listObjects<Network>(store, 'Network');
+        const withEndpoint = found.map((svc) => ({ ...svc, endpoint: serviceEndpoint(svc, networks) }));
+        process.stdout.write(JSON.stringify(withEndpoint, null, 2) + '\n');
       });
     });
 

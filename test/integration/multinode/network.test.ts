@@ -88,6 +88,8 @@ describe('cluster networking on three nodes', () => {
     expect(rows.find((r) => r.name === net)).toMatchObject({ subnet: alloc.subnet, nodes: 3 });
     expect(rows.map((r) => r.name)).toContain('stackd_ingress');
     const [detail] = JSON.parse((await cluster.stackctl(['network', 'inspect', net])).stdout) as { endpoints: Record<string, { vip: string; tasks: string[] }> }[];
+    const [svc] = JSON.parse((await cluster.stackctl(['service', 'inspect', `${stack}_api`])).stdout) as { endpoint: object }[];
+    expect(svc.endpoint).toEqual({ mode: 'vip', ports: [], virtualIPs: [{ network: net, addr: `${alloc.vips!.api}/20` }] });
     expect(detail.endpoints.api).toEqual({ vip: alloc.vips!.api, tasks: api.map((t) => ip(t, net)).sort() });
 
     // by IP across nodes (nw1 → nw2, nw1 → nw3)
