@@ -56,6 +56,14 @@ export function serviceEndpoint(svc: Service, networks: Network[]): object {
   return { mode: t.deploy.endpoint_mode, ports: t.ports, virtualIPs };
 }
 
+/** For `node inspect`: the node's address on each cluster network (its bridge's gateway). Pure. */
+export function nodeOverlay(node: string, networks: Network[]): { network: string; slot: number; gateway: string; ipRange: string }[] {
+  return networks
+    .filter((n) => n.status?.subnet && n.status.nodes?.[node] !== undefined)
+    .map((n) => ({ network: n.spec.name, slot: n.status!.nodes![node], ...nodeRange(n.status!.subnet!, n.status!.nodes![node]) }))
+    .sort((a, b) => a.network.localeCompare(b.network));
+}
+
 export function registerNetworkCommands(program: Command): void {
   const network = program.command('network').description('Cluster networks (agents with --netns)');
 

@@ -1,7 +1,8 @@
 // node ls | inspect | update | rm
 import { type Command, Option } from 'commander';
 import { objectKey } from '../../api/keys.js';
-import type { Node } from '../../api/objects.js';
+import type { Network, Node } from '../../api/objects.js';
+import { nodeOverlay } from './network.js';
 import { encodeObject } from '../../client/codec.js';
 import { listObjects } from '../../client/objects.js';
 import { withStore } from '../context.js';
@@ -61,7 +62,9 @@ export function registerNodeCommands(program: Command): void {
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
       await withStore(cmd, async (store) => {
         const found = await Promise.all(names.map((n) => findNode(store, n)));
-        process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+        const { items: networks } = await listObjects<Network>(store, 'Network');
+        const withOverlay = found.map((n) => ({ ...n, overlay: nodeOverlay(n.metadata.name, networks) }));
+        process.stdout.write(JSON.stringify(withOverlay, null, 2) + '\n');
       });
     });
 

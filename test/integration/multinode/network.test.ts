@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Network, Task } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
+import { nodeRange } from '../../../src/net/ipam.js';
 import { Cluster, eventually, type NodeDef } from '../../helpers/cluster.js';
 
 jest.setTimeout(180_000);
@@ -90,6 +91,9 @@ describe('cluster networking on three nodes', () => {
     const [detail] = JSON.parse((await cluster.stackctl(['network', 'inspect', net])).stdout) as { endpoints: Record<string, { vip: string; tasks: string[] }> }[];
     const [svc] = JSON.parse((await cluster.stackctl(['service', 'inspect', `${stack}_api`])).stdout) as { endpoint: object }[];
     expect(svc.endpoint).toEqual({ mode: 'vip', ports: [], virtualIPs: [{ network: net, addr: `${alloc.vips!.api}/20` }] });
+    const [node2] = JSON.parse((await cluster.stackctl(['node', 'inspect', 'nw2'])).stdout) as { status: { address: string }; overlay: { network: string; gateway: string }[] }[];
+    expect(node2.status.address).toBe(cluster.address('nw2'));
+    expect(node2.overlay.find((o) => o.network === net)?.gateway).toBe(nodeRange(alloc.subnet!, alloc.nodes!.nw2).gateway);
     expect(detail.endpoints.api).toEqual({ vip: alloc.vips!.api, tasks: api.map((t) => ip(t, net)).sort() });
 
     // by IP across nodes (nw1 → nw2, nw1 → nw3)
