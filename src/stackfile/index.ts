@@ -5,3 +5,4 @@ export { readBounded, FileRefusedError, LIMITS } from './files.js';
 export { parseDuration, formatDuration, durationMs, parseBytes } from './units.js';
 export * from './defaults.js';
 export type * from './types.js';
+export { toStackFile } from './print.js';

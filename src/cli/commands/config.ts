@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { InputError } from '../errors.js';
 import { loadStackFiles } from '../load.js';
+import { toStackFile } from '../../stackfile/index.js';
 
 interface ConfigOptions {
   composeFile?: string[];
@@ -26,7 +27,9 @@ export function registerConfig(program: Command): void {
         throw new InputError([`stackctl config: --format must be yaml or json, got "${opts.format}"`]);
       }
       const { stack } = await loadStackFiles({ composeFile: files, envFile: opts.envFile });
-      const text = opts.format === 'json' ? `${JSON.stringify(stack, null, 2)}\n` : stringify(stack, { lineWidth: 0 });
+      // valid input again: `$` written `$$`, x-* keys back in place
+      const file = toStackFile(stack);
+      const text = opts.format === 'json' ? `${JSON.stringify(file, null, 2)}\n` : stringify(file, { lineWidth: 0 });
       process.stdout.write(text);
     });
 }

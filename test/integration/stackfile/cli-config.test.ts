@@ -1,10 +1,11 @@
 // `stackctl config` as users run it: the built bin/stackctl.js (run `npm run build` first; hack/test.sh does).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { loadStack } from '../../../src/stackfile/index.js';
+import { loadStack, toStackFile } from '../../../src/stackfile/index.js';
 import { EXAMPLE } from '../../helpers/cli.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -29,12 +30,27 @@ describe('stackctl config', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const expected = await loadStack({ files, env: {} });
-    expect(parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(expected.stack)));
+    expect(parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(toStackFile(expected.stack))));
     // keys in a stable order, like docker compose config
     expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual([
       'name: accounts', 'services:', 'networks:', 'volumes:', 'configs:', 'secrets:',
     ]);
     expect(r.stdout).toContain('image: stackd/accounts-web:dev');
+  });
+
+  it('prints valid input: config of its own output prints the same (accounts, and the full fixture with $$)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'stackd-config-'));
+    const cases = [[`${accounts}/stack.yaml`, `${accounts}/docker-compose.yml`], [`${fixtures}/full/stack.yaml`, `${fixtures}/full/override.yaml`]];
+    for (const [i, files] of cases.entries()) {
+      const first = stackctl('config', ...files.flatMap((f) => ['-c', f]));
+      expect(first.code).toBe(0);
+      const again = path.join(dir, `again-${i}.yaml`);
+      writeFileSync(again, first.stdout);
+      const second = stackctl('config', '-c', again);
+      expect(second.stderr).toBe('');
+      expect(second.stdout).toBe(first.stdout);
+    }
+    expect(readFileSync(path.join(dir, 'again-1.yaml'), 'utf8')).toContain('GREETING: hello $$USER');
   });
 
   it('--format json and -f, as in docker compose', () => {
