@@ -8,7 +8,7 @@ import { describeStoreLocation, openStore, resolveStoreLocation } from '../store
 import type { Store } from '../store/store.js';
 import type { StoreFlags } from '../store/flags.js';
 import { parseDuration } from '../stackfile/units.js';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 

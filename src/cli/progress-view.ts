@@ -1,14 +1,14 @@
 // The live per-service view while `deploy` waits: bars on a terminal, plain lines elsewhere.
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { ServiceProgress, StackProgress } from './progress.js';
+import type { ServiceJudgement, StackJudgement } from '../orchestrator/convergence.js';
 
 export interface ProgressView {
-  update(p: StackProgress): void;
+  update(p: StackJudgement): void;
   stop(): void;
 }
 
-function summary(s: ServiceProgress): string {
-  const state = s.error ? 'failed' : s.done ? 'converged' : s.waiting ? s.waiting : 'starting';
+function summary(s: ServiceJudgement): string {
+  const state = s.error ? s.phase : s.done ? 'converged' : s.waiting ? s.waiting : 'starting';
   return `${s.running}/${s.desired} running${s.failed ? `, ${s.failed} failed` : ''}: ${state}`;
 }
 
@@ -39,7 +39,7 @@ function barsView(out: NodeJS.WriteStream): ProgressView {
     update(p) {
       width.name = Math.max(width.name, ...p.services.map((s) => s.name.length));
       for (const s of p.services) {
-        const payload = { name: s.name.padEnd(width.name), state: s.error ? 'failed' : s.done ? 'converged' : s.waiting ?? 'starting' };
+        const payload = { name: s.name.padEnd(width.name), state: s.error ? s.phase : s.done ? 'converged' : s.waiting ?? 'starting' };
         const bar = bars.get(s.name);
         if (!bar) bars.set(s.name, multi.create(Math.max(s.desired, 1), s.running, payload));
         else {

@@ -2,7 +2,7 @@
 import type { Node, Service, Stack, Task } from '../api/objects.js';
 import { getObject, listObjects } from '../client/objects.js';
 import type { Store } from '../store/store.js';
-import { CommandError } from './errors.js';
+import { CommandError } from '../errors.js';
 
 export async function findService(store: Store, name: string): Promise<Service> {
   // stack and service names may both hold "_": try every split, most specific stack first

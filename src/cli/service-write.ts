@@ -4,7 +4,7 @@ import { objectKey } from '../api/keys.js';
 import type { Service } from '../api/objects.js';
 import { canonicalJson, encodeObject } from '../client/codec.js';
 import type { Store } from '../store/store.js';
-import { CommandError } from './errors.js';
+import { CommandError } from '../errors.js';
 import { findService } from './resolve.js';
 import { undoTarget } from '../orchestrator/revisions.js';
 

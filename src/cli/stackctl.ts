@@ -1,6 +1,6 @@
 // stackctl: the command-line client. Each command lives in commands/<name>.ts and registers itself.
 import { Command, CommanderError } from 'commander';
-import { reportError } from './errors.js';
+import { reportError } from '../errors.js';
 import { addStoreOptions } from '../store/flags.js';
 import { DEFAULT_REQUEST_TIMEOUT } from './context.js';
 import { StoreDeadlineError } from '../store/deadline.js';

@@ -13,7 +13,7 @@ import { electionPrefix } from '../store/store-election.js';
 import { MANAGER_ELECTION } from '../api/keys.js';
 import { describeStoreLocation, resolveStoreLocation, type StoreLocation } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { CommandError } from '../cli/errors.js';
+import { CommandError } from '../errors.js';
 
 const STACKD_BIN = fileURLToPath(new URL('../../bin/stackd.js', import.meta.url));
 

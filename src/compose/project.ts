@@ -1,13 +1,13 @@
 // A Compose project: which files, which name, which services. The lookup and the profile rules
-// are Compose's; the loading is stackd's one parser (src/stackfile via src/cli/load.ts).
+// are Compose's; the loading is stackd's one parser (src/stackfile via src/stacks/load-files.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedStack } from '../stackfile/index.js';
 import { parseDotenv } from '../stackfile/dotenv.js';
 import type { ServiceSpec, StackSpec } from '../stackfile/types.js';
 import { DEFAULT_RESTART_POLICY } from '../stackfile/defaults.js';
-import { CommandError, InputError } from '../cli/errors.js';
-import { loadStackFiles } from '../cli/load.js';
+import { CommandError, InputError } from '../errors.js';
+import { loadStackFiles } from '../stacks/load-files.js';
 
 /** No compose file was given or found. */
 export class NoComposeFileError extends CommandError {}

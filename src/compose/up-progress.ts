@@ -1,8 +1,8 @@
-// When `up` may return: `-d` once every container of the services it started has been started
-// (Compose: a one-shot job may still be running), `--wait` once they run and are healthy (one-shot
-// jobs completed). Pure.
-import type { Service, Task, TaskState } from '../api/objects.js';
-import { specHash } from '../orchestrator/spec-hash.js';
+// When `up` may return, as the orchestrator's judge sees it: `-d` once every container of the
+// services it started has been started (Compose: a one-shot job may still be running), `--wait`
+// once they run and are healthy (one-shot jobs completed). Here only Compose's words. Pure.
+import type { Service, Task } from '../api/objects.js';
+import { judgeService } from '../orchestrator/convergence.js';
 
 export type UpMode = 'started' | 'healthy';
 
@@ -20,8 +20,6 @@ export interface UpProgress {
   containers: ContainerLine[];
 }
 
-const STARTED: ReadonlySet<TaskState> = new Set(['running', 'complete', 'failed']);
-
 function word(t: Task): string {
   const state = t.status?.state ?? 'new';
   if (state === 'running') return t.status?.health === 'healthy' ? 'Healthy' : 'Started';
@@ -31,7 +29,8 @@ function word(t: Task): string {
   return 'Waiting';
 }
 
-export function upProgress(services: Service[], tasks: Task[], targets: string[], mode: UpMode): UpProgress {
+/** @param since when `up` wrote the project: rollouts started since then that pause or roll back fail it */
+export function upProgress(services: Service[], tasks: Task[], targets: string[], mode: UpMode, since: Date): UpProgress {
   const errors: string[] = [];
   const containers: ContainerLine[] = [];
   let done = true;
@@ -41,26 +40,10 @@ export function upProgress(services: Service[], tasks: Task[], targets: string[]
       done = false;
       continue;
     }
-    const t = svc.spec.template;
-    const hash = specHash(t);
-    const current = tasks
-      .filter((task) => task.spec.service === name && task.spec.specHash === hash && task.spec.desiredState === 'running')
-      .sort((a, b) => (a.spec.slot ?? 0) - (b.spec.slot ?? 0));
-    const observed = (svc.status?.observedGeneration ?? 0) >= svc.metadata.generation;
-    const desired = t.deploy.mode === 'global' ? svc.status?.replicas?.desired ?? 0 : t.deploy.replicas;
-    const oneShot = t.deploy.restart_policy.condition !== 'any';
-    if (!observed || current.length < desired) done = false;
-    for (const task of current) {
-      const state = task.status?.state ?? 'new';
-      containers.push({ name: `${name}-${task.spec.slot ?? 1}`, state: word(task) });
-      if (state === 'rejected') errors.push(`${name}: ${task.status?.error ?? task.status?.message ?? 'rejected'}`);
-      const ok =
-        mode === 'started'
-          ? STARTED.has(state)
-          : (state === 'running' && (!t.healthcheck || t.healthcheck.disable || task.status?.health === 'healthy')) || (oneShot && state === 'complete');
-      if (mode === 'healthy' && state === 'failed' && oneShot) errors.push(`${name}: exited with ${task.status?.exitCode ?? '?'}${task.status?.error ? `: ${task.status.error}` : ''}`);
-      if (!ok) done = false;
-    }
+    const j = judgeService(svc, tasks, { goal: mode, since });
+    for (const task of j.current) containers.push({ name: `${name}-${task.spec.slot ?? 1}`, state: word(task) });
+    if (j.error) errors.push(`${name}: ${j.error}`);
+    if (!j.done) done = false;
   }
   return { done: done && errors.length === 0, errors, containers };
 }

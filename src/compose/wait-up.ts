@@ -1,6 +1,6 @@
 // Watch the project's Services and Tasks until `up` may return, printing Compose's container lines
 // (` ✔ Container web-1  Started`) as they change.
-import { watchStack } from '../cli/wait.js';
+import { watchStack } from '../client/watch-stack.js';
 import type { Store } from '../store/store.js';
 import { upProgress, type UpMode, type UpProgress } from './up-progress.js';
 
@@ -19,6 +19,7 @@ export function containerLinePrinter(out: NodeJS.WritableStream): (p: UpProgress
   };
 }
 
-export async function waitForUp(store: Store, stack: string, targets: string[], mode: UpMode, timeoutMs: number, onProgress: (p: UpProgress) => void): Promise<{ progress?: UpProgress; timedOut: boolean }> {
-  return watchStack(store, stack, timeoutMs, (services, tasks) => upProgress(services, tasks, targets, mode), (p) => p.done || p.errors.length > 0, onProgress);
+/** @param since when `up` wrote the project (rollouts started since then that pause or roll back fail it) */
+export async function waitForUp(store: Store, stack: string, targets: string[], mode: UpMode, since: Date, timeoutMs: number, onProgress: (p: UpProgress) => void): Promise<{ progress?: UpProgress; timedOut: boolean }> {
+  return watchStack(store, stack, timeoutMs, (services, tasks) => upProgress(services, tasks, targets, mode, since), (p) => p.done || p.errors.length > 0, onProgress);
 }

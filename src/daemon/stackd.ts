@@ -2,7 +2,7 @@
 // this host in one process, on the embedded store by default.
 import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { reportError } from '../cli/errors.js';
+import { reportError } from '../errors.js';
 import { runAgent } from '../agent/agent.js';
 import { runManager } from '../manager/manager.js';
 import { createLogger } from '../log.js';

@@ -4,6 +4,7 @@ import { merge, map, mergeMap, type Observable } from 'rxjs';
 import { kindPrefix, objectKey } from '../api/keys.js';
 import type { Service, ServiceStatus, Task } from '../api/objects.js';
 import { Controller, type ReconcileResult } from '../controller/controller.js';
+import { judgeService, readyCondition } from '../orchestrator/convergence.js';
 import { planService } from '../orchestrator/plan-service.js';
 import type { Store } from '../store/store.js';
 import { deleteTaskOps } from '../tasks/writes.js';
@@ -65,15 +66,18 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       if (out.revision) await caches.tasks.waitFor(out.revision);
       if (out.conflicts) throw new Error(`${out.conflicts} task write(s) of ${namespace}_${name} lost a compare-and-swap`);
     }
-    const status: ServiceStatus = {
+    const judged: ServiceStatus = {
       ...service.status,
       observedGeneration: service.metadata.generation,
       replicas: plan.status.replicas,
       message: plan.status.message,
-      conditions: withTransitionTimes([...plan.status.conditions, ...plan.rollout.conditions], service.status?.conditions, now),
       revisions: plan.rollout.revisions,
       ...(plan.rollout.update ? { update: plan.rollout.update } : {}),
     };
+    // Ready: the judge every client reads too, on the status being written
+    const ready = readyCondition(judgeService({ ...service, status: judged }, stackTasks, { now }), service.metadata.generation);
+    const planned = [...plan.status.conditions, ...plan.rollout.conditions, ready];
+    const status: ServiceStatus = { ...judged, conditions: withTransitionTimes(planned, service.status?.conditions, now) };
     const rollback = plan.rollout.rollbackSpec;
     if (rollback) log(`service ${namespace}_${name}: rolling back to ${rollback.revision}: ${rollback.reason}`);
     // a rollback's spec and the status that explains it are one compare-and-swap write

@@ -5,7 +5,7 @@ import { BuildPlanError, buildServices, imageForService } from '../../compose/bu
 import type { Project } from '../../compose/project.js';
 import { BuildContextError } from '../../runtime/docker-build.js';
 import type { Store } from '../../store/store.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 import { projectEngines, projectOptions, targetServices, withProject } from './compose-common.js';
 
 async function build(store: Store, project: Project, services: string[], opts: { noCache?: boolean; pull?: boolean }): Promise<void> {

@@ -8,7 +8,7 @@ import type { DockerRuntime } from '../../runtime/docker.js';
 import type { Store } from '../../store/store.js';
 import { withStore } from '../context.js';
 import { collect } from '../load.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 
 /** -f/-p/--profile/--env-file on a subcommand, so `stackctl up -f x.yml` works as `docker compose -f x.yml up` does
  *  (`logs` keeps -f for --follow, as Compose's does: its file is --file). */

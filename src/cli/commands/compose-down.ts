@@ -13,7 +13,7 @@ import { removeStackVolumes } from '../../runtime/stack-volumes.js';
 import { LABEL } from '../../runtime/labels.js';
 import { removeStack } from '../../stacks/apply.js';
 import type { Store } from '../../store/store.js';
-import { CommandError } from '../errors.js';
+import { CommandError } from '../../errors.js';
 import { projectEngines, projectOptions, timeoutOption, withProject } from './compose-common.js';
 import { stopProject } from './compose-run-state.js';
 

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { listProjectContainers } from '../../compose/containers.js';
 import { execInContainer } from '../../runtime/docker-exec.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 import { collect } from '../load.js';
 import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { listProjectContainers } from '../../compose/containers.js';
 import { followProjectLogs } from '../../compose/follow.js';
 import { LogMux, wantColor } from '../../compose/log-mux.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 
 interface LogsFlags {

@@ -1,8 +1,8 @@
 // `stackctl config`: print the normalized stack, like `docker compose config`.
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { InputError } from '../errors.js';
-import { loadStackFiles } from '../load.js';
+import { InputError } from '../../errors.js';
+import { loadStackFiles } from '../../stacks/load-files.js';
 import { toStackFile } from '../../stackfile/index.js';
 
 interface ConfigOptions {

@@ -12,7 +12,7 @@ import { waitForSyncResult } from '../../gitops/wait-sync.js';
 import { removeOwnedStacks } from '../../gitops/prune.js';
 import type { Store } from '../../store/store.js';
 import { withStore } from '../context.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { collect } from '../load.js';
 import { parseTimeout } from '../wait.js';

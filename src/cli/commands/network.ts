@@ -5,7 +5,7 @@ import { listObjects } from '../../client/objects.js';
 import { taskAddresses } from '../../net/endpoints.js';
 import { nodeRange } from '../../net/ipam.js';
 import { withStore } from '../context.js';
-import { CommandError } from '../errors.js';
+import { CommandError } from '../../errors.js';
 import { parseFormat, printList } from '../format.js';
 
 interface NetworkRow {

@@ -6,7 +6,7 @@ import { nodeOverlay } from './network.js';
 import { encodeObject } from '../../client/codec.js';
 import { listObjects } from '../../client/objects.js';
 import { withStore } from '../context.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { collect } from '../load.js';
 import { findNode } from '../resolve.js';

@@ -5,7 +5,7 @@ import { SEALED_PREFIXES } from '../../api/keys.js';
 import type { StoreFlags } from '../../store/flags.js';
 import { openStore } from '../../store/open.js';
 import { reencryptAll } from '../../store/reencrypt.js';
-import { CommandError } from '../errors.js';
+import { CommandError } from '../../errors.js';
 
 export function registerReencrypt(program: Command): void {
   program

@@ -4,7 +4,7 @@ import type { Service } from '../../api/objects.js';
 import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../orchestrator/update-state.js';
 import { specHash } from '../../orchestrator/spec-hash.js';
 import { withStore } from '../context.js';
-import { InputError } from '../errors.js';
+import { InputError } from '../../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { findService, findStack } from '../resolve.js';
 import { undoService, updateService } from '../service-write.js';

@@ -4,7 +4,7 @@ import type { Network, Service } from '../../api/objects.js';
 import { serviceEndpoint } from './network.js';
 import { listObjects } from '../../client/objects.js';
 import { withStore } from '../context.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 import { parseFormat, printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';

@@ -10,7 +10,7 @@ import { specHash } from '../../orchestrator/spec-hash.js';
 import { nextStackRevisions, stackRollbackTarget } from '../../stacks/stack-revisions.js';
 import type { TxnOp } from '../../store/store.js';
 import { withStore } from '../context.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 import { findStack } from '../resolve.js';
 import { awaitConvergence } from '../wait.js';
 

@@ -4,9 +4,10 @@ import type { Resource } from '../../api/meta.js';
 import { listObjects } from '../../client/objects.js';
 import { deployStack, removeStack } from '../../stacks/apply.js';
 import { withStore } from '../context.js';
-import { CommandError, InputError } from '../errors.js';
+import { CommandError, InputError } from '../../errors.js';
 import { parseFormat, printList } from '../format.js';
-import { collect, loadStackFiles, type StackFileOptions } from '../load.js';
+import { collect } from '../load.js';
+import { loadStackFiles, type StackFileOptions } from '../../stacks/load-files.js';
 import type { Store } from '../../store/store.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
 

@@ -27,6 +27,7 @@ test('shortCommand: quoted, cut with an ellipsis like docker ps', () => {
 });
 
 describe('upProgress', () => {
+  const since = new Date('2026-01-01T00:00:00Z');
   const template = (over: Partial<ServiceSpec> = {}): ServiceSpec =>
     ({
       image: 'x',
@@ -48,8 +49,8 @@ describe('upProgress', () => {
     const web = template();
     const job = template();
     const services = [service('web', web), service('job', job)];
-    expect(upProgress(services, [task('web', web, 'running'), task('job', job, 'starting')], ['job', 'web'], 'started').done).toBe(false);
-    const p = upProgress(services, [task('web', web, 'running'), task('job', job, 'complete')], ['job', 'web'], 'started');
+    expect(upProgress(services, [task('web', web, 'running'), task('job', job, 'starting')], ['job', 'web'], 'started', since).done).toBe(false);
+    const p = upProgress(services, [task('web', web, 'running'), task('job', job, 'complete')], ['job', 'web'], 'started', since);
     expect(p).toEqual({ done: true, errors: [], containers: [{ name: 'job-1', state: 'Exited' }, { name: 'web-1', state: 'Started' }] });
   });
 
@@ -57,16 +58,16 @@ describe('upProgress', () => {
     const web = template({ healthcheck: { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' } });
     const job = template();
     const services = [service('web', web), service('job', job)];
-    expect(upProgress(services, [task('web', web, 'running', { health: 'starting' }), task('job', job, 'complete')], ['job', 'web'], 'healthy').done).toBe(false);
-    expect(upProgress(services, [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'complete')], ['job', 'web'], 'healthy').done).toBe(true);
-    const failed = upProgress(services, [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'failed', { exitCode: 2 })], ['job', 'web'], 'healthy');
-    expect(failed.errors).toEqual(['job: exited with 2']);
+    expect(upProgress(services, [task('web', web, 'running', { health: 'starting' }), task('job', job, 'complete')], ['job', 'web'], 'healthy', since).done).toBe(false);
+    expect(upProgress(services, [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'complete')], ['job', 'web'], 'healthy', since).done).toBe(true);
+    const failed = upProgress(services, [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'failed', { exitCode: 2 })], ['job', 'web'], 'healthy', since);
+    expect(failed.errors).toEqual(['job: task job-task failed (exit code 2); restart_policy condition none']);
   });
 
   test('a service not written yet, or not seen by the manager, is not done', () => {
     const web = template();
-    expect(upProgress([], [], ['web'], 'started').done).toBe(false);
+    expect(upProgress([], [], ['web'], 'started', since).done).toBe(false);
     const unseen = { ...service('web', web), status: { observedGeneration: 0 } } as Service;
-    expect(upProgress([unseen], [], ['web'], 'started').done).toBe(false);
+    expect(upProgress([unseen], [], ['web'], 'started', since).done).toBe(false);
   });
 });

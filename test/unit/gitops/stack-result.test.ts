@@ -48,6 +48,6 @@ describe('judgeRollout', () => {
   });
 
   test('a paused update is a failure', () => {
-    expect(judgeRollout([service({ state: 'paused', message: 'update paused: task failed' })], [running], since)).toEqual({ result: 'failed', message: 's_app: update paused: update paused: task failed' });
+    expect(judgeRollout([service({ state: 'paused', message: 'update paused: task failed' })], [running], since)).toEqual({ result: 'failed', message: 'app: update paused: update paused: task failed' });
   });
 });

@@ -1,7 +1,7 @@
-// Errors the CLI reports as one line (or one line per problem) with an exit code, never a stack trace.
-import { StoreUnavailableError } from '../store/store.js';
-import { StoreConfigError } from '../store/connect.js';
-import { SealedValueError } from '../store/sealer.js';
+// Errors stackctl and stackd report as one line (or one line per problem) with an exit code, never a stack trace.
+import { StoreUnavailableError } from './store/store.js';
+import { StoreConfigError } from './store/connect.js';
+import { SealedValueError } from './store/sealer.js';
 
 /** Bad input: exit 2. `lines` are printed one per line ("stack.yaml:12:15 services.api...: ..."). */
 export class InputError extends Error {
