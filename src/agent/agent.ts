@@ -16,7 +16,8 @@ import type { Store } from '../store/store.js';
 import { collectGarbage } from './gc.js';
 import { runClusterNet } from '../net/agent-net.js';
 import { detectAddress, HostNet } from '../net/host.js';
-import { heartbeat } from './heartbeat.js';
+import { heartbeat, HeartbeatState } from './heartbeat.js';
+import { ensureClusterId } from '../store/cluster-id.js';
 import { registerNode } from './register.js';
 import { retrying } from './retrying.js';
 import { StatusWriter } from './status-writer.js';
@@ -40,15 +41,20 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
   const { nodeName, log } = opts;
   const ttl = opts.heartbeatTtlSeconds ?? 5;
   const runtime = DockerRuntime.connect(opts.dockerUrl);
-  const info: EngineInfo | undefined = await retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log);
-  if (!info) return;
+  // the cluster's id labels everything this agent creates (and bounds what it collects)
+  const [info, clusterId]: [EngineInfo | undefined, string | undefined] = await Promise.all([
+    retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log),
+    retrying(`store ${store.endpoint}`, () => ensureClusterId(store), signal, log),
+  ]);
+  if (!info || !clusterId) return;
   const address = opts.address ?? (opts.netns ? await detectAddress(new HostNet(opts.netns)) : undefined);
   if (opts.netns && !address) throw new Error(`no address found in ${opts.netns}: pass --address`);
 
   // the heartbeat first: the node controller marks a registered node without one down
   let firstBeat!: () => void;
   const beating = new Promise<void>((r) => (firstBeat = r));
-  const heartbeats = heartbeat(store, runtime, nodeName, ttl, signal, log, () => firstBeat());
+  const beat = new HeartbeatState();
+  const heartbeats = heartbeat(store, runtime, nodeName, ttl, signal, log, beat, () => firstBeat());
   await Promise.race([beating, heartbeats]);
   const node = await retrying(
     'register node',
@@ -70,7 +76,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     log,
   );
   if (!node) return heartbeats;
-  log.info(`node ${nodeName} registered (docker ${info.version} at ${runtime.endpoint}, ${info.cpus} cpus)`);
+  log.info(`node ${nodeName} registered (docker ${info.version} at ${runtime.endpoint}, ${info.cpus} cpus, cluster ${clusterId})`);
 
   const assignments = new Informer<Task>(store, assignmentPrefix(nodeName), (err) => log.warn(`watch assignments: ${(err as Error).message}`));
   assignments.start();
@@ -85,16 +91,17 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     .events$({ labels: [`${LABEL.node}=${nodeName}`], since, onDisconnect: (err, _n, delay) => log.warn(`${err.message}; reconnecting in ${delay} ms`) })
     .pipe(share());
   const gcWanted = new Subject<void>();
+  const gcContext = { store, runtime, nodeName, clusterId, heartbeatLease: () => beat.lease, legacy: { tasks: new Set<string>(), stacks: new Set<string>() }, log };
   const gc = new Controller({
     name: 'gc',
     keys$: gcWanted.pipe(map(() => 'gc')),
     allKeys: () => ['gc'],
-    reconcile: () => collectGarbage(runtime, nodeName, assignments, log),
+    reconcile: () => collectGarbage(gcContext),
     resyncMs: 30_000,
     backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),
   });
-  const tasks = taskController({ store, runtime, nodeName, assignments, events$, statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)), log, onTaskGone: () => gcWanted.next(), clusterNet: opts.netns !== undefined });
+  const tasks = taskController({ store, runtime, nodeName, clusterId, assignments, events$, statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)), log, onTaskGone: () => gcWanted.next(), clusterNet: opts.netns !== undefined });
   const net = opts.netns ? runClusterNet({ store, runtime, nodeName, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) }, signal) : undefined;
   gc.queue.add('gc');
   try {

@@ -1,49 +1,69 @@
 // The agent's garbage collector: containers whose task is no longer assigned here are stopped and
 // removed (a stopped task's container is kept: its task is still assigned), and so are those of
-// tasks the manager orphaned while this node was away, once the task controller stopped them; a stack's networks go
-// when no task of that stack is left on the node. Named volumes stay, even once the stack is gone,
-// as `docker stack rm` and `docker-compose down` keep them (`down --volumes` removes them itself:
-// removeStackVolumes). Networks stackd did not create (external ones) carry no stackd label.
+// tasks the manager orphaned while this node was away, once the task controller stopped them; a
+// stack's networks go when no task of that stack is left on the node. Named volumes stay, even once
+// the stack is gone, as `docker stack rm` and `docker-compose down` keep them (`down --volumes`
+// removes them itself: removeStackVolumes). What is this agent's to collect: gc-plan.ts.
+//
+// Never from a stale view: it decides on a fresh read of the store (not the watch cache), made
+// after listing the engine, and only while this agent holds its node's heartbeat. With the store
+// unreachable or the heartbeat lost, it collects nothing (the controller retries with backoff).
+import { assignmentPrefix, heartbeatKey } from '../api/keys.js';
 import type { Task } from '../api/objects.js';
-import type { Informer } from '../controller/informer.js';
+import { decodeObject } from '../client/codec.js';
 import type { DockerRuntime } from '../runtime/docker.js';
-import { LABEL } from '../runtime/labels.js';
+import type { Store } from '../store/store.js';
+import type { Logger } from '../log.js';
+import { planGarbage, type LegacyAdoptions } from './gc-plan.js';
 import { forgetEnsured } from './prepare.js';
 import { removeTaskSecrets, secretsRoot } from './secret-files.js';
-import type { Logger } from '../log.js';
 
-export async function collectGarbage(runtime: DockerRuntime, nodeName: string, assignments: Informer<Task>, log: Logger): Promise<void> {
-  // the engine first, then the assignments: a task assigned meanwhile is then seen as wanted (its
-  // container can only exist if its assignment was in the cache before the engine was asked)
-  const containers = await runtime.listManaged({ node: nodeName });
-  const assigned = assignments.list();
-  const orphaned = new Set(assigned.filter((t) => t.status?.state === 'orphaned').map((t) => t.metadata.name));
-  const wantedTasks = new Set(assigned.map((t) => t.metadata.name).filter((name) => !orphaned.has(name)));
-  const stacksHere = new Set(assigned.map((t) => t.spec.stack));
+export interface GcContext {
+  store: Store;
+  runtime: DockerRuntime;
+  nodeName: string;
+  clusterId: string;
+  /** the lease of this agent's live heartbeat; undefined while it is lost */
+  heartbeatLease: () => string | undefined;
+  legacy: LegacyAdoptions;
+  log: Logger;
+}
 
-  // a running orphan is first stopped by the task controller, within its stop grace period
-  const strays = containers.filter((c) => !wantedTasks.has(c.task.taskId) && !(orphaned.has(c.task.taskId) && c.state === 'running'));
+export class NotCollectingError extends Error {
+  override name = 'NotCollectingError';
+}
+
+export async function collectGarbage(ctx: GcContext): Promise<void> {
+  const { runtime, store, nodeName, log } = ctx;
+  const lease = ctx.heartbeatLease();
+  if (lease === undefined) throw new NotCollectingError('not collecting: no live heartbeat (lease lost or not yet renewed)');
+  // the engine first, then the assignments: a container can only exist if its assignment was in
+  // the store before the engine was asked
+  const [containers, resources] = await Promise.all([runtime.listManaged({ node: nodeName }), runtime.listManagedResources()]);
+  let assigned: Task[];
+  try {
+    const [beat, list] = await Promise.all([store.get(heartbeatKey(nodeName)), store.list(assignmentPrefix(nodeName))]);
+    if (beat?.lease !== lease) throw new Error(`the heartbeat of node ${nodeName} is not this agent's`);
+    assigned = list.items.map((kv) => decodeObject<Task>(kv));
+  } catch (err) {
+    throw new NotCollectingError(`not collecting: ${(err as Error).message}`);
+  }
+  const plan = planGarbage(ctx.clusterId, nodeName, containers, resources.networks, resources.volumes, assigned, ctx.legacy);
+
   await Promise.all(
-    strays.map(async (c) => {
-      log.info(`removing container ${c.name}: its task is ${orphaned.has(c.task.taskId) ? 'orphaned' : `no longer assigned to ${nodeName}`}`);
+    plan.containers.map(async ({ container: c, why }) => {
+      log.info(`removing container ${c.name}: its task is ${why}`);
       await runtime.stop(c.id);
       await runtime.remove(c.id);
     }),
   );
   // a task's secrets go with it (its container, if any, is gone by now)
-  for (const task of await removeTaskSecrets(secretsRoot(nodeName), wantedTasks)) {
+  for (const task of await removeTaskSecrets(secretsRoot(nodeName, ctx.clusterId), plan.wantedTasks)) {
     log.info(`removed the secrets of task ${task}`);
   }
-  const inUse = new Set(containers.filter((c) => wantedTasks.has(c.task.taskId)).map((c) => c.task.stack));
-
-  const all = await runtime.listManagedResources();
-  const mine = (r: { labels: Record<string, string> }) => r.labels[LABEL.node] === nodeName;
-  const gone = (r: { labels: Record<string, string> }) => !stacksHere.has(r.labels[LABEL.stack]) && !inUse.has(r.labels[LABEL.stack]);
-  // the ingress network (no stack) stays while the agent lives: the routing mesh needs it on every node
-  const networks = all.networks.filter(mine).filter(gone).filter((r) => r.labels[LABEL.stack] !== '');
   // networks go below; a gone stack's volumes may go behind the agent's back (`down --volumes`)
-  if (networks.length || all.volumes.filter(mine).some(gone)) forgetEnsured(runtime.endpoint);
-  for (const net of networks) {
-    await runtime.removeNetwork(net.name).catch((err) => log.warn(`network ${net.name}: ${(err as Error).message}`));
+  if (plan.volumesMayBeGone) forgetEnsured(runtime.endpoint);
+  for (const net of plan.networks) {
+    await runtime.removeNetwork(net).catch((err) => log.warn(`network ${net}: ${(err as Error).message}`));
   }
 }

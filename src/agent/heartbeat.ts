@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { DockerRuntime } from '../runtime/docker.js';
 import type { Store } from '../store/store.js';
 import { startHeartbeat } from './register.js';
+import { thisAgent, type Claim } from './node-claim.js';
 import { retrying } from './retrying.js';
 
 const ENGINE_CHECK_MS = 2_000;
@@ -51,14 +52,23 @@ function engineDown(runtime: DockerRuntime, until: AbortSignal): Promise<string 
   );
 }
 
-/** Runs for the agent's life; `onBeat` is called each time the heartbeat is (re)established. */
-export async function heartbeat(store: Store, runtime: DockerRuntime, nodeName: string, ttl: number, signal: AbortSignal, log: Logger, onBeat: () => void = () => undefined): Promise<void> {
+/** The lease of the agent's live heartbeat (undefined while there is none): the garbage collector
+ *  works only while the agent holds its node. */
+export class HeartbeatState {
+  lease: string | undefined;
+  readonly me: Claim = thisAgent();
+}
+
+/** Runs for the agent's life; `onBeat` is called each time the heartbeat is (re)established.
+ *  Throws NodeClaimedError if another live agent holds the node name. */
+export async function heartbeat(store: Store, runtime: DockerRuntime, nodeName: string, ttl: number, signal: AbortSignal, log: Logger, state: HeartbeatState, onBeat: () => void = () => undefined): Promise<void> {
   const aborted = new Promise<{ type: 'stop' }>((r) => signal.addEventListener('abort', () => r({ type: 'stop' }), { once: true }));
   while (!signal.aborted) {
     if (!(await retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log))) return;
     await setEngineCondition(store, nodeName, true, '').catch(() => undefined);
-    const lease = await retrying('heartbeat', () => startHeartbeat(store, nodeName, ttl), signal, log);
+    const lease = await retrying('heartbeat', () => startHeartbeat(store, nodeName, ttl, state.me), signal, log);
     if (!lease) return;
+    state.lease = lease.id;
     onBeat();
     const round = new AbortController();
     const why = await Promise.race([
@@ -66,6 +76,7 @@ export async function heartbeat(store: Store, runtime: DockerRuntime, nodeName: 
       engineDown(runtime, round.signal).then((reason) => (reason === undefined ? ({ type: 'stop' } as const) : ({ type: 'engine' as const, reason }))),
       aborted,
     ]).finally(() => round.abort());
+    state.lease = undefined;
     if (why.type === 'lease') log.warn(`heartbeat lease lost (${why.reason}); renewing`);
     if (why.type === 'engine') {
       log.warn(`${why.reason}: node ${nodeName} goes down until the engine answers`);

@@ -34,10 +34,16 @@ export function forgetEnsured(endpoint: string): void {
   for (const key of ensured.keys()) if (key.startsWith(`${endpoint} `)) ensured.delete(key);
 }
 
-/** Networks and volumes carry the node's label too: an agent collects only its own (several
- *  agents may share one engine in tests). */
-function onNode<T extends { labels: Record<string, string> }>(settings: T, nodeName: string): T {
-  return { ...settings, labels: { ...settings.labels, [LABEL.node]: nodeName } };
+/** Who made a container, network or volume: the node, and the cluster (store) it belongs to. */
+export interface Maker {
+  nodeName: string;
+  clusterId: string;
+}
+
+/** Networks and volumes carry the node's and the cluster's labels too: an agent collects only its
+ *  own (several agents, of one cluster or several, may share one engine). */
+function owned<T extends { labels: Record<string, string> }>(settings: T, by: Maker): T {
+  return { ...settings, labels: { ...settings.labels, [LABEL.node]: by.nodeName, [LABEL.cluster]: by.clusterId } };
 }
 
 async function fileContents(store: Store, task: Task): Promise<FileContents> {
@@ -57,35 +63,36 @@ async function fileContents(store: Store, task: Task): Promise<FileContents> {
 
 /** Creates what the task needs and its container (configs inside, secrets bind-mounted from the
  *  agent's tmpfs: secret-files.ts); returns its id. */
-export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, nodeName: string, clusterNet = false): Promise<string> {
+export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, by: Maker, clusterNet = false): Promise<string> {
   try {
-    return await prepareOnce(store, runtime, task, nodeName, clusterNet);
+    return await prepareOnce(store, runtime, task, by, clusterNet);
   } catch (err) {
     // something remembered as ensured is gone from the engine: ensure everything anew, once
     if (!(err instanceof DockerError) || err.statusCode !== 404) throw err;
     forgetEnsured(runtime.endpoint);
-    return prepareOnce(store, runtime, task, nodeName, clusterNet);
+    return prepareOnce(store, runtime, task, by, clusterNet);
   }
 }
 
 /** A cluster network on this engine (created with this node's share of its subnet); its id and
  *  this node's gateway on it. */
-async function ensureClusterNetwork(store: Store, runtime: DockerRuntime, namespace: string, key: string, nodeName: string): Promise<{ id: string; gateway: string }> {
-  const net = await allocatedNetwork(store, namespace, key, nodeName);
-  const settings = clusterNetworkSettings(net, nodeName);
-  const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, () => runtime.ensureNetwork(net.spec.name, onNode(settings, nodeName)));
-  return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![nodeName]).gateway };
+async function ensureClusterNetwork(store: Store, runtime: DockerRuntime, namespace: string, key: string, by: Maker): Promise<{ id: string; gateway: string }> {
+  const net = await allocatedNetwork(store, namespace, key, by.nodeName);
+  const settings = clusterNetworkSettings(net, by.nodeName);
+  const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, () => runtime.ensureNetwork(net.spec.name, owned(settings, by)));
+  return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName]).gateway };
 }
 
-async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nodeName: string, clusterNet: boolean): Promise<string> {
+async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, by: Maker, clusterNet: boolean): Promise<string> {
+  const { nodeName, clusterId } = by;
   const stack = await getObject<Stack>(store, 'Stack', '', task.spec.stack);
   if (!stack) throw new Error(`stack ${task.spec.stack} not found`);
   const t = task.spec.template;
-  const ctx: ContainerContext = { nodeName, networkNames: {}, volumeNames: {} };
+  const ctx: ContainerContext = { nodeName, clusterId, networkNames: {}, volumeNames: {} };
 
   const networkKeys = t.network_mode ? [] : Object.keys(t.networks);
   const gateways: Record<string, string> = {};
-  const ingress = clusterNet && needsIngress(task) ? ensureClusterNetwork(store, runtime, ingressRef.namespace, ingressRef.key, nodeName) : undefined;
+  const ingress = clusterNet && needsIngress(task) ? ensureClusterNetwork(store, runtime, ingressRef.namespace, ingressRef.key, by) : undefined;
   const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
   // independent engine round trips, made together: they sit on the path of every task's start
   const [, contents] = await Promise.all([
@@ -95,7 +102,7 @@ async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nod
       const net = stack.spec.networks[key];
       if (!net) throw new Error(`network ${key} is not defined in stack ${task.spec.stack}`);
       if (clusterNet && isClusterNetwork(net)) {
-        const { id, gateway } = await ensureClusterNetwork(store, runtime, task.spec.stack, key, nodeName);
+        const { id, gateway } = await ensureClusterNetwork(store, runtime, task.spec.stack, key, by);
         ctx.networkNames[key] = id;
         gateways[key] = gateway;
         return;
@@ -103,13 +110,13 @@ async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nod
       // by id: should the engine hold two networks of one name, the name alone is ambiguous
       ctx.networkNames[key] = net.external
         ? net.name
-        : await ensureOnce(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, onNode(networkSettings(task.spec.stack, net), nodeName)));
+        : await ensureOnce(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, owned(networkSettings(task.spec.stack, net), by)));
     }),
     ...volumeKeys.map(async (key) => {
       const vol = stack.spec.volumes[key];
       if (!vol) throw new Error(`volume ${key} is not defined in stack ${task.spec.stack}`);
       ctx.volumeNames[key] = vol.name;
-      if (!vol.external) await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, onNode(volumeSettings(task.spec.stack, vol), nodeName)));
+      if (!vol.external) await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, owned(volumeSettings(task.spec.stack, vol), by)));
     }),
   ]);
   if (ingress) ctx.extraNetworks = [(await ingress).id];
@@ -122,7 +129,7 @@ async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, nod
   const local = runtime.endpoint.startsWith('unix://');
   const secretPaths = new Set(t.secrets.map((r) => (r.target.startsWith('/') ? r.target : `/run/secrets/${r.target}`)));
   const secrets = local ? files.filter((f) => secretPaths.has(f.path)) : [];
-  const mounts = await writeTaskSecrets(secretsRoot(nodeName), task.metadata.name, secrets);
+  const mounts = await writeTaskSecrets(secretsRoot(nodeName, clusterId), task.metadata.name, secrets);
   if (mounts.length) options.HostConfig = { ...options.HostConfig, Mounts: [...(options.HostConfig?.Mounts ?? []), ...mounts] };
   const id = await runtime.createContainer(options);
   await runtime.putFiles(id, files.filter((f) => !secrets.includes(f)));

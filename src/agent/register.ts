@@ -1,11 +1,12 @@
 // The agent's Node: registered (or refreshed) at start, kept alive by a heartbeat on a lease.
-import { heartbeatKey, objectKey } from '../api/keys.js';
+import { objectKey } from '../api/keys.js';
 import type { Node, NodeSpec, NodeStatus } from '../api/objects.js';
 import { getObject } from '../client/objects.js';
 import { materialize } from '../client/materialize.js';
 import { encodeObject } from '../client/codec.js';
 import { systemClock } from '../client/clock.js';
 import type { Lease, Store } from '../store/store.js';
+import { claimNode, type Claim } from './node-claim.js';
 
 export interface NodeFacts {
   name: string;
@@ -58,11 +59,12 @@ export async function registerNode(store: Store, facts: NodeFacts): Promise<Node
   throw new Error(`node ${facts.name} is being changed by another writer; try again`);
 }
 
-/** A lease whose key says "this node's agent is alive"; it disappears when the agent stops. */
-export async function startHeartbeat(store: Store, nodeName: string, ttlSeconds: number): Promise<Lease> {
+/** A lease whose key says "this node's agent is alive" (and which agent: node-claim.ts); it
+ *  disappears when the agent stops. Throws NodeClaimedError when a live agent holds the name. */
+export async function startHeartbeat(store: Store, nodeName: string, ttlSeconds: number, me: Claim): Promise<Lease> {
   const lease = await store.grantLease(ttlSeconds);
   try {
-    await store.txn([{ op: 'put', key: heartbeatKey(nodeName), value: new Date().toISOString(), lease: lease.id }]);
+    await claimNode(store, nodeName, me, lease.id, (ttlSeconds + 2) * 1000);
   } catch (err) {
     await lease.revoke().catch(() => undefined); // the retry grants another: keep none alive for nothing
     throw err;

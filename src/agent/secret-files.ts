@@ -1,7 +1,8 @@
 // Secrets on a node as Swarm keeps them: files on a tmpfs the agent owns, bind-mounted read-only
 // into the container at their target, so nothing of them reaches the container's writable layer or
 // the engine's data root, and they go with the task (collectGarbage removes them).
-//   <root>/<task id>/<n>     root: STACKD_SECRETS_DIR, else /run/stackd/<node>/secrets
+//   <root>/<task id>/<n>     root: STACKD_SECRETS_DIR, else /run/stackd/<node>/secrets, then the
+//                            cluster id (two clusters' agents of one node name on one host)
 import { execFile } from 'node:child_process';
 import { chown, mkdir, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,8 +13,8 @@ import type { ContainerFile } from '../runtime/types.js';
 const TMPFS_MAGIC = 0x01021994;
 const mounted = new Map<string, Promise<void>>();
 
-export function secretsRoot(nodeName: string, env: Record<string, string | undefined> = process.env): string {
-  return env.STACKD_SECRETS_DIR || join('/run/stackd', nodeName, 'secrets');
+export function secretsRoot(nodeName: string, clusterId: string, env: Record<string, string | undefined> = process.env): string {
+  return join(env.STACKD_SECRETS_DIR || join('/run/stackd', nodeName, 'secrets'), clusterId);
 }
 
 /** The bind mounts of a task's secrets (pure). */

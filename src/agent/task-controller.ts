@@ -22,6 +22,8 @@ export interface TaskControllerDeps {
   store: Store;
   runtime: DockerRuntime;
   nodeName: string;
+  /** the store's cluster id: stamped on what the agent creates */
+  clusterId: string;
   assignments: Informer<Task>;
   events$: Observable<ContainerEvent>;
   statuses: StatusWriter;
@@ -94,7 +96,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
         report(key, task, { state: 'preparing', message: 'preparing' });
         let id: string;
         try {
-          id = await prepareContainer(store, runtime, task, nodeName, deps.clusterNet);
+          id = await prepareContainer(store, runtime, task, { nodeName, clusterId: deps.clusterId }, deps.clusterNet);
         } catch (err) {
           if (err instanceof DockerError && err.unreachable) throw err; // not the task's fault: retry
           report(key, task, { state: 'rejected', message: 'preparing', error: (err as Error).message });
@@ -133,7 +135,8 @@ export function taskController(deps: TaskControllerDeps): Controller {
     keys$: merge(
       assignments.changes$.pipe(map((c) => c.key)),
       deps.events$.pipe(
-        filter((ev) => ev.task !== undefined && ev.task.node === nodeName),
+        // not another cluster's container under the same node name (a shared engine)
+        filter((ev) => ev.task !== undefined && ev.task.node === nodeName && (ev.task.cluster === deps.clusterId || ev.task.cluster === '')),
         map(toKey),
       ),
     ),

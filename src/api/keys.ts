@@ -60,3 +60,6 @@ export const SEALED_PREFIXES = [kindPrefix('Secret'), kindPrefix('GitOpsSecret')
 // Present once any secret was written encrypted: a process without the key then refuses to write
 // one in the clear.
 export const ENCRYPTION_MARKER_KEY = `${ROOT}encryption`;
+// The cluster's identity, created once with the store (create-if-absent): stamped on every engine
+// object stackd makes, so agents of two clusters sharing one engine collect only their own.
+export const CLUSTER_ID_KEY = `${ROOT}cluster/id`;

@@ -1,7 +1,7 @@
 // A project's containers as the engines see them (what `ps`, `logs` and `exec` work on): found by
 // stackd's stack label on every engine the nodes recorded.
 import type { DockerRuntime } from '../runtime/docker.js';
-import { LABEL } from '../runtime/labels.js';
+import { LABEL, ownerOf } from '../runtime/labels.js';
 
 export interface ProjectContainer {
   id: string;
@@ -41,17 +41,19 @@ export function formatPorts(ports: EnginePort[]): string {
 
 /** The project's containers on these engines (running only unless `all`), sorted by service and
  *  index; with `tasks`, only those of these task ids (the current ones: not the history kept); with
- *  `nodes`, only those of these nodes (another store's agents may run a stack of the same name). */
+ *  `nodes`, only those of these nodes (another store's agents may run a stack of the same name); with
+ *  `cluster`, not another cluster's (same node and stack names on a shared engine). */
 export async function listProjectContainers(
   runtimes: DockerRuntime[],
   project: string,
-  opts: { all?: boolean; services?: string[]; tasks?: Set<string>; nodes?: Set<string> } = {},
+  opts: { all?: boolean; services?: string[]; tasks?: Set<string>; nodes?: Set<string>; cluster?: string } = {},
 ): Promise<ProjectContainer[]> {
   const lists = await Promise.all(
     runtimes.map(async (runtime) => {
       const list = await runtime.docker.listContainers({ all: opts.all ?? false, filters: { label: [`${LABEL.stack}=${project}`, LABEL.task] } });
       return list
         .filter((c) => (!opts.tasks || opts.tasks.has(c.Labels[LABEL.task])) && (!opts.nodes || opts.nodes.has(c.Labels[LABEL.node])))
+        .filter((c) => opts.cluster === undefined || ownerOf(c.Labels, opts.cluster) !== 'other')
         .map((c): ProjectContainer => ({
         id: c.Id,
         name: (c.Names[0] ?? '').replace(/^\//, ''),

@@ -63,13 +63,16 @@ async function serve(flags: StoreFlags & { metricsListen?: string }, run: (store
   process.once('SIGTERM', onSignal);
   const disarm = armShutdownGrace(stop.signal, SHUTDOWN_GRACE_MS, () => {
     process.stderr.write(`stackd: not stopped cleanly within ${SHUTDOWN_GRACE_MS / 1000}s (store ${store.endpoint} not answering?); exiting, containers keep running\n`);
-    process.exit(0);
+    process.exit(); // 0, or the code of the error that stopped it (main has set it by then)
   });
   // the store's timers are unref'd (a CLI exits once done): without this, a standby manager
   // waiting for leadership on the embedded store has nothing keeping the process alive
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     await withMetricsServer(flags.metricsListen, store, () => run(store, stop.signal));
+  } catch (err) {
+    stop.abort(); // e.g. the agent refused its node name: the manager beside it stops too
+    throw err;
   } finally {
     clearInterval(keepAlive);
     process.off('SIGINT', onSignal);

@@ -9,6 +9,8 @@ import { containerName, taskLabels } from './labels.js';
 
 export interface ContainerContext {
   nodeName: string;
+  /** the store's cluster id, stamped on the container (labels.ts) */
+  clusterId: string;
   /** stack-level network key ("default") → the network's name on the engine ("accounts_default") */
   networkNames: Record<string, string>;
   /** stack-level volume key ("mysql") → the volume's name on the engine ("accounts_mysql") */
@@ -69,7 +71,7 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
     Env: Object.entries(s.environment)
       .filter((e): e is [string, string] => e[1] !== null) // null: unset where the stack was loaded
       .map(([k, v]) => `${k}=${v}`),
-    Labels: { ...s.labels, ...taskLabels(task, ctx.nodeName) },
+    Labels: { ...s.labels, ...taskLabels(task, ctx.nodeName, ctx.clusterId) },
     ExposedPorts: exposed,
     Healthcheck: s.healthcheck && healthOptions(s.healthcheck),
     User: s.user,

@@ -1,6 +1,8 @@
 // The labels stackd puts on every container it creates, and the container names it gives them.
 // They are how an agent finds its containers again after a restart (adoption) without any state
-// of its own: the engine is the record of what runs.
+// of its own: the engine is the record of what runs. The cluster label (the store's id:
+// src/store/cluster-id.ts) is on every container, network and volume, so that agents of two
+// clusters sharing one engine tell theirs from the other's.
 import type { Task } from '../api/objects.js';
 
 export const LABEL = {
@@ -10,7 +12,16 @@ export const LABEL = {
   slot: 'io.stackd.slot',
   node: 'io.stackd.node',
   specHash: 'io.stackd.spec-hash',
+  cluster: 'io.stackd.cluster',
 } as const;
+
+/** Whose an engine object is: this cluster's, another cluster's, or made by a stackd from before
+ *  cluster ids (no cluster label: see ownership in src/agent/gc-ownership.ts). Pure. */
+export function ownerOf(labels: Record<string, string> | undefined, clusterId: string): 'mine' | 'other' | 'legacy' {
+  const cluster = labels?.[LABEL.cluster];
+  if (!cluster) return 'legacy';
+  return cluster === clusterId ? 'mine' : 'other';
+}
 
 /** What a managed container's labels say about the task it runs. */
 export interface TaskRef {
@@ -22,11 +33,14 @@ export interface TaskRef {
   slot?: number;
   node: string;
   specHash: string;
+  /** '' on containers made before cluster ids */
+  cluster: string;
 }
 
-/** stackd's labels for a task's container on `nodeName`. */
-export function taskLabels(task: Task, nodeName: string): Record<string, string> {
+/** stackd's labels for a task's container on `nodeName` in cluster `clusterId`. */
+export function taskLabels(task: Task, nodeName: string, clusterId: string): Record<string, string> {
   const labels: Record<string, string> = {
+    [LABEL.cluster]: clusterId,
     [LABEL.stack]: task.spec.stack,
     [LABEL.service]: task.spec.service,
     [LABEL.task]: task.metadata.name,
@@ -48,6 +62,7 @@ export function taskRefFromLabels(labels: Record<string, string> | undefined): T
     slot: slot === undefined || slot === '' ? undefined : Number(slot),
     node: labels[LABEL.node] ?? '',
     specHash: labels[LABEL.specHash] ?? '',
+    cluster: labels[LABEL.cluster] ?? '',
   };
 }
 

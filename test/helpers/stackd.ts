@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
 import type { TaskRow } from '../../src/cli/views.js';
+import { ensureClusterId } from '../../src/store/cluster-id.js';
+import { openStore } from '../../src/store/open.js';
 import { ROOT, run, tempDir, type CliResult } from './cli.js';
 
 /**
@@ -242,6 +244,16 @@ export class SingleNode {
       this.docker.listVolumes({ filters }),
     ]);
     return { containers: containers.map((c) => c.Id), networks: networks.map((n) => n.Name), volumes: (volumes.Volumes ?? []).map((v) => v.Name) };
+  }
+
+  /** The cluster id of this stackd's store (on everything it makes on the engine). */
+  async clusterId(): Promise<string> {
+    const store = await openStore(this.storeUrl);
+    try {
+      return await ensureClusterId(store);
+    } finally {
+      await store.close();
+    }
   }
 
   /** `stackctl rm` of every stack deployed here, stackd stopped, and whatever is left of this node

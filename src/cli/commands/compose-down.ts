@@ -11,6 +11,7 @@ import type { Project } from '../../compose/project.js';
 import type { DockerRuntime } from '../../runtime/docker.js';
 import { removeStackVolumes } from '../../runtime/stack-volumes.js';
 import { LABEL } from '../../runtime/labels.js';
+import { ensureClusterId } from '../../store/cluster-id.js';
 import { removeStack } from '../../stacks/apply.js';
 import type { Store } from '../../store/store.js';
 import { CommandError } from '../../errors.js';
@@ -26,15 +27,16 @@ interface DownFlags {
   timeout?: number;
 }
 
-/** Until no container and no network of the stack that this store's nodes made is left on the engines. */
-async function awaitGone(runtimes: DockerRuntime[], nodes: Set<string>, stack: string): Promise<void> {
+/** Until no container and no network of the stack that this store's nodes made is left on the
+ *  engines (this cluster's, or from before cluster ids: not another cluster's on a shared engine). */
+async function awaitGone(runtimes: DockerRuntime[], nodes: Set<string>, stack: string, cluster: string): Promise<void> {
   const deadline = Date.now() + GONE_WAIT_MS;
   for (;;) {
     const [containers, resources] = await Promise.all([
-      listProjectContainers(runtimes, stack, { all: true, nodes }),
+      listProjectContainers(runtimes, stack, { all: true, nodes, cluster }),
       Promise.all(runtimes.map((r) => r.listManagedResources(stack))),
     ]);
-    const networks = resources.flatMap((r) => r.networks).filter((n) => nodes.has(n.labels[LABEL.node]));
+    const networks = resources.flatMap((r) => r.networks).filter((n) => nodes.has(n.labels[LABEL.node]) && n.labels[LABEL.cluster] === cluster);
     if (containers.length === 0 && networks.length === 0) return;
     if (Date.now() > deadline) {
       const left = [...containers.map((c) => `container ${c.name}`), ...networks.map((n) => `network ${n.name}`)];
@@ -78,16 +80,17 @@ export function registerDown(program: Command): void {
         const runtimes = engines.map((e) => e.runtime);
         const nodes = new Set(engines.flatMap((e) => e.nodes));
         const { items: services } = await listObjects<Service>(store, 'Service', project.name);
-        const containers = await listProjectContainers(runtimes, project.name, { all: true, nodes });
+        const cluster = await ensureClusterId(store);
+        const containers = await listProjectContainers(runtimes, project.name, { all: true, nodes, cluster });
         if (services.length > 0) await stopProject(store, project, [], opts.timeout);
         const removed = await removeStack(store, project.name);
         if (removed) {
-          await awaitGone(runtimes, nodes, project.name);
+          await awaitGone(runtimes, nodes, project.name, cluster);
           for (const c of containers) process.stderr.write(` ✔ Container ${c.service}-${c.index}  Removed\n`);
           for (const n of removed.filter((o) => o.kind === 'Network')) process.stderr.write(` ✔ Network ${(n.spec as { name?: string }).name ?? n.metadata.name}  Removed\n`);
         }
         if (opts.volumes) {
-          for (const r of runtimes) for (const v of await removeStackVolumes(r, project.name)) process.stderr.write(` ✔ Volume ${v}  Removed\n`);
+          for (const r of runtimes) for (const v of await removeStackVolumes(r, project.name, cluster)) process.stderr.write(` ✔ Volume ${v}  Removed\n`);
         }
         if (opts.rmi) await removeImages(runtimes, imagesToRemove(project, services, opts.rmi));
       });

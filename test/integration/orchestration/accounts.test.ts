@@ -78,7 +78,7 @@ it(
     expect(res.code).toBe(0);
     await eventually(async () => expect(await node.engineObjects(stack)).toEqual({ containers: [], networks: [], volumes: [`${stack}_mysql`] }));
     await expect(httpGet(webPort)).rejects.toThrow();
-    expect(await removeStackVolumes(DockerRuntime.connect(), stack)).toEqual([`${stack}_mysql`]);
+    expect(await removeStackVolumes(DockerRuntime.connect(), stack, await node.clusterId())).toEqual([`${stack}_mysql`]);
     expect(await node.engineObjects(stack)).toEqual({ containers: [], networks: [], volumes: [] });
   }),
 );

@@ -141,7 +141,7 @@ it(
   node.logged(async () => {
     expect((await node.stackctl(['rm', stack])).code).toBe(0);
     await eventually(async () => expect(await node.engineObjects(stack)).toEqual({ containers: [], networks: [], volumes: [`${stack}_data`] }));
-    expect(await removeStackVolumes(DockerRuntime.connect(), stack)).toEqual([`${stack}_data`]);
+    expect(await removeStackVolumes(DockerRuntime.connect(), stack, await node.clusterId())).toEqual([`${stack}_data`]);
     expect((await node.engineObjects(stack)).volumes).toEqual([]);
   }),
 );

@@ -15,6 +15,7 @@ const rt = DockerRuntime.connect();
 const stack = uniqueStack('rt');
 const ctx: ContainerContext = {
   nodeName: 'node-1',
+  clusterId: 'c1',
   networkNames: { default: `${stack}_default`, back: `${stack}_back` },
   volumeNames: { data: `${stack}_data` },
 };

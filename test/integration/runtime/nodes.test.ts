@@ -28,7 +28,7 @@ async function nodesShAsync(script: string): Promise<void> {
 
 const stack = 'nodes';
 const runtimes = nodes.map((n) => DockerRuntime.connect(`unix:///run/stackd-${n.name}.sock`));
-const ctx = (node: string): ContainerContext => ({ nodeName: node, networkNames: { default: 'nodes_default' }, volumeNames: {} });
+const ctx = (node: string): ContainerContext => ({ nodeName: node, clusterId: 'c1', networkNames: { default: 'nodes_default' }, volumeNames: {} });
 const web = (id: string) =>
   task({ stack, service: 'web', id, template: service({ image: 'stackd/accounts-api:dev', ports: [{ target: 80, published: 18080, protocol: 'tcp', mode: 'host' }] }) });
 

@@ -6,6 +6,7 @@ import { describeTxnCases } from './conformance-txn.js';
 import { describeWatchCases } from './conformance-watch.js';
 import { describeLeaseCases } from './conformance-lease.js';
 import { describeElectionCases } from './conformance-election.js';
+import { describeIdentityCases } from './conformance-identity.js';
 
 export interface StoreHarness {
   /** a fresh, empty store (e.g. a new client on a dedicated server, or a new file) */
@@ -52,5 +53,6 @@ export function describeStoreConformance(name: string, harness: StoreHarness): v
     describeWatchCases(fixture);
     describeLeaseCases(fixture);
     describeElectionCases(fixture);
+    describeIdentityCases(fixture);
   });
 }

@@ -3,6 +3,7 @@ import { service, task } from './fixtures.js';
 
 const ctx: ContainerContext = {
   nodeName: 'node-1',
+  clusterId: 'c1',
   networkNames: { default: 'demo_default', back: 'demo_back' },
   volumeNames: { data: 'demo_data' },
 };
@@ -13,6 +14,7 @@ describe('containerCreateOptions', () => {
     expect(opts.name).toBe('demo_web.1.tid0001');
     expect(opts.Image).toBe('stackd/busybox:latest');
     expect(opts.Labels).toEqual({
+      'io.stackd.cluster': 'c1',
       'io.stackd.stack': 'demo',
       'io.stackd.service': 'web',
       'io.stackd.task': 'tid0001',

@@ -1,4 +1,4 @@
-import { containerName, taskLabels, taskRefFromLabels } from '../../../src/runtime/labels.js';
+import { containerName, ownerOf, taskLabels, taskRefFromLabels } from '../../../src/runtime/labels.js';
 import { networkSettings, volumeSettings } from '../../../src/runtime/resource-spec.js';
 import { toContainerEvent } from '../../../src/runtime/docker-events.js';
 import { dockerOptions } from '../../../src/runtime/docker.js';
@@ -6,8 +6,17 @@ import { task } from './fixtures.js';
 
 describe('task labels', () => {
   it('round-trip through taskRefFromLabels, for replicated and global tasks', () => {
-    expect(taskRefFromLabels(taskLabels(task({ slot: 3 }), 'n1'))).toEqual({ stack: 'demo', service: 'web', taskId: 'tid0001', slot: 3, node: 'n1', specHash: 'hash1' });
-    expect(taskRefFromLabels(taskLabels(task({ slot: null }), 'n1'))?.slot).toBeUndefined();
+    expect(taskRefFromLabels(taskLabels(task({ slot: 3 }), 'n1', 'c1'))).toEqual({ stack: 'demo', service: 'web', taskId: 'tid0001', slot: 3, node: 'n1', specHash: 'hash1', cluster: 'c1' });
+    expect(taskRefFromLabels(taskLabels(task({ slot: null }), 'n1', 'c1'))?.slot).toBeUndefined();
+  });
+
+  it('tell this cluster\'s objects from another cluster\'s and from those made before cluster ids', () => {
+    const labels = taskLabels(task(), 'n1', 'c1');
+    expect(labels['io.stackd.cluster']).toBe('c1');
+    expect(ownerOf(labels, 'c1')).toBe('mine');
+    expect(ownerOf(labels, 'c2')).toBe('other');
+    expect(ownerOf({ 'io.stackd.stack': 'demo' }, 'c1')).toBe('legacy');
+    expect(taskRefFromLabels({ ...labels, 'io.stackd.cluster': '' })?.cluster).toBe('');
   });
 
   it('say nothing of a container stackd did not create', () => {
