@@ -5,7 +5,8 @@ set -euo pipefail
 # age (age, age-keygen): the SOPS tests cross-check our age keys and files with the real tools
 # openssl: hack/make-certs.sh makes the CA and certificates of the TLS etcd tests
 # openssh-server (sshd, run by the GitOps SSH fetch test on a port of its own; never as a service)
-PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl python3 make g++ age openssh-server openssl)
+# systemd: only for systemd-analyze, which checks manifests/systemd (nothing is run under it)
+PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl python3 make g++ age openssh-server openssl systemd)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
