@@ -40,7 +40,7 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
   if (!s.image) fail('no image (stackd does not build images: build it on the node or push it to a registry)');
   const limits = s.deploy.resources.limits;
   const reservations = s.deploy.resources.reservations;
-  const { exposed, bindings } = portOptions(s.ports);
+  const { exposed, bindings } = portOptions(s.ports, s.expose ?? []);
   const hostConfig: Dockerode.HostConfig = {
     Binds: s.volumes.filter(createsHostPath).map(bindString),
     Mounts: s.volumes.filter((m) => !createsHostPath(m)).map((m) => mountOptions(m, ctx, fail)) as Dockerode.MountConfig,
@@ -60,6 +60,15 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
     Sysctls: s.sysctls,
     Ulimits: s.ulimits && Object.entries(s.ulimits).map(([Name, l]) => ({ Name, Soft: l.soft, Hard: l.hard })),
     ShmSize: s.shm_size,
+    Runtime: s.runtime,
+    PidMode: s.pid,
+    IpcMode: s.ipc,
+    SecurityOpt: s.security_opt,
+    ReadonlyRootfs: s.read_only,
+    UsernsMode: s.userns_mode,
+    CgroupParent: s.cgroup_parent,
+    GroupAdd: s.group_add,
+    Tmpfs: s.tmpfs && Object.fromEntries(s.tmpfs.map((t) => [t.split(':')[0], t.split(':').slice(1).join(':')])),
   };
   const networking = networkOptions(task, ctx, fail);
   hostConfig.NetworkMode = networking.mode;
@@ -88,8 +97,13 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
 
 /** Both modes publish on the node's own engine: stackd has no routing mesh, so an `ingress` port
  *  answers only on the nodes that run a task of the service (as `host` mode does in Swarm). */
-function portOptions(ports: PortSpec[]) {
+function portOptions(ports: PortSpec[], expose: string[]) {
   const exposed: Record<string, {}> = {};
+  for (const e of expose) {
+    const [range, protocol = 'tcp'] = e.split('/');
+    const [lo, hi = lo] = range.split('-').map(Number);
+    for (let p = lo; p <= hi; p++) exposed[`${p}/${protocol}`] = {};
+  }
   const bindings: Record<string, { HostIp?: string; HostPort: string }[]> = {};
   for (const p of ports) {
     const key = `${p.target}/${p.protocol}`;

@@ -26,6 +26,7 @@ export function checkStack(parts: ParsedParts): Issue[] {
     if (svc.network_mode !== undefined && svc.networks !== undefined) {
       issues.push({ path: [...at, 'network_mode'], onKey: true, message: 'network_mode cannot be used with networks' });
     }
+    issues.push(...checkServiceResources(name, svc));
     if (svc.deploy?.mode === 'global' && svc.deploy.replicas !== undefined) {
       issues.push({ path: [...at, 'deploy', 'replicas'], onKey: true, message: 'replicas cannot be set for a global service' });
     }
@@ -33,6 +34,21 @@ export function checkStack(parts: ParsedParts): Issue[] {
   issues.push(...checkCycles(parts), ...checkPorts(parts));
   if (parts.top) issues.push(...checkFileObjects(parts.top));
   return issues;
+}
+
+/** `mem_limit: 1g` beside `deploy.resources.limits.memory: 2g`: which one was meant? */
+function checkServiceResources(name: string, svc: ParsedService): Issue[] {
+  const r = svc.deploy?.resources;
+  const pairs: [keyof ParsedService, unknown, unknown, string][] = [
+    ['cpus', svc.cpus, r?.limits?.cpus, 'deploy.resources.limits.cpus'],
+    ['mem_limit', svc.mem_limit, r?.limits?.memory, 'deploy.resources.limits.memory'],
+    ['mem_reservation', svc.mem_reservation, r?.reservations?.memory, 'deploy.resources.reservations.memory'],
+    ['pids_limit', svc.pids_limit, r?.limits?.pids, 'deploy.resources.limits.pids'],
+    ['scale', svc.scale, svc.deploy?.replicas, 'deploy.replicas'],
+  ];
+  return pairs
+    .filter(([, a, b]) => a !== undefined && b !== undefined && a !== b)
+    .map(([key, , , other]) => ({ path: ['services', name, key], onKey: true, message: `conflicts with ${other}` }));
 }
 
 function parsedServices(parts: ParsedParts): [string, ParsedService][] {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { canonicalize } from './canonical.js';
 import { parseDotenv } from './dotenv.js';
-import { type Issue, type Problem, StackFileError, formatProblem, problemAt, sortProblems } from './errors.js';
+import { type Issue, type Path, type Problem, StackFileError, formatProblem, problemAt, sortProblems } from './errors.js';
 import { interpolateTree } from './interpolate.js';
 import { readEnvFiles, readFileObjects } from './load-files.js';
 import { mergeTrees } from './merge.js';
@@ -14,6 +14,8 @@ import { type ReadFile, fileStart, readFromDisk, readText } from './read.js';
 import { getOwn } from './safe.js';
 import { parseStack } from './schema.js';
 import { checkStack } from './check.js';
+import { validateCompose } from './compose-schema.js';
+import { dropIgnored } from './ignored.js';
 import type { StackSpec } from './types.js';
 import { type LNode, locFor, parseYaml, toPlain } from './yaml-source.js';
 
@@ -57,6 +59,7 @@ export async function loadStackWith(opts: LoadOptions, read: ReadFile): Promise<
   const lookup = (name: string) => getOwn(env, name) ?? getOwn(dotenv, name);
 
   const trees: LNode[] = [];
+  const schemaIssues: { issue: Issue; problem: Problem }[] = [];
   for (const file of opts.files) {
     const text = await readText(read, file, 'stackFile', fileStart(file, 'cannot read the file'));
     if (!text.ok) {
@@ -71,17 +74,25 @@ export async function loadStackWith(opts: LoadOptions, read: ReadFile): Promise<
     const interpolated = interpolateTree(parsed.root, lookup);
     warnings.push(...interpolated.warnings);
     problems.push(...interpolated.problems);
+    for (const issue of validateCompose(toPlain(interpolated.node))) {
+      schemaIssues.push({ issue, problem: problemAt(locFor(interpolated.node, issue.path, issue.onKey), issue.path, issue.message) });
+    }
     const canonical = canonicalize(interpolated.node);
     problems.push(...canonical.problems);
     trees.push(canonical.root);
   }
   if (trees.length < opts.files.length) throw fail(); // unreadable, or not YAML
-  const merged = mergeTrees(trees);
+  const ignored = dropIgnored(mergeTrees(trees));
+  warnings.push(...ignored.warnings);
+  const merged = ignored.root;
   const toProblems = (issues: Issue[]) => issues.map((i) => problemAt(locFor(merged, i.path, i.onKey), i.path, i.message));
 
-  problems.push(...toProblems(checkNames(merged)));
+  const names = checkNames(merged);
   const { stack, parts, issues } = parseStack(toPlain(merged));
-  problems.push(...toProblems(issues), ...toProblems(checkStack(parts)));
+  problems.push(...toProblems(names), ...toProblems(issues), ...toProblems(checkStack(parts)));
+  // the compose-spec schema's verdict, where stackd's own schema has nothing more precise to say
+  const own = [...names, ...issues].map((i) => i.path);
+  problems.push(...schemaIssues.filter(({ issue }) => !own.some((p) => overlaps(p, issue.path))).map((s) => s.problem));
   if (!stack) throw fail();
 
   const ctx = { read, projectDir, toProblems, problems };
@@ -106,4 +117,11 @@ async function readVariables(read: ReadFile, file: string, optional: boolean, pr
   const r = parseDotenv(text.value, file);
   problems.push(...r.problems);
   return r.vars;
+}
+
+/** One path is the other or lies under it. */
+function overlaps(a: Path, b: Path): boolean {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (String(a[i]) !== String(b[i])) return false;
+  return true;
 }

@@ -30,7 +30,7 @@ export function normalizeService(s: ParsedService, key: string, ctx: Ctx): Servi
     ),
     configs: (s.configs ?? []).map((r) => fileRef(r, '/')),
     secrets: (s.secrets ?? []).map((r) => fileRef(r, '/run/secrets/')),
-    deploy: deploy(s.deploy, s.restart),
+    deploy: deploy(withServiceResources(s), s.restart),
     'x-stackd': {
       progress_deadline: s['x-stackd']?.progress_deadline ?? DEFAULT_PROGRESS_DEADLINE,
       ...(s['x-stackd']?.revision_history_limit !== undefined ? { revision_history_limit: s['x-stackd'].revision_history_limit } : {}),
@@ -44,7 +44,8 @@ export function normalizeService(s: ParsedService, key: string, ctx: Ctx): Servi
   const copied = [
     'image', 'command', 'entrypoint', 'stop_signal', 'init', 'user', 'working_dir', 'hostname', 'restart', 'profiles',
     'container_name', 'network_mode', 'privileged', 'cap_add', 'cap_drop', 'devices', 'extra_hosts', 'dns', 'sysctls',
-    'ulimits', 'shm_size', 'tty', 'stdin_open', 'extensions',
+    'ulimits', 'shm_size', 'tty', 'stdin_open', 'expose', 'runtime', 'pid', 'ipc', 'security_opt', 'read_only',
+    'userns_mode', 'cgroup_parent', 'group_add', 'tmpfs', 'extensions',
   ] as const;
   for (const k of copied) if (s[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = s[k];
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))) as unknown as ServiceSpec;
@@ -91,6 +92,21 @@ function healthcheck(h: NonNullable<ParsedService['healthcheck']>): HealthcheckS
     start_period: h.start_period ?? DEFAULT_HEALTHCHECK.start_period,
     ...(h.disable !== undefined ? { disable: h.disable } : {}),
   };
+}
+
+/** Compose's `cpus`, `mem_limit`, `mem_reservation`, `pids_limit` and `scale` where deploy: says nothing
+ *  (check.ts refuses the two saying different things: which one was meant?). */
+function withServiceResources(s: ParsedService): ParsedDeploy | undefined {
+  const given = { cpus: s.cpus, memory: s.mem_limit, pids: s.pids_limit };
+  if (Object.values(given).every((v) => v === undefined) && s.mem_reservation === undefined && s.scale === undefined) return s.deploy;
+  const d = s.deploy ?? {};
+  const limits = { ...dropUndefined(given), ...d.resources?.limits };
+  const reservations = { ...dropUndefined({ memory: s.mem_reservation }), ...d.resources?.reservations };
+  return { ...d, replicas: d.replicas ?? s.scale, resources: { ...d.resources, limits, reservations } };
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 function deploy(d: ParsedDeploy | undefined, restart: string | undefined): DeploySpec {

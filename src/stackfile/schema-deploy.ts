@@ -7,7 +7,7 @@ export const MAX_REPLICAS = 10_000;
 /** Docker's NanoCpus is an int64. */
 const MAX_CPUS = Math.floor((2 ** 63 - 1) / 1e9);
 
-const cpus = field('a number of CPUs like 0.5', (v) => {
+export const cpus = field('a number of CPUs like 0.5', (v) => {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
   if (n > MAX_CPUS) throw new Error(`${n} CPUs is out of range`);
@@ -75,5 +75,4 @@ export const healthcheckSchema = strictObject(
     start_period: duration.optional(),
     disable: bool.optional(),
   },
-  { unsupported: { start_interval: 'needs Docker Engine 25 (API 1.44); stackd supports Engine 20.10' } },
 );

@@ -96,10 +96,10 @@ const longVolume = strictObject(
     target: str,
     read_only: bool.optional(),
     bind: strictObject({ propagation: oneOf(...PROPAGATION).optional(), create_host_path: bool.optional() }).optional(),
-    volume: strictObject({ nocopy: bool.optional() }).optional(),
+    volume: strictObject({ nocopy: bool.optional() }, { unsupported: { subpath: 'needs Docker Engine 26 (API 1.45)', labels: 'not implemented' } }).optional(),
     tmpfs: strictObject({ size: bytes.optional(), mode: fileMode.optional() }).optional(),
   },
-  { unsupported: { consistency: 'it only matters on Docker Desktop for Mac' } },
+  { unsupported: { image: 'needs Docker Engine 28 (API 1.48)' } },
 ).superRefine((m, ctx) => {
   if (m.type === 'bind' && !m.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a bind mount needs a source' });
   if (m.type === 'tmpfs' && m.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a tmpfs mount has no source' });

@@ -3,29 +3,30 @@ import { z } from 'zod';
 import {
   bool, bytes, countUpTo, duration, either, field, fileMode, int, labels, oneOf, record, str, strList, strMap, strictObject, words,
 } from './fields.js';
-import { deploySchema, healthcheckSchema } from './schema-deploy.js';
+import { MAX_REPLICAS, cpus, deploySchema, healthcheckSchema } from './schema-deploy.js';
 import { portItem, volumeItem } from './schema-ports.js';
 
-const RESOURCES = 'use deploy.resources';
-/** Compose keys stackd rejects, and why (so nothing in a stack file is dropped in silence). */
+/** Compose keys stackd refuses, and why: ignoring them would silently change what runs (the keys it
+ *  ignores with a warning are in ignored.ts; the compose-spec schema refuses everything else). */
 const UNSUPPORTED: Record<string, string> = {
-  links: "services reach each other by name on the stack's networks",
-  external_links: 'reach containers outside the stack through an external network',
   volumes_from: 'share a named volume between the services instead',
-  ipc: "a service's tasks run on different nodes and cannot share an IPC namespace",
-  pid: "a service's tasks run on different nodes and cannot share a PID namespace",
-  scale: 'use deploy.replicas',
-  logging: "containers log through each node's Docker logging driver",
-  expose: "services reach every port of each other on the stack's networks; use ports: to publish",
   extends: 'merge stack files with several -c options instead',
-  mem_limit: RESOURCES, memswap_limit: RESOURCES, mem_reservation: RESOURCES, cpus: RESOURCES,
-  cpu_shares: RESOURCES, cpu_quota: RESOURCES, cpu_period: RESOURCES, cpuset: RESOURCES, pids_limit: RESOURCES,
-  security_opt: 'not implemented', cgroup_parent: 'not implemented', userns_mode: 'not implemented',
-  read_only: 'not implemented', platform: 'images are run for the node they land on',
-  pull_policy: 'nodes pull an image when they do not have it', runtime: 'not implemented',
-  group_add: 'not implemented', domainname: 'not implemented', mac_address: 'not implemented',
-  develop: 'not implemented', gpus: 'not implemented',
+  memswap_limit: 'not implemented', cpu_shares: 'use deploy.resources', cpu_quota: 'use deploy.resources',
+  cpu_period: 'use deploy.resources', cpuset: 'not implemented',
 };
+
+/** pid and ipc: the host's namespace or the task's own; a task cannot join another service's (they run on other nodes). */
+const namespaceMode = (modes: string[]) =>
+  field(`one of ${modes.map((m) => `"${m}"`).join(', ')}`, (v) => {
+    if (typeof v !== 'string') return undefined;
+    if (/^(service|container):/.test(v)) throw new Error(`"${v}": a service's tasks run on different nodes and cannot share a namespace with another service`);
+    return modes.includes(v) ? v : undefined;
+  });
+
+/** `tmpfs: /run` or `[/run, "/tmp:size=64m"]`: container paths, each with its mount options. */
+const tmpfs = field('a path or a list of paths', (v) =>
+  typeof v === 'string' ? [v] : Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined,
+);
 
 const restart = field('one of "no", "always", "on-failure[:N]", "unless-stopped"', (v) =>
   typeof v === 'string' && /^(no|always|unless-stopped|on-failure(:\d{1,9})?)$/.test(v) ? v : v === false ? 'no' : undefined,
@@ -33,7 +34,12 @@ const restart = field('one of "no", "always", "on-failure[:N]", "unless-stopped"
 
 const build = strictObject(
   { context: str, dockerfile: str.optional(), args: labels.optional(), target: str.optional(), labels: labels.optional() },
-  { unsupported: { cache_from: 'not implemented', platforms: 'not implemented', secrets: 'not implemented', ssh: 'not implemented' } },
+  {
+    unsupported: {
+      secrets: 'not implemented', ssh: 'not implemented', dockerfile_inline: 'write the Dockerfile in the build context',
+      additional_contexts: 'not implemented',
+    },
+  },
 );
 
 const fileRef = either(
@@ -65,6 +71,16 @@ const envFileItem = either(
   })),
 );
 
+/** `expose: ["3000", "8000-8010/udp"]`: container ports other services may reach (not published). */
+const exposeItem = field('a port like "3000" or "8000-8010/udp"', (v) => {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string') return undefined;
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(s.trim());
+  const [lo, hi] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
+  if (!m || lo < 1 || hi > 65535 || hi < lo) throw new Error(`invalid port ${JSON.stringify(s)}: expected a port like "3000" or "8000-8010/udp"`);
+  return s.trim();
+});
+
 const ulimit = either(
   int.transform((n) => ({ soft: n, hard: n })),
   strictObject({ soft: int, hard: int }).transform(({ soft, hard }) => ({ soft, hard })),
@@ -79,6 +95,7 @@ export const serviceSchema = strictObject(
     environment: strMap.optional(),
     env_file: z.array(envFileItem).optional(),
     ports: z.array(portItem).optional(),
+    expose: z.array(exposeItem).optional(),
     volumes: z.array(volumeItem).optional(),
     networks: record(strictObject({ aliases: strList.optional() }).nullable()).optional(),
     labels: labels.optional(),
@@ -107,6 +124,21 @@ export const serviceSchema = strictObject(
     ulimits: record(ulimit).optional(),
     shm_size: bytes.optional(),
     tty: bool.optional(),
+    runtime: str.optional(),
+    pid: namespaceMode(['host']).optional(),
+    ipc: namespaceMode(['host', 'private', 'shareable', 'none']).optional(),
+    security_opt: strList.optional(),
+    read_only: bool.optional(),
+    userns_mode: oneOf('host').optional(),
+    cgroup_parent: str.optional(),
+    group_add: strList.optional(),
+    tmpfs: tmpfs.optional(),
+    // Compose's service-level resources: read into deploy.resources (normalize-service.ts)
+    cpus: cpus.optional(),
+    mem_limit: bytes.optional(),
+    mem_reservation: bytes.optional(),
+    pids_limit: int.optional(),
+    scale: countUpTo(MAX_REPLICAS).optional(),
     stdin_open: bool.optional(),
     'x-stackd': strictObject({ progress_deadline: duration.optional(), revision_history_limit: countUpTo(1000).optional() }).optional(),
   },

@@ -20,18 +20,19 @@ const subnet = field('an IPv4 subnet', (v) => {
   return v;
 });
 const ipamSchema = strictObject(
-  { driver: str.optional(), config: z.array(strictObject({ subnet }, { unsupported: { ip_range: 'nodes get their share of the subnet from the manager', gateway: 'each node has its own gateway' } })).max(1, 'one subnet per network').optional() },
+  { driver: str.optional(), config: z.array(strictObject({ subnet })).max(1, 'one subnet per network').optional() },
 );
 const networkSchema = strictObject(
   { ...common, ...driver, internal: bool.optional(), attachable: bool.optional(), ipam: ipamSchema.optional() },
-  { unsupported: { enable_ipv6: 'not implemented' } },
 );
 const volumeSchema = strictObject({ ...common, ...driver });
 const NO_INLINE = 'write the content in a file and use file:';
 const fileObjectSchema = strictObject(
   { ...common, file: str.optional() },
   {
-    unsupported: { content: NO_INLINE, environment: NO_INLINE, template_driver: 'not implemented', driver: 'not implemented' },
+    unsupported: {
+      content: NO_INLINE, environment: NO_INLINE, template_driver: 'not implemented', driver: 'not implemented', driver_opts: 'not implemented',
+    },
   },
 );
 

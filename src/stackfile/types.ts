@@ -56,6 +56,19 @@ export interface ServiceSpec {
   shm_size?: number;
   tty?: boolean;
   stdin_open?: boolean;
+  /** container ports reachable by other containers without publishing ("3000", "8000-8010/udp") */
+  expose?: string[];
+  /** the engine's OCI runtime for the containers (HostConfig.Runtime), e.g. "runc" */
+  runtime?: string;
+  pid?: string;
+  ipc?: string;
+  security_opt?: string[];
+  read_only?: boolean;
+  userns_mode?: string;
+  cgroup_parent?: string;
+  group_add?: string[];
+  /** tmpfs mounts as written: "/run" or "/tmp:size=64m" */
+  tmpfs?: string[];
   /** service-level x-* keys; `x-stackd` is stackd's own (see StackdExtension) */
   extensions?: Record<string, unknown>;
   'x-stackd'?: StackdExtension;

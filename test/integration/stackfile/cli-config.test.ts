@@ -1,6 +1,6 @@
 // `stackctl config` as users run it: the built bin/stackctl.js (run `npm run build` first; hack/test.sh does).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { EXAMPLE } from '../../helpers/cli.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const fixtures = path.join(root, 'test/fixtures/stackfile');
 const accounts = EXAMPLE;
+const corpus = path.join(root, 'test/fixtures/compose-corpus');
 
 function stackctl(...args: string[]) {
   // the variables the example uses come from its .env only
@@ -71,7 +72,7 @@ describe('stackctl config', () => {
       `${file}:5:17 services.api.deploy.replicas: expected an integer, got "three"`,
       `${file}:6:3 services.web: a service needs an image or a build`,
       `${file}:7:5 services.web.imgae: unknown key, did you mean "image"?`,
-      `${file}:8:5 services.web.links: not supported by stackd: services reach each other by name on the stack's networks`,
+      `${file}:8:5 services.web.volumes_from: not supported by stackd: share a named volume between the services instead`,
     ]);
   });
 
@@ -81,6 +82,21 @@ describe('stackctl config', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(`warning: ${file}:3:12 services.web.image: variable "STACKD_TEST_UNSET_IMAGE" is not set, using ""\n`);
     expect(parse(r.stdout).services.web.image).toBe('');
+  });
+
+  it.each(readdirSync(corpus))('accepts the Compose corpus file %s, and what it prints loads again', (dir) => {
+    const file = path.join(corpus, dir, readdirSync(path.join(corpus, dir)).find((f) => /compose\.ya?ml$/.test(f)) as string);
+    const r = stackctl('config', '-c', file);
+    expect(r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('warning: '))).toEqual([]);
+    expect(r.code).toBe(0);
+    // printed in the file's folder, so relative paths and the .env resolve as in the original
+    const again = path.join(corpus, dir, '.printed.yaml');
+    writeFileSync(again, r.stdout);
+    try {
+      expect(stackctl('config', '-c', again).stdout).toBe(r.stdout);
+    } finally {
+      rmSync(again);
+    }
   });
 
   it('rejects an unknown --format with exit 2', () => {

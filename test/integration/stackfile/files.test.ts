@@ -38,7 +38,7 @@ describe('loadStack on real files', () => {
       `${file}:5:17 services.api.deploy.replicas: expected an integer, got "three"`,
       `${file}:6:3 services.web: a service needs an image or a build`,
       `${file}:7:5 services.web.imgae: unknown key, did you mean "image"?`,
-      `${file}:8:5 services.web.links: not supported by stackd: services reach each other by name on the stack's networks`,
+      `${file}:8:5 services.web.volumes_from: not supported by stackd: share a named volume between the services instead`,
     ]);
   });
 });

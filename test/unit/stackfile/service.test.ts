@@ -28,7 +28,7 @@ describe('service fields', () => {
   });
 
   it('command and entrypoint: a string is split like a shell would, a list is kept', async () => {
-    const s = await service(`command: sh -c 'echo "hi there"' --flag=a\\ b`, 'entrypoint: ["/init", "--", 5]');
+    const s = await service(`command: sh -c 'echo "hi there"' --flag=a\\ b`, 'entrypoint: ["/init", "--", "5"]');
     expect(s.command).toEqual(['sh', '-c', 'echo "hi there"', '--flag=a b']);
     expect(s.entrypoint).toEqual(['/init', '--', '5']);
   });
@@ -144,7 +144,7 @@ describe('service fields', () => {
       'stop_grace_period: 1m30s',
       'stop_signal: SIGINT',
       'init: true',
-      'user: 1000',
+      'user: "1000"',
       'working_dir: /app',
       'hostname: web-1',
     );
@@ -185,7 +185,7 @@ describe('service fields', () => {
           '  - source: app',
           '    target: /etc/app.conf',
           '    uid: "100"',
-          '    gid: 101',
+          '    gid: "101"',
           '    mode: 0440',
           'secrets:',
           '  - db',

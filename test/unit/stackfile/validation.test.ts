@@ -1,4 +1,4 @@
-import { problems, web } from './helpers.js';
+import { load, problems, web } from './helpers.js';
 
 describe('validation: every problem names file:line:col and the path', () => {
   it('unknown keys, with a "did you mean" suggestion', async () => {
@@ -12,18 +12,29 @@ describe('validation: every problem names file:line:col and the path', () => {
     ]);
   });
 
-  it('keys stackd does not implement are rejected with the reason', async () => {
-    expect(await problems(web('links: [db]', 'logging: {driver: syslog}', 'deploy:', '  resources:', '    reservations:', '      devices: []'))).toEqual([
-      "stack.yaml:4:5 services.web.links: not supported by stackd: services reach each other by name on the stack's networks",
-      "stack.yaml:5:5 services.web.logging: not supported by stackd: containers log through each node's Docker logging driver",
+  it('keys whose absence would change what runs are rejected with the reason', async () => {
+    expect(await problems(web('volumes_from: [db]', 'cpu_shares: 512', 'deploy:', '  resources:', '    reservations:', '      devices: []'))).toEqual([
+      'stack.yaml:4:5 services.web.volumes_from: not supported by stackd: share a named volume between the services instead',
+      'stack.yaml:5:5 services.web.cpu_shares: not supported by stackd: use deploy.resources',
       'stack.yaml:9:11 services.web.deploy.resources.reservations.devices: not supported by stackd: stackd does not schedule devices (GPUs); use the service-level devices: key',
     ]);
   });
 
-  it('x-* keys are kept at the top level and in services, and rejected where the spec has no room for them', async () => {
-    expect(await problems([...web('deploy:', '  x-note: hi'), 'volumes:', '  data:', '    x-note: hi'])).toEqual([
-      'stack.yaml:5:7 services.web.deploy.x-note: unknown key',
-      'stack.yaml:8:5 volumes.data.x-note: unknown key',
+  it('x-* keys are kept at the top level and in services, ignored where the compose-spec allows them, rejected elsewhere', async () => {
+    const r = await load([...web('deploy:', '  x-note: hi', 'healthcheck: {test: [CMD, x], x-a: 1}'), 'volumes:', '  data:', '    x-note: hi']);
+    expect(r.stack.services.web.deploy).not.toHaveProperty('x-note');
+    expect(r.stack.volumes?.data).not.toHaveProperty('x-note');
+    expect(r.warnings).toEqual([]);
+    expect(await problems(web('deploy:', '  placement: {x-note: hi}', 'blkio_config: {x-a: 1}'))).toEqual([
+      'stack.yaml:5:19 services.web.deploy.placement.x-note: unknown key',
+      'stack.yaml:6:20 services.web.blkio_config.x-a: unknown key',
+    ]);
+  });
+
+  it('numbers where Compose wants strings are refused as docker compose refuses them', async () => {
+    expect(await problems([...web('user: 1000', 'secrets: [{source: s, uid: 1}]'), 'secrets: {s: {external: true}}'])).toEqual([
+      'stack.yaml:4:11 services.web.user: expected a string, got 1000',
+      'stack.yaml:5:32 services.web.secrets[0].uid: expected a string, got 1',
     ]);
   });
 
