@@ -38,6 +38,10 @@ function validator() {
 /** Problems of one file (interpolated, before merging) by the compose-spec schema, in stackd's words. */
 export function validateCompose(data: unknown): Issue[] {
   const { validate, schema } = validator();
+  // `version: 3.8` unquoted is a number; Compose ignores the key, so its type does not matter either
+  if (data !== null && typeof data === 'object' && typeof (data as { version?: unknown }).version === 'number') {
+    data = { ...data, version: String((data as { version: number }).version) };
+  }
   if (validate(data)) return [];
   return relevant(validate.errors ?? []).map((e) => toIssue(e, data, schema));
 }

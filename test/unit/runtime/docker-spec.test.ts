@@ -177,6 +177,36 @@ describe('containerCreateOptions', () => {
     });
   });
 
+  it('maps expose, runtime, namespaces, security options and tmpfs', () => {
+    const t = task({
+      template: service({
+        expose: ['3000', '8000-8001/udp'],
+        runtime: 'runc',
+        pid: 'host',
+        ipc: 'shareable',
+        security_opt: ['no-new-privileges:true'],
+        read_only: true,
+        userns_mode: 'host',
+        cgroup_parent: 'stackd.slice',
+        group_add: ['audio'],
+        tmpfs: ['/run', '/tmp:size=64m,mode=1777'],
+      }),
+    });
+    const opts = containerCreateOptions(t, ctx);
+    expect(opts.ExposedPorts).toEqual({ '3000/tcp': {}, '8000/udp': {}, '8001/udp': {} });
+    expect(opts.HostConfig).toMatchObject({
+      Runtime: 'runc',
+      PidMode: 'host',
+      IpcMode: 'shareable',
+      SecurityOpt: ['no-new-privileges:true'],
+      ReadonlyRootfs: true,
+      UsernsMode: 'host',
+      CgroupParent: 'stackd.slice',
+      GroupAdd: ['audio'],
+      Tmpfs: { '/run': '', '/tmp': 'size=64m,mode=1777' },
+    });
+  });
+
   it.each([
     ['an unknown volume', service({ volumes: [{ type: 'volume', source: 'nope', target: '/x', read_only: false }] }), 'volume "nope" is not a volume of the stack'],
     ['an unknown network', service({ networks: { front: { aliases: [] } } }), 'network "front" is not a network of the stack'],

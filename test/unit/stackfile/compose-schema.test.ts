@@ -68,6 +68,10 @@ describe("the schema's problems in stackd's words", () => {
     ]);
   });
 
+  it('version: 3.8 unquoted is fine (Compose ignores the key)', async () => {
+    expect((await load(['version: 3.8', ...web()])).warnings).toEqual([]);
+  });
+
   it('an enum, and a required key', async () => {
     expect(await problems(web('cgroup: shared', 'provider: {options: {}}'))).toEqual([
       'stack.yaml:4:13 services.web.cgroup: expected one of "host", "private", got "shared"',
