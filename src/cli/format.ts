@@ -1,9 +1,12 @@
 // Listing output in the docker CLI's manner: an aligned table, or JSON for scripts.
+import { InputError } from '../errors.js';
+
 export type OutputFormat = 'table' | 'json';
 
+/** For a `--format` not declared with formatOption (command.ts), which commander checks itself. */
 export function parseFormat(value: string): OutputFormat {
   if (value === 'table' || value === 'json') return value;
-  throw new Error(`--format: expected "table" or "json", got "${value}"`);
+  throw new InputError([`--format: expected "table" or "json", got "${value}"`]);
 }
 
 /** Columns separated by three spaces, headers in capitals, like `docker stack ls`. */

@@ -1,4 +1,5 @@
-// stackctl: the command-line client. Each command lives in commands/<name>.ts and registers itself.
+// stackctl: the command-line client. Each command lives in commands/<name>.ts and registers itself;
+// command.ts holds what they share (-o/--format, an action with the Store open, a service by name).
 import { Command, CommanderError } from 'commander';
 import { reportError } from '../errors.js';
 import { addStoreOptions } from '../store/flags.js';

@@ -2,7 +2,8 @@
 // names): the containers as the engines see them, in Compose's columns.
 import type { Command } from 'commander';
 import { listProjectContainers, type ProjectContainer } from '../../compose/containers.js';
-import { parseFormat, printList } from '../format.js';
+import { formatOption } from '../command.js';
+import { type OutputFormat, printList } from '../format.js';
 import { ago } from '../views.js';
 import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 
@@ -27,10 +28,10 @@ export function registerPs(program: Command): void {
   projectOptions(program.command('ps'))
     .description('List the project\'s containers (Compose)')
     .option('-a, --all', 'stopped containers too')
-    .option('--format <format>', 'table or json', 'table')
+    .addOption(formatOption())
     .argument('[service...]', 'only these services')
-    .action(async (named: string[], opts: { all?: boolean; format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
+    .action(async (named: string[], opts: { all?: boolean; format: OutputFormat }, cmd: Command) => {
+      const { format } = opts;
       await withProject(cmd, named, async (project, store) => {
         const { runtimes } = await projectScope(store);
         const list = await listProjectContainers(runtimes, project.name, { all: opts.all, services: named, tasks: await currentTaskIds(store, project.name) });

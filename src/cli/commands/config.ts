@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { InputError } from '../../errors.js';
+import { formatOption } from '../command.js';
 import { loadStackFiles } from '../../stacks/load-files.js';
 import { toStackFile } from '../../stackfile/index.js';
 
@@ -19,13 +20,10 @@ export function registerConfig(program: Command): void {
     .option('-c, --compose-file <file...>', 'stack file(s), merged in order')
     .option('-f, --file <file...>', 'same as -c, as in docker compose')
     .option('--env-file <file>', 'variables file (replaces the .env beside the first stack file)')
-    .option('--format <format>', 'yaml or json', 'yaml')
+    .addOption(formatOption(['yaml', 'json']))
     .action(async (opts: ConfigOptions) => {
       const files = [...(opts.composeFile ?? []), ...(opts.file ?? [])];
       if (files.length === 0) throw new InputError(['stackctl config: give the stack file(s) with -c FILE']);
-      if (opts.format !== 'yaml' && opts.format !== 'json') {
-        throw new InputError([`stackctl config: --format must be yaml or json, got "${opts.format}"`]);
-      }
       const { stack } = await loadStackFiles({ composeFile: files, envFile: opts.envFile });
       // valid input again: `$` written `$$`, x-* keys back in place
       const file = toStackFile(stack);

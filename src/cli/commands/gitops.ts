@@ -11,9 +11,10 @@ import { renderStatus, sourceCells, sourceRow, SOURCE_HEADERS } from '../../gito
 import { waitForSyncResult } from '../../gitops/wait-sync.js';
 import { removeOwnedStacks } from '../../gitops/prune.js';
 import type { Store } from '../../store/store.js';
+import { type Listing, formatOption, storeAction } from '../command.js';
 import { withStore } from '../context.js';
 import { CommandError, InputError } from '../../errors.js';
-import { parseFormat, printList } from '../format.js';
+import { printList } from '../format.js';
 import { collect } from '../load.js';
 import { parseTimeout } from '../wait.js';
 
@@ -51,64 +52,69 @@ export function registerGitOpsCommands(program: Command): void {
     .option('--prune', 'remove stacks this source applied once they are gone from git')
     .option('--secret-ref <secret>', 'GitOpsSecret with the fetch credentials')
     .option('--webhook-secret-ref <secret>', 'GitOpsSecret whose token authenticates webhook calls')
-    .action(async (name: string, opts: AddFlags, cmd: Command) => {
-      checkSourceName(name);
-      const checked = gitSourceSpec(opts);
-      if ('errors' in checked) throw new InputError(checked.errors.map((e) => `stackctl gitops add: ${e}`));
-      await withStore(cmd, async (store) => {
-        if (!(await createGitSource(store, name, checked.spec))) {
-          throw new CommandError(`gitsource ${name} exists already (stackctl gitops rm ${name} first)`);
-        }
-        process.stdout.write(`gitsource/${name} created\n`);
-      });
-    });
+    .action(
+      storeAction(
+        (opts: AddFlags, name: string) => {
+          checkSourceName(name);
+          const checked = gitSourceSpec(opts);
+          if ('errors' in checked) throw new InputError(checked.errors.map((e) => `stackctl gitops add: ${e}`));
+          return checked.spec;
+        },
+        async ({ store, input: spec }, name) => {
+          if (!(await createGitSource(store, name, spec))) {
+            throw new CommandError(`gitsource ${name} exists already (stackctl gitops rm ${name} first)`);
+          }
+          process.stdout.write(`gitsource/${name} created\n`);
+        },
+      ),
+    );
 
   gitops
     .command('ls')
     .description('List git sources')
-    .option('--format <format>', 'table or json', 'table')
-    .action(async (opts: { format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
+    .addOption(formatOption())
+    .action(
+      storeAction<Listing>(async ({ store, opts }) => {
         const { items } = await listObjects<GitSource>(store, 'GitSource');
-        printList(format, items.map(sourceRow), SOURCE_HEADERS, sourceCells);
-      });
-    });
+        printList(opts.format, items.map(sourceRow), SOURCE_HEADERS, sourceCells);
+      }),
+    );
 
   gitops
     .command('status')
     .description('Show the conditions, revisions and per-stack results of a source')
     .argument('<name>', 'name of the source')
-    .option('--format <format>', 'text or json', 'text')
-    .action(async (name: string, opts: { format: string }, cmd: Command) => {
-      if (opts.format !== 'text' && opts.format !== 'json') throw new InputError([`--format: expected "text" or "json", got "${opts.format}"`]);
-      await withStore(cmd, async (store) => {
+    .addOption(formatOption(['text', 'json']))
+    .action(
+      storeAction<{ format: 'text' | 'json' }, [string]>(async ({ store, opts }, name) => {
         const src = await mustGet(store, name);
         process.stdout.write(opts.format === 'json' ? `${JSON.stringify(src, null, 2)}\n` : renderStatus(src));
-      });
-    });
+      }),
+    );
 
   gitops
     .command('sync')
     .description('Sync now and wait for the result')
     .argument('<name>', 'name of the source')
     .option('--timeout <duration>', 'how long to wait', '5m')
-    .action(async (name: string, opts: { timeout: string }, cmd: Command) => {
-      const timeoutMs = parseTimeout(opts.timeout);
-      await withStore(cmd, async (store) => {
-        const src = await mustGet(store, name);
-        if (src.spec.suspend) throw new CommandError(`gitsource ${name} is suspended (stackctl gitops resume ${name})`);
-        const at = new Date().toISOString();
-        await requestSync(store, name, at);
-        const wait = await waitForSyncResult(store, name, at, timeoutMs);
-        if (wait.state === 'deleted') throw new CommandError(`gitsource ${name} was removed while waiting`);
-        if (wait.state === 'not-handled') throw new CommandError(`gitsource ${name}: no sync finished within ${opts.timeout} (is a manager running?)`);
-        process.stdout.write(renderStatus(wait.src));
-        if (wait.state === 'rolling') throw new CommandError(`gitsource ${name}: rollouts still going after ${opts.timeout} (stackctl gitops status ${name})`);
-        const ready = wait.src.status?.conditions?.find((c) => c.type === 'Ready');
-        if (ready?.status !== 'True') throw new CommandError(`gitsource ${name} is not ready: ${ready?.reason ?? 'Unknown'} (see Conditions above)`);
-      });
-    });
+    .action(
+      storeAction<{ timeout: string }, number, [string]>(
+        (opts) => parseTimeout(opts.timeout),
+        async ({ store, opts, input: timeoutMs }, name) => {
+          const src = await mustGet(store, name);
+          if (src.spec.suspend) throw new CommandError(`gitsource ${name} is suspended (stackctl gitops resume ${name})`);
+          const at = new Date().toISOString();
+          await requestSync(store, name, at);
+          const wait = await waitForSyncResult(store, name, at, timeoutMs);
+          if (wait.state === 'deleted') throw new CommandError(`gitsource ${name} was removed while waiting`);
+          if (wait.state === 'not-handled') throw new CommandError(`gitsource ${name}: no sync finished within ${opts.timeout} (is a manager running?)`);
+          process.stdout.write(renderStatus(wait.src));
+          if (wait.state === 'rolling') throw new CommandError(`gitsource ${name}: rollouts still going after ${opts.timeout} (stackctl gitops status ${name})`);
+          const ready = wait.src.status?.conditions?.find((c) => c.type === 'Ready');
+          if (ready?.status !== 'True') throw new CommandError(`gitsource ${name} is not ready: ${ready?.reason ?? 'Unknown'} (see Conditions above)`);
+        },
+      ),
+    );
 
   gitops.command('suspend').description('Stop syncing a source').argument('<name>').action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, true));
   gitops.command('resume').description('Sync a suspended source again').argument('<name>').action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, false));
@@ -118,16 +124,18 @@ export function registerGitOpsCommands(program: Command): void {
     .description('Stop syncing a source (with --prune, also remove the stacks it applied)')
     .argument('<name>', 'name of the source')
     .option('--prune', 'also remove the stacks this source applied')
-    .action(async (name: string, opts: { prune?: boolean }, cmd: Command) => {
-      checkSourceName(name);
-      await withStore(cmd, async (store) => {
-        const src = await deleteGitSource(store, name);
-        if (!src) throw new CommandError(`gitsource ${name} not found (stackctl gitops ls lists them)`);
-        process.stdout.write(`gitsource/${name} removed\n`);
-        if (!opts.prune) return;
-        for (const stack of await removeOwnedStacks(store, src)) process.stdout.write(`stack/${stack} removed\n`);
-      });
-    });
+    .action(
+      storeAction<{ prune?: boolean }, void, [string]>(
+        (_opts, name) => checkSourceName(name),
+        async ({ store, opts }, name) => {
+          const src = await deleteGitSource(store, name);
+          if (!src) throw new CommandError(`gitsource ${name} not found (stackctl gitops ls lists them)`);
+          process.stdout.write(`gitsource/${name} removed\n`);
+          if (!opts.prune) return;
+          for (const stack of await removeOwnedStacks(store, src)) process.stdout.write(`stack/${stack} removed\n`);
+        },
+      ),
+    );
 
   gitops
     .command('create-secret')

@@ -4,9 +4,9 @@ import type { Network, Service, Task } from '../../api/objects.js';
 import { listObjects } from '../../client/objects.js';
 import { taskAddresses } from '../../net/endpoints.js';
 import { nodeRange } from '../../net/ipam.js';
-import { withStore } from '../context.js';
+import { type Listing, formatOption, storeAction } from '../command.js';
 import { CommandError } from '../../errors.js';
-import { parseFormat, printList } from '../format.js';
+import { printList } from '../format.js';
 
 interface NetworkRow {
   name: string;
@@ -70,21 +70,20 @@ export function registerNetworkCommands(program: Command): void {
   network
     .command('ls')
     .description('List networks with their subnet, VNI and allocations')
-    .option('--format <format>', 'table or json', 'table')
-    .action(async (opts: { format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
+    .addOption(formatOption())
+    .action(
+      storeAction<Listing>(async ({ store, opts }) => {
         const { items } = await listObjects<Network>(store, 'Network');
-        printList(format, items.map(networkRow).sort((a, b) => a.name.localeCompare(b.name)), HEADERS, cells);
-      });
-    });
+        printList(opts.format, items.map(networkRow).sort((a, b) => a.name.localeCompare(b.name)), HEADERS, cells);
+      }),
+    );
 
   network
     .command('inspect')
     .description('Show networks as JSON: allocation per node (ip range, gateway) and endpoints (VIP, task addresses)')
     .argument('<network...>', 'network names (STACK_NETWORK, or ingress)')
-    .action(async (names: string[], _opts: unknown, cmd: Command) => {
-      await withStore(cmd, async (store) => {
+    .action(
+      storeAction<unknown, [string[]]>(async ({ store }, names) => {
         const [{ items }, { items: tasks }] = await Promise.all([listObjects<Network>(store, 'Network'), listObjects<Task>(store, 'Task')]);
         const found = names.map((name) => {
           const n = items.find((i) => i.spec.name === name || (i.metadata.namespace === '' && i.metadata.name === name));
@@ -92,6 +91,6 @@ export function registerNetworkCommands(program: Command): void {
           return networkDetail(n, tasks);
         });
         process.stdout.write(JSON.stringify(found, null, 2) + '\n');
-      });
-    });
+      }),
+    );
 }

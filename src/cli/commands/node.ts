@@ -5,12 +5,13 @@ import type { Network, Node } from '../../api/objects.js';
 import { nodeOverlay } from './network.js';
 import { encodeObject } from '../../client/codec.js';
 import { listObjects } from '../../client/objects.js';
-import { withStore } from '../context.js';
+import { type Listing, formatOption, storeAction } from '../command.js';
 import { CommandError, InputError } from '../../errors.js';
-import { parseFormat, printList } from '../format.js';
+import { printList } from '../format.js';
 import { collect } from '../load.js';
 import { findNode } from '../resolve.js';
 import { NODE_HEADERS, nodeCells, nodeRow } from '../views.js';
+import type { Store } from '../../store/store.js';
 
 interface UpdateFlags {
   availability?: Node['spec']['availability'];
@@ -34,7 +35,7 @@ export function updatedNodeSpec(spec: Node['spec'], flags: UpdateFlags): Node['s
   return { ...spec, availability: flags.availability ?? spec.availability, labels };
 }
 
-async function writeNode(store: Parameters<Parameters<typeof withStore>[1]>[0], prev: Node, next: Node): Promise<void> {
+async function writeNode(store: Store, prev: Node, next: Node): Promise<void> {
   const key = objectKey('Node', '', prev.metadata.name);
   const res = await store.txn([{ op: 'update', key, value: encodeObject(next), revision: Number(prev.metadata.resourceVersion) }]);
   if (!res.succeeded) throw new CommandError(`node ${prev.metadata.name} changed meanwhile; try again`);
@@ -46,27 +47,26 @@ export function registerNodeCommands(program: Command): void {
   node
     .command('ls')
     .description('List nodes')
-    .option('--format <format>', 'table or json', 'table')
-    .action(async (opts: { format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
+    .addOption(formatOption())
+    .action(
+      storeAction<Listing>(async ({ store, opts }) => {
         const { items } = await listObjects<Node>(store, 'Node');
-        printList(format, items.map(nodeRow), NODE_HEADERS, nodeCells);
-      });
-    });
+        printList(opts.format, items.map(nodeRow), NODE_HEADERS, nodeCells);
+      }),
+    );
 
   node
     .command('inspect')
     .description('Show nodes as JSON')
     .argument('<node...>', 'node names')
-    .action(async (names: string[], _opts: unknown, cmd: Command) => {
-      await withStore(cmd, async (store) => {
+    .action(
+      storeAction<unknown, [string[]]>(async ({ store }, names) => {
         const found = await Promise.all(names.map((n) => findNode(store, n)));
         const { items: networks } = await listObjects<Network>(store, 'Network');
         const withOverlay = found.map((n) => ({ ...n, overlay: nodeOverlay(n.metadata.name, networks) }));
         process.stdout.write(JSON.stringify(withOverlay, null, 2) + '\n');
-      });
-    });
+      }),
+    );
 
   node
     .command('update')
@@ -75,22 +75,22 @@ export function registerNodeCommands(program: Command): void {
     .addOption(new Option('--availability <availability>', 'active: take tasks; pause: keep tasks, take no new ones; drain: move tasks away').choices(['active', 'pause', 'drain']))
     .option('--label-add <key=value>', 'add or update a node label (repeatable)', collect, [])
     .option('--label-rm <key>', 'remove a node label (repeatable)', collect, [])
-    .action(async (name: string, flags: UpdateFlags, cmd: Command) => {
-      await withStore(cmd, async (store) => {
+    .action(
+      storeAction<UpdateFlags, [string]>(async ({ store, opts: flags }, name) => {
         const prev = await findNode(store, name);
         const spec = updatedNodeSpec(prev.spec, flags);
         await writeNode(store, prev, { ...prev, metadata: { ...prev.metadata, generation: prev.metadata.generation + 1 }, spec });
         process.stdout.write(`${name}\n`);
-      });
-    });
+      }),
+    );
 
   node
     .command('rm')
     .description('Remove nodes from the cluster')
     .argument('<node...>', 'node names')
     .option('-f, --force', 'remove a node that is still ready', false)
-    .action(async (names: string[], opts: { force: boolean }, cmd: Command) => {
-      await withStore(cmd, async (store) => {
+    .action(
+      storeAction<{ force: boolean }, [string[]]>(async ({ store, opts }, names) => {
         for (const name of names) {
           const n = await findNode(store, name);
           if (n.status?.state === 'ready' && !opts.force) {
@@ -100,6 +100,6 @@ export function registerNodeCommands(program: Command): void {
           if (!res.succeeded) throw new CommandError(`node ${name} changed meanwhile; try again`);
           process.stdout.write(`${name}\n`);
         }
-      });
-    });
+      }),
+    );
 }

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import type { Service } from '../../api/objects.js';
 import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../orchestrator/update-state.js';
 import { specHash } from '../../orchestrator/spec-hash.js';
-import { withStore } from '../context.js';
+import { type Listing, formatOption, serviceAction, storeAction } from '../command.js';
 import { InputError } from '../../errors.js';
-import { parseFormat, printList } from '../format.js';
+import { printList } from '../format.js';
 import { findService, findStack } from '../resolve.js';
 import { undoService, updateService } from '../service-write.js';
 import { ago } from '../views.js';
@@ -20,6 +20,13 @@ async function target(store: Parameters<typeof findStack>[0], name: string): Pro
   return { stack: svc.metadata.namespace, service: svc.metadata.name };
 }
 
+/** `--to-revision N`: a bad N is bad input (exit 2), before the Store is opened. */
+export function revisionNumber(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new InputError([`--to-revision: expected a number, got "${value}"`]);
+  return Number(value);
+}
+
 export function registerRolloutCommands(program: Command): void {
   const rollout = program.command('rollout').description('Follow and steer rolling updates');
 
@@ -28,51 +35,53 @@ export function registerRolloutCommands(program: Command): void {
     .description('Wait for the rollout of a service or of every service of a stack; non-zero if it paused, rolled back or timed out')
     .argument('<name>', 'STACK_SERVICE or STACK')
     .option('--timeout <duration>', 'how long to wait', '10m')
-    .action(async (name: string, opts: { timeout: string }, cmd: Command) => {
-      const timeoutMs = parseTimeout(opts.timeout);
-      await withStore(cmd, async (store) => {
-        const { stack, service } = await target(store, name);
-        // any rollout's pause or rollback counts (since the epoch), not only one this command started
-        await awaitConvergence(store, `${name} rollout`, stack, { timeoutMs, since: new Date(0), service });
-        process.stdout.write(`${name}: rollout complete\n`);
-      });
-    });
+    .action(
+      storeAction<{ timeout: string }, number, [string]>(
+        (opts) => parseTimeout(opts.timeout),
+        async ({ store, input: timeoutMs }, name) => {
+          const { stack, service } = await target(store, name);
+          // any rollout's pause or rollback counts (since the epoch), not only one this command started
+          await awaitConvergence(store, `${name} rollout`, stack, { timeoutMs, since: new Date(0), service });
+          process.stdout.write(`${name}: rollout complete\n`);
+        },
+      ),
+    );
 
   rollout
     .command('history')
     .description("List a service's revisions, newest first")
     .argument('<service>', 'STACK_SERVICE')
-    .option('--format <format>', 'table or json', 'table')
-    .action(async (name: string, opts: { format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
-        const svc = await findService(store, name);
+    .addOption(formatOption())
+    .action(
+      serviceAction<Listing>(async ({ opts, svc }) => {
         const current = specHash(svc.spec.template);
         const rows = (svc.status?.revisions ?? []).map((r) => ({ revision: r.revision, current: r.hash === current, hash: r.hash, created: r.createdAt, change: r.change, image: r.template.image ?? '' }));
-        printList(format, rows, ['REVISION', 'IMAGE', 'CREATED', 'CHANGE'], (r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, ago(r.created), r.change]);
-      });
-    });
+        printList(opts.format, rows, ['REVISION', 'IMAGE', 'CREATED', 'CHANGE'], (r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, ago(r.created), r.change]);
+      }),
+    );
 
   rollout
     .command('undo')
     .description('Roll a service back to its previous revision, or to --to-revision N')
     .argument('<service>', 'STACK_SERVICE')
     .option('--to-revision <n>', 'revision number (see rollout history)')
-    .action(async (name: string, opts: { toRevision?: string }, cmd: Command) => {
-      if (opts.toRevision !== undefined && !/^\d+$/.test(opts.toRevision)) throw new InputError([`--to-revision: expected a number, got "${opts.toRevision}"`]);
-      await withStore(cmd, async (store) => {
-        const { revision } = await undoService(store, name, opts.toRevision === undefined ? undefined : Number(opts.toRevision));
-        process.stdout.write(`${name} rolled back to revision ${revision}\n`);
-      });
-    });
+    .action(
+      storeAction<{ toRevision?: string }, number | undefined, [string]>(
+        (opts) => revisionNumber(opts.toRevision),
+        async ({ store, input: toRevision }, name) => {
+          const { revision } = await undoService(store, name, toRevision);
+          process.stdout.write(`${name} rolled back to revision ${revision}\n`);
+        },
+      ),
+    );
 
   for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
     rollout
       .command(verb)
       .description(paused ? 'Stop replacing tasks of a rolling update' : 'Carry on with a paused rolling update')
       .argument('<service>', 'STACK_SERVICE')
-      .action(async (name: string, _opts: unknown, cmd: Command) => {
-        await withStore(cmd, async (store) => {
+      .action(
+        storeAction<unknown, [string]>(async ({ store }, name) => {
           await updateService(store, name, (svc: Service) => {
             const annotations = { ...svc.metadata.annotations };
             if (paused) annotations[PAUSED_ANNOTATION] = 'true';
@@ -84,7 +93,7 @@ export function registerRolloutCommands(program: Command): void {
             return { ...svc, metadata: { ...svc.metadata, annotations } };
           });
           process.stdout.write(`${name} ${paused ? 'paused' : 'resumed'}\n`);
-        });
-      });
+        }),
+      );
   }
 }

@@ -3,9 +3,9 @@ import type { Command } from 'commander';
 import type { Resource } from '../../api/meta.js';
 import { listObjects } from '../../client/objects.js';
 import { deployStack, removeStack } from '../../stacks/apply.js';
-import { withStore } from '../context.js';
+import { type Listing, formatOption, storeAction } from '../command.js';
 import { CommandError, InputError } from '../../errors.js';
-import { parseFormat, printList } from '../format.js';
+import { printList } from '../format.js';
 import { collect } from '../load.js';
 import { loadStackFiles, type StackFileOptions } from '../../stacks/load-files.js';
 import type { Store } from '../../store/store.js';
@@ -41,45 +41,47 @@ export function registerStacks(program: Command): void {
     .option('-d, --detach', 'return once the stack is written, without waiting for it to converge', false)
     .option('--timeout <duration>', 'how long to wait for convergence (e.g. 90s, 5m)', '5m')
     .argument('<stack>', 'stack name')
-    .action(async (name: string, opts: DeployFlags, cmd: Command) => {
-      checkStackName(name);
-      const timeoutMs = parseTimeout(opts.timeout);
-      const loaded = await loadStackFiles(opts, name);
-      await withStore(cmd, async (store) => {
-        const since = new Date();
-        const { results } = await deployStack(store, name, loaded, { prune: opts.prune });
-        for (const r of results) {
-          const shown = r.namespace ? `${r.namespace}_${r.name}` : r.name;
-          process.stdout.write(`${r.kind.toLowerCase()}/${shown} ${r.change}\n`);
-        }
-        if (!opts.detach) await waitAndReport(store, name, timeoutMs, since);
-      });
-    });
+    .action(
+      storeAction(
+        async (opts: DeployFlags, name: string) => {
+          checkStackName(name);
+          return { timeoutMs: parseTimeout(opts.timeout), loaded: await loadStackFiles(opts, name) };
+        },
+        async ({ store, opts, input: { timeoutMs, loaded } }, name) => {
+          const since = new Date();
+          const { results } = await deployStack(store, name, loaded, { prune: opts.prune });
+          for (const r of results) {
+            const shown = r.namespace ? `${r.namespace}_${r.name}` : r.name;
+            process.stdout.write(`${r.kind.toLowerCase()}/${shown} ${r.change}\n`);
+          }
+          if (!opts.detach) await waitAndReport(store, name, timeoutMs, since);
+        },
+      ),
+    );
 
   program
     .command('ls')
     .alias('stack-ls')
     .description('List stacks')
-    .option('--format <format>', 'table or json', 'table')
-    .action(async (opts: { format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
+    .addOption(formatOption())
+    .action(
+      storeAction<Listing>(async ({ store, opts }) => {
         const [stacks, services] = await Promise.all([listObjects(store, 'Stack'), listObjects(store, 'Service')]);
         const count = new Map<string, number>();
         for (const s of services.items) count.set(s.metadata.namespace, (count.get(s.metadata.namespace) ?? 0) + 1);
         const rows = stacks.items
           .map((s: Resource) => ({ name: s.metadata.name, services: count.get(s.metadata.name) ?? 0, created: s.metadata.creationTimestamp }))
           .sort((a, b) => a.name.localeCompare(b.name));
-        printList(format, rows, ['NAME', 'SERVICES', 'CREATED'], (r) => [r.name, String(r.services), r.created]);
-      });
-    });
+        printList(opts.format, rows, ['NAME', 'SERVICES', 'CREATED'], (r) => [r.name, String(r.services), r.created]);
+      }),
+    );
 
   program
     .command('rm')
     .description('Remove one or more stacks and everything they own')
     .argument('<stack...>', 'stack names')
-    .action(async (names: string[], _opts: unknown, cmd: Command) => {
-      await withStore(cmd, async (store) => {
+    .action(
+      storeAction<unknown, [string[]]>(async ({ store }, names) => {
         const missing: string[] = [];
         for (const name of names) {
           const removed = await removeStack(store, name);
@@ -93,6 +95,6 @@ export function registerStacks(program: Command): void {
           }
         }
         if (missing.length) throw new CommandError(`nothing found in stack: ${missing.join(', ')}`);
-      });
-    });
+      }),
+    );
 }

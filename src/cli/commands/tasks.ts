@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import type { Service } from '../../api/objects.js';
 import { listObjects } from '../../client/objects.js';
-import { withStore } from '../context.js';
-import { parseFormat, printList } from '../format.js';
+import { type Listing, formatOption, storeAction } from '../command.js';
+import { printList } from '../format.js';
 import { findStack, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
 
@@ -12,27 +12,25 @@ export function registerTaskCommands(program: Command): void {
     .command('ps')
     .description("List a stack's tasks")
     .argument('<stack>', 'stack name')
-    .option('--format <format>', 'table or json', 'table')
-    .action(async (stack: string, opts: { format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
+    .addOption(formatOption())
+    .action(
+      storeAction<Listing, [string]>(async ({ store, opts }, stack) => {
         await findStack(store, stack);
         const now = new Date();
-        printList(format, taskRows(await tasksOf(store, stack), now), TASK_HEADERS, (r) => taskCells(r, now));
-      });
-    });
+        printList(opts.format, taskRows(await tasksOf(store, stack), now), TASK_HEADERS, (r) => taskCells(r, now));
+      }),
+    );
 
   program
     .command('services')
     .description("List a stack's services")
     .argument('<stack>', 'stack name')
-    .option('--format <format>', 'table or json', 'table')
-    .action(async (stack: string, opts: { format: string }, cmd: Command) => {
-      const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
+    .addOption(formatOption())
+    .action(
+      storeAction<Listing, [string]>(async ({ store, opts }, stack) => {
         await findStack(store, stack);
         const { items } = await listObjects<Service>(store, 'Service', stack);
-        printList(format, items.map(serviceRow), SERVICE_HEADERS, serviceCells);
-      });
-    });
+        printList(opts.format, items.map(serviceRow), SERVICE_HEADERS, serviceCells);
+      }),
+    );
 }

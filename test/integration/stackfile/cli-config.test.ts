@@ -102,6 +102,6 @@ describe('stackctl config', () => {
   it('rejects an unknown --format with exit 2', () => {
     const r = stackctl('config', '-c', `${accounts}/stack.yaml`, '--format', 'toml');
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('stackctl config: --format must be yaml or json, got "toml"\n');
+    expect(r.stderr).toBe("error: option '-o, --format <format>' argument 'toml' is invalid. Allowed choices are yaml, json.\n(run with --help for usage)\n");
   });
 });
