@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 bash hack/install-deps.sh
 npm ci --no-audit --no-fund
+npm run lint   # Biome: lint rules and formatting (npm run format fixes the latter)
 npm run build
 
 source hack/lib/etcd.sh

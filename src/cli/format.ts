@@ -17,10 +17,10 @@ export function renderTable(headers: string[], rows: string[][]): string {
       .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i])))
       .join('   ')
       .trimEnd();
-  return [line(headers), ...rows.map(line)].join('\n') + '\n';
+  return `${[line(headers), ...rows.map(line)].join('\n')}\n`;
 }
 
 export function printList<T>(format: OutputFormat, items: T[], headers: string[], row: (item: T) => string[]): void {
-  if (format === 'json') process.stdout.write(JSON.stringify(items, null, 2) + '\n');
+  if (format === 'json') process.stdout.write(`${JSON.stringify(items, null, 2)}\n`);
   else process.stdout.write(renderTable(headers, items.map(row)));
 }

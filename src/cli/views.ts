@@ -32,7 +32,7 @@ export interface TaskRow {
   error: string;
 }
 
-export function taskRow(t: Task, now = new Date()): TaskRow {
+export function taskRow(t: Task, _now = new Date()): TaskRow {
   const state = t.status?.state ?? 'new';
   const waiting = state === 'new' || state === 'pending' ? t.status?.message ?? '' : '';
   return {

@@ -35,7 +35,11 @@ export function formatPorts(ports: EnginePort[]): string {
   return [...ports]
     .sort((a, b) => a.PrivatePort - b.PrivatePort || (a.PublicPort ?? 0) - (b.PublicPort ?? 0))
     .map((p) => (p.PublicPort ? `${p.IP ?? '0.0.0.0'}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`))
-    .filter((s) => (seen.has(s) ? false : (seen.add(s), true)))
+    .filter((s) => {
+      if (seen.has(s)) return false;
+      seen.add(s);
+      return true;
+    })
     .join(', ');
 }
 

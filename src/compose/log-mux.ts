@@ -39,7 +39,7 @@ export class LogMux {
   add(c: ProjectContainer, since?: number): void {
     if (this.active.has(c.id) || this.stop.signal.aborted) return;
     const i = this.opts.services.indexOf(c.service);
-    const prefix = logPrefix(c.service, c.index, this.width, this.opts.color ? COLORS[(i < 0 ? 0 : i) % COLORS.length] : undefined);
+    const prefix = logPrefix(c.service, c.index, this.width, this.opts.color ? COLORS[Math.max(i, 0) % COLORS.length] : undefined);
     const done = this.pump(c, prefix, since).finally(() => this.active.delete(c.id));
     this.active.set(c.id, done);
   }

@@ -3,7 +3,7 @@
 // tasks to report it.
 import { objectKey } from '../api/keys.js';
 import type { Service, Task } from '../api/objects.js';
-import { canonicalJson, encodeObject } from '../client/codec.js';
+import { encodeObject } from '../client/codec.js';
 import { getObject, listObjects } from '../client/objects.js';
 import { CommandError, InputError } from '../errors.js';
 import { watchStack } from '../client/watch-stack.js';

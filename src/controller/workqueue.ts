@@ -30,7 +30,10 @@ export class WorkQueue {
   /** Add `key` after `ms`; of two pending delays for one key, the sooner wins. */
   addAfter(key: string, ms: number): void {
     if (this.shutDown) return;
-    if (ms <= 0) return this.add(key);
+    if (ms <= 0) {
+      this.add(key);
+      return;
+    }
     const at = Date.now() + ms;
     const pending = this.timers.get(key);
     if (pending && pending.at <= at) return;

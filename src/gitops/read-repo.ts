@@ -41,7 +41,7 @@ async function listing(dir: string): Promise<RepoListing | undefined> {
 export function confinedReader(root: string, decrypt?: Decrypt): ReadFile {
   return async (file, maxBytes) => {
     const real = await realpath(file).catch(() => undefined);
-    if (!real || !real.startsWith(root + sep)) return undefined;
+    if (!real?.startsWith(root + sep)) return undefined;
     const content = await readBounded(real, maxBytes);
     if (!content || !decrypt) return content;
     const name = relative(root, real);

@@ -39,10 +39,13 @@ export function checkRepoUrl(repo: string): string | undefined {
   return undefined;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: git refuses control characters in ref names, and so do we
+const REF_FORBIDDEN = /[\s~^:?*[\\\x00-\x1f\x7f]/;
+
 /** The problem with a branch name (git check-ref-format's main rules), or undefined. */
 export function checkBranch(branch: string): string | undefined {
   const bad = branch === '' || branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.lock')
-    || branch.includes('..') || branch.includes('@{') || /[\s~^:?*[\\\x00-\x1f\x7f]/.test(branch);
+    || branch.includes('..') || branch.includes('@{') || REF_FORBIDDEN.test(branch);
   return bad ? `--branch "${branch}" is not a valid branch name` : undefined;
 }
 

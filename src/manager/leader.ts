@@ -19,7 +19,7 @@ export async function runWhenLeader(
 ): Promise<void> {
   const election = store.election(MANAGER_ELECTION, opts.ttlSeconds);
   while (!signal.aborted) {
-    let leadership;
+    let leadership: Leadership;
     try {
       leadership = await election.campaign(opts.identity, signal);
     } catch (err) {

@@ -98,7 +98,7 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
 /** Both modes publish on the node's own engine: stackd has no routing mesh, so an `ingress` port
  *  answers only on the nodes that run a task of the service (as `host` mode does in Swarm). */
 function portOptions(ports: PortSpec[], expose: string[]) {
-  const exposed: Record<string, {}> = {};
+  const exposed: Record<string, Record<string, never>> = {};
   for (const e of expose) {
     const [range, protocol = 'tcp'] = e.split('/');
     const [lo, hi = lo] = range.split('-').map(Number);

@@ -13,7 +13,6 @@ import { removeStackVolumes } from '../../runtime/stack-volumes.js';
 import { LABEL } from '../../runtime/labels.js';
 import { ensureClusterId } from '../../store/cluster-id.js';
 import { removeStack } from '../../stacks/apply.js';
-import type { Store } from '../../store/store.js';
 import { CommandError } from '../../errors.js';
 import { projectEngines, projectOptions, timeoutOption, withProject } from './compose-common.js';
 import { stopProject } from './compose-run-state.js';
@@ -61,7 +60,10 @@ export function imagesToRemove(project: Project, services: Service[], rmi: 'loca
 
 async function removeImages(runtimes: DockerRuntime[], images: string[]): Promise<void> {
   for (const image of images) {
-    const removed = await Promise.all(runtimes.map((r) => r.removeImage(image).catch((err: Error) => (process.stderr.write(`warning: ${err.message}\n`), false))));
+    const removed = await Promise.all(runtimes.map((r) => r.removeImage(image).catch((err: Error) => {
+      process.stderr.write(`warning: ${err.message}\n`);
+      return false;
+    })));
     if (removed.some(Boolean)) process.stderr.write(` ✔ Image ${image}  Removed\n`);
   }
 }

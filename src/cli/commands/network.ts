@@ -90,7 +90,7 @@ export function registerNetworkCommands(program: Command): void {
           if (!n) throw new CommandError(`no such network: ${name}`);
           return networkDetail(n, tasks);
         });
-        process.stdout.write(JSON.stringify(found, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(found, null, 2)}\n`);
       }),
     );
 }

@@ -64,7 +64,7 @@ export function registerNodeCommands(program: Command): void {
         const found = await Promise.all(names.map((n) => findNode(store, n)));
         const { items: networks } = await listObjects<Network>(store, 'Network');
         const withOverlay = found.map((n) => ({ ...n, overlay: nodeOverlay(n.metadata.name, networks) }));
-        process.stdout.write(JSON.stringify(withOverlay, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(withOverlay, null, 2)}\n`);
       }),
     );
 

@@ -80,7 +80,7 @@ export function registerServiceCommands(program: Command): void {
         const found = await Promise.all(names.map((n) => findService(store, n)));
         const { items: networks } = await listObjects<Network>(store, 'Network');
         const withEndpoint = found.map((svc) => ({ ...svc, endpoint: serviceEndpoint(svc, networks) }));
-        process.stdout.write(JSON.stringify(withEndpoint, null, 2) + '\n');
+        process.stdout.write(`${JSON.stringify(withEndpoint, null, 2)}\n`);
       }),
     );
 

@@ -16,7 +16,7 @@ export function isEncryptedValue(v: unknown): v is string {
 
 /** The additional data of the value at `path` (sops: strings.Join(path, ":") + ":"). */
 export function additionalData(path: readonly string[]): string {
-  return path.join(':') + ':';
+  return `${path.join(':')}:`;
 }
 
 /**

@@ -55,7 +55,7 @@ function treeFile(content: Buffer, format: 'yaml' | 'json'): SopsFile {
       }
     },
     render() {
-      if (format === 'json') return Buffer.from(jsonText(docs[0].toJS({ mapAsMap: true }), '') + '\n');
+      if (format === 'json') return Buffer.from(`${jsonText(docs[0].toJS({ mapAsMap: true }), '')}\n`);
       docs.forEach(dropEncryptedComments);
       const text = docs.map((d, i) => (i > 0 && !d.directives?.docStart ? '---\n' : '') + d.toString({ lineWidth: 0 }));
       return Buffer.from(text.join(''));
@@ -73,7 +73,7 @@ function yamlLeaves(doc: Document): Leaf[] {
         walk(pair.value, [...path, key], (n) => (pair.value = n));
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => walk(item, path, (n) => (node.items[i] = n)));
+      for (const [i, item] of node.items.entries()) walk(item, path, (n) => (node.items[i] = n));
     } else if (isAlias(node)) {
       throw new Error(`${path.join('.')}: YAML aliases are not supported in sops files (sops writes none)`);
     } else if (isScalar(node) && node.value !== null && node.value !== undefined) {
@@ -107,7 +107,7 @@ function dropEncryptedComments(doc: Document): void {
 
 /** JSON text keeping the key order sops hashed (JSON.parse would move integer-like keys first). */
 function jsonText(v: unknown, indent: string): string {
-  const inner = indent + '  ';
+  const inner = `${indent}  `;
   if (v instanceof Map) {
     if (v.size === 0) return '{}';
     const items = [...v].map(([k, x]) => `${inner}${JSON.stringify(String(k))}: ${jsonText(x, inner)}`);
@@ -151,7 +151,7 @@ function dotenvFile(content: Buffer): SopsFile {
       const kept = lines.filter((l) => !('comment' in l && l.comment.includes('ENC[AES256_GCM,')));
       const out = kept.map((l) => ('key' in l ? `${l.key}=${l.value.replaceAll('\n', '\\n')}` : l.comment));
       if (meta) out.push(...flatten(meta).map(([k, v]) => `sops_${k}=${v.replaceAll('\n', '\\n')}`));
-      return Buffer.from(out.map((l) => l + '\n').join(''));
+      return Buffer.from(out.map((l) => `${l}\n`).join(''));
     },
   };
 }
@@ -169,7 +169,7 @@ function binaryFile(content: Buffer): SopsFile {
     render() {
       const bytes = Buffer.isBuffer(data) ? data : Buffer.from(String(data), 'utf8');
       if (!meta) return bytes;
-      return Buffer.from(JSON.stringify({ data: Buffer.isBuffer(data) ? data.toString('utf8') : data, sops: meta }, null, '\t') + '\n');
+      return Buffer.from(`${JSON.stringify({ data: Buffer.isBuffer(data) ? data.toString('utf8') : data, sops: meta }, null, '\t')}\n`);
     },
   };
 }

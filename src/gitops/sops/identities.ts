@@ -34,7 +34,7 @@ export class AgeIdentities {
     for (const stanza of [...stanzas].sort((a, b) => ours(a) - ours(b))) {
       let file: Uint8Array;
       try {
-        file = armor.decode(stanza.enc.trim() + '\n');
+        file = armor.decode(`${stanza.enc.trim()}\n`);
       } catch {
         throw new Error(`${what}: the data key for ${stanza.recipient} is not valid armored age`);
       }

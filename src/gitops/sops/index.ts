@@ -1,9 +1,9 @@
 // SOPS files encrypted to age keys: detection and decryption, the only place stackd decrypts them.
 // Supports what sops 3.x writes for YAML, JSON, dotenv and binary files; see docs/design.md "SOPS".
 import { parseAllDocuments } from 'yaml';
-import { additionalData, decryptValue, macBytes, newMacHash } from './cipher.js';
+import { type Decrypted, additionalData, decryptValue, macBytes, newMacHash } from './cipher.js';
 import { formatOf, parseBinaryEnvelope, parseSopsFile, type Leaf, type SopsFile } from './formats.js';
-import { AgeIdentities } from './identities.js';
+import type { AgeIdentities } from './identities.js';
 import { isEncryptedPath, readMetadata } from './metadata.js';
 
 export { AgeIdentities, loadAgeIdentities, type LoadAgeIdentitiesOptions } from './identities.js';
@@ -51,7 +51,7 @@ export async function decryptSops(content: Buffer, fileName: string, identities:
     }
     const where = `${fileName}: ${leaf.path.join('.') || '(root)'}`;
     if (typeof leaf.value !== 'string') throw new Error(`${where}: value is not encrypted`);
-    let plain;
+    let plain: Decrypted;
     try {
       plain = decryptValue(leaf.value, key, additionalData(leaf.path));
     } catch (e) {

@@ -32,11 +32,11 @@ beforeAll(async () => {
   for (const k of ['host', 'other-host', 'deploy']) await keygen(join(dir, k));
   writeFileSync(join(dir, 'authorized_keys'), `${pub(join(dir, 'deploy'))}\n`);
   port = await freePort();
-  writeFileSync(join(dir, 'sshd_config'), [
+  writeFileSync(join(dir, 'sshd_config'), `${[
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
     'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no',
     `PidFile ${join(dir, 'sshd.pid')}`,
-  ].join('\n') + '\n');
+  ].join('\n')}\n`);
   mkdirSync('/run/sshd', { recursive: true });
   sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
   await eventually(async () => {

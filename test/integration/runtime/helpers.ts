@@ -1,7 +1,7 @@
 // Shared by the runtime's integration tests: a stack's worth of engine objects, cleaned up after.
 import { filter, firstValueFrom, take, timeout, type Observable } from 'rxjs';
 import type { Task } from '../../../src/api/objects.js';
-import { DockerRuntime } from '../../../src/runtime/docker.js';
+import type { DockerRuntime } from '../../../src/runtime/docker.js';
 import { containerCreateOptions, type ContainerContext } from '../../../src/runtime/docker-spec.js';
 import type { ContainerEvent, ContainerFile, LogChunk } from '../../../src/runtime/types.js';
 

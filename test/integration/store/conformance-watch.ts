@@ -5,8 +5,13 @@ import { WatchRecorder, eventually, uniquePrefix } from './helpers.js';
 export function describeWatchCases(fixture: StoreFixture): void {
   describe('watch', () => {
     const recorders: WatchRecorder[] = [];
-    const record = (r: WatchRecorder) => (recorders.push(r), r);
-    afterEach(() => recorders.splice(0).forEach((r) => r.stop()));
+    const record = (r: WatchRecorder) => {
+      recorders.push(r);
+      return r;
+    };
+    afterEach(() => {
+      for (const r of recorders.splice(0)) r.stop();
+    });
 
     it('replays every event from an old revision in order, then live ones', async () => {
       const store = await fixture.open();

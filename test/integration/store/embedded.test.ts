@@ -57,10 +57,16 @@ describe('embedded store', () => {
   });
   const stores: Store[] = [];
   const children: ChildStore[] = [];
-  const open = async (file = newFile(), opts?: EmbeddedStoreOptions) => (stores.push(await openEmbeddedStore(file, opts)), stores[stores.length - 1]);
-  const child = (file: string, body: string, args?: unknown) => (children.push(new ChildStore(file, body, args)), children[children.length - 1]);
+  const open = async (file = newFile(), opts?: EmbeddedStoreOptions) => {
+    stores.push(await openEmbeddedStore(file, opts));
+    return stores[stores.length - 1];
+  };
+  const child = (file: string, body: string, args?: unknown) => {
+    children.push(new ChildStore(file, body, args));
+    return children[children.length - 1];
+  };
   afterEach(async () => {
-    children.splice(0).forEach((c) => c.kill());
+    for (const c of children.splice(0)) c.kill();
     await Promise.all(stores.splice(0).map((s) => s.close()));
   });
 

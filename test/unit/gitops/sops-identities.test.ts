@@ -22,7 +22,7 @@ test('printing, logging or JSON-encoding identities never shows a secret key', a
 
 test('a line that is not a key is named by source and line, without echoing it', async () => {
   const key = await generateX25519Identity();
-  const broken = key.slice(0, -3) + 'QQQ';
+  const broken = `${key.slice(0, -3)}QQQ`;
   const err = await loadAgeIdentities({ env: { SOPS_AGE_KEY: `${key}\n${broken}` } }).catch((e: Error) => e);
   expect((err as Error).message).toBe('SOPS_AGE_KEY:2: not an age secret key (expected AGE-SECRET-KEY-1...)');
 });

@@ -154,8 +154,8 @@ describe('failures name the file in one line', () => {
 
   test('a value moved to another key or corrupted does not decrypt', async () => {
     const enc = (await encryptSops(Buffer.from('a: one\nb: two\n'), 'x.yaml', [recipient])).toString();
-    const valueOf = (k: string) => new RegExp(`^${k}: (ENC\\[[^\\]]+\\])`, 'm').exec(enc)![1];
-    const moved = enc.replace(valueOf('a'), valueOf('b'));
+    const valueFor = (k: string) => new RegExp(`^${k}: (ENC\\[[^\\]]+\\])`, 'm').exec(enc)![1];
+    const moved = enc.replace(valueFor('a'), valueFor('b'));
     await expect(decryptSops(Buffer.from(moved), 'x.yaml', ids)).rejects.toThrow('x.yaml: a: value does not decrypt (corrupt, or moved to another key)');
     const corrupt = enc.replace(/^b: ENC\[AES256_GCM,data:(.)/m, (m, c: string) => m.slice(0, -1) + (c === 'A' ? 'B' : 'A'));
     await expect(decryptSops(Buffer.from(corrupt), 'x.yaml', ids)).rejects.toThrow('x.yaml: b: value does not decrypt');

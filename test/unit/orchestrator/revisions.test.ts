@@ -8,7 +8,7 @@ const app = (image: string, replicas = 2) => template({ image, deploy: { replica
 /** Deploy these templates one after the other; the history after each. */
 function deployAll(templates: ReturnType<typeof template>[], limit?: number): ServiceRevision[] {
   let history: ServiceRevision[] = [];
-  templates.forEach((t, i) => (history = planRevisions(history, t, at(i), limit).revisions));
+  for (const [i, t] of templates.entries()) history = planRevisions(history, t, at(i), limit).revisions;
   return history;
 }
 const view = (history: ServiceRevision[]) => history.map((r) => `${r.revision}:${r.template.image}`);

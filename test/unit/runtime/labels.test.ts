@@ -55,6 +55,7 @@ describe('toContainerEvent', () => {
       Type: 'container',
       Action: 'die',
       Actor: { ID: 'abc', Attributes: { exitCode: '137', image: 'img', name: 'demo_web.1.t1', 'io.stackd.task': 't1', 'io.stackd.stack': 'demo', 'io.stackd.service': 'web' } },
+      // biome-ignore lint/correctness/noPrecisionLoss: Docker sends int64 nanoseconds that JSON.parse rounds like this
       timeNano: 1764120000123456789,
     });
     expect(ev).toMatchObject({ id: 'abc', action: 'die', exitCode: 137, labels: { 'io.stackd.task': 't1', 'io.stackd.stack': 'demo', 'io.stackd.service': 'web' } });

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { DockerError } from '../../../src/runtime/docker-errors.js';
 import { type PullProgress, readPull } from '../../../src/runtime/docker-images.js';
 
-const stream = (...messages: object[]) => Readable.from(messages.map((m) => Buffer.from(JSON.stringify(m) + '\r\n')));
+const stream = (...messages: object[]) => Readable.from(messages.map((m) => Buffer.from(`${JSON.stringify(m)}\r\n`)));
 
 describe('readPull', () => {
   it('reports each status line, with byte counts while a layer moves', async () => {

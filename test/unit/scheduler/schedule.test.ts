@@ -37,7 +37,8 @@ describe('schedule: ranking', () => {
     const svc = web({ deploy: { placement: { preferences: [{ spread: 'node.labels.zone' }] } } });
     const nodes = [node('a1', { labels: { zone: 'a' } }), node('a2', { labels: { zone: 'a' } }), node('a3', { labels: { zone: 'a' } }), node('b1', { labels: { zone: 'b' } })];
     const got = placed(schedule(pendings(svc, 4), nodes, []));
-    const perNode = Object.values(got).reduce<Record<string, number>>((m, n) => ({ ...m, [n]: (m[n] ?? 0) + 1 }), {});
+    const perNode: Record<string, number> = {};
+    for (const n of Object.values(got)) perNode[n] = (perNode[n] ?? 0) + 1;
     expect(perNode).toEqual({ a1: 1, a2: 1, b1: 2 }); // zone a: 2, zone b: 2
   });
 
