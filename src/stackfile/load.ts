@@ -10,12 +10,13 @@ import { readEnvFiles, readFileObjects } from './load-files.js';
 import { mergeTrees } from './merge.js';
 import { checkNames } from './names.js';
 import { normalize, stackName } from './normalize.js';
-import { type ReadFile, fileStart, readFromDisk, readText } from './read.js';
+import { type ReadAt, type ReadFile, fileStart, readFromDisk, readText } from './read.js';
 import { getOwn } from './safe.js';
 import { parseStack } from './schema.js';
 import { checkStack } from './check.js';
 import { validateCompose } from './compose-schema.js';
 import { dropIgnored } from './ignored.js';
+import { type LoadTree, resolveExtends } from './extends.js';
 import type { StackSpec } from './types.js';
 import { type LNode, locFor, parseYaml, toPlain } from './yaml-source.js';
 
@@ -60,26 +61,34 @@ export async function loadStackWith(opts: LoadOptions, read: ReadFile): Promise<
 
   const trees: LNode[] = [];
   const schemaIssues: { issue: Issue; problem: Problem }[] = [];
-  for (const file of opts.files) {
-    const text = await readText(read, file, 'stackFile', fileStart(file, 'cannot read the file'));
-    if (!text.ok) {
-      problems.push(text.problem);
-      continue;
-    }
+  /** One stack file read, interpolated, checked by the compose-spec schema and made canonical. */
+  const readTree = async (file: string, at: ReadAt): Promise<{ root?: LNode; problems: Problem[] }> => {
+    const text = await readText(read, file, 'stackFile', at);
+    if (!text.ok) return { problems: [text.problem] };
     const parsed = parseYaml(text.value, file);
-    if (parsed.problems.length > 0) {
-      problems.push(...parsed.problems);
-      continue;
-    }
+    if (parsed.problems.length > 0) return { problems: parsed.problems };
     const interpolated = interpolateTree(parsed.root, lookup);
     warnings.push(...interpolated.warnings);
-    problems.push(...interpolated.problems);
     for (const issue of validateCompose(toPlain(interpolated.node))) {
       schemaIssues.push({ issue, problem: problemAt(locFor(interpolated.node, issue.path, issue.onKey), issue.path, issue.message) });
     }
     const canonical = canonicalize(interpolated.node);
-    problems.push(...canonical.problems);
-    trees.push(canonical.root);
+    return { root: canonical.root, problems: [...interpolated.problems, ...canonical.problems] };
+  };
+  // files named by `extends: {file: ...}`, read once each
+  const bases = new Map<string, Promise<{ root?: LNode; problems: Problem[] }>>();
+  const loadBase: LoadTree = (file, at) => {
+    const key = path.resolve(file);
+    if (!bases.has(key)) bases.set(key, readTree(file, { ...at, missing: `cannot read ${file}` }));
+    return (bases.get(key) as Promise<{ root?: LNode; problems: Problem[] }>).then((r) => (r.root ? { root: r.root, problems: [] } : r));
+  };
+  for (const file of opts.files) {
+    const tree = await readTree(file, fileStart(file, 'cannot read the file'));
+    problems.push(...tree.problems);
+    if (!tree.root) continue;
+    const extended = await resolveExtends(tree.root, file, loadBase);
+    problems.push(...extended.problems);
+    trees.push(extended.root);
   }
   if (trees.length < opts.files.length) throw fail(); // unreadable, or not YAML
   const ignored = dropIgnored(mergeTrees(trees));
@@ -89,10 +98,15 @@ export async function loadStackWith(opts: LoadOptions, read: ReadFile): Promise<
 
   const names = checkNames(merged);
   const { stack, parts, issues } = parseStack(toPlain(merged));
-  problems.push(...toProblems(names), ...toProblems(issues), ...toProblems(checkStack(parts)));
+  const own = toProblems([...names, ...issues]);
+  problems.push(...own, ...toProblems(checkStack(parts)));
   // the compose-spec schema's verdict, where stackd's own schema has nothing more precise to say
-  const own = [...names, ...issues].map((i) => i.path);
-  problems.push(...schemaIssues.filter(({ issue }) => !own.some((p) => overlaps(p, issue.path))).map((s) => s.problem));
+  // (about the same path, or the same place: a base service read through `extends`)
+  const ownPaths = [...names, ...issues].map((i) => i.path);
+  const ownPlaces = new Set(own.map((p) => `${p.file}:${p.line}:${p.col}`));
+  const unsaid = ({ issue, problem: p }: { issue: Issue; problem: Problem }) =>
+    !ownPaths.some((o) => overlaps(o, issue.path)) && !ownPlaces.has(`${p.file}:${p.line}:${p.col}`);
+  problems.push(...schemaIssues.filter(unsaid).map((s) => s.problem));
   if (!stack) throw fail();
 
   const ctx = { read, projectDir, toProblems, problems };

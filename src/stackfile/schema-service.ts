@@ -10,7 +10,6 @@ import { portItem, volumeItem } from './schema-ports.js';
  *  ignores with a warning are in ignored.ts; the compose-spec schema refuses everything else). */
 const UNSUPPORTED: Record<string, string> = {
   volumes_from: 'share a named volume between the services instead',
-  extends: 'merge stack files with several -c options instead',
   memswap_limit: 'not implemented', cpu_shares: 'use deploy.resources', cpu_quota: 'use deploy.resources',
   cpu_period: 'use deploy.resources', cpuset: 'not implemented',
 };

@@ -14,7 +14,7 @@ const files = readdirSync(corpus).map((dir) => {
 
 describe('a corpus of real-world Compose files', () => {
   it('has the files', () => {
-    expect(files.length).toBeGreaterThanOrEqual(9);
+    expect(files.length).toBeGreaterThanOrEqual(10);
   });
 
   it.each(files)('%s loads', async (_dir, file) => {
@@ -41,6 +41,16 @@ describe('a corpus of real-world Compose files', () => {
       'Ignoring unsupported options: ports.app_protocol',
       'Ignoring unsupported options: ports.name',
     ]);
+  });
+
+  it("resolves extends across files, with the base file's relative paths", async () => {
+    const r = await loadStack({ files: [path.join(corpus, 'extends/compose.yaml')], env: {} });
+    const { web, worker } = r.stack.services;
+    expect(web.environment).toEqual({ LOG_LEVEL: 'debug' });
+    expect(web.build?.context).toBe(path.join(corpus, 'extends/common/webapp'));
+    expect(web.volumes[0]).toMatchObject({ type: 'bind', source: path.join(corpus, 'extends/common/static'), read_only: true });
+    expect(r.stack.services['worker-slow']).toMatchObject({ image: 'example/worker:1', stop_grace_period: '30s', command: ['work', '--queue', 'slow'] });
+    expect(worker.deploy.restart_policy.condition).toBe('on-failure');
   });
 
   it('reads service-level resources into deploy.resources', async () => {
