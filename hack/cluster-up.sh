@@ -3,7 +3,8 @@
 # with a `stackd manager` beside each member (pointed at its own member first), and with AGENT=NAME
 # an agent for the local Docker Engine. Everything runs in the background; hack/cluster-down.sh DIR
 # stops it.
-#   hack/cluster-up.sh DIR      (BASE_PORT=23790: member i serves clients on BASE_PORT+2i, peers on +1)
+#   hack/cluster-up.sh DIR      (BASE_PORT=23790: member i serves clients on BASE_PORT+2i, peers on +1;
+#                                manager i serves /metrics on BASE_PORT+6+i)
 # DIR gets certs/, etcd-N/ (data), *.log, *.pid and env (source it to point stackctl at the cluster).
 set -euo pipefail
 dir="$(mkdir -p "${1:?usage: hack/cluster-up.sh DIR}" && cd "$1" && pwd)"
@@ -42,7 +43,8 @@ source "$dir/env"
 for i in 0 1 2; do
   # its own member first: the client tries the endpoints in order
   others="$(for j in 0 1 2; do if [ "$j" != "$i" ]; then printf ',%s' "$(client "$j")"; fi; done)"
-  STACKD_STORE="etcds://$(client "$i")$others" node "$root/bin/stackd.js" manager >"$dir/manager-$i.log" 2>&1 &
+  STACKD_STORE="etcds://$(client "$i")$others" node "$root/bin/stackd.js" manager \
+    --metrics-listen "127.0.0.1:$((base + 6 + i))" >"$dir/manager-$i.log" 2>&1 &
   echo $! >"$dir/manager-$i.pid"
 done
 if [ -n "${AGENT:-}" ]; then

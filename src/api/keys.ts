@@ -55,6 +55,9 @@ export function heartbeatKey(node: string): string {
   return `${HEARTBEAT_PREFIX}${node}`;
 }
 export const MANAGER_ELECTION = 'stackd-manager';
+// Each running manager's presence (manager/presence.ts), on its own lease.
+//   /stackd/managers/<identity>
+export const MANAGER_PREFIX = `${ROOT}managers/`;
 // Kinds whose spec is encrypted at rest (--encryption-key-file): stack secrets, GitOps credentials.
 export const SEALED_PREFIXES = [kindPrefix('Secret'), kindPrefix('GitOpsSecret')];
 // Present once any secret was written encrypted: a process without the key then refuses to write

@@ -16,6 +16,7 @@ import { registerStackRollback } from './commands/stack-rollback.js';
 import { registerGitOpsCommands } from './commands/gitops.js';
 import { registerComposeCommands } from './commands/compose.js';
 import { registerReencrypt } from './commands/reencrypt.js';
+import { registerClusterCommands } from './commands/cluster.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerGitOpsCommands(program);
   registerComposeCommands(program);
   registerReencrypt(program);
+  registerClusterCommands(program);
   return program;
 }
 

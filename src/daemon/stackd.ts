@@ -109,13 +109,13 @@ export function buildProgram(): Command {
   program.option('--metrics-listen <addr>', 'serve /healthz, /readyz and /metrics (Prometheus) on [HOST]:PORT, e.g. :9464', parseListen);
   gitOpsFlags(agentOptions(program))
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
-    .action(async (opts: AgentFlags & GitOpsFlags & StoreFlags & { webhookListen?: string }) => {
+    .action(async (opts: AgentFlags & GitOpsFlags & StoreFlags & { webhookListen?: string; metricsListen?: string }) => {
       const log = createLogger('stackd');
       const gitops = await gitOpsOptions(opts);
       await serve(opts, (store, signal) =>
         withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
           Promise.all([
-            runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace }, signal),
+            runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, address: opts.metricsListen }, signal),
             runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
           ]),
         ),
@@ -126,10 +126,10 @@ export function buildProgram(): Command {
     .description('Run the manager: leader-elected controllers over the store')
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (_opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<GitOpsFlags & StoreFlags & { webhookListen?: string }>();
+      const flags = cmd.optsWithGlobals<GitOpsFlags & StoreFlags & { webhookListen?: string; metricsListen?: string }>();
       const log = createLogger('stackd-manager');
       const gitops = await gitOpsOptions(flags);
-      await serve(flags, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace }, signal)));
+      await serve(flags, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal)));
     });
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {

@@ -17,6 +17,7 @@ import type { Config, Secret } from '../api/objects.js';
 import { gitOpsRunnable } from '../gitops/controller.js';
 import type { GitOpsOptions } from '../gitops/options.js';
 import { setLeading, trackTaskStates } from '../metrics/metrics.js';
+import { ManagerPresence } from './presence.js';
 
 export interface ManagerOptions {
   identity?: string;
@@ -27,13 +28,18 @@ export interface ManagerOptions {
   nodeGraceSeconds?: number;
   /** run the GitOps controller (src/gitops) with these settings */
   gitops?: GitOpsOptions;
+  /** where this manager's /metrics answer, shown by `stackctl cluster status` */
+  address?: string;
 }
 
 export async function runManager(unfenced: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
   const identity = opts.identity ?? `${hostname()}-${process.pid}`;
   const log = opts.log;
   setLeading(false);
-  await runWhenLeader(unfenced, { identity, ttlSeconds: opts.leaseTtlSeconds ?? 5, log: (m) => log.info(m) }, signal, async (term, leadership) => {
+  const ttl = opts.leaseTtlSeconds ?? 5;
+  const presence = new ManagerPresence(unfenced, { identity, host: hostname(), pid: process.pid, address: opts.address, startedAt: new Date().toISOString() }, ttl);
+  const announcing = presence.run(signal);
+  await runWhenLeader(unfenced, { identity, ttlSeconds: ttl, log: (m) => log.info(m) }, signal, async (term, leadership) => {
     // every write of this term lands only while this process still leads
     const store = fencedStore(unfenced, leadership.fence);
     const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`), term);
@@ -48,6 +54,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
       return;
     }
     setLeading(true);
+    void presence.setLeading(true);
     trackTaskStates(() => caches.tasks.list().map((t) => t.status?.state ?? 'new'));
     const controllers = [
       serviceController(store, caches, say),
@@ -61,9 +68,11 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
       await Promise.all(controllers.map((c) => c.start(term)));
     } finally {
       setLeading(false);
+      void presence.setLeading(false);
       trackTaskStates(undefined);
       for (const f of [...files, networks]) f.stop();
       stopCaches(caches);
     }
   });
+  await announcing;
 }

@@ -1,10 +1,11 @@
 // hack/cluster-up.sh: three TLS etcd members with a manager beside each. kill -9 of the leading
-// manager: its election key goes with its lease, and another manager leads.
+// manager: its election key goes with its lease, and another manager leads; `stackctl cluster
+// status` then names the new leader and etcd's members.
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, tempDir } from '../../helpers/cli.js';
+import { ROOT, run, tempDir } from '../../helpers/cli.js';
 import { eventually, freePort } from '../../helpers/stackd.js';
 import { openStore } from '../../../src/store/open.js';
 import { electionPrefix } from '../../../src/store/store-election.js';
@@ -55,5 +56,21 @@ describe('three managers beside three TLS etcd members', () => {
     }, 30_000);
     const next = pids.findIndex((pid) => after[0].endsWith(`-${pid}`));
     await eventually(() => readFileSync(join(dir, `manager-${next}.log`), 'utf8').includes(`${after[0]} is the leader`), 30_000);
+
+    // cluster status: the survivors (the new leader first), and etcd's three members, one leading
+    const env = Object.fromEntries([...readFileSync(join(dir, 'env'), 'utf8').matchAll(/(STACKD_\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+    const status = await eventually(async () => {
+      const res = await run('stackctl', ['cluster', 'status', '--format', 'json'], env);
+      expect(res).toMatchObject({ code: 0, stderr: '' });
+      const parsed = JSON.parse(res.stdout) as { managers: { identity: string; status: string; address: string }[]; etcd: { name: string; healthy: boolean; leader: boolean; raftIndex: number }[] };
+      expect(parsed.managers.map((m) => [m.identity, m.status])).toEqual([[after[0], 'leader'], [after[1], 'standby']]);
+      return parsed;
+    }, 30_000);
+    expect(status.managers.every((m) => /^127\.0\.0\.1:\d+$/.test(m.address))).toBe(true);
+    expect(status.etcd.map((m) => m.name)).toEqual(['m0', 'm1', 'm2']);
+    expect(status.etcd.every((m) => m.healthy && m.raftIndex > 0)).toBe(true);
+    expect(status.etcd.filter((m) => m.leader)).toHaveLength(1);
+    const table = await run('stackctl', ['cluster', 'status'], env);
+    expect(table.stdout).toMatch(new RegExp(`^${after[0]}\\s+127\\.0\\.0\\.1:\\d+\\s+Leader\\s`, 'm'));
   }, 120_000);
 });
