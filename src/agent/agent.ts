@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import { LABEL } from '../runtime/labels.js';
 import type { EngineInfo } from '../runtime/types.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import type { Store } from '../store/store.js';
 import { collectGarbage } from './gc.js';
 import { runClusterNet } from '../net/agent-net.js';
@@ -35,12 +36,16 @@ export interface AgentOptions {
    *  turns on cluster networking (src/net: overlays, service VIPs and DNS, routing mesh) */
   netns?: string;
   log: Logger;
+  /** the node's container runtime (default: the Docker Engine at dockerUrl); src/sim passes a
+   *  simulated one (hollow nodes) */
+  runtime?: ContainerRuntime;
 }
 
 export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSignal): Promise<void> {
   const { nodeName, log } = opts;
   const ttl = opts.heartbeatTtlSeconds ?? 5;
-  const runtime = DockerRuntime.connect(opts.dockerUrl);
+  const runtime = opts.runtime ?? DockerRuntime.connect(opts.dockerUrl);
+  if (opts.netns && !(runtime instanceof DockerRuntime)) throw new Error('--netns needs a Docker Engine runtime');
   // the cluster's id labels everything this agent creates (and bounds what it collects)
   const [info, clusterId]: [EngineInfo | undefined, string | undefined] = await Promise.all([
     retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log),
@@ -102,7 +107,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     log: (m) => log.warn(m),
   });
   const tasks = taskController({ store, runtime, nodeName, clusterId, assignments, events$, statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)), log, onTaskGone: () => gcWanted.next(), clusterNet: opts.netns !== undefined });
-  const net = opts.netns ? runClusterNet({ store, runtime, nodeName, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) }, signal) : undefined;
+  const net = opts.netns ? runClusterNet({ store, runtime: runtime as DockerRuntime, nodeName, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) }, signal) : undefined;
   gc.queue.add('gc');
   try {
     await Promise.all([tasks.start(signal), gc.start(signal), heartbeats, net]);

@@ -11,7 +11,7 @@
 import { assignmentPrefix, heartbeatKey } from '../api/keys.js';
 import type { Task } from '../api/objects.js';
 import { decodeObject } from '../client/codec.js';
-import type { DockerRuntime } from '../runtime/docker.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { planGarbage, type LegacyAdoptions } from './gc-plan.js';
@@ -20,7 +20,7 @@ import { removeTaskSecrets, secretsRoot } from './secret-files.js';
 
 export interface GcContext {
   store: Store;
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   nodeName: string;
   clusterId: string;
   /** the lease of this agent's live heartbeat; undefined while it is lost */

@@ -8,7 +8,7 @@ import type { Node } from '../api/objects.js';
 import { encodeObject } from '../client/codec.js';
 import { getObject } from '../client/objects.js';
 import type { Logger } from '../log.js';
-import type { DockerRuntime } from '../runtime/docker.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import type { Store } from '../store/store.js';
 import { startHeartbeat } from './register.js';
 import { thisAgent, type Claim } from './node-claim.js';
@@ -35,7 +35,7 @@ export async function setEngineCondition(store: Store, nodeName: string, reachab
 
 /** Resolves with the engine's error the first time it does not answer, or with undefined once
  *  `until` aborts (its timer must not outlive the round: it would keep a stopped daemon alive). */
-function engineDown(runtime: DockerRuntime, until: AbortSignal): Promise<string | undefined> {
+function engineDown(runtime: ContainerRuntime, until: AbortSignal): Promise<string | undefined> {
   return firstValueFrom(
     interval(ENGINE_CHECK_MS).pipe(
       takeUntil(fromEvent(until, 'abort')),
@@ -61,7 +61,7 @@ export class HeartbeatState {
 
 /** Runs for the agent's life; `onBeat` is called each time the heartbeat is (re)established.
  *  Throws NodeClaimedError if another live agent holds the node name. */
-export async function heartbeat(store: Store, runtime: DockerRuntime, nodeName: string, ttl: number, signal: AbortSignal, log: Logger, state: HeartbeatState, onBeat: () => void = () => undefined): Promise<void> {
+export async function heartbeat(store: Store, runtime: ContainerRuntime, nodeName: string, ttl: number, signal: AbortSignal, log: Logger, state: HeartbeatState, onBeat: () => void = () => undefined): Promise<void> {
   const aborted = new Promise<{ type: 'stop' }>((r) => signal.addEventListener('abort', () => r({ type: 'stop' }), { once: true }));
   while (!signal.aborted) {
     if (!(await retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log))) return;

@@ -2,7 +2,7 @@
 // engine: its stack's networks and volumes, and the content of its configs and secrets.
 import type { Config, Secret, Stack, Task } from '../api/objects.js';
 import { getObject } from '../client/objects.js';
-import type { DockerRuntime } from '../runtime/docker.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { containerCreateOptions, type ContainerContext } from '../runtime/docker-spec.js';
 import { taskFiles, type FileContents } from '../runtime/files.js';
 import { networkSettings, volumeSettings } from '../runtime/resource-spec.js';
@@ -63,7 +63,7 @@ async function fileContents(store: Store, task: Task): Promise<FileContents> {
 
 /** Creates what the task needs and its container (configs inside, secrets bind-mounted from the
  *  agent's tmpfs: secret-files.ts); returns its id. */
-export async function prepareContainer(store: Store, runtime: DockerRuntime, task: Task, by: Maker, clusterNet = false): Promise<string> {
+export async function prepareContainer(store: Store, runtime: ContainerRuntime, task: Task, by: Maker, clusterNet = false): Promise<string> {
   try {
     return await prepareOnce(store, runtime, task, by, clusterNet);
   } catch (err) {
@@ -76,16 +76,40 @@ export async function prepareContainer(store: Store, runtime: DockerRuntime, tas
 
 /** A cluster network on this engine (created with this node's share of its subnet); its id and
  *  this node's gateway on it. */
-async function ensureClusterNetwork(store: Store, runtime: DockerRuntime, namespace: string, key: string, by: Maker): Promise<{ id: string; gateway: string }> {
+async function ensureClusterNetwork(store: Store, runtime: ContainerRuntime, namespace: string, key: string, by: Maker): Promise<{ id: string; gateway: string }> {
   const net = await allocatedNetwork(store, namespace, key, by.nodeName);
   const settings = clusterNetworkSettings(net, by.nodeName);
   const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, () => runtime.ensureNetwork(net.spec.name, owned(settings, by)));
   return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName]).gateway };
 }
 
-async function prepareOnce(store: Store, runtime: DockerRuntime, task: Task, by: Maker, clusterNet: boolean): Promise<string> {
+// A stack read for a task serves the node's other tasks of that stack for a second: a deploy
+// starts many at once, and one read each was most of an agent's Store traffic. A cached stack that
+// lacks a network or volume the task names is read again (it may predate the stack's update).
+const STACK_READ_TTL_MS = 1000;
+const stackReads = new WeakMap<Store, Map<string, { at: number; stack: Promise<Stack | undefined> }>>();
+
+async function readStack(store: Store, task: Task): Promise<Stack | undefined> {
+  let reads = stackReads.get(store);
+  if (!reads) stackReads.set(store, (reads = new Map()));
+  const name = task.spec.stack;
+  const fresh = () => {
+    const read = { at: Date.now(), stack: getObject<Stack>(store, 'Stack', '', name) };
+    read.stack.catch(() => reads!.delete(name));
+    reads!.set(name, read);
+    return read.stack;
+  };
+  const cached = reads.get(name);
+  if (!cached || Date.now() - cached.at > STACK_READ_TTL_MS) return fresh();
+  const stack = await cached.stack;
+  const t = task.spec.template;
+  const complete = stack && (t.network_mode || Object.keys(t.networks).every((k) => k in stack.spec.networks)) && t.volumes.every((m) => m.type !== 'volume' || !m.source || m.source in stack.spec.volumes);
+  return complete ? stack : fresh();
+}
+
+async function prepareOnce(store: Store, runtime: ContainerRuntime, task: Task, by: Maker, clusterNet: boolean): Promise<string> {
   const { nodeName, clusterId } = by;
-  const stack = await getObject<Stack>(store, 'Stack', '', task.spec.stack);
+  const stack = await readStack(store, task);
   if (!stack) throw new Error(`stack ${task.spec.stack} not found`);
   const t = task.spec.template;
   const ctx: ContainerContext = { nodeName, clusterId, networkNames: {}, volumeNames: {} };

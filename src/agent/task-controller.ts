@@ -1,13 +1,13 @@
 // The agent's task controller: for each task assigned to this node, one step at a time towards the
 // manager's wish (plan-step.ts), triggered by assignment changes and the engine's events.
 import { filter, map, merge, type Observable } from 'rxjs';
-import { assignmentKey } from '../api/keys.js';
+import { assignmentKey, objectKey } from '../api/keys.js';
 import type { Task, TaskState, TaskStatus } from '../api/objects.js';
 import { exponentialBackoff } from '../controller/backoff.js';
 import { Controller } from '../controller/controller.js';
 import type { Informer } from '../controller/informer.js';
-import { getObject } from '../client/objects.js';
-import type { DockerRuntime } from '../runtime/docker.js';
+import { decodeObject } from '../client/codec.js';
+import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { DockerError } from '../runtime/docker-errors.js';
 import { containerName } from '../runtime/labels.js';
 import type { ContainerEvent, ObservedContainer } from '../runtime/types.js';
@@ -20,7 +20,7 @@ import type { StatusWriter } from './status-writer.js';
 
 export interface TaskControllerDeps {
   store: Store;
-  runtime: DockerRuntime;
+  runtime: ContainerRuntime;
   nodeName: string;
   /** the store's cluster id: stamped on what the agent creates */
   clusterId: string;
@@ -44,7 +44,9 @@ export function taskController(deps: TaskControllerDeps): Controller {
 
   async function reportedState(key: string, task: Task): Promise<TaskState> {
     if (!reported.has(key)) {
-      const stored = await getObject<Task>(store, 'Task', task.metadata.namespace, task.metadata.name);
+      const kv = await store.get(objectKey('Task', task.metadata.namespace, task.metadata.name));
+      if (kv) statuses.seen(kv); // the status writer's first compare-and-swap needs no read of its own
+      const stored = kv ? decodeObject<Task>(kv) : undefined;
       reported.set(key, stored?.status ?? task.status ?? { state: 'assigned', timestamp: '', message: '' });
     }
     return reported.get(key)!.state;
@@ -114,6 +116,8 @@ export function taskController(deps: TaskControllerDeps): Controller {
     const task = assignments.get(key);
     if (!task) {
       reported.delete(key);
+      const [namespace, name] = key.split('/').slice(-2);
+      statuses.forget(namespace, name);
       deps.onTaskGone(key.slice(key.lastIndexOf('/') + 1));
       return;
     }

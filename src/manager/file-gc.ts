@@ -1,6 +1,6 @@
 // Config and secret versions nobody uses are deleted: a version is in use while a service's
 // template, one of its kept revisions, or any task (history included) refers to it.
-import { map, merge } from 'rxjs';
+import { filter, map, merge } from 'rxjs';
 import type { Config, Secret, Service, Task } from '../api/objects.js';
 import { Controller } from '../controller/controller.js';
 import { deleteOp } from '../client/materialize.js';
@@ -39,13 +39,16 @@ export function unusedFileVersions(files: (Config | Secret)[], services: Service
 export function fileGcController(store: Store, caches: ManagerCaches, files: Informer<Config | Secret>[], log: (msg: string) => void): Controller {
   return new Controller({
     name: 'file-gc',
-    keys$: merge(caches.services.changes$, caches.tasks.changes$, ...files.map((f) => f.changes$)).pipe(map(() => KEY)),
+    // a task refers only to what its service did: only its deletion can free a version
+    keys$: merge(caches.services.changes$, caches.tasks.changes$.pipe(filter((c) => c.type === 'delete')), ...files.map((f) => f.changes$)).pipe(map(() => KEY)),
     allKeys: () => [KEY],
     reconcile: async () => {
       // read from the Store, files first: a version and the service using it are written in one
       // transaction, so a service read after the version was seen always shows the reference
       // (the informer caches may lag one another)
       const [configs, secrets] = await Promise.all([listObjects<Config>(store, 'Config'), listObjects<Secret>(store, 'Secret')]);
+      // nothing to collect: spare the read of every task (100,000 of them at scale)
+      if (![...configs.items, ...secrets.items].some((f) => VERSIONED.test(f.metadata.name))) return;
       const [services, tasks] = await Promise.all([listObjects<Service>(store, 'Service'), listObjects<Task>(store, 'Task')]);
       const unused = unusedFileVersions([...configs.items, ...secrets.items], services.items, tasks.items);
       if (unused.length === 0) return;

@@ -1,9 +1,11 @@
 // The scheduler controller: one key for the whole cluster. Whenever tasks or nodes change, place
 // every pending task at once (decisions in memory, committed in batches) and record why the
 // others fit nowhere.
-import { map, merge } from 'rxjs';
+import { filter, map, merge } from 'rxjs';
 import type { Task } from '../api/objects.js';
 import { Controller } from '../controller/controller.js';
+import type { CacheChange } from '../controller/informer.js';
+import { isTerminal, stateOf } from '../orchestrator/task-state.js';
 import { schedule } from '../scheduler/schedule.js';
 import type { Store, TxnOp } from '../store/store.js';
 import { updateTaskOps } from '../tasks/writes.js';
@@ -32,6 +34,16 @@ export function schedulingOps(pendingSince: Map<string, Task>, result: ReturnTyp
   return groups;
 }
 
+/** A change the scheduler must look at: a task that is pending now, or one that ended or went
+ *  (its resources and ports are free again). The agents' progress reports (assigned → running),
+ *  most of the changes at scale, are not. */
+export function mayNeedScheduling(change: CacheChange<Task>): boolean {
+  const now = change.object ? stateOf(change.object) : undefined;
+  if (now === 'pending') return true;
+  const before = change.old ? stateOf(change.old) : undefined;
+  return before !== undefined && !isTerminal(before) && (now === undefined || isTerminal(now));
+}
+
 export function schedulerController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
   async function reconcile(): Promise<void> {
     const tasks = caches.tasks.list();
@@ -47,7 +59,7 @@ export function schedulerController(store: Store, caches: ManagerCaches, log: (m
 
   return new Controller({
     name: 'scheduler',
-    keys$: merge(caches.tasks.changes$, caches.nodes.changes$).pipe(map(() => KEY)),
+    keys$: merge(caches.tasks.changes$.pipe(filter(mayNeedScheduling)), caches.nodes.changes$).pipe(map(() => KEY)),
     allKeys: () => [KEY],
     reconcile,
     log,

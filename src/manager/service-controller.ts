@@ -23,7 +23,7 @@ function parseServiceKey(key: string): { namespace: string; name: string } {
 /** Keys to look at: a service that changed; every service of a stack whose task changed
  *  (dependencies), every service when a node changed (global services, constraints). */
 function serviceKeys$(caches: ManagerCaches): Observable<string> {
-  const stackServices = (ns: string) => caches.services.list().filter((s) => s.metadata.namespace === ns).map((s) => serviceKey(ns, s.metadata.name));
+  const stackServices = (ns: string) => caches.services.listIn(ns).map((s) => serviceKey(ns, s.metadata.name));
   return merge(
     caches.services.changes$.pipe(map((c) => c.key)),
     caches.tasks.changes$.pipe(
@@ -39,7 +39,7 @@ function serviceKeys$(caches: ManagerCaches): Observable<string> {
 export function serviceController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
   async function reconcile(key: string): Promise<ReconcileResult | void> {
     const { namespace, name } = parseServiceKey(key);
-    const stackTasks = caches.tasks.list().filter((t) => t.metadata.namespace === namespace);
+    const stackTasks = caches.tasks.listIn(namespace);
     const service = caches.services.get(key);
     if (!service) {
       // the service was removed (deploy --prune, rm): its tasks go, and agents remove the containers
@@ -53,7 +53,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     const now = new Date();
     const plan = planService({
       service,
-      services: caches.services.list().filter((s) => s.metadata.namespace === namespace),
+      services: caches.services.listIn(namespace),
       tasks: stackTasks,
       nodes: caches.nodes.list(),
       now,

@@ -14,15 +14,17 @@ export class EtcdProcess {
     readonly dataDir: string,
     readonly clientPort: number,
     private readonly peerPort: number,
+    /** etcd's own limits (128 ops per transaction, 1.5 MiB per request), not hack/lib/etcd.sh's raised ones */
+    private readonly defaultLimits = false,
   ) {}
 
   get endpoint(): string {
     return `127.0.0.1:${this.clientPort}`;
   }
 
-  static async start(): Promise<EtcdProcess> {
+  static async start(opts: { defaultLimits?: boolean } = {}): Promise<EtcdProcess> {
     const dir = await mkdtemp(join(tmpdir(), 'stackd-etcd-test-'));
-    const etcd = new EtcdProcess(dir, await freePort(), await freePort());
+    const etcd = new EtcdProcess(dir, await freePort(), await freePort(), opts.defaultLimits);
     await etcd.startProcess();
     return etcd;
   }
@@ -66,7 +68,8 @@ export class EtcdProcess {
         ...['--listen-client-urls', client, '--advertise-client-urls', client],
         ...['--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer],
         ...['--initial-cluster', `stackd-test=${peer}`],
-        ...['--max-txn-ops', '10000', '--max-request-bytes', '16777216', '--log-level', 'error'],
+        ...(this.defaultLimits ? [] : ['--max-txn-ops', '10000', '--max-request-bytes', '16777216']),
+        ...['--log-level', 'error'],
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );

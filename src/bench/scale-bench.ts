@@ -1,0 +1,155 @@
+// bench:scale: N hollow nodes (src/sim: the real agent over simulated containers) in P processes, a
+// real manager process, stacks totalling M replicas. Prints each figure with the machine's load,
+// and the in-memory scheduler on the same tasks and nodes as the baseline. Run by hack/bench-scale.sh.
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { heartbeatKey, kindPrefix } from '../api/keys.js';
+import type { Node, Task } from '../api/objects.js';
+import { decodeObject } from '../client/codec.js';
+import { schedule } from '../scheduler/schedule.js';
+import { openStore } from '../store/open.js';
+import type { Store } from '../store/store.js';
+import { load, procStats, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
+import { scaleStacks } from './scale-stacks.js';
+import { hollowGroups } from '../sim/hollow-nodes.js';
+import { PLACED, percentile, TaskTracker } from './scale-tracker.js';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    nodes: { type: 'string', default: '100' },
+    tasks: { type: 'string', default: '10000' },
+    /** hollow-node processes, each with 5 groups of nodes: the crash of one group is the loss
+     *  of 1/(5P) of the nodes (10% with the default 2) */
+    processes: { type: 'string', default: '2' },
+    'heartbeat-ttl': { type: 'string', default: '5' },
+    'start-delay-ms': { type: 'string', default: '100' },
+    out: { type: 'string', default: '/tmp/stackd-bench-scale' },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const storeUrl = values.store!;
+const N = Number(values.nodes);
+const M = Number(values.tasks);
+const P = Math.max(1, Number(values.processes));
+const GROUPS = 5;
+const out = values.out!;
+mkdirSync(out, { recursive: true });
+
+const say = (label: string, value: string) => console.log(`${label.padEnd(34)} ${value.padEnd(30)} (${load()})`);
+const secs = (ms: number) => (ms < 0 ? 'TIMEOUT' : `${(ms / 1000).toFixed(2)} s`);
+const TIMEOUT = Math.max(120_000, M * 3);
+const children: ChildProcess[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function readyNodes(store: Store): Promise<string[]> {
+  const [nodes, beats] = await Promise.all([store.list(kindPrefix('Node')), store.list(heartbeatKey(''))]);
+  const alive = new Set(beats.items.map((kv) => kv.key));
+  return nodes.items.map((kv) => decodeObject<Node>(kv)).filter((n) => n.status?.state === 'ready' && alive.has(heartbeatKey(n.metadata.name))).map((n) => n.metadata.name);
+}
+
+/** the scheduler alone, in memory, on this run's tasks made pending again and its nodes */
+async function inMemoryBaseline(store: Store): Promise<number> {
+  const [tasks, nodes] = await Promise.all([store.list(kindPrefix('Task')), store.list(kindPrefix('Node'))]);
+  const all = tasks.items.map((kv) => decodeObject<Task>(kv)).filter((t) => t.spec.desiredState === 'running');
+  const pending = all.map((t) => ({ ...t, spec: { ...t.spec, nodeName: undefined }, status: { ...t.status!, state: 'pending' as const } }));
+  const t0 = performance.now();
+  const result = schedule(pending, nodes.items.map((kv) => decodeObject<Node>(kv)), pending);
+  const ms = performance.now() - t0;
+  return result.assignments.length / (ms / 1000);
+}
+
+async function main(): Promise<void> {
+  const store = await openStore(storeUrl);
+  const stacks = scaleStacks(M);
+  const largest = stacks[0];
+  console.log(`bench:scale ${N} hollow nodes in ${P} processes, ${M} tasks in ${stacks.length} stack(s), store ${storeUrl}, start delay ${values['start-delay-ms']} ms`);
+
+  const manager = spawnManager(storeUrl, out, values['cpu-prof']!);
+  children.push(manager);
+  const t0 = Date.now();
+  const procs = hollowGroups(0, N, P).map(({ first, count }) => {
+    const proc = spawnHollow(storeUrl, out, { prefix: 'hollow-', first, count, groups: GROUPS, startDelayMs: Number(values['start-delay-ms']), heartbeatTtl: Number(values['heartbeat-ttl']) }, values['cpu-prof']! && first === 0);
+    children.push(proc);
+    return { proc, first, count };
+  });
+  for (;;) {
+    if ((await readyNodes(store)).length >= N) break;
+    if (Date.now() - t0 > TIMEOUT) throw new Error(`only ${(await readyNodes(store)).length} of ${N} nodes ready`);
+    await sleep(250);
+  }
+  say('nodes registered and ready', secs(Date.now() - t0));
+
+  const tracker = new TaskTracker(store);
+  await tracker.start();
+  const files = stacks.map((s) => {
+    const path = join(out, `${s.name}.yml`);
+    writeFileSync(path, s.file(0));
+    return path;
+  });
+  const running = (t: { desired: string; state: string }) => t.desired === 'running' && t.state === 'running';
+  const tDeploy = Date.now();
+  for (const [i, s] of stacks.entries()) stackctl(storeUrl, ['deploy', '-d', '-c', files[i], s.name]);
+  say('stacks written (stackctl deploy -d)', secs(Date.now() - tDeploy));
+  const first = await tracker.until(() => tracker.count((t) => t.node !== undefined) > 0, TIMEOUT, tDeploy);
+  say('first task assigned', secs(first));
+  const placed = await tracker.until(() => tracker.count((t) => t.desired === 'running' && PLACED.has(t.state)) >= M, TIMEOUT, tDeploy);
+  say('all tasks placed', secs(placed));
+  say('placement rate', placed < 0 ? 'TIMEOUT' : `${Math.round(M / (placed / 1000))} tasks/s`);
+  const allRunning = await tracker.until(() => tracker.count(running) >= M, TIMEOUT, tDeploy);
+  say('all tasks running', secs(allRunning));
+
+  const ps = [0, 1, 2].map(() => stackctl(storeUrl, ['ps', largest.name])).sort((a, b) => a - b)[1];
+  say(`stackctl ps ${largest.name} (${largest.replicas} tasks)`, `${(ps / 1000).toFixed(2)} s`);
+  const svc = [0, 1, 2].map(() => stackctl(storeUrl, ['services', largest.name])).sort((a, b) => a - b)[1];
+  say(`stackctl services ${largest.name}`, `${(svc / 1000).toFixed(2)} s`);
+  say('baseline: scheduler in memory', `${Math.round(await inMemoryBaseline(store))} tasks/s`);
+
+  // a rolling update of every task (parallelism 100 per service)
+  const oldHashes = new Set([...tracker.tasks.values()].map((t) => t.specHash));
+  const tUpdate = Date.now();
+  for (const [i, s] of stacks.entries()) {
+    writeFileSync(files[i], s.file(1));
+    stackctl(storeUrl, ['deploy', '-d', '-c', files[i], s.name]);
+  }
+  const updated = await tracker.until(() => tracker.count((t) => running(t) && !oldHashes.has(t.specHash)) >= M, TIMEOUT * 2, tUpdate);
+  say('rolling update of all (parallelism 100)', secs(updated));
+
+  // the loss of 1/(5P) of the nodes (10% by default): one group of hollow nodes crashes (its
+  // heartbeat leases lapse, nothing is revoked)
+  const group = hollowGroups(procs[0].first, procs[0].count, GROUPS).at(-1)!;
+  const lostNodes = new Set(Array.from({ length: group.count }, (_, i) => `hollow-${group.first + i}`));
+  const onLost = tracker.count((t) => running(t) && lostNodes.has(t.node ?? ''));
+  const tLoss = Date.now();
+  procs[0].proc.kill('SIGUSR2');
+  const down = await tracker.until(() => tracker.count((t) => t.desired === 'running' && lostNodes.has(t.node ?? '')) === 0, TIMEOUT, tLoss);
+  say(`${lostNodes.size} nodes lost: tasks let go`, secs(down));
+  const replaced = await tracker.until(() => tracker.count((t) => running(t) && !lostNodes.has(t.node ?? '')) >= M, TIMEOUT, tLoss);
+  say(`${onLost} tasks running elsewhere`, `${secs(replaced)} after the crash, ${secs(replaced - down)} after let go`);
+
+  const m = procStats(manager.pid!);
+  say('manager RSS (now / peak)', `${m.rssMiB.toFixed(0)} / ${m.peakRssMiB.toFixed(0)} MiB`);
+  say('manager CPU', `${m.cpuSeconds.toFixed(1)} s`);
+  say('store size', `${storeSizeMiB(storeUrl).toFixed(1)} MiB`);
+  say('watch lag (status write to watch)', `p50 ${percentile(tracker.lagMs, 50)} ms, p99 ${percentile(tracker.lagMs, 99)} ms (${tracker.lagMs.length} samples)`);
+  tracker.stop();
+  await store.close();
+}
+
+async function stopAll(): Promise<void> {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+  await Promise.all(children.map((c) => (c.exitCode !== null || c.signalCode !== null ? undefined : new Promise((r) => c.once('exit', r)))));
+}
+
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+try {
+  await main();
+  await stopAll();
+  if (values['cpu-prof']) console.log(`manager profile: ${join(out, 'manager.cpuprofile')}`);
+} catch (err) {
+  console.error(`bench:scale: ${(err as Error).message}`);
+  await stopAll();
+  process.exit(1);
+}

@@ -1,0 +1,77 @@
+// The processes of a scale run (a real manager, hollow-node processes, stackctl) and what the
+// kernel says of them: resident memory, CPU seconds, the machine's load.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+export const load = (): string => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+
+export interface ProcStats {
+  rssMiB: number;
+  /** the peak resident set (VmHWM) */
+  peakRssMiB: number;
+  cpuSeconds: number;
+}
+
+export function procStats(pid: number): ProcStats {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+  // fields after the command name (which may hold spaces): utime, stime are the 12th and 13th
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(after[11]) + Number(after[12]);
+  return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / 100 };
+}
+
+function logged(dir: string, name: string): ['ignore', number, number] {
+  const fd = openSync(join(dir, `${name}.log`), 'a');
+  return ['ignore', fd, fd];
+}
+
+export function spawnManager(storeUrl: string, dir: string, cpuProf: boolean): ChildProcess {
+  const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=manager.cpuprofile'] : [];
+  return spawn(process.execPath, [...prof, 'bin/stackd.js', 'manager', '--store', storeUrl], { stdio: logged(dir, 'manager'), env: { ...process.env, STACKD_LOG_LEVEL: 'warn' } });
+}
+
+export interface HollowProcess {
+  prefix: string;
+  first: number;
+  count: number;
+  groups: number;
+  startDelayMs: number;
+  heartbeatTtl: number;
+}
+
+export function spawnHollow(storeUrl: string, dir: string, h: HollowProcess, cpuProf = false): ChildProcess {
+  const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=hollow-${h.first}.cpuprofile`] : [];
+  const flags = Object.entries({ prefix: h.prefix, first: h.first, count: h.count, groups: h.groups, 'start-delay-ms': h.startDelayMs, 'heartbeat-ttl': h.heartbeatTtl }).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  return spawn(process.execPath, [...prof, 'dist/sim/hollow-main.js', '--store', storeUrl, ...flags], { stdio: logged(dir, `hollow-${h.first}`) });
+}
+
+/** runs `stackctl --store URL ...args`; the ms it took (throws on a non-zero exit) */
+export function stackctl(storeUrl: string, args: string[]): number {
+  const t = performance.now();
+  const res = spawnSync(process.execPath, ['bin/stackctl.js', '--store', storeUrl, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (res.status !== 0) throw new Error(`stackctl ${args.join(' ')}: exit ${res.status}: ${res.stderr.trim().split('\n').pop()}`);
+  return performance.now() - t;
+}
+
+/** etcd's database size in MiB (etcdctl endpoint status), or the SQLite file's with its log */
+export function storeSizeMiB(storeUrl: string): number {
+  if (storeUrl.startsWith('sqlite://')) {
+    const path = storeUrl.slice('sqlite://'.length);
+    const size = (p: string) => {
+      try {
+        return spawnSync('stat', ['-c', '%s', p], { encoding: 'utf8' }).stdout.trim() || '0';
+      } catch {
+        return '0';
+      }
+    };
+    return (Number(size(path)) + Number(size(`${path}-wal`))) / (1 << 20);
+  }
+  const endpoints = storeUrl.replace(/^etcd:\/\//, '');
+  const res = spawnSync('etcdctl', ['--endpoints', endpoints, 'endpoint', 'status', '-w', 'json'], { encoding: 'utf8', env: { ...process.env, ETCDCTL_API: '3' } });
+  const status = JSON.parse(res.stdout || '[]') as { Status?: { dbSize?: number } }[];
+  return (status[0]?.Status?.dbSize ?? NaN) / (1 << 20);
+}

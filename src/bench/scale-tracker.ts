@@ -1,0 +1,95 @@
+// A scale run's view of every task: a list-then-watch of the tasks' keys (the informers' own
+// listWatch), kept as small records, and the watch lag of each status write (the time from the
+// state's timestamp, written by the agent or the scheduler, to this watch seeing it).
+import type { Subscription } from 'rxjs';
+import { kindPrefix } from '../api/keys.js';
+import type { Task, TaskState } from '../api/objects.js';
+import { listWatch } from '../controller/informer.js';
+import type { Store } from '../store/store.js';
+
+export interface TaskRecord {
+  stack: string;
+  service: string;
+  slot?: number;
+  node?: string;
+  desired: Task['spec']['desiredState'];
+  state: TaskState;
+  specHash: string;
+}
+
+export class TaskTracker {
+  readonly tasks = new Map<string, TaskRecord>();
+  /** ms from a status timestamp to its arrival here, one sample per state change seen */
+  readonly lagMs: number[] = [];
+  private sub?: Subscription;
+  private synced = false;
+
+  constructor(private readonly store: Store) {}
+
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.sub = listWatch(this.store, kindPrefix('Task')).subscribe((msg) => {
+        const now = Date.now();
+        if (msg.type === 'sync') {
+          this.tasks.clear();
+          for (const kv of msg.items) this.tasks.set(kv.key, record(JSON.parse(kv.value) as Task));
+          this.synced = true;
+          resolve();
+          return;
+        }
+        for (const ev of msg.events) {
+          if (ev.type === 'delete') {
+            this.tasks.delete(ev.kv.key);
+            continue;
+          }
+          const task = JSON.parse(ev.kv.value) as Task;
+          const prev = this.tasks.get(ev.kv.key);
+          const next = record(task);
+          this.tasks.set(ev.kv.key, next);
+          if (this.synced && prev?.state !== next.state && task.status?.timestamp) this.lagMs.push(now - Date.parse(task.status.timestamp));
+        }
+      });
+    });
+  }
+
+  stop(): void {
+    this.sub?.unsubscribe();
+  }
+
+  /** tasks the manager wants running, by what they are at */
+  count(where: (t: TaskRecord) => boolean): number {
+    let n = 0;
+    for (const t of this.tasks.values()) if (where(t)) n++;
+    return n;
+  }
+
+  /** polls `done` every 100 ms until it holds; resolves with the ms it took, or -1 after timeoutMs */
+  async until(done: () => boolean, timeoutMs: number, since = Date.now()): Promise<number> {
+    for (;;) {
+      if (done()) return Date.now() - since;
+      if (Date.now() - since > timeoutMs) return -1;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+function record(task: Task): TaskRecord {
+  return {
+    stack: task.spec.stack,
+    service: task.spec.service,
+    slot: task.spec.slot,
+    node: task.spec.nodeName,
+    desired: task.spec.desiredState,
+    state: task.status?.state ?? 'new',
+    specHash: task.spec.specHash,
+  };
+}
+
+/** placed: has a node and is past pending (assigned or any later state, not ended) */
+export const PLACED: ReadonlySet<TaskState> = new Set<TaskState>(['assigned', 'accepted', 'preparing', 'ready', 'starting', 'running']);
+
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
