@@ -106,8 +106,24 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),
   });
-  const tasks = taskController({ store, runtime, nodeName, clusterId, assignments, events$, statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)), log, onTaskGone: () => gcWanted.next(), clusterNet: opts.netns !== undefined });
-  const net = opts.netns ? runClusterNet({ store, runtime: runtime as DockerRuntime, nodeName, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) }, signal) : undefined;
+  const tasks = taskController({
+    store,
+    runtime,
+    nodeName,
+    clusterId,
+    assignments,
+    events$,
+    statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)),
+    log,
+    onTaskGone: () => gcWanted.next(),
+    clusterNet: opts.netns !== undefined,
+  });
+  const net = opts.netns
+    ? runClusterNet(
+        { store, runtime: runtime as DockerRuntime, nodeName, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) },
+        signal,
+      )
+    : undefined;
   gc.queue.add('gc');
   try {
     await Promise.all([tasks.start(signal), gc.start(signal), heartbeats, net]);

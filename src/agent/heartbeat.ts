@@ -25,7 +25,13 @@ export async function setEngineCondition(store: Store, nodeName: string, reachab
     const prev = node.status.conditions?.find((c) => c.type === 'EngineReachable');
     const status = reachable ? 'True' : 'False';
     if (prev?.status === status && prev.message === message) return;
-    const condition = { type: 'EngineReachable', status, reason: reachable ? 'Answering' : 'Unreachable', message, lastTransitionTime: new Date().toISOString() } as const;
+    const condition = {
+      type: 'EngineReachable',
+      status,
+      reason: reachable ? 'Answering' : 'Unreachable',
+      message,
+      lastTransitionTime: new Date().toISOString(),
+    } as const;
     const next: Node = { ...node, status: { ...node.status, conditions: [...others, condition] } };
     const key = objectKey('Node', '', nodeName);
     const res = await store.txn([{ op: 'update', key, value: encodeObject(next), revision: Number(node.metadata.resourceVersion) }]);
@@ -61,7 +67,16 @@ export class HeartbeatState {
 
 /** Runs for the agent's life; `onBeat` is called each time the heartbeat is (re)established.
  *  Throws NodeClaimedError if another live agent holds the node name. */
-export async function heartbeat(store: Store, runtime: ContainerRuntime, nodeName: string, ttl: number, signal: AbortSignal, log: Logger, state: HeartbeatState, onBeat: () => void = () => undefined): Promise<void> {
+export async function heartbeat(
+  store: Store,
+  runtime: ContainerRuntime,
+  nodeName: string,
+  ttl: number,
+  signal: AbortSignal,
+  log: Logger,
+  state: HeartbeatState,
+  onBeat: () => void = () => undefined,
+): Promise<void> {
   const aborted = new Promise<{ type: 'stop' }>((r) => signal.addEventListener('abort', () => r({ type: 'stop' }), { once: true }));
   while (!signal.aborted) {
     if (!(await retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log))) return;
@@ -73,7 +88,7 @@ export async function heartbeat(store: Store, runtime: ContainerRuntime, nodeNam
     const round = new AbortController();
     const why = await Promise.race([
       firstValueFrom(lease.lost$).then((reason) => ({ type: 'lease' as const, reason })),
-      engineDown(runtime, round.signal).then((reason) => (reason === undefined ? ({ type: 'stop' } as const) : ({ type: 'engine' as const, reason }))),
+      engineDown(runtime, round.signal).then((reason) => (reason === undefined ? ({ type: 'stop' } as const) : { type: 'engine' as const, reason })),
       aborted,
     ]).finally(() => round.abort());
     state.lease = undefined;

@@ -54,10 +54,7 @@ async function fileContents(store: Store, task: Task): Promise<FileContents> {
     if (!obj) throw new Error(`${kind.toLowerCase()} ${task.spec.stack}_${name} not found`);
     return [ref.source, Buffer.from(obj.spec.data, 'base64')] as const;
   };
-  const [configs, secrets] = await Promise.all([
-    Promise.all(t.configs.map((r) => read('Config', r))),
-    Promise.all(t.secrets.map((r) => read('Secret', r))),
-  ]);
+  const [configs, secrets] = await Promise.all([Promise.all(t.configs.map((r) => read('Config', r))), Promise.all(t.secrets.map((r) => read('Secret', r)))]);
   return { configs: Object.fromEntries(configs), secrets: Object.fromEntries(secrets) };
 }
 
@@ -103,7 +100,10 @@ async function readStack(store: Store, task: Task): Promise<Stack | undefined> {
   if (!cached || Date.now() - cached.at > STACK_READ_TTL_MS) return fresh();
   const stack = await cached.stack;
   const t = task.spec.template;
-  const complete = stack && (t.network_mode || Object.keys(t.networks).every((k) => k in stack.spec.networks)) && t.volumes.every((m) => m.type !== 'volume' || !m.source || m.source in stack.spec.volumes);
+  const complete =
+    stack &&
+    (t.network_mode || Object.keys(t.networks).every((k) => k in stack.spec.networks)) &&
+    t.volumes.every((m) => m.type !== 'volume' || !m.source || m.source in stack.spec.volumes);
   return complete ? stack : fresh();
 }
 
@@ -140,7 +140,8 @@ async function prepareOnce(store: Store, runtime: ContainerRuntime, task: Task, 
       const vol = stack.spec.volumes[key];
       if (!vol) throw new Error(`volume ${key} is not defined in stack ${task.spec.stack}`);
       ctx.volumeNames[key] = vol.name;
-      if (!vol.external) await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, owned(volumeSettings(task.spec.stack, vol), by)));
+      if (!vol.external)
+        await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, owned(volumeSettings(task.spec.stack, vol), by)));
     }),
   ]);
   if (ingress) ctx.extraNetworks = [(await ingress).id];
@@ -156,6 +157,9 @@ async function prepareOnce(store: Store, runtime: ContainerRuntime, task: Task, 
   const mounts = await writeTaskSecrets(secretsRoot(nodeName, clusterId), task.metadata.name, secrets);
   if (mounts.length) options.HostConfig = { ...options.HostConfig, Mounts: [...(options.HostConfig?.Mounts ?? []), ...mounts] };
   const id = await runtime.createContainer(options);
-  await runtime.putFiles(id, files.filter((f) => !secrets.includes(f)));
+  await runtime.putFiles(
+    id,
+    files.filter((f) => !secrets.includes(f)),
+  );
   return id;
 }

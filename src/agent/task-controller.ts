@@ -152,4 +152,3 @@ export function taskController(deps: TaskControllerDeps): Controller {
     log: (m) => log.warn(m),
   });
 }
-

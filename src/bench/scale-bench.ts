@@ -47,7 +47,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function readyNodes(store: Store): Promise<string[]> {
   const [nodes, beats] = await Promise.all([store.list(kindPrefix('Node')), store.list(heartbeatKey(''))]);
   const alive = new Set(beats.items.map((kv) => kv.key));
-  return nodes.items.map((kv) => decodeObject<Node>(kv)).filter((n) => n.status?.state === 'ready' && alive.has(heartbeatKey(n.metadata.name))).map((n) => n.metadata.name);
+  return nodes.items
+    .map((kv) => decodeObject<Node>(kv))
+    .filter((n) => n.status?.state === 'ready' && alive.has(heartbeatKey(n.metadata.name)))
+    .map((n) => n.metadata.name);
 }
 
 /** the scheduler alone, in memory, on this run's tasks made pending again and its nodes */
@@ -56,7 +59,11 @@ async function inMemoryBaseline(store: Store): Promise<number> {
   const all = tasks.items.map((kv) => decodeObject<Task>(kv)).filter((t) => t.spec.desiredState === 'running');
   const pending = all.map((t) => ({ ...t, spec: { ...t.spec, nodeName: undefined }, status: { ...t.status!, state: 'pending' as const } }));
   const t0 = performance.now();
-  const result = schedule(pending, nodes.items.map((kv) => decodeObject<Node>(kv)), pending);
+  const result = schedule(
+    pending,
+    nodes.items.map((kv) => decodeObject<Node>(kv)),
+    pending,
+  );
   const ms = performance.now() - t0;
   return result.assignments.length / (ms / 1000);
 }
@@ -65,13 +72,20 @@ async function main(): Promise<void> {
   const store = await openStore(storeUrl);
   const stacks = scaleStacks(M);
   const largest = stacks[0];
-  console.log(`bench:scale ${N} hollow nodes in ${P} processes, ${M} tasks in ${stacks.length} stack(s), store ${storeUrl}, start delay ${values['start-delay-ms']} ms`);
+  console.log(
+    `bench:scale ${N} hollow nodes in ${P} processes, ${M} tasks in ${stacks.length} stack(s), store ${storeUrl}, start delay ${values['start-delay-ms']} ms`,
+  );
 
   const manager = spawnManager(storeUrl, out, values['cpu-prof']!);
   children.push(manager);
   const t0 = Date.now();
   const procs = hollowGroups(0, N, P).map(({ first, count }) => {
-    const proc = spawnHollow(storeUrl, out, { prefix: 'hollow-', first, count, groups: GROUPS, startDelayMs: Number(values['start-delay-ms']), heartbeatTtl: Number(values['heartbeat-ttl']) }, values['cpu-prof']! && first === 0);
+    const proc = spawnHollow(
+      storeUrl,
+      out,
+      { prefix: 'hollow-', first, count, groups: GROUPS, startDelayMs: Number(values['start-delay-ms']), heartbeatTtl: Number(values['heartbeat-ttl']) },
+      values['cpu-prof']! && first === 0,
+    );
     children.push(proc);
     return { proc, first, count };
   });

@@ -5,7 +5,10 @@ import { openSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 
-export const load = (): string => `load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+export const load = (): string =>
+  `load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`;
 
 export interface ProcStats {
   rssMiB: number;
@@ -31,7 +34,10 @@ function logged(dir: string, name: string): ['ignore', number, number] {
 
 export function spawnManager(storeUrl: string, dir: string, cpuProf: boolean): ChildProcess {
   const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=manager.cpuprofile'] : [];
-  return spawn(process.execPath, [...prof, 'bin/stackd.js', 'manager', '--store', storeUrl], { stdio: logged(dir, 'manager'), env: { ...process.env, STACKD_LOG_LEVEL: 'warn' } });
+  return spawn(process.execPath, [...prof, 'bin/stackd.js', 'manager', '--store', storeUrl], {
+    stdio: logged(dir, 'manager'),
+    env: { ...process.env, STACKD_LOG_LEVEL: 'warn' },
+  });
 }
 
 export interface HollowProcess {
@@ -45,7 +51,14 @@ export interface HollowProcess {
 
 export function spawnHollow(storeUrl: string, dir: string, h: HollowProcess, cpuProf = false): ChildProcess {
   const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=hollow-${h.first}.cpuprofile`] : [];
-  const flags = Object.entries({ prefix: h.prefix, first: h.first, count: h.count, groups: h.groups, 'start-delay-ms': h.startDelayMs, 'heartbeat-ttl': h.heartbeatTtl }).flatMap(([k, v]) => [`--${k}`, String(v)]);
+  const flags = Object.entries({
+    prefix: h.prefix,
+    first: h.first,
+    count: h.count,
+    groups: h.groups,
+    'start-delay-ms': h.startDelayMs,
+    'heartbeat-ttl': h.heartbeatTtl,
+  }).flatMap(([k, v]) => [`--${k}`, String(v)]);
   return spawn(process.execPath, [...prof, 'dist/sim/hollow-main.js', '--store', storeUrl, ...flags], { stdio: logged(dir, `hollow-${h.first}`) });
 }
 

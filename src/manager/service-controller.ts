@@ -82,7 +82,12 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     if (rollback) log(`service ${namespace}_${name}: rolling back to ${rollback.revision}: ${rollback.reason}`);
     // a rollback's spec and the status that explains it are one compare-and-swap write
     const next: Service = rollback
-      ? { ...service, metadata: { ...service.metadata, generation: service.metadata.generation + 1 }, spec: { ...service.spec, template: rollback.template }, status }
+      ? {
+          ...service,
+          metadata: { ...service.metadata, generation: service.metadata.generation + 1 },
+          spec: { ...service.spec, template: rollback.template },
+          status,
+        }
       : { ...service, status };
     const written = rollback ? await writeObject(store, service, next) : await writeStatus<Service>(store, service, status);
     if (written) await caches.services.waitFor(written);

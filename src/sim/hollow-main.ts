@@ -41,8 +41,21 @@ const groups = await Promise.all(
     const stop = new AbortController();
     setMaxListeners(Infinity, stop.signal); // every hollow agent of the group listens on it
     all.signal.addEventListener('abort', () => stop.abort(), { once: true });
-    const opts = { prefix: values.prefix!, first, count, startDelayMs: num('start-delay-ms'), healthyAfterMs: num('healthy-after-ms'), heartbeatTtlSeconds: num('heartbeat-ttl'), log };
-    return { store, stop, nodes: startHollowNodes(store, opts, stop.signal) as HollowNodes, names: Array.from({ length: count }, (_, i) => `${values.prefix}${first + i}`) };
+    const opts = {
+      prefix: values.prefix!,
+      first,
+      count,
+      startDelayMs: num('start-delay-ms'),
+      healthyAfterMs: num('healthy-after-ms'),
+      heartbeatTtlSeconds: num('heartbeat-ttl'),
+      log,
+    };
+    return {
+      store,
+      stop,
+      nodes: startHollowNodes(store, opts, stop.signal) as HollowNodes,
+      names: Array.from({ length: count }, (_, i) => `${values.prefix}${first + i}`),
+    };
   }),
 );
 let alive = groups.length;

@@ -56,7 +56,16 @@ export class HollowRuntime implements ContainerRuntime {
   }
 
   async engineInfo(): Promise<EngineInfo> {
-    return { version: 'hollow', apiVersion: '1.41', hostname: this.nodeName, cpus: this.opts.cpus ?? 4, memoryBytes: this.opts.memoryBytes ?? 8 << 30, labels: {}, os: 'linux', arch: 'amd64' };
+    return {
+      version: 'hollow',
+      apiVersion: '1.41',
+      hostname: this.nodeName,
+      cpus: this.opts.cpus ?? 4,
+      memoryBytes: this.opts.memoryBytes ?? 8 << 30,
+      labels: {},
+      os: 'linux',
+      arch: 'amd64',
+    };
   }
 
   async ensureImage(): Promise<void> {}
@@ -102,7 +111,7 @@ export class HollowRuntime implements ContainerRuntime {
 
   async stop(id: string): Promise<void> {
     const c = this.byId.get(id) ?? this.byId.get(this.idByName.get(id) ?? '');
-    if (!c || c.status !== 'running') return;
+    if (c?.status !== 'running') return;
     c.status = 'exited';
     c.exitCode = 143; // as a process ended by the stop signal
     c.finishedAt = new Date().toISOString();

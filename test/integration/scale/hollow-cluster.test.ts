@@ -36,7 +36,11 @@ async function startGroup(url: string, first: number, count: number): Promise<vo
   const groupStore = await openStore(url);
   const stop = new AbortController();
   setMaxListeners(Infinity, stop.signal);
-  const nodes = startHollowNodes(groupStore, { prefix: 'hollow-', first, count, startDelayMs: 20, heartbeatTtlSeconds: 10, log: createLogger('hollow', 'error') }, stop.signal);
+  const nodes = startHollowNodes(
+    groupStore,
+    { prefix: 'hollow-', first, count, startDelayMs: 20, heartbeatTtlSeconds: 10, log: createLogger('hollow', 'error') },
+    stop.signal,
+  );
   groups.push({ store: groupStore, stop, nodes });
 }
 
@@ -53,10 +57,14 @@ beforeAll(async () => {
   store = await openStore(url);
   await startGroup(url, 0, STABLE);
   await startGroup(url, STABLE, 100 - STABLE);
-  await eventually(async () => {
-    const [nodes, beats] = await Promise.all([store.list(kindPrefix('Node')), store.list(heartbeatKey(''))]);
-    return nodes.items.filter((kv) => decodeObject<Node>(kv).status?.state === 'ready').length === 100 && beats.items.length === 100;
-  }, '100 hollow nodes ready', 120_000);
+  await eventually(
+    async () => {
+      const [nodes, beats] = await Promise.all([store.list(kindPrefix('Node')), store.list(heartbeatKey(''))]);
+      return nodes.items.filter((kv) => decodeObject<Node>(kv).status?.state === 'ready').length === 100 && beats.items.length === 100;
+    },
+    '100 hollow nodes ready',
+    120_000,
+  );
 });
 
 afterAll(async () => {
@@ -73,8 +81,14 @@ afterAll(async () => {
 async function checkPlacement(lost: ReadonlySet<string>): Promise<void> {
   const wanted = (await tasks()).filter((t) => t.spec.desiredState === 'running');
   // every slot of each service has exactly one task, running on a live node
-  for (const [service, replicas] of [['web', WEB], ['api', API]] as const) {
-    const slots = wanted.filter((t) => t.spec.service === service).map((t) => t.spec.slot).sort((a, b) => a! - b!);
+  for (const [service, replicas] of [
+    ['web', WEB],
+    ['api', API],
+  ] as const) {
+    const slots = wanted
+      .filter((t) => t.spec.service === service)
+      .map((t) => t.spec.slot)
+      .sort((a, b) => a! - b!);
     expect(slots).toEqual(Array.from({ length: replicas }, (_, i) => i + 1));
   }
   expect(wanted.filter((t) => t.status?.state !== 'running' || !t.spec.nodeName || lost.has(t.spec.nodeName))).toEqual([]);
@@ -86,7 +100,9 @@ async function checkPlacement(lost: ReadonlySet<string>): Promise<void> {
   expect(Math.max(...zones) - Math.min(...zones)).toBeLessThanOrEqual(1);
   // placed once: each running task has exactly one running container, on its own node's engine
   const live = groups.filter((g) => !g.stop.signal.aborted).flatMap((g) => g.nodes.runtimes);
-  const containers = (await Promise.all(live.map(async (r) => (await r.listManaged()).filter((c) => c.state === 'running').map((c) => [c.task.taskId, r.nodeName] as const)))).flat();
+  const containers = (
+    await Promise.all(live.map(async (r) => (await r.listManaged()).filter((c) => c.state === 'running').map((c) => [c.task.taskId, r.nodeName] as const)))
+  ).flat();
   const byTask = new Map<string, string[]>();
   for (const [task, node] of containers) byTask.set(task, [...(byTask.get(task) ?? []), node]);
   expect(wanted.filter((t) => JSON.stringify(byTask.get(t.metadata.name)) !== JSON.stringify([t.spec.nodeName])).map((t) => t.metadata.name)).toEqual([]);
