@@ -66,3 +66,9 @@ export const ENCRYPTION_MARKER_KEY = `${ROOT}encryption`;
 // The cluster's identity, created once with the store (create-if-absent): stamped on every engine
 // object stackd makes, so agents of two clusters sharing one engine collect only their own.
 export const CLUSTER_ID_KEY = `${ROOT}cluster/id`;
+// The API server's identities (bearer tokens, kept as sha256 hashes): /stackd/apitokens/<id>
+export const API_TOKEN_PREFIX = `${ROOT}apitokens/`;
+export const apiTokenKey = (id: string) => `${API_TOKEN_PREFIX}${id}`;
+// What a client needs to trust and find the API: its CA certificate and the URL a server announced.
+export const API_CA_KEY = `${ROOT}apiserver/ca.crt`;
+export const API_URL_KEY = `${ROOT}apiserver/url`;

@@ -17,6 +17,7 @@ import { registerGitOpsCommands } from './commands/gitops.js';
 import { registerComposeCommands } from './commands/compose.js';
 import { registerReencrypt } from './commands/reencrypt.js';
 import { registerClusterCommands } from './commands/cluster.js';
+import { registerKubeconfigCommands } from './commands/kubeconfig.js';
 
 export function buildProgram(): Command {
   const program = new Command('stackctl')
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerComposeCommands(program);
   registerReencrypt(program);
   registerClusterCommands(program);
+  registerKubeconfigCommands(program);
   return program;
 }
 

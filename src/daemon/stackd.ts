@@ -15,6 +15,7 @@ import type { Store } from '../store/store.js';
 import { addStoreOptions, type StoreFlags } from '../store/flags.js';
 import { MeteredStore } from '../metrics/metered-store.js';
 import { withMetricsServer } from '../metrics/server.js';
+import { defaultApiStateDir, withApiServer, type ApiServerOptions } from '../apiserver/server.js';
 
 function parseListen(value: string): string {
   try {
@@ -43,6 +44,36 @@ function gitOpsFlags(cmd: Command): Command {
     .option('--node-grace <seconds>', 'a node whose heartbeat lease has lapsed is declared down (its tasks replaced) after this long; an agent back sooner adopts its containers', parseSeconds, 5)
     .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
     .option('--sops-age-key-file <file>', 'age keys for SOPS-encrypted files in GitOps repositories (else env SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)');
+}
+
+interface ApiFlags {
+  apiListen?: string;
+  apiStateDir?: string;
+  apiCaCert?: string;
+  apiCaKey?: string;
+  apiAdvertiseUrl?: string;
+}
+
+/** The API server's flags (a manager's, and the all-in-one's). */
+function apiFlags(cmd: Command): Command {
+  return cmd
+    .option('--api-listen <addr>', 'serve the Kubernetes-style API (HTTPS) on [HOST]:PORT, e.g. :6443', parseListen)
+    .option('--api-state-dir <dir>', "where the API's CA (made on first start) and serving certificate live (default: api beside the embedded store, or ~/.stackd/api)")
+    .option('--api-ca-cert <file>', 'issue the serving certificate from this CA (with --api-ca-key) instead of the state directory\'s own: managers sharing one CA')
+    .option('--api-ca-key <file>', "the CA's private key")
+    .option('--api-advertise-url <url>', 'the URL kubeconfigs point at (default https://<listen host or 127.0.0.1>:PORT)');
+}
+
+function apiServerOptions(flags: ApiFlags & { store?: string }, log: ReturnType<typeof createLogger>): ApiServerOptions | undefined {
+  if (!flags.apiListen) return undefined;
+  return {
+    listen: flags.apiListen,
+    stateDir: flags.apiStateDir ?? defaultApiStateDir(flags.store),
+    caCertFile: flags.apiCaCert,
+    caKeyFile: flags.apiCaKey,
+    advertiseUrl: flags.apiAdvertiseUrl,
+    log: log.child({ component: 'apiserver' }),
+  };
 }
 
 const WEBHOOK_LISTEN_HELP = 'serve GitOps webhooks (POST /hooks/git/NAME) on [HOST]:PORT, e.g. :9292 or 127.0.0.1:9292';
@@ -107,29 +138,33 @@ export function buildProgram(): Command {
     .exitOverride();
   addStoreOptions(program);
   program.option('--metrics-listen <addr>', 'serve /healthz, /readyz and /metrics (Prometheus) on [HOST]:PORT, e.g. :9464', parseListen);
-  gitOpsFlags(agentOptions(program))
+  apiFlags(gitOpsFlags(agentOptions(program)))
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
-    .action(async (opts: AgentFlags & GitOpsFlags & StoreFlags & { webhookListen?: string; metricsListen?: string }) => {
+    .action(async (opts: AgentFlags & GitOpsFlags & StoreFlags & ApiFlags & { webhookListen?: string; metricsListen?: string }) => {
       const log = createLogger('stackd');
       const gitops = await gitOpsOptions(opts);
       await serve(opts, (store, signal) =>
-        withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
+        withApiServer(store, apiServerOptions(opts, log), () => withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
           Promise.all([
             runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, address: opts.metricsListen }, signal),
             runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
           ]),
-        ),
+        )),
       );
     });
 
-  gitOpsFlags(program.command('manager'))
-    .description('Run the manager: leader-elected controllers over the store')
+  apiFlags(gitOpsFlags(program.command('manager')))
+    .description('Run the manager: leader-elected controllers over the store (and, with --api-listen, the API)')
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (_opts: unknown, cmd: Command) => {
-      const flags = cmd.optsWithGlobals<GitOpsFlags & StoreFlags & { webhookListen?: string; metricsListen?: string }>();
+      const flags = cmd.optsWithGlobals<GitOpsFlags & StoreFlags & ApiFlags & { webhookListen?: string; metricsListen?: string }>();
       const log = createLogger('stackd-manager');
       const gitops = await gitOpsOptions(flags);
-      await serve(flags, (s, signal) => withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal)));
+      await serve(flags, (s, signal) =>
+        withApiServer(s, apiServerOptions(flags, log), () =>
+          withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal)),
+        ),
+      );
     });
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {

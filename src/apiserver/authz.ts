@@ -1,0 +1,65 @@
+// Who may do what. admin: everything. viewer: read (secrets' data is never served anyway).
+// node N (like Kubernetes' NodeRestriction): reads its own Node, the tasks assigned to it, the
+// configs and secrets those tasks mount, and networks and volumes; writes only its Node's status
+// and its tasks' status. Pure: checks that need an object say which (`check`), the handler runs them.
+import type { Kind } from '../api/meta.js';
+import type { Task } from '../api/objects.js';
+import type { Identity } from './tokens.js';
+
+export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete';
+export const READ_VERBS: ReadonlySet<Verb> = new Set(['get', 'list', 'watch']);
+
+export interface Access {
+  verb: Verb;
+  kind: Kind;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** the node a field selector pins (spec.node=X on tasks, metadata.name=X on nodes) */
+  pinnedNode?: string;
+}
+
+export type Decision =
+  | { allow: true; /** an object-level condition the handler must verify */ check?: 'own-task' | 'own-task-file' }
+  | { allow: false; reason: string };
+
+const deny = (reason: string): Decision => ({ allow: false, reason });
+
+function nodeAccess(node: string, a: Access): Decision {
+  const read = READ_VERBS.has(a.verb);
+  const statusWrite = (a.verb === 'update' || a.verb === 'patch') && a.subresource === 'status';
+  switch (a.kind) {
+    case 'Node':
+      if (a.verb === 'get' && a.name === node && !a.subresource) return { allow: true };
+      if ((a.verb === 'list' || a.verb === 'watch') && a.pinnedNode === node) return { allow: true };
+      if (statusWrite && a.name === node) return { allow: true };
+      return deny(`node ${node} may read and update the status of Node ${node} only`);
+    case 'Task':
+      if ((a.verb === 'list' || a.verb === 'watch') && a.pinnedNode === node) return { allow: true };
+      if ((a.verb === 'get' && !a.subresource) || statusWrite) return { allow: true, check: 'own-task' };
+      return deny(`node ${node} may list tasks only with fieldSelector spec.node=${node}, and write only their status`);
+    case 'Config':
+    case 'Secret':
+      if (a.verb === 'get' && !a.subresource) return { allow: true, check: 'own-task-file' };
+      return deny(`node ${node} may get only the ${a.kind.toLowerCase()}s of its tasks`);
+    case 'Network':
+    case 'Volume':
+      return read && !a.subresource ? { allow: true } : deny(`node ${node} may only read ${a.kind.toLowerCase()}s`);
+    default:
+      return deny(`node ${node} may not ${a.verb} ${a.kind.toLowerCase()}s`);
+  }
+}
+
+export function authorize(who: Identity, a: Access): Decision {
+  if (who.role === 'admin') return { allow: true };
+  if (who.role === 'viewer') return READ_VERBS.has(a.verb) ? { allow: true } : deny(`viewer may only get, list and watch`);
+  return nodeAccess(who.node ?? '', a);
+}
+
+export const taskOnNode = (t: Task, node: string) => t.spec.nodeName === node;
+
+/** Whether a task mounts the Config/Secret object named `name` (`<source>-<version>`). */
+export function taskMounts(t: Task, kind: 'Config' | 'Secret', name: string, versionedName: (source: string, version?: string) => string): boolean {
+  const refs = kind === 'Config' ? t.spec.template.configs : t.spec.template.secrets;
+  return refs.some((r) => versionedName(r.source, r.version) === name);
+}

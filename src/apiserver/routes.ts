@@ -1,0 +1,85 @@
+// One request: authenticate, route, authorize, hand to the read/watch/write handler.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Store } from '../store/store.js';
+import { authorize, type Access, type Verb } from './authz.js';
+import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { ApiError, sendError, sendJson } from './http.js';
+import { handleGet, handleList, type ReadContext } from './read.js';
+import { GROUP, GROUP_VERSION, VERSION, parseResourcePath } from './resources.js';
+import { parseSelectors, pinnedField, SelectorError, type Selectors } from './selectors.js';
+import { authenticate, type Identity } from './tokens.js';
+import { handleWatch, type WatchOptions } from './watch.js';
+import { handleWrite } from './write.js';
+
+export interface RouteOptions extends WatchOptions {
+  store: Store;
+}
+
+function verbOf(method: string, hasName: boolean, query: URLSearchParams): Verb {
+  const watch = query.get('watch');
+  if (method === 'GET') return watch === '1' || watch === 'true' ? 'watch' : hasName ? 'get' : 'list';
+  const verbs: Record<string, Verb> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+  const verb = verbs[method];
+  if (!verb) throw new ApiError('MethodNotAllowed', `method ${method} is not supported`);
+  return verb;
+}
+
+async function identify(store: Store, req: IncomingMessage): Promise<Identity> {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  const who = m ? await authenticate(store, m[1]) : undefined;
+  if (!who) throw new ApiError('Unauthorized', 'Unauthorized: a valid bearer token is required (stackctl kubeconfig makes one)');
+  return who;
+}
+
+function discovery(path: string): unknown {
+  switch (path) {
+    case '/api': return apiVersions();
+    case '/apis': return apiGroupList();
+    case `/apis/${GROUP}`: return apiGroupList().groups[0];
+    case `/apis/${GROUP_VERSION}`: return apiResourceList();
+    case '/version': return versionInfo();
+    default: return undefined;
+  }
+}
+
+export async function route(opts: RouteOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'https://stackd');
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (path === '/healthz' || path === '/readyz' || path === '/livez') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    const who = await identify(opts.store, req);
+    const doc = req.method === 'GET' ? discovery(path) : undefined;
+    if (doc) return sendJson(res, 200, doc);
+    const target = parseResourcePath(path);
+    if (!target) throw new ApiError('NotFound', `the server could not find the requested resource (${path}; group ${GROUP}, version ${VERSION})`);
+    const verb = verbOf(req.method ?? 'GET', target.name !== undefined, url.searchParams);
+    let selectors: Selectors;
+    try {
+      selectors = parseSelectors(url.searchParams);
+    } catch (err) {
+      if (err instanceof SelectorError) throw new ApiError('BadRequest', err.message);
+      throw err;
+    }
+    const kind = target.resource.kind;
+    const access: Access = {
+      verb,
+      kind,
+      namespace: target.namespace,
+      name: target.name,
+      subresource: target.subresource,
+      pinnedNode: kind === 'Task' ? pinnedField(selectors, 'spec.nodeName') : kind === 'Node' ? pinnedField(selectors, 'metadata.name') : undefined,
+    };
+    const decision = authorize(who, access);
+    if (!decision.allow) {
+      const what = `${target.resource.plural}${target.subresource ? `/${target.subresource}` : ''}`;
+      throw new ApiError('Forbidden', `${what}.${GROUP}${target.name ? ` "${target.name}"` : ''} is forbidden: ${decision.reason}`, { name: target.name, kind: target.resource.plural });
+    }
+    const ctx: ReadContext = { store: opts.store, who, path: target, query: url.searchParams, accept: req.headers.accept, selectors, decision };
+    if (verb === 'watch') return await handleWatch(ctx, req, res, opts);
+    if (verb === 'list') return await handleList(ctx, res);
+    if (verb === 'get' && !target.subresource) return await handleGet(ctx, res);
+    await handleWrite(ctx, verb, req, res);
+  } catch (err) {
+    sendError(res, err);
+  }
+}

@@ -1,0 +1,58 @@
+// Store watch events → Kubernetes watch events for one watcher. Pure: keeps what the watcher has
+// been sent, so that an object leaving the selector is DELETED for it and one entering is ADDED.
+import type { Resource } from '../api/meta.js';
+import { ROOT } from '../api/keys.js';
+import { decodeObject } from '../client/codec.js';
+import type { WatchEvent } from '../store/store.js';
+import type { ApiResource } from './resources.js';
+import { GROUP_VERSION } from './resources.js';
+
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+export interface ApiEvent {
+  type: EventType;
+  object: Resource;
+}
+
+/** The bare object a deletion names when the watcher never saw it. */
+function tombstone(resource: ApiResource, key: string, revision: number): Resource {
+  const parts = key.slice(ROOT.length).split('/');
+  const [namespace, name] = resource.namespaced ? [parts[1], parts[2]] : ['', parts[1]];
+  return {
+    apiVersion: GROUP_VERSION,
+    kind: resource.kind,
+    metadata: { name, namespace, uid: '', generation: 0, resourceVersion: String(revision), labels: {}, annotations: {}, creationTimestamp: '', ownerReferences: [] },
+    spec: {},
+  };
+}
+
+export class WatchTranslator {
+  /** key → the object last seen and whether the watcher was sent it */
+  private readonly seen = new Map<string, { obj: Resource; sent: boolean }>();
+
+  constructor(
+    private readonly resource: ApiResource,
+    private readonly keep: (obj: Resource) => boolean,
+  ) {}
+
+  /** Objects the watcher already holds (its list, or the state at the watch's start). */
+  seed(obj: Resource, key: string): void {
+    this.seen.set(key, { obj, sent: this.keep(obj) });
+  }
+
+  translate(ev: WatchEvent): ApiEvent | undefined {
+    const key = ev.kv.key;
+    const prev = this.seen.get(key);
+    if (ev.type === 'delete') {
+      this.seen.delete(key);
+      if (prev && !prev.sent) return undefined;
+      const obj = prev ? { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(ev.kv.modRevision) } } : tombstone(this.resource, key, ev.kv.modRevision);
+      return { type: 'DELETED', object: obj };
+    }
+    const obj = decodeObject(ev.kv);
+    const kept = this.keep(obj);
+    this.seen.set(key, { obj, sent: kept });
+    if (!kept) return prev?.sent ? { type: 'DELETED', object: obj } : undefined;
+    if (ev.kv.createRevision === ev.kv.modRevision) return { type: 'ADDED', object: obj };
+    return { type: prev && !prev.sent ? 'ADDED' : 'MODIFIED', object: obj };
+  }
+}

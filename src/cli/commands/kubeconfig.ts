@@ -1,0 +1,60 @@
+// kubeconfig: make an API identity (a bearer token, kept hashed in the Store) and print a
+// kubeconfig for kubectl or client-node; token ls | revoke: manage those identities.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { API_CA_KEY, API_URL_KEY } from '../../api/keys.js';
+import { kubeconfig } from '../../apiserver/kubeconfig.js';
+import { createToken, listTokens, revokeToken, type Role } from '../../apiserver/tokens.js';
+import { CommandError } from '../../errors.js';
+import { withStore } from '../context.js';
+import { parseFormat, printList } from '../format.js';
+
+function parseNodeName(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a node name`);
+  return value;
+}
+
+export function registerKubeconfigCommands(program: Command): void {
+  program
+    .command('kubeconfig')
+    .description('Create an API identity and print a kubeconfig for it (the API: stackd --api-listen)')
+    .addOption(new Option('--role <role>', 'admin (everything) or viewer (read; no secret data)').choices(['admin', 'viewer']).default('admin'))
+    .option('--node <name>', "a node identity instead: reads only that node's tasks and their configs and secrets, writes only their status (for stackd agent --server)", parseNodeName)
+    .option('--server <url>', 'the API URL to put in it (default: the one the API server announced)')
+    .option('-n, --namespace <stack>', "the context's default namespace (stack)")
+    .action(async (opts: { role: Role; node?: string; server?: string; namespace?: string }, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const [ca, url] = await Promise.all([store.get(API_CA_KEY), store.get(API_URL_KEY)]);
+        if (!ca) throw new CommandError('no API server has published its CA yet: start stackd (or stackd manager) with --api-listen');
+        const server = opts.server ?? url?.value;
+        if (!server) throw new CommandError('pass --server https://HOST:PORT');
+        const role: Role = opts.node ? 'node' : opts.role;
+        const { token, record } = await createToken(store, role, opts.node);
+        const name = role === 'node' ? `node-${opts.node}` : `${role}-${record.id}`;
+        process.stdout.write(kubeconfig({ server, caCertPem: ca.value, token, name, namespace: opts.namespace }));
+      });
+    });
+
+  const token = program.command('token').description('API identities made by stackctl kubeconfig');
+  token
+    .command('ls')
+    .description('List API identities (their secrets are not kept: only hashes)')
+    .option('--format <format>', 'table or json', 'table')
+    .action(async (opts: { format: string }, cmd: Command) => {
+      const format = parseFormat(opts.format);
+      await withStore(cmd, async (store) => {
+        const items = (await listTokens(store)).map(({ sha256: _hash, ...rest }) => rest).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+        printList(format, items, ['ID', 'ROLE', 'NODE', 'CREATED'], (t) => [t.id, t.role, t.node ?? '-', t.createdAt]);
+      });
+    });
+  token
+    .command('revoke')
+    .description('Revoke API identities: their tokens stop working at once')
+    .argument('<id...>', 'token ids (stackctl token ls)')
+    .action(async (ids: string[], _opts: unknown, cmd: Command) => {
+      await withStore(cmd, async (store) => {
+        const missing: string[] = [];
+        for (const id of ids) if (await revokeToken(store, id)) process.stdout.write(`${id}\n`); else missing.push(id);
+        if (missing.length) throw new CommandError(`no such token: ${missing.join(', ')}`);
+      });
+    });
+}

@@ -1,0 +1,123 @@
+// The API server with real clients: kubectl (get, -w) and plain HTTPS watches against a manager
+// on a dedicated etcd, serving the accounts example deployed with stackctl. One agent on namespace
+// node ap175 runs it, so tasks move through real states.
+import { join } from 'node:path';
+import { Cluster, eventually } from '../../helpers/cluster.js';
+import { EXAMPLE } from '../../helpers/cli.js';
+import { freePort } from '../../helpers/stackd.js';
+import { api, clientFromKubeconfig, kubectl, kubectlStream, WatchStream, type ApiClient } from '../../helpers/api.js';
+
+jest.setTimeout(240_000);
+
+let cluster: Cluster;
+let admin: ApiClient;
+let managerArgs: string[];
+
+async function kubeconfigFor(name: string, ...args: string[]): Promise<ApiClient> {
+  const res = await cluster.stackctl(['kubeconfig', ...args]);
+  if (res.code !== 0) throw new Error(`stackctl kubeconfig: ${res.stderr}`);
+  return clientFromKubeconfig(res.stdout, cluster.logDir, name);
+}
+
+beforeAll(async () => {
+  process.env.STACKD_API_BOOKMARK_SECONDS = '1';
+  const port = await freePort();
+  managerArgs = ['--api-listen', `127.0.0.1:${port}`, '--api-state-dir', '__STATE__'];
+  cluster = await Cluster.start([{ name: 'ap175', index: 175, labels: {} }], []);
+  managerArgs[3] = join(cluster.logDir, 'api-state');
+  // the first manager has no API: restart it with one (the flag is what is under test)
+  await cluster.manager.kill('SIGTERM');
+  cluster.startManager(managerArgs);
+  admin = await eventually(() => kubeconfigFor('admin').catch(() => undefined), 'the API server to publish its CA');
+  const deploy = await cluster.stackctl(['deploy', '-d', '-c', join(EXAMPLE, 'stack.yaml'), 'accounts']);
+  expect(deploy.code).toBe(0);
+});
+
+afterAll(async () => {
+  await cluster?.stop();
+});
+
+test('kubectl reads stacks, services, tasks and nodes with the server-side columns', async () => {
+  const stacks = await kubectl(admin, ['get', 'stacks']);
+  expect(stacks.stdout).toMatch(/^NAME\s+SERVICES\s+AGE\n/);
+  expect(stacks.stdout).toMatch(/^accounts\s+3\s+/m);
+
+  const services = await eventually(async () => {
+    const r = await kubectl(admin, ['get', 'services.stackd.io', '-n', 'accounts']);
+    return /^api\s+replicated\s+1\/1\s+stackd\/accounts-api:dev\s+\*:8081->80\/tcp/m.test(r.stdout) && r.stdout;
+  }, 'api to run', 120_000);
+  expect(services).toMatch(/^NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS\n/);
+
+  const nodes = await kubectl(admin, ['get', 'nodes.stackd.io']);
+  expect(nodes.stdout).toMatch(/^ap175\s+\S+\s+Ready\s+Active\s+worker\s/m);
+
+  // field selector: a node's tasks (what a node identity is held to)
+  const onNode = await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/accounts/tasks?fieldSelector=spec.node%3Dap175');
+  expect(onNode.status).toBe(200);
+  expect(onNode.body.items.length).toBeGreaterThanOrEqual(3);
+  const none = await api(admin, 'GET', '/apis/stackd.io/v1/tasks?fieldSelector=spec.node%3Dnope');
+  expect(none.body.items).toEqual([]);
+  // label selector
+  const labelled = await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/accounts/services?labelSelector=io.stackd.stack%3Daccounts');
+  expect(labelled.body.items.map((s: { metadata: { name: string } }) => s.metadata.name).sort()).toEqual(['api', 'mysql', 'web']);
+  const bad = await api(admin, 'GET', '/apis/stackd.io/v1/services?labelSelector=a%20in%20b');
+  expect(bad.status).toBe(400);
+});
+
+test('secrets are served without their data; no token is 401, a revoked one too', async () => {
+  const secrets = await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/accounts/secrets');
+  expect(secrets.body.items.length).toBeGreaterThan(0);
+  for (const s of secrets.body.items) expect(s.spec.data).toBeUndefined();
+  const one = await api(admin, 'GET', `/apis/stackd.io/v1/namespaces/accounts/secrets/${secrets.body.items[0].metadata.name}`);
+  expect(one.status).toBe(200);
+  expect(one.body.spec.data).toBeUndefined();
+  expect(one.body.spec.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+  expect((await api({ ...admin, token: '' }, 'GET', '/apis/stackd.io/v1/stacks')).status).toBe(401);
+  const viewer = await kubeconfigFor('viewer', '--role', 'viewer');
+  expect((await api(viewer, 'GET', '/apis/stackd.io/v1/stacks')).status).toBe(200);
+  const ls = await cluster.stackctlJson<Array<{ id: string; role: string }>>(['token', 'ls']);
+  const id = viewer.token.split('.')[0];
+  expect(ls).toContainEqual(expect.objectContaining({ id, role: 'viewer' }));
+  expect(JSON.stringify(ls)).not.toContain(viewer.token.split('.')[1]);
+  expect((await cluster.stackctl(['token', 'revoke', id])).code).toBe(0);
+  expect((await api(viewer, 'GET', '/apis/stackd.io/v1/stacks')).status).toBe(401);
+});
+
+test('kubectl get tasks -w shows a scale-up as it happens', async () => {
+  const watch = kubectlStream(admin, ['get', 'tasks', '-n', 'accounts', '-w']);
+  try {
+    await eventually(() => /accounts_web\.1/.test(watch.out()), 'the initial list');
+    expect((await cluster.stackctl(['service', 'scale', 'accounts_api=2'])).code).toBe(0);
+    await eventually(() => /accounts_api\.2 .*Running\s+Running/.test(watch.out()) || undefined, 'accounts_api.2 running in the watch', 60_000);
+  } finally {
+    watch.child.kill();
+  }
+});
+
+test('a watch resumes from its resourceVersion after a manager restart, gets bookmarks, and 410 after compaction', async () => {
+  const list = await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/accounts/services');
+  const rv = list.body.metadata.resourceVersion as string;
+  await cluster.manager.kill('SIGTERM');
+  // changes while no API server runs
+  expect((await cluster.stackctl(['service', 'scale', 'accounts_web=2'])).code).toBe(0);
+  cluster.startManager(managerArgs);
+  const w = await eventually(() => WatchStream.open(admin, `/apis/stackd.io/v1/namespaces/accounts/services?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`).catch(() => undefined), 'the restarted API server');
+  try {
+    expect(w.status).toBe(200);
+    const web = await eventually(() => w.events.find((e) => e.type === 'MODIFIED' && e.object.metadata?.name === 'web' && e.object.spec.template.deploy.replicas === 2), 'web scaled to 2 in the resumed watch');
+    expect(Number(web.object.metadata.resourceVersion)).toBeGreaterThan(Number(rv));
+    // nothing before the resourceVersion is replayed
+    expect(w.events.every((e) => Number(e.object.metadata.resourceVersion) > Number(rv))).toBe(true);
+    await eventually(() => w.events.some((e) => e.type === 'BOOKMARK'), 'a bookmark');
+  } finally {
+    w.stop();
+  }
+
+  const now = await api(admin, 'GET', '/apis/stackd.io/v1/stacks');
+  await cluster.store.compact(Number(now.body.metadata.resourceVersion));
+  const old = await WatchStream.open(admin, `/apis/stackd.io/v1/namespaces/accounts/services?watch=1&resourceVersion=${rv}`);
+  const gone = await eventually(() => old.events.find((e) => e.type === 'ERROR'), 'the 410');
+  expect(gone.object).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
+  await eventually(() => old.ended, 'the stream to end');
+});
