@@ -7,6 +7,8 @@ set -euo pipefail
 # openssh-server (sshd, run by the GitOps SSH fetch test on a port of its own; never as a service)
 # systemd: only for systemd-analyze, which checks manifests/systemd (nothing is run under it)
 PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl python3 make g++ age openssh-server openssl systemd)
+# kubectl: the API server tests drive it (any kubectl will do; Debian's is kubernetes-client)
+command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
