@@ -36,6 +36,9 @@ build_context() {
 
 size_mb() { docker image inspect -f '{{.Size}}' "$1" | awk '{printf "%.0f MB", $1 / 1e6}'; }
 
+# one build at a time (test files running in parallel both ask): the second then finds it up to date
+exec 9>/tmp/stackd-build-image.lock
+flock 9
 stage="$(mktemp -d /tmp/stackd-image.XXXXXX)"
 trap 'rm -rf "$stage"' EXIT
 
