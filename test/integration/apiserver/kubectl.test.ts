@@ -158,3 +158,53 @@ test('authorization: a viewer only reads; a node reads only its own tasks, Node 
   }
   expect((await api(node, 'DELETE', '/apis/stackd.io/v1/stacks/accounts')).status).toBe(403);
 });
+
+test('writes: a stack from its files (422 with positions), kubectl scale, merge patch, 409 when stale, node status writes, kubectl delete', async () => {
+  const stacks = '/apis/stackd.io/v1/stacks';
+  const stack = (text: string) => ({ apiVersion: 'stackd.io/v1', kind: 'Stack', metadata: { name: 'apw' }, spec: { files: { 'stack.yaml': text } } });
+  const bad = await api(admin, 'POST', stacks, stack('services:\n  web:\n    image: stackd/busybox:latest\n    ports: ["x"]\n'));
+  expect(bad.status).toBe(422);
+  expect(bad.body.message).toMatch(/^stack\.yaml:4:\d+ /m);
+  expect((await api(admin, 'GET', `${stacks}/apw`)).status).toBe(404);
+
+  const good = stack('services:\n  web:\n    image: stackd/busybox:latest\n    command: ["sleep", "1000"]\n    init: true\n');
+  const created = await api(admin, 'POST', stacks, good);
+  expect(created.status).toBe(201);
+  expect(created.body).toMatchObject({ kind: 'Stack', metadata: { name: 'apw' } });
+  expect((await api(admin, 'POST', stacks, good)).status).toBe(409);
+
+  const svcPath = '/apis/stackd.io/v1/namespaces/apw/services/web';
+  const before = (await api(admin, 'GET', svcPath)).body;
+  const scaled = await kubectl(admin, ['scale', '--replicas=3', 'services.stackd.io/web', '-n', 'apw']);
+  expect(scaled).toMatchObject({ code: 0 });
+  const after = (await api(admin, 'GET', svcPath)).body;
+  expect(after.spec.template.deploy.replicas).toBe(3);
+  expect(after.metadata.generation).toBe(before.metadata.generation + 1);
+  expect((await api(admin, 'GET', `${svcPath}/scale`)).body).toMatchObject({ kind: 'Scale', spec: { replicas: 3 } });
+
+  const patched = await api(admin, 'PATCH', svcPath, { metadata: { labels: { team: 'payments' } } }, { 'content-type': 'application/merge-patch+json' });
+  expect(patched.status).toBe(200);
+  expect(patched.body.metadata.labels.team).toBe('payments');
+  const stale = await api(admin, 'PUT', svcPath, { ...before, spec: { ...before.spec, template: { ...before.spec.template, image: 'stackd/busybox:old' } } });
+  expect(stale.status).toBe(409);
+  expect((await api(admin, 'GET', svcPath)).body.spec.template.image).toBe('stackd/busybox:latest');
+
+  // node identities write only their own tasks' status
+  const task = await eventually(async () => (await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/apw/tasks?fieldSelector=spec.node%3Dap175')).body.items[0], 'a task of apw on ap175');
+  const node = await kubeconfigFor('node-ap175-w', '--node', 'ap175');
+  const other = await kubeconfigFor('node-ap176-w', '--node', 'ap176');
+  const taskPath = `/apis/stackd.io/v1/namespaces/apw/tasks/${task.metadata.name}`;
+  const merge = { 'content-type': 'application/merge-patch+json' };
+  expect((await api(other, 'PATCH', `${taskPath}/status`, { status: { message: 'not yours' } }, merge)).status).toBe(403);
+  expect((await api(node, 'PATCH', taskPath, { spec: { desiredState: 'shutdown' } }, merge)).status).toBe(403);
+  expect((await api(node, 'PATCH', `${stacks}/accounts`, { metadata: { labels: { a: 'b' } } }, merge)).status).toBe(403);
+  const own = await api(node, 'PATCH', `${taskPath}/status`, { status: { message: 'from the API' } }, merge);
+  expect(own.status).toBe(200);
+  expect(own.body.spec.desiredState).toBe(task.spec.desiredState);
+
+  const deleted = await kubectl(admin, ['delete', 'stack', 'apw']);
+  expect(deleted).toMatchObject({ code: 0 });
+  expect(deleted.stdout).toMatch(/stack\.stackd\.io "apw" deleted/);
+  expect((await api(admin, 'GET', `${stacks}/apw`)).status).toBe(404);
+  expect((await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/apw/services')).body.items).toEqual([]);
+});
