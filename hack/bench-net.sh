@@ -11,10 +11,12 @@
 # each: requests/s at concurrency 8, p50/p99 latency at concurrency 1, one new connection per
 # request, bounded by BENCH_REQUESTS (4000) and BENCH_SECONDS (4) per run. Then, for VIP, dnsrr and
 # mesh: a request every 10 ms while one of the two tasks is killed (`docker kill`), and the time
-# until requests stop failing or reaching it. A case that does not work prints n/a and why.
+# until requests stop failing or reaching it; the same when a task's healthcheck starts failing
+# (`touch /tmp/sick`; interval 1 s, retries 1). A case that does not work prints n/a and why.
 # BENCH_ROUNDS=R interleaves R rounds and prints medians; BENCH_SYSTEMS="swarm" measures one side;
 # BENCH_SKIP_BUILD=1 skips `npm run build`. Nodes swm1-3 and swd1-3 (indices from BENCH_NET_INDEX,
-# default 120: 120-125) are wiped before and after; logs stay in /tmp/stackd-bench-net/.
+# default 120: 120-125; names prefixed with BENCH_NET_PREFIX) are wiped before and after; logs stay
+# in /tmp/stackd-bench-net/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,9 +34,11 @@ for s in $SYSTEMS; do [[ "$s" == swarm || "$s" == stackd ]] || { echo "bench-net
 
 STACK="bn$$"
 STACK_FILE=hack/bench-net/stack.yml
-SWARM_NODES=(swm1 swm2 swm3)
+P=${BENCH_NET_PREFIX:-}
+[[ "$P" =~ ^[a-z0-9]*$ ]] || { echo "bench-net: BENCH_NET_PREFIX takes lower-case letters and digits (got '$P')" >&2; exit 2; }
+SWARM_NODES=("${P}swm1" "${P}swm2" "${P}swm3")
 SWARM_INDEX=$INDEX
-STACKD_NODES=(swd1 swd2 swd3)
+STACKD_NODES=("${P}swd1" "${P}swd2" "${P}swd3")
 STACKD_INDEX=$((INDEX + 3))
 LOG_KEEP=/tmp/stackd-bench-net
 BENCH_DIR="$(mktemp -d /tmp/stackd-bench-net.XXXXXX)"
@@ -81,6 +85,7 @@ record() { # record SYS CASE OUTPUT: figures of a round, or the reason for n/a
 }
 LOAD_CASES=(ip vip dnsrr mesh)
 KILL_CASES=(vip dnsrr mesh)
+SICK_CASES=(vip dnsrr)
 for round in $(seq 1 "$ROUNDS"); do
   [ "$ROUNDS" -eq 1 ] || echo "round $round" >&2
   for c in "${LOAD_CASES[@]}"; do
@@ -95,6 +100,13 @@ for round in $(seq 1 "$ROUNDS"); do
       out=$(measure_kill "$sys" "$c")
       record "$sys" "kill-$c" "$out"
       echo "  $sys kill $c: ${out//$'\n'/ }" >&2
+    done
+  done
+  for c in "${SICK_CASES[@]}"; do
+    for sys in $SYSTEMS; do
+      out=$(measure_kill "$sys" "$c" sick)
+      record "$sys" "sick-$c" "$out"
+      echo "  $sys healthcheck fails $c: ${out//$'\n'/ }" >&2
     done
   done
 done

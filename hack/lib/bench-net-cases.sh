@@ -93,8 +93,8 @@ measure_load() {
   echo "$(json rps <<<"$rate") $(json p50 <<<"$lat") $(json p99 <<<"$lat") $load $(( $(json errors <<<"$lat") + $(json errors <<<"$rate") ))"
 }
 
-# measure_kill SYS CASE (vip|dnsrr|mesh): a request every 20 ms (1 s timeout) while one of the
-# service's two tasks on node B is killed; prints "SECONDS BAD LOAD": from the kill to the first
+# measure_kill SYS CASE (vip|dnsrr|mesh) [sick]: a request every 20 ms (1 s timeout) while one of
+# the service's two tasks on node B is killed (with `sick`: its healthcheck made to fail); prints "SECONDS BAD LOAD": from the kill to the first
 # good request after the last one that failed or reached the victim, and how many did. Then waits
 # for the service to have two running tasks again, for the next case.
 measure_kill() {
@@ -117,7 +117,11 @@ measure_kill() {
   sleep 2
   load=$(loadavg)
   killed_at=$(awk -v t="$EPOCHREALTIME" 'BEGIN { printf "%.3f", t * 1000 }')
-  "${sys}_docker" "$("${sys}_node" B)" kill "$victim" >/dev/null
+  if [ "${3:-}" = sick ]; then
+    "${sys}_docker" "$("${sys}_node" B)" exec "$victim" touch /tmp/sick
+  else
+    "${sys}_docker" "$("${sys}_node" B)" kill "$victim" >/dev/null
+  fi
   wait "$watcher" || true
   removal=$(node dist/bench/http-load.js removal --samples "$samples" --killed-at "$killed_at" --victim "$host" "${direct[@]}" 2>&1)
   two_running() { [ "$(web_containers "$sys" "$svc" | wc -l)" -ge 2 ]; }

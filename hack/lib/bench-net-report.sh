@@ -40,8 +40,8 @@ load_row() {
     "$(ratio "${r[2]%% *}" "${r[0]%% *}")" "$(ratio "${r[3]}" "${r[1]}")" "$(row_load "$c" 4)"
 }
 
-kill_row() {
-  local label=$1 c=kill-$2 sys cells=() s=()
+kill_row() { # kill_row LABEL CASE [sick]
+  local label=$1 c=${3:-kill}-$2 sys cells=() s=()
   for sys in swarm stackd; do
     if [ -n "${FIG[$sys,$c]:-}" ]; then
       s+=("$(median 1 "$sys" "$c")"); cells+=("${s[-1]} s ($(median 2 "$sys" "$c") bad)")
@@ -76,6 +76,8 @@ report() {
   kill_row 'by service VIP' vip
   kill_row 'by DNS round robin (dnsrr)' dnsrr
   kill_row 'through the routing mesh (node C)' mesh
+  kill_row 'healthcheck fails (from `touch /tmp/sick`; interval 1 s), by VIP' vip sick
+  kill_row 'healthcheck fails, by DNS round robin' dnsrr sick
   echo
   echo '| p50 latency over (a) container IP, same system | Swarm | stackd |'
   echo '|---|---|---|'

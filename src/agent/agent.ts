@@ -120,7 +120,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
   });
   const net = opts.netns
     ? runClusterNet(
-        { store, runtime: runtime as DockerRuntime, nodeName, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) },
+        { store, runtime: runtime as DockerRuntime, nodeName, clusterId, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) },
         signal,
       )
     : undefined;

@@ -1,6 +1,6 @@
 // Everything a task's container needs before it starts, gathered from the Store and made on the
 // engine: its stack's networks and volumes, and the content of its configs and secrets.
-import type { Config, Secret, Stack, Task } from '../api/objects.js';
+import type { Config, Network, Secret, Stack, Task } from '../api/objects.js';
 import { getObject } from '../client/objects.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { containerCreateOptions, type ContainerContext } from '../runtime/docker-spec.js';
@@ -77,7 +77,7 @@ async function ensureClusterNetwork(store: Store, runtime: ContainerRuntime, nam
   const net = await allocatedNetwork(store, namespace, key, by.nodeName);
   const settings = clusterNetworkSettings(net, by.nodeName);
   const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, () => runtime.ensureNetwork(net.spec.name, owned(settings, by)));
-  return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName]).gateway };
+  return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName], net.status!.chunkPrefix).gateway };
 }
 
 // A stack read for a task serves the node's other tasks of that stack for a second: a deploy
@@ -125,16 +125,22 @@ async function prepareOnce(store: Store, runtime: ContainerRuntime, task: Task, 
     ...networkKeys.map(async (key) => {
       const net = stack.spec.networks[key];
       if (!net) throw new Error(`network ${key} is not defined in stack ${task.spec.stack}`);
-      if (clusterNet && isClusterNetwork(net)) {
-        const { id, gateway } = await ensureClusterNetwork(store, runtime, task.spec.stack, key, by);
+      // external: a cluster network made with `stackctl network create` (else the engine's own)
+      const shared = net.external ? await getObject<Network>(store, 'Network', '', net.name) : undefined;
+      if (clusterNet && (isClusterNetwork(net) || shared)) {
+        const { id, gateway } = await ensureClusterNetwork(store, runtime, shared ? '' : task.spec.stack, shared ? net.name : key, by);
         ctx.networkNames[key] = id;
         gateways[key] = gateway;
         return;
       }
       // by id: should the engine hold two networks of one name, the name alone is ambiguous
-      ctx.networkNames[key] = net.external
-        ? net.name
-        : await ensureOnce(`${runtime.endpoint} network ${net.name}`, () => runtime.ensureNetwork(net.name, owned(networkSettings(task.spec.stack, net), by)));
+      // without --netns a cluster network is a bridge on each node, as a stack's own networks are
+      ctx.networkNames[key] =
+        net.external && !shared
+          ? net.name
+          : await ensureOnce(`${runtime.endpoint} network ${net.name}`, () =>
+              runtime.ensureNetwork(net.name, owned(networkSettings(shared ? '' : task.spec.stack, shared?.spec ?? net), by)),
+            );
     }),
     ...volumeKeys.map(async (key) => {
       const vol = stack.spec.volumes[key];

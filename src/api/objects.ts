@@ -108,8 +108,20 @@ export type TaskState =
 /** The order task states move through; a state never moves backwards, with one exception: a
  *  stopped task wanted running again starts over (see canAdvance in src/orchestrator/task-state.ts). */
 export const TASK_STATE_ORDER: readonly TaskState[] = [
-  'new', 'pending', 'assigned', 'accepted', 'preparing', 'ready', 'starting', 'running', 'stopped',
-  'complete', 'shutdown', 'failed', 'rejected', 'orphaned',
+  'new',
+  'pending',
+  'assigned',
+  'accepted',
+  'preparing',
+  'ready',
+  'starting',
+  'running',
+  'stopped',
+  'complete',
+  'shutdown',
+  'failed',
+  'rejected',
+  'orphaned',
 ];
 
 /** One container's worth of work: metadata.namespace = stack, metadata.name = task id. */
@@ -199,11 +211,14 @@ export interface NetworkStatus extends BaseStatus {
   subnet?: string;
   /** the VXLAN network identifier */
   vni?: number;
-  /** node name → its slot (1..31): the share of the subnet that node's engine hands out */
+  /** the size of a node's share, as a prefix length (src/net/ipam.ts; absent: 32 chunks) */
+  chunkPrefix?: number;
+  /** node name → its slot (1..slotCount): the share of the subnet that node's engine hands out */
   nodes?: Record<string, number>;
   /** service name → its virtual IP on this network (endpoint_mode vip) */
   vips?: Record<string, string>;
-  /** why the network could not be allocated (a subnet overlapping another network's) */
+  /** why the network could not be allocated (a subnet overlapping another network's), or why a
+   *  node got no slot (the subnet is full) */
   message?: string;
 }
 export type Volume = Resource<'Volume', VolumeSpec & { stack: string }>;

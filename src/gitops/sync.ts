@@ -2,9 +2,10 @@
 // rollouts. Returns the status to write; planning lives in plan.ts, stack-result.ts, conditions.ts.
 import { join } from 'node:path';
 import type { Resource } from '../api/meta.js';
-import type { GitSource, GitSourceStatus, GitStackResult, Service, Task } from '../api/objects.js';
+import type { GitSource, GitSourceStatus, GitStackResult, Network, Service, Task } from '../api/objects.js';
 import { listObjects } from '../client/objects.js';
 import { withTransitionTimes } from '../manager/status.js';
+import { missingExternalNetworks } from '../net/cluster-network.js';
 import { deployStack, removeStack } from '../stacks/apply.js';
 import type { Store } from '../store/store.js';
 import { sourceConditions, type SyncOutcome } from './conditions.js';
@@ -39,12 +40,20 @@ async function judgeStored(store: Store, stack: string, since: Date) {
 }
 
 /** Deploy one stack of the commit and say how it stands. */
-async function applyStack(ctx: GitOpsContext, src: GitSource, stack: RepoStack, existed: boolean, newCommit: boolean): Promise<{ result: GitStackResult; drift: boolean }> {
+async function applyStack(
+  ctx: GitOpsContext,
+  src: GitSource,
+  stack: RepoStack,
+  existed: boolean,
+  newCommit: boolean,
+): Promise<{ result: GitStackResult; drift: boolean }> {
   const before = src.status?.stacks?.find((s) => s.stack === stack.name);
   const base = { stack: stack.name, file: stack.file, digest: stack.digest };
   const now = new Date();
   let wrote: boolean;
   try {
+    const missing = missingExternalNetworks(stack.input.stack, (await listObjects<Network>(ctx.store, 'Network', '')).items, stack.input.externalAt);
+    if (missing.length) return { result: { ...base, result: 'failed', message: missing.join('; ') }, drift: false };
     const out = await deployStack(ctx.store, stack.name, stack.input, { prune: true, labels: { [GITSOURCE_LABEL]: src.metadata.name } });
     wrote = out.revision !== 0;
   } catch (err) {
@@ -74,9 +83,12 @@ export async function syncSource(ctx: GitOpsContext, src: GitSource): Promise<Gi
     sha = (await fetchCommit({ dir: join(ctx.cacheDir, name), repo, branch, creds })).sha;
   } catch (err) {
     if (!(err instanceof FetchError)) throw err;
-    const message = err.reason !== 'AuthenticationFailed' ? err.message
-      : secretRef ? `the server refused the credentials in gitopssecret ${secretRef}: ${err.message}`
-      : `the repository needs credentials (stackctl gitops create-secret, then --secret-ref): ${err.message}`;
+    const message =
+      err.reason !== 'AuthenticationFailed'
+        ? err.message
+        : secretRef
+          ? `the server refused the credentials in gitopssecret ${secretRef}: ${err.message}`
+          : `the repository needs credentials (stackctl gitops create-secret, then --secret-ref): ${err.message}`;
     ctx.log(`gitsource ${name}: ${err.reason}: ${message}`);
     return finish(src, prev, { kind: 'fetch-failed', reason: err.reason, message });
   }
@@ -106,7 +118,8 @@ export async function syncSource(ctx: GitOpsContext, src: GitSource): Promise<Gi
     results.push(out.result);
     if (out.drift && !drift.includes(w.name)) drift.push(w.name);
     if (out.result.result === 'failed' && !existing.has(w.name)) failedCreates.add(w.name);
-    if (out.result.result !== prev.stacks?.find((s) => s.stack === w.name)?.result) ctx.log(`gitsource ${name}: stack ${w.name} ${out.result.result}${out.drift ? ' (drift corrected)' : ''}`);
+    if (out.result.result !== prev.stacks?.find((s) => s.stack === w.name)?.result)
+      ctx.log(`gitsource ${name}: stack ${w.name} ${out.result.result}${out.drift ? ' (drift corrected)' : ''}`);
   }
   for (const stack of plan.prune) {
     await removeStack(ctx.store, stack);

@@ -19,7 +19,13 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
   async function reconcile(): Promise<void> {
     const all = networks.list();
     if (!all.some(isIngress)) await createIngress(store, networks);
-    const writes = planAllocations(all, caches.services.list(), caches.nodes.list().map((n) => n.metadata.name));
+    const writes = planAllocations(
+      all,
+      caches.services.list(),
+      caches.nodes.list().map((n) => n.metadata.name),
+      caches.stacks.list(),
+      caches.tasks.list(),
+    );
     for (const w of writes) {
       const before = w.network.status;
       if (w.status.subnet && w.status.subnet !== before?.subnet) log(`network ${w.network.spec.name}: subnet ${w.status.subnet}, vni ${w.status.vni}`);
@@ -31,7 +37,7 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
 
   return new Controller({
     name: 'network',
-    keys$: merge(networks.changes$, caches.services.changes$, caches.nodes.changes$).pipe(map(() => KEY)),
+    keys$: merge(networks.changes$, caches.services.changes$, caches.nodes.changes$, caches.stacks.changes$, caches.tasks.changes$).pipe(map(() => KEY)),
     allKeys: () => [KEY],
     reconcile,
     resyncMs: 10_000,

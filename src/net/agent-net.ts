@@ -4,7 +4,7 @@
 // replaced atomically and idempotently, so a restarted agent re-applies it without a blip.
 import { map, merge, type Observable } from 'rxjs';
 import { kindPrefix } from '../api/keys.js';
-import type { Network, Node, Service, Task } from '../api/objects.js';
+import type { Network, Node, Service, Stack, Task } from '../api/objects.js';
 import { Controller } from '../controller/controller.js';
 import { exponentialBackoff } from '../controller/backoff.js';
 import { Informer } from '../controller/informer.js';
@@ -15,15 +15,19 @@ import { LABEL } from '../runtime/labels.js';
 import type { Store } from '../store/store.js';
 import { NET_LABEL } from './engine-network.js';
 import { HostNet } from './host.js';
-import { bindUdp } from './netns-socket.js';
+import { bindUdp, listenTcp } from './netns-socket.js';
 import { hostNameservers, Resolver } from './resolver.js';
 import { applyContainerRules, type ContainerNet } from './container-rules.js';
 import { applyVxlan, planVxlan, readVxlan } from './vxlan.js';
+import { applySharedOnNode, planSharedOnNode } from './shared-on-node.js';
+import { forgetEnsured } from '../agent/prepare.js';
 
 export interface ClusterNetDeps {
   store: Store;
   runtime: DockerRuntime;
   nodeName: string;
+  /** the cluster's identity, on what the agent makes */
+  clusterId: string;
   /** the engine host's network namespace */
   netns: string;
   /** this node's address on the underlay (VXLAN's local end) */
@@ -45,28 +49,48 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
   const services = new Informer<Service>(store, kindPrefix('Service'), onError('services'));
   const tasks = new Informer<Task>(store, kindPrefix('Task'), onError('tasks'));
   const nodes = new Informer<Node>(store, kindPrefix('Node'), onError('nodes'));
-  const informers: { start(): void; stop(): void; synced: Promise<void> }[] = [networks, services, tasks, nodes];
+  const stacks = new Informer<Stack>(store, kindPrefix('Stack'), onError('stacks'));
+  const informers: { start(): void; stop(): void; synced: Promise<void> }[] = [networks, services, tasks, nodes, stacks];
   for (const i of informers) i.start();
   try {
     await untilAborted(Promise.all(informers.map((i) => i.synced)), signal);
     if (signal.aborted) return;
-    const view = () => ({ networks: networks.list(), services: services.list(), tasks: tasks.list() });
+    const view = () => ({ networks: networks.list(), services: services.list(), tasks: tasks.list(), stacks: stacks.list() });
     const hostServers = hostNameservers();
-    const socket = await bindUdp(deps.netns, 53);
-    const resolver = new Resolver(socket, {
-      view,
-      upstreams: (client) => tasks.list().find((t) => Object.values(t.status?.addresses ?? {}).includes(client))?.spec.template.dns ?? hostServers,
-      onError: (err) => log.warn(`dns: ${err.message}`),
-    });
-    log.info(`cluster networking on ${deps.address}: resolver on port 53 in ${deps.netns}`);
+    const [udp, tcp] = await Promise.all([bindUdp(deps.netns, 53), listenTcp(deps.netns, 53)]);
+    const resolver = new Resolver(
+      udp,
+      {
+        view,
+        upstreams: (client) => tasks.list().find((t) => Object.values(t.status?.addresses ?? {}).includes(client))?.spec.template.dns ?? hostServers,
+        onError: (err) => log.warn(`dns: ${err.message}`),
+      },
+      tcp,
+    );
+    log.info(`cluster networking on ${deps.address}: resolver on port 53 (UDP, TCP) in ${deps.netns}`);
 
     let vxlanKey = '';
     let vxlanAt = 0;
     const rulesApplied = new Map<string, ContainerNet>();
+    const warnedKept = new Set<string>();
     async function reconcile(): Promise<void> {
-      const local = (await runtime.listManagedResources()).networks.filter((n) => n.labels[LABEL.node] === nodeName && n.labels[NET_LABEL.vni]);
+      let engineNets = (await runtime.listManagedResources()).networks;
+      const shared = planSharedOnNode(networks.list(), engineNets, nodeName, deps.clusterId);
+      if (shared.create.length || shared.remove.length) {
+        if (shared.remove.length) forgetEnsured(runtime.endpoint);
+        for (const name of await applySharedOnNode(runtime, nodeName, deps.clusterId, shared)) {
+          if (!warnedKept.has(name)) log.warn(`network ${name} is gone from the cluster but a container is still on it here; removed once it leaves`);
+          warnedKept.add(name);
+        }
+        engineNets = (await runtime.listManagedResources()).networks;
+      }
+      const local = engineNets.filter((n) => n.labels[LABEL.node] === nodeName && n.labels[NET_LABEL.vni]);
       const vnis = local.map((n) => Number(n.labels[NET_LABEL.vni])).sort((a, b) => a - b);
-      const peers = nodes.list().filter((n) => n.metadata.name !== nodeName && n.status?.address).map((n) => n.status!.address!).sort();
+      const peers = nodes
+        .list()
+        .filter((n) => n.metadata.name !== nodeName && n.status?.address)
+        .map((n) => n.status!.address!)
+        .sort();
       const key = JSON.stringify({ vnis, peers });
       if (key !== vxlanKey || Date.now() - vxlanAt > RESYNC_MS) {
         await applyVxlan(host, planVxlan(vnis, await readVxlan(host), deps.address, peers));

@@ -15,9 +15,17 @@ export interface ContainerNet {
   rules?: string;
 }
 
-const JUMP = `iptables -t nat -C OUTPUT -j ${VIP_CHAIN} 2>/dev/null || iptables -t nat -A OUTPUT -j ${VIP_CHAIN}`;
+const jump = (table: string) => `{ iptables -t ${table} -C OUTPUT -j ${VIP_CHAIN} 2>/dev/null || iptables -t ${table} -A OUTPUT -j ${VIP_CHAIN}; }`;
+const JUMP = `${jump('nat')} && ${jump('filter')}`;
 
-export async function applyContainerRules(runtime: DockerRuntime, nodeName: string, known: Map<string, ContainerNet>, networks: Network[], tasks: Task[], tag: string): Promise<void> {
+export async function applyContainerRules(
+  runtime: DockerRuntime,
+  nodeName: string,
+  known: Map<string, ContainerNet>,
+  networks: Network[],
+  tasks: Task[],
+  tag: string,
+): Promise<void> {
   const running = (await runtime.listManaged({ node: nodeName })).filter((c) => c.state === 'running');
   const ids = new Set(running.map((c) => c.id));
   for (const id of known.keys()) if (!ids.has(id)) known.delete(id);

@@ -28,7 +28,7 @@ export function clusterNetworkSettings(net: Network, nodeName: string): NetworkS
     options: { 'com.docker.network.bridge.name': bridgeName(vni), 'com.docker.network.driver.mtu': String(OVERLAY_MTU) },
     ...(net.spec.internal !== undefined ? { internal: net.spec.internal } : {}),
     ...(net.spec.attachable !== undefined ? { attachable: net.spec.attachable } : {}),
-    ipam: { subnet, ...nodeRange(subnet, slot) },
+    ipam: { subnet, ...nodeRange(subnet, slot, net.status?.chunkPrefix) },
   };
 }
 
@@ -40,7 +40,11 @@ export async function allocatedNetwork(store: Store, namespace: string, key: str
     const net = await getObject<Network>(store, 'Network', namespace, key);
     if (net?.status?.subnet && net.status.nodes?.[nodeName] !== undefined) return net;
     if (Date.now() > deadline) {
-      throw new Error(net?.status?.message ? `network ${net.spec.name}: ${net.status.message}` : `network ${namespace ? `${namespace}_` : ''}${key} is not allocated for node ${nodeName}`);
+      throw new Error(
+        net?.status?.message
+          ? `network ${net.spec.name}: ${net.status.message}`
+          : `network ${namespace ? `${namespace}_` : ''}${key} is not allocated for node ${nodeName}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,24 +1,46 @@
 // How a cluster network's subnet is shared out, and allocation without overlap. Pure.
 //
-// A subnet is cut into 32 equal chunks: chunk 0 holds the services' virtual IPs, chunk k (1..31)
-// belongs to the node given slot k on that network: its first address is that node's gateway (its
-// bridge), the rest are its tasks' addresses, handed out by the node's engine. So no two nodes
-// ever hand out one address, with no coordination per task; the price is 31 nodes per network.
+// The first 1/32 of a subnet holds the services' virtual IPs; the rest is cut into equal chunks,
+// one per node that has a slot on the network: a chunk's first address is that node's gateway
+// (its bridge), the rest are its tasks' addresses, handed out by the node's engine. So no two
+// nodes ever hand out one address, with no coordination per task. The chunk size comes from the
+// subnet's (chunkPrefix, recorded in the network's status): at most /26 (63 tasks per node per
+// network), and small enough for 32 chunks, so a /24 has 31 node slots of 8 addresses, a /20 62 of
+// 64, a /16 992. Networks allocated before chunkPrefix existed keep the old layout (32 chunks).
 import { type Cidr, contains, formatCidr, intToIp, ipToInt, overlaps, parseCidr, size } from './cidr.js';
 
 export const DEFAULT_POOL = '10.128.0.0/10';
 export const DEFAULT_PREFIX = 20;
-export const MAX_SLOTS = 31;
+/** the largest chunk a node gets: 64 addresses (a gateway and 63 tasks on one network) */
+export const MAX_CHUNK_BITS = 6;
 /** the smallest subnet with room for a gateway and a task per node chunk (/24: chunks of 8) */
 export const MAX_PREFIX = 24;
 export const FIRST_VNI = 4097;
 
-/** The part of `subnet` that node slot `slot` owns: its engine's --ip-range and --gateway. */
-export function nodeRange(subnet: string, slot: number): { ipRange: string; gateway: string } {
+/** The chunk size a new network of `subnet` gets (as a prefix length). */
+export function chunkPrefixFor(subnet: string): number {
   const c = mustParse(subnet);
-  const chunk = size(c) / 32;
-  const base = c.base + slot * chunk;
-  return { ipRange: formatCidr({ base, prefix: c.prefix + 5 }), gateway: intToIp(base + 1) };
+  return 32 - Math.min(MAX_CHUNK_BITS, 32 - c.prefix - 5);
+}
+
+/** How many node slots `subnet` has with chunks of /chunkPrefix (absent: the old layout). */
+export function slotCount(subnet: string, chunkPrefix?: number): number {
+  const c = mustParse(subnet);
+  const p = chunkPrefix ?? c.prefix + 5;
+  return 2 ** (p - c.prefix) - vipChunks(c, p);
+}
+
+/** The part of `subnet` that node slot `slot` (1..slotCount) owns: its engine's --ip-range and --gateway. */
+export function nodeRange(subnet: string, slot: number, chunkPrefix?: number): { ipRange: string; gateway: string } {
+  const c = mustParse(subnet);
+  const p = chunkPrefix ?? c.prefix + 5;
+  const base = c.base + (vipChunks(c, p) - 1 + slot) * 2 ** (32 - p);
+  return { ipRange: formatCidr({ base, prefix: p }), gateway: intToIp(base + 1) };
+}
+
+/** the chunks the VIPs' 1/32 of the subnet spans */
+function vipChunks(c: Cidr, chunkPrefix: number): number {
+  return Math.max(1, 2 ** (chunkPrefix - c.prefix - 5));
 }
 
 /** The virtual-IP chunk's addresses, the network address excluded. */

@@ -1,9 +1,10 @@
-// A UDP socket bound inside another network namespace (the engine host's, when the agent runs
-// outside it): a short-lived child enters the namespace, binds, and hands the socket to the agent
-// over IPC; the agent then serves on it in its own process.
+// Sockets bound inside another network namespace (the engine host's, when the agent runs outside
+// it): a short-lived child enters the namespace, binds, and hands the socket to the agent over
+// IPC; the agent then serves on it in its own process.
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:dgram';
 import { createSocket } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 export function bindUdp(netns: string | undefined, port: number, address = '0.0.0.0'): Promise<Socket> {
@@ -14,13 +15,29 @@ export function bindUdp(netns: string | undefined, port: number, address = '0.0.
       s.bind(port, address, () => resolve(s));
     });
   }
+  return inNetns<Socket>(netns, 'udp', port, address);
+}
+
+/** A listening TCP server (DNS over TCP). */
+export function listenTcp(netns: string | undefined, port: number, address = '0.0.0.0'): Promise<Server> {
+  if (!netns) {
+    return new Promise((resolve, reject) => {
+      const s = createServer();
+      s.once('error', reject);
+      s.listen({ port, host: address }, () => resolve(s));
+    });
+  }
+  return inNetns<Server>(netns, 'tcp', port, address);
+}
+
+function inNetns<T>(netns: string, proto: 'udp' | 'tcp', port: number, address: string): Promise<T> {
   const child = fileURLToPath(new URL('./netns-socket-child.js', import.meta.url));
   return new Promise((resolve, reject) => {
-    const proc = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, child, String(port), address], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const proc = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, child, proto, String(port), address], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('message', (_m, handle) => resolve(handle as unknown as Socket));
+    proc.on('message', (_m, handle) => resolve(handle as unknown as T));
     proc.on('error', reject);
-    proc.on('exit', (code) => reject(new Error(`bind udp ${address}:${port} in ${netns}: ${err.trim() || `exit ${code}`}`)));
+    proc.on('exit', (code) => reject(new Error(`bind ${proto} ${address}:${port} in ${netns}: ${err.trim() || `exit ${code}`}`)));
   });
 }

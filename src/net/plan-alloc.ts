@@ -1,10 +1,10 @@
 // The manager's IPAM: a subnet and a VNI for every cluster network, a slot per node on each, and a
 // virtual IP per service attached to it. Pure: Store objects in, the statuses to write out.
 // Allocations only grow while their owner lives, so a running task's address never moves.
-import type { Network, NetworkStatus, Service } from '../api/objects.js';
-import type { ServiceSpec } from '../stackfile/types.js';
+import type { Network, NetworkStatus, Service, Stack, Task } from '../api/objects.js';
 import { canonicalJson } from '../client/codec.js';
-import { allocateSubnet, FIRST_VNI, firstOverlap, lowestFree, MAX_SLOTS, subnetProblem, vipCandidates } from './ipam.js';
+import { attachedServices, endpointKey } from './attach.js';
+import { allocateSubnet, chunkPrefixFor, FIRST_VNI, firstOverlap, lowestFree, slotCount, subnetProblem, vipCandidates } from './ipam.js';
 
 export const INGRESS = { namespace: '', name: 'ingress', engineName: 'stackd_ingress' } as const;
 
@@ -12,20 +12,18 @@ export function isIngress(n: Network): boolean {
   return n.metadata.namespace === INGRESS.namespace && n.metadata.name === INGRESS.name;
 }
 
-/** The stack-level network keys a service's tasks join ('default' when it names none). */
-export function networkKeys(t: ServiceSpec): string[] {
-  if (t.network_mode) return [];
-  const keys = Object.keys(t.networks);
-  return keys.length ? keys : ['default'];
-}
+export { networkKeys } from './attach.js';
 
 export interface AllocationWrite {
   network: Network;
   status: NetworkStatus;
 }
 
-/** @param nodes the names of every registered node */
-export function planAllocations(networks: Network[], services: Service[], nodes: string[]): AllocationWrite[] {
+/** @param nodes the names of every registered node
+ *  @param stacks to find which stacks name a cluster network as external
+ *  @param tasks to give a node a slot on a network only once a task of it is there (the ingress
+ *    and attachable networks: every node); absent: every node gets one */
+export function planAllocations(networks: Network[], services: Service[], nodes: string[], stacks: Stack[] = [], tasks?: Task[]): AllocationWrite[] {
   const cluster = networks.filter((n) => !n.spec.external);
   const subnets = cluster.filter((n) => n.status?.subnet).map((n) => ({ name: label(n), subnet: n.status!.subnet! }));
   const vnis = new Set(cluster.map((n) => n.status?.vni).filter((v): v is number => v !== undefined));
@@ -36,10 +34,11 @@ export function planAllocations(networks: Network[], services: Service[], nodes:
     const next: NetworkStatus = { ...before };
     if (!next.subnet) {
       const wanted = net.spec.subnet;
-      const problem = wanted ? subnetProblem(wanted) ?? overlapProblem(wanted, subnets) : undefined;
-      const subnet = problem ? undefined : wanted ?? allocateSubnet(subnets.map((s) => s.subnet));
+      const problem = wanted ? (subnetProblem(wanted) ?? overlapProblem(wanted, subnets)) : undefined;
+      const subnet = problem ? undefined : (wanted ?? allocateSubnet(subnets.map((s) => s.subnet)));
       if (subnet) {
         next.subnet = subnet;
+        next.chunkPrefix = chunkPrefixFor(subnet);
         subnets.push({ name: label(net), subnet });
         delete next.message;
       } else {
@@ -50,8 +49,15 @@ export function planAllocations(networks: Network[], services: Service[], nodes:
       next.vni = lowestFree(vnis, FIRST_VNI)!;
       vnis.add(next.vni);
     }
-    next.nodes = slots(before.nodes ?? {}, nodes);
-    if (next.subnet && !isIngress(net)) next.vips = vips(next.subnet, before.vips ?? {}, attachedVipServices(net, services));
+    if (next.subnet) {
+      const attached = attachedServices(net, services, stacks);
+      const wanting = !tasks || isIngress(net) || net.spec.attachable ? nodes : nodesWithTasks(attached, tasks, nodes);
+      const { kept, unplaced } = slots(before.nodes ?? {}, nodes, wanting, slotCount(next.subnet, next.chunkPrefix));
+      next.nodes = kept;
+      if (unplaced.length) next.message = fullMessage(next.subnet, next.chunkPrefix, unplaced);
+      else delete next.message;
+    }
+    if (next.subnet && !isIngress(net)) next.vips = vips(next.subnet, before.vips ?? {}, attachedVipServices(net, services, stacks));
     if (canonicalJson(next) !== canonicalJson(before)) writes.push({ network: net, status: next });
   }
   return writes;
@@ -66,22 +72,39 @@ function overlapProblem(subnet: string, taken: { name: string; subnet: string }[
   return other ? `subnet ${subnet} overlaps network ${other}'s` : undefined;
 }
 
-function slots(current: Record<string, number>, nodes: string[]): Record<string, number> {
+/** Slots stay while their node lives (a running task's address never moves); nodes that want one
+ *  get the lowest free; those that find none are `unplaced`. */
+function slots(current: Record<string, number>, nodes: string[], wanting: string[], max: number): { kept: Record<string, number>; unplaced: string[] } {
   const kept = Object.fromEntries(Object.entries(current).filter(([name]) => nodes.includes(name)));
-  for (const name of [...nodes].sort()) {
+  const unplaced: string[] = [];
+  for (const name of [...wanting].sort()) {
     if (kept[name] !== undefined) continue;
-    const slot = lowestFree(Object.values(kept), 1, MAX_SLOTS);
-    if (slot !== undefined) kept[name] = slot; // a 32nd node gets none: its tasks there can't start
+    const slot = lowestFree(Object.values(kept), 1, max);
+    if (slot !== undefined) kept[name] = slot;
+    else unplaced.push(name);
   }
-  return kept;
+  return { kept, unplaced };
 }
 
-/** Services of the network's stack on it with endpoint_mode vip. */
-function attachedVipServices(net: Network, services: Service[]): string[] {
-  return services
-    .filter((s) => s.spec.stack === net.spec.stack && s.spec.template.deploy.endpoint_mode === 'vip')
-    .filter((s) => networkKeys(s.spec.template).includes(net.metadata.name))
-    .map((s) => s.metadata.name)
+function nodesWithTasks(services: Service[], tasks: Task[], nodes: string[]): string[] {
+  const on = new Set(services.map((s) => `${s.spec.stack}/${s.metadata.name}`));
+  const wanted = tasks
+    .filter((t) => t.spec.nodeName && t.spec.desiredState === 'running' && on.has(`${t.spec.stack}/${t.spec.service}`))
+    .map((t) => t.spec.nodeName!);
+  return [...new Set(wanted)].filter((n) => nodes.includes(n));
+}
+
+/** What a task on a node without a slot is told (the agent rejects it with this). */
+function fullMessage(subnet: string, chunkPrefix: number | undefined, unplaced: string[]): string {
+  const n = slotCount(subnet, chunkPrefix);
+  return `subnet ${subnet} is full: its ${n} node slots are taken, so node${unplaced.length > 1 ? 's' : ''} ${unplaced.join(', ')} cannot join (give the network a larger subnet: a /16 holds 992 nodes)`;
+}
+
+/** The endpoint keys of the services on the network with endpoint_mode vip. */
+function attachedVipServices(net: Network, services: Service[], stacks: Stack[]): string[] {
+  return attachedServices(net, services, stacks)
+    .filter((s) => s.spec.template.deploy.endpoint_mode === 'vip')
+    .map((s) => endpointKey(net, s.spec.stack, s.metadata.name))
     .sort();
 }
 

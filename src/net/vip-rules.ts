@@ -3,7 +3,8 @@
 // of the service's ready tasks, picked with `statistic --mode random`. The task sees the client's
 // real address and answers it directly; conntrack undoes the DNAT on the way back. Pure.
 import type { Network, Task } from '../api/objects.js';
-import { taskAddresses } from './endpoints.js';
+import { isClusterScoped } from './attach.js';
+import { endpointAddresses } from './endpoints.js';
 
 export const VIP_CHAIN = 'STACKD-VIP';
 
@@ -19,8 +20,8 @@ export function vipTargets(engineNetworks: string[], networks: Network[], tasks:
   const out: VipTarget[] = [];
   for (const net of networks) {
     if (!engineNetworks.includes(net.spec.name)) continue;
-    for (const [service, vip] of Object.entries(net.status?.vips ?? {}).sort()) {
-      out.push({ vip, service: `${net.spec.stack}_${service}`, backends: taskAddresses(tasks, net.spec.stack, service, net.spec.name) });
+    for (const [key, vip] of Object.entries(net.status?.vips ?? {}).sort()) {
+      out.push({ vip, service: isClusterScoped(net) ? key : `${net.spec.stack}_${key}`, backends: endpointAddresses(net, key, tasks) });
     }
   }
   return out;
@@ -41,6 +42,20 @@ export function dnatRules(chain: string, targets: { match: string; comment: stri
   return lines.join('\n');
 }
 
+/** The nat chain's DNATs, and a filter chain that refuses at once (TCP reset, ICMP port
+ *  unreachable) what goes to a VIP with no ready task: nat's OUTPUT hook runs before filter's, so
+ *  only packets no DNAT took still have a VIP as destination. */
 export function vipRules(targets: VipTarget[], tag: string): string {
-  return dnatRules(VIP_CHAIN, targets.map((t) => ({ match: `-d ${t.vip}/32`, comment: `vip ${t.service}`, backends: t.backends })), tag);
+  const nat = dnatRules(
+    VIP_CHAIN,
+    targets.map((t) => ({ match: `-d ${t.vip}/32`, comment: `vip ${t.service}`, backends: t.backends })),
+    tag,
+  );
+  const filter = ['*filter', `:${VIP_CHAIN} - [0:0]`];
+  for (const t of targets.filter((x) => x.backends.length === 0)) {
+    const rule = `-A ${VIP_CHAIN} -d ${t.vip}/32 -m comment --comment "${tag} vip ${t.service} has no ready task"`;
+    filter.push(`${rule} -p tcp -j REJECT --reject-with tcp-reset`, `${rule} -j REJECT --reject-with icmp-port-unreachable`);
+  }
+  filter.push('COMMIT', '');
+  return nat + filter.join('\n');
 }

@@ -40,6 +40,9 @@ export interface LoadedStack {
   /** file contents by stack-level key; external ones absent */
   configData: Record<string, Buffer>;
   secretData: Record<string, Buffer>;
+  /** where each external network was declared ("networks.KEY" → "stack.yaml:12:7"): a deploy
+   *  that finds one missing from the cluster says where */
+  externalAt?: Record<string, string>;
 }
 
 export function loadStack(opts: LoadOptions): Promise<LoadedStack> {
@@ -118,7 +121,15 @@ export async function loadStackWith(opts: LoadOptions, read: ReadFile): Promise<
   if (problems.length > 0) throw fail();
 
   const spec = normalize(stack, { name, projectDir, homeDir: os.homedir(), envFiles });
-  return { stack: spec, warnings: sortProblems(warnings, opts.files).map(formatProblem), configData, secretData };
+  const externalAt = Object.fromEntries(
+    Object.entries(spec.networks)
+      .filter(([, n]) => n.external)
+      .map(([key]) => {
+        const loc = locFor(merged, ['networks', key, 'external']);
+        return [`networks.${key}`, `${loc.file}:${loc.line}:${loc.col}`];
+      }),
+  );
+  return { stack: spec, warnings: sortProblems(warnings, opts.files).map(formatProblem), configData, secretData, externalAt };
 }
 
 /** The `.env` (optional) or `--env-file` (must exist) variables. */

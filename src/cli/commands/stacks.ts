@@ -1,7 +1,9 @@
 // deploy, ls, rm: stacks as a whole.
 import type { Command } from 'commander';
 import type { Resource } from '../../api/meta.js';
+import type { Network } from '../../api/objects.js';
 import { listObjects } from '../../client/objects.js';
+import { missingExternalNetworks } from '../../net/cluster-network.js';
 import { deployStack, removeStack } from '../../stacks/apply.js';
 import { type Listing, formatOption, storeAction } from '../command.js';
 import { CommandError, InputError } from '../../errors.js';
@@ -48,6 +50,9 @@ export function registerStacks(program: Command): void {
           return { timeoutMs: parseTimeout(opts.timeout), loaded: await loadStackFiles(opts, name) };
         },
         async ({ store, opts, input: { timeoutMs, loaded } }, name) => {
+          // an external network must be a cluster network already (stackctl network create)
+          const missing = missingExternalNetworks(loaded.stack, (await listObjects<Network>(store, 'Network', '')).items, loaded.externalAt);
+          if (missing.length) throw new InputError(missing);
           const since = new Date();
           const { results } = await deployStack(store, name, loaded, { prune: opts.prune });
           for (const r of results) {

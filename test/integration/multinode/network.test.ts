@@ -22,10 +22,15 @@ let cluster: Cluster;
 beforeAll(async () => {
   cluster = await Cluster.start(NODES, [], { clusterNet: true });
   console.log(`network: daemon logs in ${cluster.logDir}`);
-  await eventually(async () => {
-    const nodes = await cluster.stackctlJson<{ status: string }[]>(['node', 'ls']);
-    return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
-  }, 'every node Ready', 60_000, 500);
+  await eventually(
+    async () => {
+      const nodes = await cluster.stackctlJson<{ status: string }[]>(['node', 'ls']);
+      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
+    },
+    'every node Ready',
+    60_000,
+    500,
+  );
 }, 240_000);
 
 afterAll(async () => {
@@ -38,7 +43,14 @@ const on = (node: string) => ({ placement: { constraints: [`node.hostname==${nod
 /** serves its hostname on port 80 */
 const WEB = 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www';
 const web = (deploy: object) => ({ image: 'stackd/busybox:latest', command: ['sh', '-c', WEB], init: true, stop_grace_period: '1s', deploy });
-const idle = (deploy: object, extra: object = {}) => ({ image: 'stackd/busybox:latest', command: ['sleep', '3600'], init: true, stop_grace_period: '1s', deploy, ...extra });
+const idle = (deploy: object, extra: object = {}) => ({
+  image: 'stackd/busybox:latest',
+  command: ['sleep', '3600'],
+  init: true,
+  stop_grace_period: '1s',
+  deploy,
+  ...extra,
+});
 
 /** Runs a shell command in a task's container on its node's engine. */
 async function sh(task: Task, script: string): Promise<{ code: number; out: string }> {
@@ -53,19 +65,29 @@ async function sh(task: Task, script: string): Promise<{ code: number; out: stri
 }
 
 async function running(stack: string, service: string, n: number): Promise<Task[]> {
-  return eventually(async () => {
-    const ts = await cluster.runningTasks(stack, service);
-    return ts.length === n && ts.every((t) => t.status?.addresses) && ts;
-  }, `${n} running ${stack}_${service} task(s) with addresses`, 90_000, 300);
+  return eventually(
+    async () => {
+      const ts = await cluster.runningTasks(stack, service);
+      return ts.length === n && ts.every((t) => t.status?.addresses) && ts;
+    },
+    `${n} running ${stack}_${service} task(s) with addresses`,
+    90_000,
+    300,
+  );
 }
 
 const ip = (t: Task, net: string) => t.status!.addresses![net];
 /** until the answer contains `want` (a task's rules and the resolver follow the Store within moments) */
 const fetchUntil = (client: Task, url: string, want: string) =>
-  eventually(async () => {
-    const r = await sh(client, `timeout 3 wget -qO- ${url}`);
-    return r.out.includes(want) && r.out;
-  }, `${url} from ${client.spec.nodeName} to answer ${want}`, 30_000, 300);
+  eventually(
+    async () => {
+      const r = await sh(client, `timeout 3 wget -qO- ${url}`);
+      return r.out.includes(want) && r.out;
+    },
+    `${url} from ${client.spec.nodeName} to answer ${want}`,
+    30_000,
+    300,
+  );
 
 describe('cluster networking on three nodes', () => {
   it('tasks on different nodes reach each other by IP, by service VIP and by tasks.NAME; stacks are apart', async () => {
@@ -91,9 +113,12 @@ describe('cluster networking on three nodes', () => {
     const [detail] = JSON.parse((await cluster.stackctl(['network', 'inspect', net])).stdout) as { endpoints: Record<string, { vip: string; tasks: string[] }> }[];
     const [svc] = JSON.parse((await cluster.stackctl(['service', 'inspect', `${stack}_api`])).stdout) as { endpoint: object }[];
     expect(svc.endpoint).toEqual({ mode: 'vip', ports: [], virtualIPs: [{ network: net, addr: `${alloc.vips!.api}/20` }] });
-    const [node2] = JSON.parse((await cluster.stackctl(['node', 'inspect', 'nw2'])).stdout) as { status: { address: string }; overlay: { network: string; gateway: string }[] }[];
+    const [node2] = JSON.parse((await cluster.stackctl(['node', 'inspect', 'nw2'])).stdout) as {
+      status: { address: string };
+      overlay: { network: string; gateway: string }[];
+    }[];
     expect(node2.status.address).toBe(cluster.address('nw2'));
-    expect(node2.overlay.find((o) => o.network === net)?.gateway).toBe(nodeRange(alloc.subnet!, alloc.nodes!.nw2).gateway);
+    expect(node2.overlay.find((o) => o.network === net)?.gateway).toBe(nodeRange(alloc.subnet!, alloc.nodes!.nw2, alloc.chunkPrefix).gateway);
     expect(detail.endpoints.api).toEqual({ vip: alloc.vips!.api, tasks: api.map((t) => ip(t, net)).sort() });
 
     // by IP across nodes (nw1 → nw2, nw1 → nw3)
@@ -108,11 +133,20 @@ describe('cluster networking on three nodes', () => {
     }, 'api to resolve to its VIP');
     expect(lookup).toContain(alloc.vips!.api);
     const seen = new Set<string>();
-    await eventually(async () => {
-      const r = await sh(client, `for i in $(seq 1 10); do timeout 3 wget -qO- http://${stack}_api/; done`);
-      for (const h of r.out.split('\n').map((l) => l.trim()).filter(Boolean)) if (hostnames.some((x) => x.out.trim() === h)) seen.add(h);
-      return seen.size === 2;
-    }, 'both api replicas to answer through the VIP', 30_000, 300);
+    await eventually(
+      async () => {
+        const r = await sh(client, `for i in $(seq 1 10); do timeout 3 wget -qO- http://${stack}_api/; done`);
+        for (const h of r.out
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean))
+          if (hostnames.some((x) => x.out.trim() === h)) seen.add(h);
+        return seen.size === 2;
+      },
+      'both api replicas to answer through the VIP',
+      30_000,
+      300,
+    );
 
     // tasks.api and dnsrr give the task addresses
     const tasksApi = await sh(client, 'nslookup tasks.api');
@@ -133,11 +167,19 @@ describe('cluster networking on three nodes', () => {
     expect((await cluster.stackctl(['service', 'scale', `${stack}_api=1`])).code).toBe(0);
     const [left] = await running(stack, 'api', 1);
     const leftName = (await sh(left, 'hostname')).out.trim();
-    await eventually(async () => {
-      const r = await sh(client, `for i in $(seq 1 8); do timeout 3 wget -qO- http://api/; done`);
-      const names = r.out.split('\n').map((l) => l.trim()).filter(Boolean);
-      return names.length === 8 && names.every((n) => n === leftName);
-    }, 'every request to go to the replica left', 30_000, 300);
+    await eventually(
+      async () => {
+        const r = await sh(client, `for i in $(seq 1 8); do timeout 3 wget -qO- http://api/; done`);
+        const names = r.out
+          .split('\n')
+          .map((l) => l.trim())
+          .filter(Boolean);
+        return names.length === 8 && names.every((n) => n === leftName);
+      },
+      'every request to go to the replica left',
+      30_000,
+      300,
+    );
     expect((await cluster.stackctl(['rm', stack])).code).toBe(0);
   });
 

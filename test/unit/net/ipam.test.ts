@@ -1,5 +1,6 @@
-import type { Network, Service } from '../../../src/api/objects.js';
-import { allocateSubnet, nodeRange, subnetProblem, vipCandidates } from '../../../src/net/ipam.js';
+import type { Network, Service, Task } from '../../../src/api/objects.js';
+import { allocateSubnet, chunkPrefixFor, nodeRange, slotCount, subnetProblem, vipCandidates } from '../../../src/net/ipam.js';
+import { parseCidr, overlaps } from '../../../src/net/cidr.js';
 import { planAllocations } from '../../../src/net/plan-alloc.js';
 
 describe('ipam', () => {
@@ -31,7 +32,17 @@ function network(stack: string, key: string, extra: Partial<Network['spec']> = {
   return {
     apiVersion: 'stackd.io/v1',
     kind: 'Network',
-    metadata: { name: key, namespace: stack, uid: `${stack}-${key}`, generation: 1, resourceVersion: '1', labels: {}, annotations: {}, creationTimestamp: created, ownerReferences: [] },
+    metadata: {
+      name: key,
+      namespace: stack,
+      uid: `${stack}-${key}`,
+      generation: 1,
+      resourceVersion: '1',
+      labels: {},
+      annotations: {},
+      creationTimestamp: created,
+      ownerReferences: [],
+    },
     spec: { name: `${stack}_${key}`, stack, driver_opts: {}, external: false, labels: {}, ...extra },
     ...(status ? { status } : {}),
   };
@@ -53,7 +64,7 @@ describe('planAllocations', () => {
     const writes = planAllocations([taken, fresh], [service('b', 'web', []), service('b', 'db', ['default'], 'dnsrr'), service('a', 'x', ['other'])], ['n2', 'n1']);
     expect(writes.map((w) => [w.network.spec.name, w.status])).toEqual([
       ['a_default', { subnet: '10.128.0.0/20', vni: 4097, nodes: { n1: 1, n2: 2 }, vips: {} }],
-      ['b_default', { subnet: '10.128.16.0/20', vni: 4098, nodes: { n1: 1, n2: 2 }, vips: { web: '10.128.16.1' } }],
+      ['b_default', { subnet: '10.128.16.0/20', chunkPrefix: 26, vni: 4098, nodes: { n1: 1, n2: 2 }, vips: { web: '10.128.16.1' } }],
     ]);
   });
 
@@ -64,7 +75,7 @@ describe('planAllocations', () => {
     expect(planAllocations([{ ...net, status: w.status }], [service('a', 'web', []), service('a', 'api', [])], ['n2', 'n3'])).toEqual([]);
   });
 
-  it('takes ipam.config\'s subnet, and refuses one overlapping an older network\'s', () => {
+  it("takes ipam.config's subnet, and refuses one overlapping an older network's", () => {
     const old = network('a', 'default', {}, { subnet: '10.9.0.0/16', vni: 4097, nodes: {}, vips: {} }, '2026-01-01T00:00:00Z');
     const mine = network('b', 'default', { subnet: '10.20.0.0/16' }, undefined, '2026-01-02T00:00:00Z');
     const clash = network('c', 'default', { subnet: '10.9.128.0/17' }, undefined, '2026-01-03T00:00:00Z');
@@ -72,5 +83,78 @@ describe('planAllocations', () => {
     expect(writes.b_default).toMatchObject({ subnet: '10.20.0.0/16' });
     expect(writes.c_default).toMatchObject({ message: "subnet 10.9.128.0/17 overlaps network a_default's" });
     expect(writes.c_default.subnet).toBeUndefined();
+  });
+});
+
+describe('more than 31 nodes on a network', () => {
+  it.each([
+    ['10.1.0.0/24', 29, 31],
+    ['10.1.0.0/22', 27, 31],
+    ['10.1.0.0/21', 26, 31],
+    ['10.128.0.0/20', 26, 62],
+    ['10.1.0.0/16', 26, 992],
+    ['10.0.0.0/8', 26, 253_952],
+  ])('%s: node chunks of /%i, %i node slots', (subnet, prefix, slots) => {
+    expect(chunkPrefixFor(subnet)).toBe(prefix);
+    expect(slotCount(subnet, prefix)).toBe(slots);
+  });
+
+  it('keeps the old layout (32 chunks) for a network allocated without chunkPrefix', () => {
+    expect(slotCount('10.128.0.0/20')).toBe(31);
+    expect(nodeRange('10.128.0.0/20', 1)).toEqual(nodeRange('10.128.0.0/20', 1, 25));
+  });
+
+  it('gives every slot its own chunk, apart from the VIPs and inside the subnet', () => {
+    const subnet = '10.1.0.0/16';
+    const vipEnd = parseCidr(subnet)!.base + 65536 / 32;
+    const chunks = Array.from({ length: slotCount(subnet, 26) }, (_, i) => nodeRange(subnet, i + 1, 26));
+    expect(chunks[0]).toEqual({ ipRange: '10.1.8.0/26', gateway: '10.1.8.1' });
+    expect(chunks[chunks.length - 1]).toEqual({ ipRange: '10.1.255.192/26', gateway: '10.1.255.193' });
+    const parsed = chunks.map((c) => parseCidr(c.ipRange)!);
+    expect(parsed.every((c) => c.base >= vipEnd && c.base + 64 <= parseCidr(subnet)!.base + 65536)).toBe(true);
+    expect(new Set(chunks.map((c) => c.ipRange)).size).toBe(chunks.length);
+    for (let i = 1; i < parsed.length; i++) expect(overlaps(parsed[i - 1], parsed[i])).toBe(false);
+    expect(vipCandidates(subnet)).toHaveLength(2047);
+  });
+
+  const task = (stack: string, svc: string, node: string, desired: 'running' | 'shutdown' = 'running'): Task =>
+    ({ metadata: { name: `${svc}-${node}`, namespace: stack }, spec: { stack, service: svc, nodeName: node, desiredState: desired } }) as never;
+  const nodes = (n: number) => Array.from({ length: n }, (_, i) => `n${String(i + 1).padStart(3, '0')}`);
+
+  it('gives 300 nodes running a task of the network a slot each on a /16', () => {
+    const all = nodes(300);
+    const [w] = planAllocations(
+      [network('a', 'default', { subnet: '10.1.0.0/16' })],
+      [service('a', 'web', [])],
+      all,
+      [],
+      all.map((n) => task('a', 'web', n)),
+    );
+    expect(Object.keys(w.status.nodes!)).toHaveLength(300);
+    expect(new Set(Object.values(w.status.nodes!)).size).toBe(300);
+    expect(w.status.message).toBeUndefined();
+  });
+
+  it('gives a slot only to nodes with a task of the network, and to every node on an attachable one', () => {
+    const all = nodes(5);
+    const tasks = [task('a', 'web', 'n002'), task('a', 'web', 'n004', 'shutdown'), task('b', 'web', 'n005')];
+    const [w] = planAllocations([network('a', 'default')], [service('a', 'web', []), service('b', 'web', [])], all, [], tasks);
+    expect(w.status.nodes).toEqual({ n002: 1 });
+    const [att] = planAllocations([network('a', 'default', { attachable: true })], [], all, [], []);
+    expect(Object.keys(att.status.nodes!)).toEqual(all);
+  });
+
+  it('says which nodes find a full subnet, and takes the message back once they fit', () => {
+    const all = nodes(33);
+    const tasks = all.map((n) => task('a', 'web', n));
+    const [w] = planAllocations([network('a', 'default', { subnet: '10.1.0.0/24' })], [service('a', 'web', [])], all, [], tasks);
+    expect(Object.keys(w.status.nodes!)).toHaveLength(31);
+    expect(w.status.message).toBe(
+      'subnet 10.1.0.0/24 is full: its 31 node slots are taken, so nodes n032, n033 cannot join (give the network a larger subnet: a /16 holds 992 nodes)',
+    );
+    const fewer = all.filter((n) => n !== 'n001' && n !== 'n002');
+    const [again] = planAllocations([network('a', 'default', { subnet: '10.1.0.0/24' }, w.status)], [service('a', 'web', [])], fewer, [], tasks);
+    expect(Object.keys(again.status.nodes!)).toHaveLength(31);
+    expect(again.status.message).toBeUndefined();
   });
 });

@@ -3,7 +3,17 @@ import { resolveName } from '../../../src/net/endpoints.js';
 import { vipRules, vipTargets } from '../../../src/net/vip-rules.js';
 import { planVxlan } from '../../../src/net/vxlan.js';
 
-const meta = (name: string, namespace: string) => ({ name, namespace, uid: name, generation: 1, resourceVersion: '1', labels: {}, annotations: {}, creationTimestamp: '', ownerReferences: [] });
+const meta = (name: string, namespace: string) => ({
+  name,
+  namespace,
+  uid: name,
+  generation: 1,
+  resourceVersion: '1',
+  labels: {},
+  annotations: {},
+  creationTimestamp: '',
+  ownerReferences: [],
+});
 const net: Network = {
   apiVersion: 'stackd.io/v1',
   kind: 'Network',
@@ -63,9 +73,27 @@ describe('VIP rules', () => {
       '-A STACKD-VIP -d 10.128.0.1/32 -m comment --comment "stackd vip s_api" -m statistic --mode random --probability 0.50000000 -j DNAT --to-destination 10.128.0.130',
       '-A STACKD-VIP -d 10.128.0.1/32 -m comment --comment "stackd vip s_api" -j DNAT --to-destination 10.128.1.2',
       'COMMIT',
+      '*filter',
+      ':STACKD-VIP - [0:0]',
+      'COMMIT',
       '',
     ]);
     expect(vipTargets(['other'], [net], tasks)).toEqual([]);
+  });
+
+  it('refuses at once what goes to a VIP with no ready task (no silent drop)', () => {
+    const rules = vipRules([{ vip: '10.128.0.2', service: 's_db', backends: [] }], 'stackd');
+    expect(rules.split('\n')).toEqual([
+      '*nat',
+      ':STACKD-VIP - [0:0]',
+      'COMMIT',
+      '*filter',
+      ':STACKD-VIP - [0:0]',
+      '-A STACKD-VIP -d 10.128.0.2/32 -m comment --comment "stackd vip s_db has no ready task" -p tcp -j REJECT --reject-with tcp-reset',
+      '-A STACKD-VIP -d 10.128.0.2/32 -m comment --comment "stackd vip s_db has no ready task" -j REJECT --reject-with icmp-port-unreachable',
+      'COMMIT',
+      '',
+    ]);
   });
 });
 
