@@ -17,8 +17,11 @@ export interface SlotGroup {
 
 /** Newest first: creation time, then restart attempt, then name (for a stable order). */
 export function newestFirst(a: Task, b: Task): number {
-  const byTime = b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp);
-  if (byTime !== 0) return byTime;
+  // RFC 3339 UTC timestamps of one format order as plain strings; localeCompare (ICU) made this
+  // sort most of the manager's CPU time at 10,000 tasks a service
+  const ta = a.metadata.creationTimestamp;
+  const tb = b.metadata.creationTimestamp;
+  if (ta !== tb) return tb < ta ? -1 : 1;
   const byAttempt = (b.spec.restart?.attempt ?? 0) - (a.spec.restart?.attempt ?? 0);
   if (byAttempt !== 0) return byAttempt;
   return a.metadata.name < b.metadata.name ? 1 : a.metadata.name > b.metadata.name ? -1 : 0;

@@ -43,7 +43,7 @@ export function judgeTasks(
   const wake = (at: number) => (wakeAt = wakeAt === undefined ? at : Math.min(wakeAt, at));
   const watched = tasks
     .filter((t) => t.spec.specHash === target && t.metadata.creationTimestamp >= since && !verdicts[t.metadata.name])
-    .sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp) || a.metadata.name.localeCompare(b.metadata.name));
+    .sort((a, b) => byString(a.metadata.creationTimestamp, b.metadata.creationTimestamp) || byString(a.metadata.name, b.metadata.name));
   for (const task of watched) {
     const name = task.metadata.name;
     const state = stateOf(task);
@@ -66,4 +66,10 @@ export function judgeTasks(
     }
   }
   return { verdicts, failures, ...(wakeAt !== undefined ? { wakeAt } : {}) };
+}
+
+/** Plain string order (timestamps of one format, generated names): localeCompare's ICU cost
+ *  showed in the manager's profile at 10,000 tasks a service. */
+function byString(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
