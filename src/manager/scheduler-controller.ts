@@ -3,8 +3,7 @@
 // others fit nowhere.
 import { filter, map, merge } from 'rxjs';
 import type { Task } from '../api/objects.js';
-import { Controller, type ReconcileResult } from '../controller/controller.js';
-import { PENDING_MESSAGE } from '../orchestrator/new-task.js';
+import { Controller } from '../controller/controller.js';
 import type { CacheChange } from '../controller/informer.js';
 import { isTerminal, stateOf } from '../orchestrator/task-state.js';
 import { schedule } from '../scheduler/schedule.js';
@@ -45,33 +44,17 @@ export function mayNeedScheduling(change: CacheChange<Task>): boolean {
   return before !== undefined && !isTerminal(before) && (now === undefined || isTerminal(now));
 }
 
-/** Pending tasks placed per round: a deploy of 10,000 tasks gets its first assignments written
- *  (and its agents at work) after one round, not after all of them are decided and committed. */
-export const PLACEMENTS_PER_ROUND = 1000;
-
-/** This round's share of the pending tasks: those never tried first (still with the message a new
- *  task has), so tasks that fit nowhere cannot hold back the others. */
-export function roundOf(pending: Task[]): Task[] {
-  if (pending.length <= PLACEMENTS_PER_ROUND) return pending;
-  const fresh = pending.filter((t) => t.status?.message === PENDING_MESSAGE);
-  const tried = pending.filter((t) => t.status?.message !== PENDING_MESSAGE);
-  return [...fresh, ...tried].slice(0, PLACEMENTS_PER_ROUND);
-}
-
 export function schedulerController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
-  async function reconcile(): Promise<ReconcileResult | void> {
+  async function reconcile(): Promise<void> {
     const tasks = caches.tasks.list();
     const pending = tasks.filter((t) => t.status?.state === 'pending' && t.spec.desiredState === 'running');
     if (pending.length === 0) return;
-    const round = roundOf(pending);
-    const result = schedule(round, caches.nodes.list(), tasks);
-    const groups = schedulingOps(new Map(round.map((t) => [t.metadata.name, t])), result, new Date());
+    const result = schedule(pending, caches.nodes.list(), tasks);
+    const groups = schedulingOps(new Map(pending.map((t) => [t.metadata.name, t])), result, new Date());
     if (groups.length === 0) return;
     const out = await applyInBatches(store, groups);
     if (out.revision) await caches.tasks.waitFor(out.revision);
     if (out.conflicts) throw new Error(`${out.conflicts} scheduling batch(es) lost a compare-and-swap`);
-    // more to place: the next round at once
-    return pending.length > round.length ? { requeueAfterMs: 0 } : undefined;
   }
 
   return new Controller({
