@@ -27,7 +27,8 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
   if (task.spec.desiredState === 'stopped') return planStopped(task, container, reported);
   if (task.spec.desiredState !== 'running') {
     if (container?.running) return { type: 'stop', containerId: container.id, then: { state: 'shutdown', message: 'shutdown' } };
-    if (!isTerminal(reported)) return { type: 'report', status: { state: 'shutdown', message: 'shutdown', ...(container?.exitCode !== undefined ? { exitCode: container.exitCode } : {}) } };
+    if (!isTerminal(reported))
+      return { type: 'report', status: { state: 'shutdown', message: 'shutdown', ...(container?.exitCode !== undefined ? { exitCode: container.exitCode } : {}) } };
     return { type: 'none' };
   }
   if (isTerminal(reported)) return { type: 'none' }; // ended: the manager replaces it, never the agent
@@ -36,7 +37,8 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
 
   if (!container) {
     // a container that vanished after it started is a failure; before, it is still to be made
-    if (reported === 'starting' || reported === 'running') return { type: 'report', status: { state: 'failed', message: 'container removed', error: 'container removed outside stackd' } };
+    if (reported === 'starting' || reported === 'running')
+      return { type: 'report', status: { state: 'failed', message: 'container removed', error: 'container removed outside stackd' } };
     return { type: 'prepare' };
   }
   if (container.status === 'created') return { type: 'start', containerId: container.id };
@@ -52,9 +54,21 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
     return { type: 'stop', containerId: container.id, then: { state: 'failed', message: 'started', error: 'container unhealthy', health: 'unhealthy' } };
   }
   if (hasHealthcheck && container.health !== 'healthy') {
-    return advance(reported, { state: 'starting', message: 'starting: waiting for healthy', containerId: container.id, health: 'starting', ...addresses(container) });
+    return advance(reported, {
+      state: 'starting',
+      message: 'starting: waiting for healthy',
+      containerId: container.id,
+      health: 'starting',
+      ...addresses(container),
+    });
   }
-  return advance(reported, { state: 'running', message: 'started', containerId: container.id, ...(hasHealthcheck ? { health: 'healthy' as const } : {}), ...addresses(container) });
+  return advance(reported, {
+    state: 'running',
+    message: 'started',
+    containerId: container.id,
+    ...(hasHealthcheck ? { health: 'healthy' as const } : {}),
+    ...addresses(container),
+  });
 }
 
 /** Compose `stop`: the container is kept, stopped. One that ends meanwhile is stopped too (the user

@@ -51,9 +51,7 @@ export async function registerNode(store: Store, facts: NodeFacts): Promise<Node
     const node = { ...m.object, status } as Node;
     const key = objectKey('Node', '', facts.name);
     const value = encodeObject(node);
-    const res = await store.txn([
-      existing ? { op: 'update', key, value, revision: Number(existing.metadata.resourceVersion) } : { op: 'create', key, value },
-    ]);
+    const res = await store.txn([existing ? { op: 'update', key, value, revision: Number(existing.metadata.resourceVersion) } : { op: 'create', key, value }]);
     if (res.succeeded) return { ...node, metadata: { ...node.metadata, resourceVersion: String(res.revision) } };
   }
   throw new Error(`node ${facts.name} is being changed by another writer; try again`);

@@ -1,17 +1,7 @@
 // The resource model: Kubernetes-style objects kept in the Store.
 export const API_VERSION = 'stackd.io/v1';
 
-export type Kind =
-  | 'Stack'
-  | 'Service'
-  | 'Task'
-  | 'Node'
-  | 'Config'
-  | 'Secret'
-  | 'Network'
-  | 'Volume'
-  | 'GitSource'
-  | 'GitOpsSecret';
+export type Kind = 'Stack' | 'Service' | 'Task' | 'Node' | 'Config' | 'Secret' | 'Network' | 'Volume' | 'GitSource' | 'GitOpsSecret';
 
 export interface OwnerReference {
   apiVersion: string;

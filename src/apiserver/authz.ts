@@ -20,7 +20,7 @@ export interface Access {
 }
 
 export type Decision =
-  | { allow: true; /** an object-level condition the handler must verify */ check?: 'own-task' | 'own-task-file' }
+  | { allow: true /** an object-level condition the handler must verify */; check?: 'own-task' | 'own-task-file' }
   | { allow: false; reason: string };
 
 const deny = (reason: string): Decision => ({ allow: false, reason });

@@ -1,10 +1,34 @@
 // Replies in the API's shapes: JSON objects, and errors as meta/v1 Status (what kubectl prints).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-export type Reason = 'BadRequest' | 'Unauthorized' | 'Forbidden' | 'NotFound' | 'MethodNotAllowed' | 'Conflict' | 'AlreadyExists' | 'Gone' | 'Expired' | 'Invalid' | 'UnsupportedMediaType' | 'InternalError' | 'ServiceUnavailable';
+export type Reason =
+  | 'BadRequest'
+  | 'Unauthorized'
+  | 'Forbidden'
+  | 'NotFound'
+  | 'MethodNotAllowed'
+  | 'Conflict'
+  | 'AlreadyExists'
+  | 'Gone'
+  | 'Expired'
+  | 'Invalid'
+  | 'UnsupportedMediaType'
+  | 'InternalError'
+  | 'ServiceUnavailable';
 const CODES: Record<Reason, number> = {
-  BadRequest: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, MethodNotAllowed: 405, Conflict: 409, AlreadyExists: 409,
-  Gone: 410, Expired: 410, Invalid: 422, UnsupportedMediaType: 415, InternalError: 500, ServiceUnavailable: 503,
+  BadRequest: 400,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  MethodNotAllowed: 405,
+  Conflict: 409,
+  AlreadyExists: 409,
+  Gone: 410,
+  Expired: 410,
+  Invalid: 422,
+  UnsupportedMediaType: 415,
+  InternalError: 500,
+  ServiceUnavailable: 503,
 };
 
 /** An error a handler throws to answer with a Status. */
@@ -32,8 +56,8 @@ export function sendJson(res: ServerResponse, code: number, body: unknown): void
 
 export function sendError(res: ServerResponse, err: unknown): void {
   if (res.headersSent) return void res.destroy();
-  if (err instanceof ApiError) return sendJson(res, err.code, statusObject(err.reason, err.message, err.details));
-  sendJson(res, 500, statusObject('InternalError', (err as Error).message ?? String(err)));
+  if (err instanceof ApiError) sendJson(res, err.code, statusObject(err.reason, err.message, err.details));
+  else sendJson(res, 500, statusObject('InternalError', (err as Error).message ?? String(err)));
 }
 
 const MAX_BODY = 8 << 20;

@@ -22,7 +22,11 @@ export interface Target {
 }
 
 const conflict = (t: Target) =>
-  new ApiError('Conflict', `Operation cannot be fulfilled on ${t.resource.plural}.stackd.io "${t.name}": the object has been modified; please apply your changes to the latest version and try again`, { name: t.name, kind: t.resource.plural });
+  new ApiError(
+    'Conflict',
+    `Operation cannot be fulfilled on ${t.resource.plural}.stackd.io "${t.name}": the object has been modified; please apply your changes to the latest version and try again`,
+    { name: t.name, kind: t.resource.plural },
+  );
 
 export async function current(store: Store, t: Target): Promise<Resource> {
   const obj = await getObject(store, t.resource.kind, t.namespace, t.name);
@@ -40,7 +44,9 @@ export function proposed(prev: Resource, body: unknown, verb: 'update' | 'patch'
 }
 
 async function commit(store: Store, t: Target, prev: Resource, value: Resource, op?: TxnOp): Promise<Resource> {
-  const res = await store.txn([op ?? { op: 'update', key: objectKey(t.resource.kind, t.namespace, t.name), value: encodeObject(value), revision: Number(prev.metadata.resourceVersion) }]);
+  const res = await store.txn([
+    op ?? { op: 'update', key: objectKey(t.resource.kind, t.namespace, t.name), value: encodeObject(value), revision: Number(prev.metadata.resourceVersion) },
+  ]);
   if (!res.succeeded) throw conflict(t);
   return { ...value, metadata: { ...value.metadata, resourceVersion: String(res.revision) } };
 }
@@ -56,13 +62,19 @@ function guardStale(t: Target, fn: () => Resource): Resource {
 
 /** PUT/PATCH of the object itself: spec, labels and annotations; status and identity stay. */
 export async function writeSpec(store: Store, t: Target, body: unknown, verb: 'update' | 'patch'): Promise<Resource> {
-  if (!SPEC_WRITABLE.has(t.resource.kind)) throw new ApiError('MethodNotAllowed', `${t.resource.plural} are written by deploy and the controllers; change the stack (or the status subresource) instead`);
+  if (!SPEC_WRITABLE.has(t.resource.kind))
+    throw new ApiError('MethodNotAllowed', `${t.resource.plural} are written by deploy and the controllers; change the stack (or the status subresource) instead`);
   const prev = await current(store, t);
   const next = guardStale(t, () => proposed(prev, body, verb));
   const specChanged = canonicalJson(prev.spec) !== canonicalJson(next.spec);
   const value: Resource = {
     ...prev,
-    metadata: { ...prev.metadata, labels: next.metadata.labels ?? {}, annotations: next.metadata.annotations ?? {}, generation: prev.metadata.generation + (specChanged ? 1 : 0) },
+    metadata: {
+      ...prev.metadata,
+      labels: next.metadata.labels ?? {},
+      annotations: next.metadata.annotations ?? {},
+      generation: prev.metadata.generation + (specChanged ? 1 : 0),
+    },
     spec: next.spec,
   };
   return commit(store, t, prev, value);
@@ -81,7 +93,13 @@ export function scaleOf(svc: Service) {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: svc.metadata.name, namespace: svc.metadata.namespace, uid: svc.metadata.uid, resourceVersion: svc.metadata.resourceVersion, creationTimestamp: svc.metadata.creationTimestamp },
+    metadata: {
+      name: svc.metadata.name,
+      namespace: svc.metadata.namespace,
+      uid: svc.metadata.uid,
+      resourceVersion: svc.metadata.resourceVersion,
+      creationTimestamp: svc.metadata.creationTimestamp,
+    },
     spec: { replicas: svc.spec.template.deploy.replicas },
     status: { replicas: svc.status?.replicas?.running ?? 0, selector: `io.stackd.stack=${svc.metadata.namespace}` },
   };
@@ -93,7 +111,8 @@ export async function writeScale(store: Store, t: Target, body: unknown, verb: '
   const scale = (verb === 'patch' ? mergePatch(scaleOf(prev), body) : body) as ReturnType<typeof scaleOf>;
   const replicas = scale?.spec?.replicas;
   if (!Number.isInteger(replicas) || replicas < 0) throw new ApiError('Invalid', `Scale "${t.name}": spec.replicas must be a whole number >= 0`);
-  if (prev.spec.template.deploy.mode === 'global') throw new ApiError('Invalid', `service ${t.namespace}_${t.name} is global: it runs one task per node and cannot be scaled`);
+  if (prev.spec.template.deploy.mode === 'global')
+    throw new ApiError('Invalid', `service ${t.namespace}_${t.name} is global: it runs one task per node and cannot be scaled`);
   const rv = scale.metadata?.resourceVersion;
   if (verb === 'update' && rv && rv !== prev.metadata.resourceVersion) throw conflict(t);
   const template = { ...prev.spec.template, deploy: { ...prev.spec.template.deploy, replicas } };

@@ -55,7 +55,11 @@ export interface ResourcePath {
 export function parseResourcePath(path: string): ResourcePath | undefined {
   const prefix = `/apis/${GROUP_VERSION}/`;
   if (!path.startsWith(prefix)) return undefined;
-  let parts = path.slice(prefix.length).split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let parts = path
+    .slice(prefix.length)
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   let namespace: string | undefined;
   if (parts[0] === 'namespaces' && parts.length >= 3) {
     namespace = parts[1];

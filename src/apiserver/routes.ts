@@ -33,12 +33,18 @@ async function identify(store: Store, req: IncomingMessage): Promise<Identity> {
 
 function discovery(path: string): unknown {
   switch (path) {
-    case '/api': return apiVersions();
-    case '/apis': return apiGroupList();
-    case `/apis/${GROUP}`: return apiGroupList().groups[0];
-    case `/apis/${GROUP_VERSION}`: return apiResourceList();
-    case '/version': return versionInfo();
-    default: return undefined;
+    case '/api':
+      return apiVersions();
+    case '/apis':
+      return apiGroupList();
+    case `/apis/${GROUP}`:
+      return apiGroupList().groups[0];
+    case `/apis/${GROUP_VERSION}`:
+      return apiResourceList();
+    case '/version':
+      return versionInfo();
+    default:
+      return undefined;
   }
 }
 
@@ -72,7 +78,10 @@ export async function route(opts: RouteOptions, req: IncomingMessage, res: Serve
     const decision = authorize(who, access);
     if (!decision.allow) {
       const what = `${target.resource.plural}${target.subresource ? `/${target.subresource}` : ''}`;
-      throw new ApiError('Forbidden', `${what}.${GROUP}${target.name ? ` "${target.name}"` : ''} is forbidden: ${decision.reason}`, { name: target.name, kind: target.resource.plural });
+      throw new ApiError('Forbidden', `${what}.${GROUP}${target.name ? ` "${target.name}"` : ''} is forbidden: ${decision.reason}`, {
+        name: target.name,
+        kind: target.resource.plural,
+      });
     }
     const ctx: ReadContext = { store: opts.store, who, path: target, query: url.searchParams, accept: req.headers.accept, selectors, decision };
     if (verb === 'watch') return await handleWatch(ctx, req, res, opts);

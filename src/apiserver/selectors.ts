@@ -33,7 +33,15 @@ export function parseSelector(text: string | null | undefined, allowSets = true)
     let m = /^([^\s!=(),]+)\s*(==|=|!=)\s*([^\s!=(),]*)$/.exec(term);
     if (m) return { key: m[1], op: m[2] === '!=' ? 'neq' : 'eq', value: m[3] };
     m = /^([^\s!=(),]+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
-    if (m && allowSets) return { key: m[1], op: m[2] as 'in' | 'notin', values: m[3].split(',').map((v) => v.trim()).filter((v) => v) };
+    if (m && allowSets)
+      return {
+        key: m[1],
+        op: m[2] as 'in' | 'notin',
+        values: m[3]
+          .split(',')
+          .map((v) => v.trim())
+          .filter((v) => v),
+      };
     m = /^(!?)([^\s!=(),]+)$/.exec(term);
     if (m && allowSets) return { key: m[2], op: m[1] ? 'absent' : 'exists' };
     throw new SelectorError(`unable to parse requirement: "${term}"`);
@@ -41,15 +49,22 @@ export function parseSelector(text: string | null | undefined, allowSets = true)
 }
 
 export function matches(reqs: Requirement[], get: (key: string) => string | undefined): boolean {
+  // biome-ignore lint/suspicious/useIterableCallbackReturn: the switch covers every op and each case returns
   return reqs.every((r) => {
     const v = get(r.key);
     switch (r.op) {
-      case 'eq': return (v ?? '') === r.value;
-      case 'neq': return (v ?? '') !== r.value;
-      case 'in': return v !== undefined && r.values.includes(v);
-      case 'notin': return v === undefined || !r.values.includes(v);
-      case 'exists': return v !== undefined;
-      case 'absent': return v === undefined;
+      case 'eq':
+        return (v ?? '') === r.value;
+      case 'neq':
+        return (v ?? '') !== r.value;
+      case 'in':
+        return v !== undefined && r.values.includes(v);
+      case 'notin':
+        return v === undefined || !r.values.includes(v);
+      case 'exists':
+        return v !== undefined;
+      case 'absent':
+        return v === undefined;
     }
   });
 }

@@ -32,7 +32,12 @@ export function defaultApiStateDir(storeUrl: string | undefined, env = process.e
 
 export async function startApiServer(store: Store, opts: ApiServerOptions): Promise<{ server: Server; url: string }> {
   const { host, port } = parseListenAddress(opts.listen);
-  const tls = await prepareApiTls({ stateDir: opts.stateDir, caCertFile: opts.caCertFile, caKeyFile: opts.caKeyFile, extraNames: host && host !== '0.0.0.0' ? [host] : [] });
+  const tls = await prepareApiTls({
+    stateDir: opts.stateDir,
+    caCertFile: opts.caCertFile,
+    caKeyFile: opts.caKeyFile,
+    extraNames: host && host !== '0.0.0.0' ? [host] : [],
+  });
   const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? Number(process.env.STACKD_API_BOOKMARK_SECONDS ?? 30) * 1000;
   const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void route({ store, bookmarkIntervalMs }, req, res));
   await new Promise<void>((resolve, reject) => {
@@ -42,7 +47,10 @@ export async function startApiServer(store: Store, opts: ApiServerOptions): Prom
   const bound = (server.address() as { port: number }).port;
   const url = opts.advertiseUrl ?? `https://${host && host !== '0.0.0.0' ? host : '127.0.0.1'}:${bound}`;
   // clients (stackctl kubeconfig) learn from the Store what to trust and where to go
-  await store.txn([{ op: 'put', key: API_CA_KEY, value: tls.caCertPem }, { op: 'put', key: API_URL_KEY, value: url }]);
+  await store.txn([
+    { op: 'put', key: API_CA_KEY, value: tls.caCertPem },
+    { op: 'put', key: API_URL_KEY, value: url },
+  ]);
   opts.log.info('API server listening', { url });
   return { server, url };
 }

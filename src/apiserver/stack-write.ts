@@ -27,7 +27,10 @@ interface StackBody {
 function sourceOf(body: StackBody, name: string): StackSource {
   const files = body.spec?.files;
   if (!files || typeof files !== 'object' || Object.keys(files).length === 0 || Object.values(files).some((t) => typeof t !== 'string')) {
-    throw new ApiError('Invalid', `Stack "${name}": spec.files must map file names to their text (the stack files and the files they name)`, { name, kind: 'stacks' });
+    throw new ApiError('Invalid', `Stack "${name}": spec.files must map file names to their text (the stack files and the files they name)`, {
+      name,
+      kind: 'stacks',
+    });
   }
   return { files, composeFiles: body.spec?.composeFiles, env: body.spec?.env, prune: body.spec?.prune === true };
 }
@@ -51,15 +54,21 @@ async function load(name: string, src: StackSource) {
 }
 
 export async function writeStack(store: Store, name: string, body: StackBody, mode: 'create' | 'update'): Promise<Stack> {
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) throw new ApiError('Invalid', `invalid stack name "${name}": use lower-case letters, digits, "-" and "_" (at most 63), starting with a letter or digit`);
-  if (body.metadata?.name && body.metadata.name !== name) throw new ApiError('BadRequest', `metadata.name "${body.metadata.name}" does not match the URL's "${name}"`);
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name))
+    throw new ApiError('Invalid', `invalid stack name "${name}": use lower-case letters, digits, "-" and "_" (at most 63), starting with a letter or digit`);
+  if (body.metadata?.name && body.metadata.name !== name)
+    throw new ApiError('BadRequest', `metadata.name "${body.metadata.name}" does not match the URL's "${name}"`);
   const src = sourceOf(body, name);
   const current = await getObject<Stack>(store, 'Stack', '', name);
   if (mode === 'create' && current) throw new ApiError('AlreadyExists', `stacks.stackd.io "${name}" already exists`, { name, kind: 'stacks' });
   if (mode === 'update' && !current) throw new ApiError('NotFound', `stacks.stackd.io "${name}" not found`, { name, kind: 'stacks' });
   const rv = body.metadata?.resourceVersion;
   if (rv && current && rv !== current.metadata.resourceVersion) {
-    throw new ApiError('Conflict', `Operation cannot be fulfilled on stacks.stackd.io "${name}": the object has been modified; please apply your changes to the latest version and try again`, { name, kind: 'stacks' });
+    throw new ApiError(
+      'Conflict',
+      `Operation cannot be fulfilled on stacks.stackd.io "${name}": the object has been modified; please apply your changes to the latest version and try again`,
+      { name, kind: 'stacks' },
+    );
   }
   const loaded = await load(name, src);
   await deployStack(store, name, loaded, { prune: src.prune, labels: body.metadata?.labels });

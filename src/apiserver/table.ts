@@ -40,7 +40,15 @@ const PRINTERS: Record<string, { columns: Column[]; cells: (o: Resource) => Arra
     },
   },
   Task: {
-    columns: [NAME, col('Task', 'stack_service.slot'), col('Image', 'image'), col('Node', 'spec.nodeName'), col('Desired', 'desired state'), col('Current', 'current state'), col('Error', 'error')],
+    columns: [
+      NAME,
+      col('Task', 'stack_service.slot'),
+      col('Image', 'image'),
+      col('Node', 'spec.nodeName'),
+      col('Desired', 'desired state'),
+      col('Current', 'current state'),
+      col('Error', 'error'),
+    ],
     cells: (o) => {
       const r = taskRow(o as Task);
       return [o.metadata.name, r.name, r.image, r.node, r.desiredState, r.currentState, r.error];

@@ -39,8 +39,23 @@ async function ensureCa(dir: string): Promise<{ cert: string; key: string }> {
   const cert = join(dir, 'ca.crt');
   const key = join(dir, 'ca.key');
   if (!existsSync(cert) || !existsSync(key)) {
-    await openssl(['req', '-x509', ...EC, '-days', '3650', '-subj', '/CN=stackd API CA', '-keyout', key, '-out', cert,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    await openssl([
+      'req',
+      '-x509',
+      ...EC,
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=stackd API CA',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
     await chmod(key, 0o600);
   }
   return { cert, key };
@@ -48,7 +63,10 @@ async function ensureCa(dir: string): Promise<{ cert: string; key: string }> {
 
 /** localhost, the host name and every address of this host's interfaces. */
 export function localNames(extra: string[] = []): string[] {
-  const addrs = Object.values(networkInterfaces()).flatMap((l) => l ?? []).filter((a) => a.family === 'IPv4').map((a) => a.address);
+  const addrs = Object.values(networkInterfaces())
+    .flatMap((l) => l ?? [])
+    .filter((a) => a.family === 'IPv4')
+    .map((a) => a.address);
   return [...new Set(['localhost', hostname(), '127.0.0.1', ...addrs, ...extra])];
 }
 
@@ -58,12 +76,33 @@ export async function prepareApiTls(opts: TlsOptions): Promise<ApiTls> {
   await mkdir(opts.stateDir, { recursive: true, mode: 0o700 });
   const ca = opts.caCertFile && opts.caKeyFile ? { cert: opts.caCertFile, key: opts.caKeyFile } : await ensureCa(opts.stateDir);
   const base = join(opts.stateDir, 'apiserver');
-  const sans = localNames(opts.extraNames).map((n) => (isIp(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-  await writeFile(`${base}.ext`, `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`);
+  const sans = localNames(opts.extraNames)
+    .map((n) => (isIp(n) ? `IP:${n}` : `DNS:${n}`))
+    .join(',');
+  await writeFile(
+    `${base}.ext`,
+    `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=${sans}\n`,
+  );
   await openssl(['req', ...EC, '-subj', '/CN=stackd-apiserver', '-keyout', `${base}.key`, '-out', `${base}.csr`]);
   await chmod(`${base}.key`, 0o600);
-  await openssl(['x509', '-req', '-in', `${base}.csr`, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', `0x${randomBytes(8).toString('hex')}`,
-    '-days', '825', '-extfile', `${base}.ext`, '-out', `${base}.crt`]);
+  await openssl([
+    'x509',
+    '-req',
+    '-in',
+    `${base}.csr`,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-set_serial',
+    `0x${randomBytes(8).toString('hex')}`,
+    '-days',
+    '825',
+    '-extfile',
+    `${base}.ext`,
+    '-out',
+    `${base}.crt`,
+  ]);
   await rm(`${base}.csr`, { force: true });
   await rm(`${base}.ext`, { force: true });
   const [caCertPem, certPem, keyPem] = await Promise.all([readFile(ca.cert, 'utf8'), readFile(`${base}.crt`, 'utf8'), readFile(`${base}.key`, 'utf8')]);

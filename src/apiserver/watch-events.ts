@@ -20,7 +20,17 @@ function tombstone(resource: ApiResource, key: string, revision: number): Resour
   return {
     apiVersion: GROUP_VERSION,
     kind: resource.kind,
-    metadata: { name, namespace, uid: '', generation: 0, resourceVersion: String(revision), labels: {}, annotations: {}, creationTimestamp: '', ownerReferences: [] },
+    metadata: {
+      name,
+      namespace,
+      uid: '',
+      generation: 0,
+      resourceVersion: String(revision),
+      labels: {},
+      annotations: {},
+      creationTimestamp: '',
+      ownerReferences: [],
+    },
     spec: {},
   };
 }
@@ -45,7 +55,9 @@ export class WatchTranslator {
     if (ev.type === 'delete') {
       this.seen.delete(key);
       if (prev && !prev.sent) return undefined;
-      const obj = prev ? { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(ev.kv.modRevision) } } : tombstone(this.resource, key, ev.kv.modRevision);
+      const obj = prev
+        ? { ...prev.obj, metadata: { ...prev.obj.metadata, resourceVersion: String(ev.kv.modRevision) } }
+        : tombstone(this.resource, key, ev.kv.modRevision);
       return { type: 'DELETED', object: obj };
     }
     const obj = decodeObject(ev.kv);

@@ -65,7 +65,10 @@ export async function handleWatch(ctx: ReadContext, req: IncomingMessage, res: S
   const limit = Number(ctx.query.get('timeoutSeconds') ?? 0);
   if (limit > 0) timeout = setTimeout(finish, limit * 1000);
   if (ctx.query.get('allowWatchBookmarks') === 'true') {
-    bookmarks = setInterval(() => write('BOOKMARK', { kind: resource.kind, apiVersion: GROUP_VERSION, metadata: { resourceVersion: String(lastRevision) } }), opts.bookmarkIntervalMs);
+    bookmarks = setInterval(
+      () => write('BOOKMARK', { kind: resource.kind, apiVersion: GROUP_VERSION, metadata: { resourceVersion: String(lastRevision) } }),
+      opts.bookmarkIntervalMs,
+    );
   }
   sub = ctx.store.watch(prefix, from + 1).subscribe({
     next: (msg) => {

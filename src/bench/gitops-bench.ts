@@ -93,8 +93,14 @@ async function unchanged(store: Store, o: Options): Promise<{ first: number; cos
 function report(o: Options, hook: UpdateTimes[], poll: UpdateTimes[], idle: Writes, many: { first: number; costs: SyncCost[] }): void {
   const interval = parseDuration(o.interval) / 1000;
   const m = (xs: UpdateTimes[], k: keyof UpdateTimes) => median(xs.map((x) => x[k]));
-  const syncWrites = (c: Writes) => Object.entries(c.writes).filter(([k]) => !BACKGROUND.has(k)).reduce((n, [, v]) => n + v, 0);
-  const background = (c: Writes) => Object.entries(c.writes).filter(([k]) => BACKGROUND.has(k)).reduce((n, [, v]) => n + v, 0);
+  const syncWrites = (c: Writes) =>
+    Object.entries(c.writes)
+      .filter(([k]) => !BACKGROUND.has(k))
+      .reduce((n, [, v]) => n + v, 0);
+  const background = (c: Writes) =>
+    Object.entries(c.writes)
+      .filter(([k]) => BACKGROUND.has(k))
+      .reduce((n, [, v]) => n + v, 0);
   const unchangedS = median(many.costs.map((c) => c.seconds));
   const rows: [string, string, string][] = [
     ['commit → stack updated', 'applied (s)', 'running (s)'],
@@ -105,13 +111,21 @@ function report(o: Options, hook: UpdateTimes[], poll: UpdateTimes[], idle: Writ
   console.log(`medians of ${o.rounds} round(s)`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(40)} ${b.padStart(12)} ${c.padStart(12)}`);
   console.log(`${'polling/webhook (applied)'.padEnd(40)} ${`${f2(m(poll, 'applied') / m(hook, 'applied'))}x`.padStart(12)}`);
-  console.log(`${'two unchanged polls: writes to stacks'.padEnd(40)} ${String(syncWrites(idle)).padStart(12)}    (target: 0; ${idle.sourceWrites} to the GitSource itself)`);
+  console.log(
+    `${'two unchanged polls: writes to stacks'.padEnd(40)} ${String(syncWrites(idle)).padStart(12)}    (target: 0; ${idle.sourceWrites} to the GitSource itself)`,
+  );
   console.log('');
   console.log(`${`first sync, ${o.stacks} stacks`.padEnd(40)} ${f2(many.first).padStart(12)} s`);
   console.log(`${`unchanged sync, ${o.stacks} stacks`.padEnd(40)} ${f2(unchangedS).padStart(12)} s  (target: under 1 s)`);
-  console.log(`${'  its writes to stacks and their objects'.padEnd(40)} ${String(Math.max(...many.costs.map(syncWrites))).padStart(12)}    (target: 0; most of any round)`);
-  console.log(`${'  its writes to the GitSource itself'.padEnd(40)} ${String(Math.max(...many.costs.map((c) => c.sourceWrites))).padStart(12)}    (the request and the status)`);
-  console.log(`${'  background writes meanwhile'.padEnd(40)} ${String(Math.max(...many.costs.map(background))).padStart(12)}    (heartbeats, nodes: not the sync's)`);
+  console.log(
+    `${'  its writes to stacks and their objects'.padEnd(40)} ${String(Math.max(...many.costs.map(syncWrites))).padStart(12)}    (target: 0; most of any round)`,
+  );
+  console.log(
+    `${'  its writes to the GitSource itself'.padEnd(40)} ${String(Math.max(...many.costs.map((c) => c.sourceWrites))).padStart(12)}    (the request and the status)`,
+  );
+  console.log(
+    `${'  background writes meanwhile'.padEnd(40)} ${String(Math.max(...many.costs.map(background))).padStart(12)}    (heartbeats, nodes: not the sync's)`,
+  );
   console.log(`${'unchanged sync / first sync'.padEnd(40)} ${`${f2(unchangedS / many.first)}x`.padStart(12)}`);
 }
 
@@ -127,8 +141,16 @@ async function main(): Promise<void> {
       stacks: { type: 'string', default: '100' },
     },
   });
-  if (!values.store || !values.webhook || !values.dir || !values.run) throw new Error('usage: gitops-bench.js --store URL --webhook URL --dir DIR --run ID [--rounds N] [--interval 5s] [--stacks 100]');
-  const o: Options = { dir: values.dir, run: values.run, webhook: values.webhook, rounds: Number(values.rounds), interval: values.interval!, stacks: Number(values.stacks) };
+  if (!values.store || !values.webhook || !values.dir || !values.run)
+    throw new Error('usage: gitops-bench.js --store URL --webhook URL --dir DIR --run ID [--rounds N] [--interval 5s] [--stacks 100]');
+  const o: Options = {
+    dir: values.dir,
+    run: values.run,
+    webhook: values.webhook,
+    rounds: Number(values.rounds),
+    interval: values.interval!,
+    stacks: Number(values.stacks),
+  };
   const store = await openStore(values.store);
   try {
     const hook = await updates(store, o, 'webhook');

@@ -73,7 +73,12 @@ function makeLookup(resolvConf: string): (name: string) => Promise<string[]> {
   };
 }
 
-async function load(host: string, port: number, opts: { requests: number; seconds: number; concurrency: number; timeout: number }, lookup: (n: string) => Promise<string[]>) {
+async function load(
+  host: string,
+  port: number,
+  opts: { requests: number; seconds: number; concurrency: number; timeout: number },
+  lookup: (n: string) => Promise<string[]>,
+) {
   const addrs = await lookup(host);
   const samples: Sample[] = [];
   const t0 = now();

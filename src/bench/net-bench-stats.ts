@@ -62,8 +62,7 @@ export interface Removal {
  *  window (the endpoint was never removed). */
 export function removalTime(samples: Sample[], killedAt: number, victim: string, victimAddr?: string): Removal | undefined {
   const after = samples.filter((s) => s.start >= killedAt).sort((a, b) => a.start - b.start);
-  const isBad = (s: Sample) =>
-    s.backend === victim || (s.backend === undefined && (victimAddr === undefined || s.addr === victimAddr));
+  const isBad = (s: Sample) => s.backend === victim || (s.backend === undefined && (victimAddr === undefined || s.addr === victimAddr));
   const isGood = (s: Sample) => s.backend !== undefined && s.backend !== victim;
   let lastBad = -1;
   after.forEach((s, i) => {
@@ -85,7 +84,10 @@ export interface ResolvConf {
 export function parseResolvConf(text: string): ResolvConf {
   const conf: ResolvConf = { nameservers: [], search: [] };
   for (const raw of text.split('\n')) {
-    const [key, ...args] = raw.replace(/[#;].*/, '').trim().split(/\s+/);
+    const [key, ...args] = raw
+      .replace(/[#;].*/, '')
+      .trim()
+      .split(/\s+/);
     if (key === 'nameserver' && args[0]) conf.nameservers.push(args[0]);
     if (key === 'search' || key === 'domain') conf.search = args.filter((a) => a !== '' && a !== '.');
   }

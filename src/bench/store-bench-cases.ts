@@ -23,11 +23,7 @@ export function objectValue(i: number): string {
 }
 
 /** Sequential single-key writes: the latency-bound write rate. */
-export async function singlePutsPerSecond(
-  put: (key: string, value: string) => Promise<unknown>,
-  prefix: string,
-  count: number,
-): Promise<number> {
+export async function singlePutsPerSecond(put: (key: string, value: string) => Promise<unknown>, prefix: string, count: number): Promise<number> {
   const start = performance.now();
   for (let i = 0; i < count; i++) await put(`${prefix}${i}`, objectValue(i));
   return count / ((performance.now() - start) / 1000);

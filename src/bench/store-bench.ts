@@ -5,14 +5,7 @@ import { parseArgs } from 'node:util';
 import { openEtcdStore } from '../store/etcd.js';
 import { openRawEtcdPutter } from '../store/etcd-baseline.js';
 import type { Store } from '../store/store.js';
-import {
-  type BenchSizes,
-  batchedObjectsPerSecond,
-  listMilliseconds,
-  percentile,
-  singlePutsPerSecond,
-  watchLatencies,
-} from './store-bench-cases.js';
+import { type BenchSizes, batchedObjectsPerSecond, listMilliseconds, percentile, singlePutsPerSecond, watchLatencies } from './store-bench-cases.js';
 
 interface Row {
   backend: string;
@@ -102,7 +95,13 @@ function printTable(rows: Row[], sizes: BenchSizes): void {
     ...rows.map((r) => [r.backend, fmt(r.singlePuts), fmt(r.batchedObjects), fmt(r.listMs), fmt(r.watchP50, 2), fmt(r.watchP99, 2)]),
   ];
   const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
-  for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd());
+  for (const row of table)
+    console.log(
+      row
+        .map((cell, c) => cell.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    );
 
   const baseline = rows.find((r) => r.backend === 'raw etcd3 client')?.singlePuts;
   if (!baseline) return;

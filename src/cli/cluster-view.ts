@@ -46,7 +46,12 @@ export function renderClusterStatus(s: ClusterStatus, now = new Date()): string 
     ['MANAGER', 'ADDRESS', 'STATUS', 'SINCE'],
     s.managers.map((m) => {
       const since = m.status === 'leader' ? m.leaderSince : m.startedAt;
-      return [m.identity, m.address ?? m.host, m.status === 'leader' ? 'Leader' : 'Standby', since ? `${since} (${m.status === 'leader' ? 'leading' : 'up'} ${ago(since, now).replace(/ ago$/, '')})` : ''];
+      return [
+        m.identity,
+        m.address ?? m.host,
+        m.status === 'leader' ? 'Leader' : 'Standby',
+        since ? `${since} (${m.status === 'leader' ? 'leading' : 'up'} ${ago(since, now).replace(/ ago$/, '')})` : '',
+      ];
     }),
   );
   const etcd =
@@ -54,7 +59,16 @@ export function renderClusterStatus(s: ClusterStatus, now = new Date()): string 
       ? `embedded store ${s.store}: no etcd members\n`
       : renderTable(
           ['MEMBER', 'ENDPOINT', 'HEALTH', 'LEADER', 'DB SIZE', 'RAFT TERM', 'RAFT INDEX', 'VERSION'],
-          s.etcd.map((m) => [m.name, m.endpoint, m.healthy ? 'healthy' : `unhealthy: ${m.error ?? ''}`.trim(), m.leader ? 'yes' : '', bytes(m.dbSizeBytes), String(m.raftTerm ?? ''), String(m.raftIndex ?? ''), m.version ?? '']),
+          s.etcd.map((m) => [
+            m.name,
+            m.endpoint,
+            m.healthy ? 'healthy' : `unhealthy: ${m.error ?? ''}`.trim(),
+            m.leader ? 'yes' : '',
+            bytes(m.dbSizeBytes),
+            String(m.raftTerm ?? ''),
+            String(m.raftIndex ?? ''),
+            m.version ?? '',
+          ]),
         );
   const nodes = renderTable(
     ['NODE', 'STATUS', 'AVAILABILITY', 'ROLE', 'ENGINE VERSION'],

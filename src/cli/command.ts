@@ -54,8 +54,6 @@ export function storeAction(first: (...x: never[]) => unknown, second?: (...x: n
 }
 
 /** storeAction for `COMMAND STACK_SERVICE ...`: the service is looked up first ("no such service" otherwise). */
-export function serviceAction<O, A extends unknown[] = []>(
-  run: (c: StoreContext<O> & { svc: Service; name: string }, ...rest: A) => Promise<unknown>,
-): Action {
+export function serviceAction<O, A extends unknown[] = []>(run: (c: StoreContext<O> & { svc: Service; name: string }, ...rest: A) => Promise<unknown>): Action {
   return storeAction<O, [string, ...A]>(async (c, name, ...rest) => run({ ...c, svc: await findService(c.store, name), name }, ...rest));
 }

@@ -28,10 +28,16 @@ export async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T
   const endpoint = describeStoreLocation(resolveStoreLocation(flags.store, { env: process.env, home: homedir(), cwd: process.cwd() }));
   const opening = openStore(flags.store, flags);
   // a store that answers after we gave up must not stay open
-  const store = storeWithDeadline(await withinDeadline(opening, endpoint, ms).catch((err: unknown) => {
-    void opening.then((s) => s.close(), () => undefined);
-    throw err;
-  }), ms);
+  const store = storeWithDeadline(
+    await withinDeadline(opening, endpoint, ms).catch((err: unknown) => {
+      void opening.then(
+        (s) => s.close(),
+        () => undefined,
+      );
+      throw err;
+    }),
+    ms,
+  );
   try {
     return await fn(store);
   } finally {

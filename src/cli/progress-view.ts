@@ -39,7 +39,7 @@ function barsView(out: NodeJS.WriteStream): ProgressView {
     update(p) {
       width.name = Math.max(width.name, ...p.services.map((s) => s.name.length));
       for (const s of p.services) {
-        const payload = { name: s.name.padEnd(width.name), state: s.error ? s.phase : s.done ? 'converged' : s.waiting ?? 'starting' };
+        const payload = { name: s.name.padEnd(width.name), state: s.error ? s.phase : s.done ? 'converged' : (s.waiting ?? 'starting') };
         const bar = bars.get(s.name);
         if (!bar) bars.set(s.name, multi.create(Math.max(s.desired, 1), s.running, payload));
         else {

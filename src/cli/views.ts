@@ -34,7 +34,7 @@ export interface TaskRow {
 
 export function taskRow(t: Task, _now = new Date()): TaskRow {
   const state = t.status?.state ?? 'new';
-  const waiting = state === 'new' || state === 'pending' ? t.status?.message ?? '' : '';
+  const waiting = state === 'new' || state === 'pending' ? (t.status?.message ?? '') : '';
   return {
     id: t.metadata.name,
     name: taskDisplayName(t),
@@ -93,7 +93,7 @@ export interface ServiceRow {
 export function serviceRow(s: Service): ServiceRow {
   const r = s.status?.replicas;
   const deploy = s.spec.template.deploy;
-  const desired = deploy.mode === 'global' ? r?.desired ?? 0 : deploy.replicas;
+  const desired = deploy.mode === 'global' ? (r?.desired ?? 0) : deploy.replicas;
   return {
     id: s.metadata.uid.replace(/-/g, '').slice(0, 12),
     name: `${s.metadata.namespace}_${s.metadata.name}`,

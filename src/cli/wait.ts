@@ -11,7 +11,14 @@ export interface WaitOutcome extends StackJudgement {
 }
 
 /** @param since when the deploy being waited for started: rollouts it started that pause or roll back fail it */
-export async function waitForStack(store: Store, stack: string, timeoutMs: number, onProgress: (p: StackJudgement) => void, since?: Date, service?: string): Promise<WaitOutcome> {
+export async function waitForStack(
+  store: Store,
+  stack: string,
+  timeoutMs: number,
+  onProgress: (p: StackJudgement) => void,
+  since?: Date,
+  service?: string,
+): Promise<WaitOutcome> {
   const out = await watchStack(
     store,
     stack,
@@ -25,11 +32,22 @@ export async function waitForStack(store: Store, stack: string, timeoutMs: numbe
 
 /** Wait with the live view; a failure (a task that failed for good, a rollout that paused or rolled
  *  back) or the timeout becomes a CommandError that names it. `what` names the thing waited for. */
-export async function awaitConvergence(store: Store, what: string, stack: string, opts: { timeoutMs: number; since?: Date; service?: string }): Promise<WaitOutcome> {
+export async function awaitConvergence(
+  store: Store,
+  what: string,
+  stack: string,
+  opts: { timeoutMs: number; since?: Date; service?: string },
+): Promise<WaitOutcome> {
   const view = progressView();
   const out = await waitForStack(store, stack, opts.timeoutMs, (p) => view.update(p), opts.since, opts.service);
   view.stop();
-  if (out.failed) throw new CommandError(`${what} failed: ${out.services.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`).join('; ')}`);
+  if (out.failed)
+    throw new CommandError(
+      `${what} failed: ${out.services
+        .filter((s) => s.error)
+        .map((s) => `${s.name}: ${s.error}`)
+        .join('; ')}`,
+    );
   if (out.timedOut) {
     const late = out.services.filter((s) => !s.done).map((s) => `${s.name} ${s.running}/${s.desired}${s.waiting ? ` (${s.waiting})` : ''}`);
     throw new CommandError(`${what} did not converge within ${formatDuration(opts.timeoutMs)}: ${late.join('; ')}`);

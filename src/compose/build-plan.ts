@@ -32,12 +32,7 @@ export class BuildPlanError extends Error {
  * One build per service with `build:` among `services` (all of the stack's when undefined), in
  * that order; services without `build:` are skipped, as `docker compose build` does.
  */
-export function planBuilds(
-  stack: StackSpec,
-  projectDir: string,
-  services: string[] | undefined,
-  opts: { noCache?: boolean; pull?: boolean } = {},
-): PlannedBuild[] {
+export function planBuilds(stack: StackSpec, projectDir: string, services: string[] | undefined, opts: { noCache?: boolean; pull?: boolean } = {}): PlannedBuild[] {
   const names = services ?? Object.keys(stack.services).sort();
   const unknown = names.filter((n) => !stack.services[n]);
   if (unknown.length) throw new BuildPlanError(`no such service: ${unknown.join(', ')}`);

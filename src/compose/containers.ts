@@ -58,20 +58,22 @@ export async function listProjectContainers(
       return list
         .filter((c) => (!opts.tasks || opts.tasks.has(c.Labels[LABEL.task])) && (!opts.nodes || opts.nodes.has(c.Labels[LABEL.node])))
         .filter((c) => opts.cluster === undefined || ownerOf(c.Labels, opts.cluster) !== 'other')
-        .map((c): ProjectContainer => ({
-        id: c.Id,
-        name: (c.Names[0] ?? '').replace(/^\//, ''),
-        service: c.Labels[LABEL.service],
-        index: Number(c.Labels[LABEL.slot] ?? 1) || 1,
-        node: c.Labels[LABEL.node] ?? '',
-        image: c.Image,
-        command: c.Command,
-        created: c.Created,
-        state: c.State,
-        status: c.Status,
-        ports: formatPorts(c.Ports as EnginePort[]),
-        runtime,
-      }));
+        .map(
+          (c): ProjectContainer => ({
+            id: c.Id,
+            name: (c.Names[0] ?? '').replace(/^\//, ''),
+            service: c.Labels[LABEL.service],
+            index: Number(c.Labels[LABEL.slot] ?? 1) || 1,
+            node: c.Labels[LABEL.node] ?? '',
+            image: c.Image,
+            command: c.Command,
+            created: c.Created,
+            state: c.State,
+            status: c.Status,
+            ports: formatPorts(c.Ports as EnginePort[]),
+            runtime,
+          }),
+        );
     }),
   );
   const wanted = opts.services?.length ? new Set(opts.services) : undefined;

@@ -8,7 +8,15 @@ import type { LogMux } from './log-mux.js';
 
 /** `nodes`: this store's nodes (another store's agents may run a project of the same name on an
  *  engine); `current`: the current tasks, whose exited containers' output is shown too. */
-export async function followProjectLogs(runtimes: DockerRuntime[], nodes: Set<string>, project: string, services: string[] | undefined, mux: LogMux, signal: AbortSignal, current?: Set<string>): Promise<void> {
+export async function followProjectLogs(
+  runtimes: DockerRuntime[],
+  nodes: Set<string>,
+  project: string,
+  services: string[] | undefined,
+  mux: LogMux,
+  signal: AbortSignal,
+  current?: Set<string>,
+): Promise<void> {
   const wanted = services?.length ? new Set(services) : undefined;
   const since = new Date();
   const subs = new Subscription();

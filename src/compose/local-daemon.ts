@@ -24,11 +24,7 @@ export interface DaemonState {
 }
 
 export async function daemonState(store: Store): Promise<DaemonState> {
-  const [nodes, beats, managers] = await Promise.all([
-    listObjects<Node>(store, 'Node'),
-    store.list(HEARTBEAT_PREFIX),
-    store.list(electionPrefix(MANAGER_ELECTION)),
-  ]);
+  const [nodes, beats, managers] = await Promise.all([listObjects<Node>(store, 'Node'), store.list(HEARTBEAT_PREFIX), store.list(electionPrefix(MANAGER_ELECTION))]);
   const alive = new Set(beats.items.map((kv) => kv.key.slice(HEARTBEAT_PREFIX.length)));
   const readyNodes = nodes.items.filter((n) => n.status?.state === 'ready' && alive.has(n.metadata.name)).map((n) => n.metadata.name);
   return { readyNodes, managerRunning: managers.items.length > 0 };

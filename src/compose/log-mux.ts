@@ -61,7 +61,13 @@ export class LogMux {
       if (lines.length) this.out.write(lines.map((l) => `${prefix}${l.replace(/\r$/, '')}\n`).join(''));
     };
     try {
-      const chunks = c.runtime.logs(c.id, { follow: this.opts.follow, tail: since === undefined ? this.opts.tail : undefined, timestamps: this.opts.timestamps, since, signal: this.stop.signal });
+      const chunks = c.runtime.logs(c.id, {
+        follow: this.opts.follow,
+        tail: since === undefined ? this.opts.tail : undefined,
+        timestamps: this.opts.timestamps,
+        since,
+        signal: this.stop.signal,
+      });
       for await (const chunk of chunks) emit(chunk.data.toString('utf8'));
     } catch (err) {
       if (!this.stop.signal.aborted && !/no such container|404/i.test((err as Error).message)) {

@@ -53,7 +53,10 @@ export function findComposeFiles(cwd: string, exists: (file: string) => boolean 
 /** The files named by -f, else COMPOSE_FILE (path-separated), else the lookup. */
 export function projectFiles(flags: ProjectFlags, env: Record<string, string | undefined>, cwd: string): string[] {
   if (flags.file?.length) return flags.file.map((f) => path.resolve(cwd, f));
-  if (env.COMPOSE_FILE) return env.COMPOSE_FILE.split(path.delimiter).filter(Boolean).map((f) => path.resolve(cwd, f));
+  if (env.COMPOSE_FILE)
+    return env.COMPOSE_FILE.split(path.delimiter)
+      .filter(Boolean)
+      .map((f) => path.resolve(cwd, f));
   const found = findComposeFiles(cwd);
   if (!found) {
     throw new NoComposeFileError(`no configuration file provided: not found (looked for ${COMPOSE_FILE_NAMES.join(', ')} in ${cwd} and its parents); use -f FILE`);
@@ -64,7 +67,10 @@ export function projectFiles(flags: ProjectFlags, env: Record<string, string | u
 /** Profiles from --profile, else COMPOSE_PROFILES (comma-separated). */
 export function activeProfiles(flags: ProjectFlags, env: Record<string, string | undefined>): string[] {
   if (flags.profile?.length) return flags.profile;
-  return (env.COMPOSE_PROFILES ?? '').split(',').map((p) => p.trim()).filter(Boolean);
+  return (env.COMPOSE_PROFILES ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -19,7 +19,13 @@ const ATTEMPTS = 5;
  * retried when the manager wrote a service meanwhile. Returns the names of the services changed
  * (sorted); those already so are left alone. `timeoutSeconds` is `stop -t`.
  */
-export async function setServicesStopped(store: Store, stack: string, services: string[] | undefined, stopped: boolean, opts: { timeoutSeconds?: number } = {}): Promise<string[]> {
+export async function setServicesStopped(
+  store: Store,
+  stack: string,
+  services: string[] | undefined,
+  stopped: boolean,
+  opts: { timeoutSeconds?: number } = {},
+): Promise<string[]> {
   for (let attempt = 1; ; attempt++) {
     const { items } = await listObjects<Service>(store, 'Service', stack);
     if (items.length === 0 && !(await getObject(store, 'Stack', '', stack))) throw new InputError([`no such stack: ${stack} (see "stackctl stack ls")`]);
@@ -32,7 +38,12 @@ export async function setServicesStopped(store: Store, stack: string, services: 
       const { stopped: _s, stopTimeoutSeconds: _t, ...rest } = prev.spec;
       const spec = stopped ? { ...rest, stopped, ...(opts.timeoutSeconds !== undefined ? { stopTimeoutSeconds: opts.timeoutSeconds } : {}) } : rest;
       const next: Service = { ...prev, metadata: { ...prev.metadata, generation: prev.metadata.generation + 1 }, spec };
-      return { op: 'update' as const, key: objectKey('Service', stack, prev.metadata.name), value: encodeObject(next), revision: Number(prev.metadata.resourceVersion) };
+      return {
+        op: 'update' as const,
+        key: objectKey('Service', stack, prev.metadata.name),
+        value: encodeObject(next),
+        revision: Number(prev.metadata.resourceVersion),
+      };
     });
     const res = await store.txn(ops);
     if (res.succeeded) return changed.map((s) => s.metadata.name).sort();
@@ -76,21 +87,51 @@ export function runStateProgress(services: Service[], tasks: Task[], names: stri
   return { services: rows, done: !flagged && rows.every((r) => r.ready === r.total) };
 }
 
-async function awaitRunState(store: Store, stack: string, services: string[] | undefined, goal: Goal, timeoutMs: number, onProgress?: (p: RunStateProgress) => void): Promise<RunStateProgress> {
-  const out = await watchStack(store, stack, timeoutMs, (svcs, tasks) => runStateProgress(svcs, tasks, services, goal), (p) => p.done, onProgress);
+async function awaitRunState(
+  store: Store,
+  stack: string,
+  services: string[] | undefined,
+  goal: Goal,
+  timeoutMs: number,
+  onProgress?: (p: RunStateProgress) => void,
+): Promise<RunStateProgress> {
+  const out = await watchStack(
+    store,
+    stack,
+    timeoutMs,
+    (svcs, tasks) => runStateProgress(svcs, tasks, services, goal),
+    (p) => p.done,
+    onProgress,
+  );
   if (out.timedOut) {
-    const late = (out.progress?.services ?? []).filter((s) => s.ready < s.total).map((s) => `${stack}_${s.name} ${s.ready}/${s.total} ${goal === 'stopped' ? 'stopped' : 'running'}`);
-    throw new CommandError(`${goal === 'stopped' ? 'stop' : 'start'} of ${stack} did not finish within ${formatDuration(timeoutMs)}${late.length ? `: ${late.join('; ')}` : ''}`);
+    const late = (out.progress?.services ?? [])
+      .filter((s) => s.ready < s.total)
+      .map((s) => `${stack}_${s.name} ${s.ready}/${s.total} ${goal === 'stopped' ? 'stopped' : 'running'}`);
+    throw new CommandError(
+      `${goal === 'stopped' ? 'stop' : 'start'} of ${stack} did not finish within ${formatDuration(timeoutMs)}${late.length ? `: ${late.join('; ')}` : ''}`,
+    );
   }
   return out.progress!;
 }
 
 /** Resolves once every live task of the services (undefined: all) reports stopped; a CommandError after `timeoutMs`. */
-export function awaitStopped(store: Store, stack: string, services: string[] | undefined, timeoutMs: number, onProgress?: (p: RunStateProgress) => void): Promise<RunStateProgress> {
+export function awaitStopped(
+  store: Store,
+  stack: string,
+  services: string[] | undefined,
+  timeoutMs: number,
+  onProgress?: (p: RunStateProgress) => void,
+): Promise<RunStateProgress> {
   return awaitRunState(store, stack, services, 'stopped', timeoutMs, onProgress);
 }
 
 /** Resolves once every slot's task of the services (undefined: all) is running (or complete); a CommandError after `timeoutMs`. */
-export function awaitStarted(store: Store, stack: string, services: string[] | undefined, timeoutMs: number, onProgress?: (p: RunStateProgress) => void): Promise<RunStateProgress> {
+export function awaitStarted(
+  store: Store,
+  stack: string,
+  services: string[] | undefined,
+  timeoutMs: number,
+  onProgress?: (p: RunStateProgress) => void,
+): Promise<RunStateProgress> {
   return awaitRunState(store, stack, services, 'started', timeoutMs, onProgress);
 }

@@ -20,6 +20,21 @@ export function containerLinePrinter(out: NodeJS.WritableStream): (p: UpProgress
 }
 
 /** @param since when `up` wrote the project (rollouts started since then that pause or roll back fail it) */
-export async function waitForUp(store: Store, stack: string, targets: string[], mode: UpMode, since: Date, timeoutMs: number, onProgress: (p: UpProgress) => void): Promise<{ progress?: UpProgress; timedOut: boolean }> {
-  return watchStack(store, stack, timeoutMs, (services, tasks) => upProgress(services, tasks, targets, mode, since), (p) => p.done || p.errors.length > 0, onProgress);
+export async function waitForUp(
+  store: Store,
+  stack: string,
+  targets: string[],
+  mode: UpMode,
+  since: Date,
+  timeoutMs: number,
+  onProgress: (p: UpProgress) => void,
+): Promise<{ progress?: UpProgress; timedOut: boolean }> {
+  return watchStack(
+    store,
+    stack,
+    timeoutMs,
+    (services, tasks) => upProgress(services, tasks, targets, mode, since),
+    (p) => p.done || p.errors.length > 0,
+    onProgress,
+  );
 }

@@ -41,7 +41,12 @@ function parseSeconds(value: string): number {
 /** The manager's flags (GitOps and the node grace). */
 function gitOpsFlags(cmd: Command): Command {
   return cmd
-    .option('--node-grace <seconds>', 'a node whose heartbeat lease has lapsed is declared down (its tasks replaced) after this long; an agent back sooner adopts its containers', parseSeconds, 5)
+    .option(
+      '--node-grace <seconds>',
+      'a node whose heartbeat lease has lapsed is declared down (its tasks replaced) after this long; an agent back sooner adopts its containers',
+      parseSeconds,
+      5,
+    )
     .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
     .option('--sops-age-key-file <file>', 'age keys for SOPS-encrypted files in GitOps repositories (else env SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)');
 }
@@ -58,8 +63,11 @@ interface ApiFlags {
 function apiFlags(cmd: Command): Command {
   return cmd
     .option('--api-listen <addr>', 'serve the Kubernetes-style API (HTTPS) on [HOST]:PORT, e.g. :6443', parseListen)
-    .option('--api-state-dir <dir>', "where the API's CA (made on first start) and serving certificate live (default: api beside the embedded store, or ~/.stackd/api)")
-    .option('--api-ca-cert <file>', 'issue the serving certificate from this CA (with --api-ca-key) instead of the state directory\'s own: managers sharing one CA')
+    .option(
+      '--api-state-dir <dir>',
+      "where the API's CA (made on first start) and serving certificate live (default: api beside the embedded store, or ~/.stackd/api)",
+    )
+    .option('--api-ca-cert <file>', "issue the serving certificate from this CA (with --api-ca-key) instead of the state directory's own: managers sharing one CA")
     .option('--api-ca-key <file>', "the CA's private key")
     .option('--api-advertise-url <url>', 'the URL kubeconfigs point at (default https://<listen host or 127.0.0.1>:PORT)');
 }
@@ -93,7 +101,9 @@ async function serve(flags: StoreFlags & { metricsListen?: string }, run: (store
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const disarm = armShutdownGrace(stop.signal, SHUTDOWN_GRACE_MS, () => {
-    process.stderr.write(`stackd: not stopped cleanly within ${SHUTDOWN_GRACE_MS / 1000}s (store ${store.endpoint} not answering?); exiting, containers keep running\n`);
+    process.stderr.write(
+      `stackd: not stopped cleanly within ${SHUTDOWN_GRACE_MS / 1000}s (store ${store.endpoint} not answering?); exiting, containers keep running\n`,
+    );
     process.exit(); // 0, or the code of the error that stopped it (main has set it by then)
   });
   // the store's timers are unref'd (a CLI exits once done): without this, a standby manager
@@ -124,11 +134,14 @@ interface AgentFlags {
 
 function agentOptions(cmd: Command): Command {
   return cmd
-    .option('--node-name <name>', 'this node\'s name', hostname())
+    .option('--node-name <name>', "this node's name", hostname())
     .option('--docker <url>', 'Docker Engine: unix:///path or tcp://host:port (default DOCKER_HOST or /var/run/docker.sock)')
     .option('--label <key=value>', 'node label (repeatable)', parseLabel)
     .option('--address <addr>', 'address other nodes reach this one at')
-    .option('--netns <path>', "the engine host's network namespace (e.g. /var/run/netns/NAME, /proc/1/ns/net): turns on cluster networking (overlays, service VIPs and DNS, routing mesh)")
+    .option(
+      '--netns <path>',
+      "the engine host's network namespace (e.g. /var/run/netns/NAME, /proc/1/ns/net): turns on cluster networking (overlays, service VIPs and DNS, routing mesh)",
+    )
     .addOption(new Option('--role <role>', 'node role').choices(['manager', 'worker']).default('worker'));
 }
 
@@ -144,12 +157,14 @@ export function buildProgram(): Command {
       const log = createLogger('stackd');
       const gitops = await gitOpsOptions(opts);
       await serve(opts, (store, signal) =>
-        withApiServer(store, apiServerOptions(opts, log), () => withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
-          Promise.all([
-            runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, address: opts.metricsListen }, signal),
-            runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
-          ]),
-        )),
+        withApiServer(store, apiServerOptions(opts, log), () =>
+          withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
+            Promise.all([
+              runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, address: opts.metricsListen }, signal),
+              runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
+            ]),
+          ),
+        ),
       );
     });
 
@@ -162,14 +177,18 @@ export function buildProgram(): Command {
       const gitops = await gitOpsOptions(flags);
       await serve(flags, (s, signal) =>
         withApiServer(s, apiServerOptions(flags, log), () =>
-          withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () => runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal)),
+          withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () =>
+            runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal),
+          ),
         ),
       );
     });
 
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {
     const opts = cmd.optsWithGlobals<AgentFlags & StoreFlags>();
-    await serve(opts, (s, signal) => runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal));
+    await serve(opts, (s, signal) =>
+      runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal),
+    );
   });
   return program;
 }

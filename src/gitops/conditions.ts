@@ -13,7 +13,10 @@ const LISTED = 5;
 
 /** The first few stacks with their messages (a condition stays readable with 100 stacks). */
 function listed(stacks: GitStackResult[]): string {
-  const shown = stacks.slice(0, LISTED).map((s) => (s.message ? `${s.stack}: ${s.message}` : s.stack)).join('; ');
+  const shown = stacks
+    .slice(0, LISTED)
+    .map((s) => (s.message ? `${s.stack}: ${s.message}` : s.stack))
+    .join('; ');
   return stacks.length > LISTED ? `${shown}; and ${stacks.length - LISTED} more (stackctl gitops status)` : shown;
 }
 

@@ -37,4 +37,3 @@ export async function deleteGitOpsSecret(store: Store, name: string): Promise<bo
   await store.txn([{ op: 'delete', key }]);
   return true;
 }
-

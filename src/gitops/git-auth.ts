@@ -44,8 +44,13 @@ export function gitEnv(repo: string, creds: GitCredentials | undefined, files: A
 
 /** The environment names gitEnv may set (simple-git drops GIT_* variables not named). */
 export const GIT_ENV_NAMES = [
-  'GIT_TERMINAL_PROMPT', 'GIT_CONFIG_NOSYSTEM', 'GIT_CONFIG_GLOBAL', 'GIT_SSH_COMMAND', 'GIT_CONFIG_COUNT',
-  'GIT_CONFIG_KEY_0', 'GIT_CONFIG_VALUE_0',
+  'GIT_TERMINAL_PROMPT',
+  'GIT_CONFIG_NOSYSTEM',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_SSH_COMMAND',
+  'GIT_CONFIG_COUNT',
+  'GIT_CONFIG_KEY_0',
+  'GIT_CONFIG_VALUE_0',
 ];
 
 /** URLs lose their userinfo ("https://user:token@host" → "https://***@host") wherever they appear. */
@@ -70,7 +75,10 @@ export function classifyFetchError(message: string): FetchFailure {
 
 /** git's message, cut to the lines that say what went wrong, one line. */
 export function fetchErrorMessage(raw: string): string {
-  const lines = scrubUrls(raw).split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = scrubUrls(raw)
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const important = lines.filter((l) => /^(fatal|error|remote):/i.test(l) || AUTH_PATTERNS.some((p) => p.test(l)));
   return (important.length ? important : lines).join('; ').slice(0, 500);
 }

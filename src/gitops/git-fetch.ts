@@ -61,7 +61,10 @@ async function writeAuthFiles(repo: string, creds: GitCredentials | undefined): 
 }
 
 async function exists(p: string): Promise<boolean> {
-  return stat(p).then(() => true, () => false);
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** `git fetch` arguments: `--` ends the options, so git never reads the repository as one. Pure. */

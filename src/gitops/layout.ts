@@ -40,7 +40,9 @@ export function discoverStacks(listing: RepoListing): Discovery {
     if (twin) problems.push(`${file}: stack "${name}" is defined twice (also by ${twin.file})`);
     else stacks.push({ name, file });
   };
-  for (const dir of Object.keys(listing.dirs).filter((d) => !d.startsWith('.')).sort()) {
+  for (const dir of Object.keys(listing.dirs)
+    .filter((d) => !d.startsWith('.'))
+    .sort()) {
     const found = STACK_FILE_NAMES.filter((f) => listing.dirs[dir].includes(f));
     if (found.length > 1) problems.push(`${dir}/: more than one stack file (${found.join(', ')}); keep one`);
     else if (found.length === 1) add(dir, `${dir}/${found[0]}`);

@@ -52,7 +52,9 @@ export function confinedReader(root: string, decrypt?: Decrypt): ReadFile {
 }
 
 export function stackDigest(name: string, input: LoadedStack): string {
-  return createHash('sha256').update(canonicalJson(desiredStackObjects(name, input))).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(desiredStackObjects(name, input)))
+    .digest('hex');
 }
 
 /** @param path the source's folder inside the repository ('.' = the root) */

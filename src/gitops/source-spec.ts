@@ -34,7 +34,8 @@ export function checkRepoUrl(repo: string): string | undefined {
     return `--repo "${repo}" is not a URL: expected https://host/org/repo.git, ssh://git@host/org/repo.git, git@host:org/repo.git or file:///path`;
   }
   if (!SCHEMES.includes(url.protocol)) return `--repo: scheme ${url.protocol.replace(/:$/, '')} is not supported (use https, http, ssh or file)`;
-  if (url.password) return '--repo must not hold a password: store it with `stackctl gitops create-secret NAME --from-file password=FILE` and pass --secret-ref NAME';
+  if (url.password)
+    return '--repo must not hold a password: store it with `stackctl gitops create-secret NAME --from-file password=FILE` and pass --secret-ref NAME';
   if (url.protocol !== 'file:' && !url.hostname) return `--repo "${repo}" has no host`;
   return undefined;
 }
@@ -44,8 +45,15 @@ const REF_FORBIDDEN = /[\s~^:?*[\\\x00-\x1f\x7f]/;
 
 /** The problem with a branch name (git check-ref-format's main rules), or undefined. */
 export function checkBranch(branch: string): string | undefined {
-  const bad = branch === '' || branch.startsWith('-') || branch.startsWith('/') || branch.endsWith('/') || branch.endsWith('.lock')
-    || branch.includes('..') || branch.includes('@{') || REF_FORBIDDEN.test(branch);
+  const bad =
+    branch === '' ||
+    branch.startsWith('-') ||
+    branch.startsWith('/') ||
+    branch.endsWith('/') ||
+    branch.endsWith('.lock') ||
+    branch.includes('..') ||
+    branch.includes('@{') ||
+    REF_FORBIDDEN.test(branch);
   return bad ? `--branch "${branch}" is not a valid branch name` : undefined;
 }
 
@@ -70,7 +78,10 @@ export function gitSourceSpec(flags: AddFlags): { spec: GitSourceSpec } | { erro
   } catch (err) {
     errors.push(`--interval: ${(err as Error).message}`);
   }
-  for (const [flag, ref] of [['--secret-ref', flags.secretRef], ['--webhook-secret-ref', flags.webhookSecretRef]] as const) {
+  for (const [flag, ref] of [
+    ['--secret-ref', flags.secretRef],
+    ['--webhook-secret-ref', flags.webhookSecretRef],
+  ] as const) {
     const e = ref === undefined ? undefined : checkName(flag, ref);
     if (e) errors.push(e);
   }

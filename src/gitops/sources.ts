@@ -24,7 +24,9 @@ export async function updateGitSourceSpec(store: Store, name: string, change: (s
     const spec = change(src.spec);
     if (canonicalJson(spec) === canonicalJson(src.spec)) return src;
     const next: GitSource = { ...src, spec, metadata: { ...src.metadata, generation: src.metadata.generation + 1 } };
-    const res = await store.txn([{ op: 'update', key: objectKey('GitSource', '', name), value: encodeObject(next), revision: Number(src.metadata.resourceVersion) }]);
+    const res = await store.txn([
+      { op: 'update', key: objectKey('GitSource', '', name), value: encodeObject(next), revision: Number(src.metadata.resourceVersion) },
+    ]);
     if (res.succeeded) return next;
     if (attempt >= ATTEMPTS) throw new Error(`gitsource ${name} keeps changing; try again`);
   }

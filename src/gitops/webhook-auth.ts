@@ -6,9 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 export type Headers = Record<string, string | string[] | undefined>;
 
-export type WebhookVerdict =
-  | { ok: true; via: 'github' | 'gitlab' }
-  | { ok: false; reason: string };
+export type WebhookVerdict = { ok: true; via: 'github' | 'gitlab' } | { ok: false; reason: string };
 
 export const GITHUB_SIGNATURE_HEADER = 'x-hub-signature-256';
 export const GITLAB_TOKEN_HEADER = 'x-gitlab-token';

@@ -58,7 +58,11 @@ export async function startWebhookReceiver(store: Store, opts: { listen: string;
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     const failed = (err: NodeJS.ErrnoException) =>
-      reject(new Error(`webhook receiver cannot listen on ${opts.listen}: ${err.code === 'EADDRINUSE' ? 'address already in use (choose another --webhook-listen)' : err.message}`));
+      reject(
+        new Error(
+          `webhook receiver cannot listen on ${opts.listen}: ${err.code === 'EADDRINUSE' ? 'address already in use (choose another --webhook-listen)' : err.message}`,
+        ),
+      );
     server.once('error', failed);
     server.listen(port, host ?? '0.0.0.0', () => {
       server.off('error', failed);

@@ -18,9 +18,7 @@ export function withTransitionTimes(planned: PlannedCondition[], previous: Condi
 export async function writeStatus<T extends Resource>(store: Store, obj: T, status: T['status']): Promise<number> {
   if (canonicalJson(obj.status ?? null) === canonicalJson(status ?? null)) return 0;
   const key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
-  const res = await store.txn([
-    { op: 'update', key, value: encodeObject({ ...obj, status }), revision: Number(obj.metadata.resourceVersion) },
-  ]);
+  const res = await store.txn([{ op: 'update', key, value: encodeObject({ ...obj, status }), revision: Number(obj.metadata.resourceVersion) }]);
   if (!res.succeeded) throw new Error(`${key} changed while its status was written; retrying`);
   return res.revision;
 }

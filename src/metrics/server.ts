@@ -32,7 +32,11 @@ export async function startMetricsServer(addr: string, store: Store): Promise<Se
     if (req.method !== 'GET' && req.method !== 'HEAD') return reply(405, 'method not allowed\n');
     if (path === '/healthz') return reply(200, 'ok\n');
     if (path === '/readyz') return void readiness(store).then((r) => reply(r.ok ? 200 : 503, r.body));
-    if (path === '/metrics') return void registry.metrics().then((m) => reply(200, m, registry.contentType), (err: Error) => reply(500, `${err.message}\n`));
+    if (path === '/metrics')
+      return void registry.metrics().then(
+        (m) => reply(200, m, registry.contentType),
+        (err: Error) => reply(500, `${err.message}\n`),
+      );
     reply(404, 'not found: /healthz, /readyz, /metrics\n');
   });
   await new Promise<void>((resolve, reject) => {

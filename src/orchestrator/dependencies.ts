@@ -74,5 +74,8 @@ export function dependencyGate(service: Service, services: Service[], tasks: Tas
 
 /** The services of the stack that depend on `name`: reconcile them when its tasks change. */
 export function dependentsOf(name: string, services: Service[]): string[] {
-  return services.filter((s) => name in s.spec.template.depends_on).map((s) => s.metadata.name).sort();
+  return services
+    .filter((s) => name in s.spec.template.depends_on)
+    .map((s) => s.metadata.name)
+    .sort();
 }

@@ -32,9 +32,7 @@ export function newTask(service: Service, id: string, now: Date, opts: NewTaskOp
       labels: taskLabels(service),
       annotations: {},
       creationTimestamp: timestamp,
-      ownerReferences: [
-        { apiVersion: API_VERSION, kind: 'Service', name: service.metadata.name, uid: service.metadata.uid, controller: true },
-      ],
+      ownerReferences: [{ apiVersion: API_VERSION, kind: 'Service', name: service.metadata.name, uid: service.metadata.uid, controller: true }],
     },
     spec: {
       stack: service.spec.stack,

@@ -76,9 +76,7 @@ function enforceConstraints(own: Task[], nodes: Node[]): OrchestratorAction[] {
 /** Dependencies not met: new tasks are created in state `new` and wait; met: waiting tasks are admitted. */
 function gateActions(actions: OrchestratorAction[], own: Task[], gate: GateResult, touched: Set<string>): OrchestratorAction[] {
   if (!gate.ready) {
-    return actions.map((a) =>
-      a.type === 'create' ? { ...a, task: { ...a.task, status: { ...a.task.status!, state: 'new', message: gate.reason! } } } : a,
-    );
+    return actions.map((a) => (a.type === 'create' ? { ...a, task: { ...a.task, status: { ...a.task.status!, state: 'new', message: gate.reason! } } } : a));
   }
   const admits: OrchestratorAction[] = own
     .filter((t) => stateOf(t) === 'new' && t.spec.desiredState === 'running' && !touched.has(t.metadata.name))
@@ -96,9 +94,7 @@ export function planService(input: ServicePlanInput): ServicePlan {
   const stopped = new Set(enforced.map(actionTaskName));
   const view = own.map((t) => (stopped.has(t.metadata.name) ? { ...t, spec: { ...t.spec, desiredState: 'shutdown' as const } } : t));
   const orchestrated =
-    deploy.mode === 'global'
-      ? planGlobalDetailed(service, view, input.nodes, now, input.ids)
-      : planReplicatedDetailed(service, view, now, input.ids);
+    deploy.mode === 'global' ? planGlobalDetailed(service, view, input.nodes, now, input.ids) : planReplicatedDetailed(service, view, now, input.ids);
 
   // the update supervisor replaces old revisions; the slots it holds are its alone this round.
   // A stopped service's rollout is frozen where it is (nothing replaced, no deadline running).
@@ -114,11 +110,7 @@ export function planService(input: ServicePlanInput): ServicePlan {
   };
 
   const gate = dependencyGate(service, input.services, input.tasks);
-  let actions = [
-    ...enforced,
-    ...update.actions.filter((a) => !stopped.has(actionTaskName(a))),
-    ...orchestrated.actions.filter((a) => !held.has(slotOf(a) ?? '')),
-  ];
+  let actions = [...enforced, ...update.actions.filter((a) => !stopped.has(actionTaskName(a))), ...orchestrated.actions.filter((a) => !held.has(slotOf(a) ?? ''))];
   const touched = new Set(actions.map(actionTaskName));
   // Compose stop/start: the tasks nothing else touches this round (before admissions: a task being
   // stopped is not admitted)

@@ -47,7 +47,7 @@ export function decideRestart(service: Service, slot: string, task: Task, now: D
   const windowMs = durationMs(policy.window);
   const max = policy.max_attempts;
   // a new revision starts counting afresh (Swarm does the same)
-  const prev = task.spec.specHash === specHash(service.spec.template) ? task.spec.restart ?? { attempt: 0, history: [] } : { attempt: 0, history: [] };
+  const prev = task.spec.specHash === specHash(service.spec.template) ? (task.spec.restart ?? { attempt: 0, history: [] }) : { attempt: 0, history: [] };
   if (max > 0) {
     const counted = windowMs > 0 ? prev.history.filter((t) => Date.parse(t) > endedAt - windowMs).length : prev.attempt;
     if (counted >= max) {

@@ -82,7 +82,10 @@ export function undoTarget(name: string, revisions: ServiceRevision[], current: 
   const target = toRevision === undefined ? revisions.find((r) => r.hash !== hash) : revisions.find((r) => r.revision === toRevision);
   if (!target) {
     const kept = revisions.map((r) => r.revision).join(', ') || 'none';
-    return { ok: false, error: toRevision === undefined ? `service ${name} has no previous revision` : `service ${name} has no revision ${toRevision} (kept: ${kept})` };
+    return {
+      ok: false,
+      error: toRevision === undefined ? `service ${name} has no previous revision` : `service ${name} has no revision ${toRevision} (kept: ${kept})`,
+    };
   }
   if (target.hash === hash) return { ok: false, error: `service ${name} already runs revision ${target.revision}` };
   return { ok: true, revision: target, template: rollbackTemplate(target.template, current) };

@@ -31,12 +31,12 @@ export function summarizeService(service: Service, own: Task[], nodes: Node[], g
   const failed = wanted.filter((g) => endedInFailure(g.current!)).length;
 
   const parsed = parseConstraints(deploy.placement.constraints);
-  const restarts = planRestarts(service, wanted.map((g) => g.current!), now).map((d) =>
-    d.restart ? `${d.reason}; restarting in ${Math.max(0, Math.ceil((d.at!.getTime() - now.getTime()) / 1000))}s` : d.reason,
-  );
-  const message = !parsed.ok
-    ? parsed.error
-    : runWait ?? (service.spec.stopped ? 'stopped' : !gate.ready ? gate.reason! : restarts.join('; '));
+  const restarts = planRestarts(
+    service,
+    wanted.map((g) => g.current!),
+    now,
+  ).map((d) => (d.restart ? `${d.reason}; restarting in ${Math.max(0, Math.ceil((d.at!.getTime() - now.getTime()) / 1000))}s` : d.reason));
+  const message = !parsed.ok ? parsed.error : (runWait ?? (service.spec.stopped ? 'stopped' : !gate.ready ? gate.reason! : restarts.join('; ')));
 
   const conditions: PlannedCondition[] = [];
   if (Object.keys(service.spec.template.depends_on).length > 0) {

@@ -17,5 +17,8 @@ export function taskShape(template: ServiceSpec): unknown {
 
 /** sha256 of the task shape's canonical JSON (keys sorted), first 12 hex digits. Key order never matters. */
 export function specHash(template: ServiceSpec): string {
-  return createHash('sha256').update(canonicalJson(taskShape(template))).digest('hex').slice(0, 12);
+  return createHash('sha256')
+    .update(canonicalJson(taskShape(template)))
+    .digest('hex')
+    .slice(0, 12);
 }

@@ -15,11 +15,7 @@ function pauseReason(update: ServiceUpdateStatus, cause: UpdateCause | undefined
   return isRollback(update.state) ? 'RollbackFailed' : 'UpdateFailed';
 }
 
-export function rolloutConditions(
-  update: ServiceUpdateStatus | undefined,
-  replicas: { desired: number; running: number },
-  generation: number,
-): PlannedCondition[] {
+export function rolloutConditions(update: ServiceUpdateStatus | undefined, replicas: { desired: number; running: number }, generation: number): PlannedCondition[] {
   const condition = (type: string, status: boolean, reason: string, message: string): PlannedCondition => ({
     type,
     status: status ? 'True' : 'False',
@@ -28,9 +24,7 @@ export function rolloutConditions(
     observedGeneration: generation,
   });
   const available = replicas.running >= replicas.desired;
-  const out = [
-    condition('Available', available, available ? 'AllReplicasRunning' : 'ReplicasUnavailable', `${replicas.running}/${replicas.desired} tasks running`),
-  ];
+  const out = [condition('Available', available, available ? 'AllReplicasRunning' : 'ReplicasUnavailable', `${replicas.running}/${replicas.desired} tasks running`)];
   if (!update) return out;
   const paused = isPaused(update.state);
   const reason = paused ? pauseReason(update, update.pauseCause) : '';
@@ -46,8 +40,13 @@ export function rolloutConditions(
   const rolledBack = isRollback(update.state);
   out.push(
     condition('Progressing', isProgressing, progressReason, update.message),
-    condition('Paused', paused, paused ? reason : 'NotPaused', paused ? update.pauseCause?.message ?? '' : ''),
-    condition('RolledBack', rolledBack, rolledBack ? update.rollbackCause?.reason ?? 'UpdateFailed' : 'NotRolledBack', rolledBack ? update.rollbackCause?.message ?? '' : ''),
+    condition('Paused', paused, paused ? reason : 'NotPaused', paused ? (update.pauseCause?.message ?? '') : ''),
+    condition(
+      'RolledBack',
+      rolledBack,
+      rolledBack ? (update.rollbackCause?.reason ?? 'UpdateFailed') : 'NotRolledBack',
+      rolledBack ? (update.rollbackCause?.message ?? '') : '',
+    ),
   );
   return out;
 }

@@ -41,7 +41,10 @@ export interface UpdatePlan {
 
 function wantedSlots(service: Service, nodes: Node[]): string[] {
   const deploy = service.spec.template.deploy;
-  if (deploy.mode === 'global') return eligibleNodes(service, nodes).map((n) => n.metadata.name).sort(bySlotKey);
+  if (deploy.mode === 'global')
+    return eligibleNodes(service, nodes)
+      .map((n) => n.metadata.name)
+      .sort(bySlotKey);
   return Array.from({ length: deploy.replicas }, (_, i) => String(i + 1));
 }
 
@@ -103,10 +106,19 @@ export function planUpdate(
     else {
       const previous = templateOf(rec.fromRevision, revisions, tasks);
       if (!previous) {
-        rec = pause(rec, { reason: 'NoPreviousRevision', message: `${cause.message}; cannot roll back: revision ${rec.fromRevision || '(unknown)'} is not kept` }, now);
+        rec = pause(
+          rec,
+          { reason: 'NoPreviousRevision', message: `${cause.message}; cannot roll back: revision ${rec.fromRevision || '(unknown)'} is not kept` },
+          now,
+        );
       } else {
         // this round only turns the spec back; the next one, on the previous template, rolls it out
-        const rollbackSpec: RollbackSpecAction = { type: 'rollbackSpec', template: rollbackTemplate(previous, template), revision: rec.fromRevision, reason: cause.message };
+        const rollbackSpec: RollbackSpecAction = {
+          type: 'rollbackSpec',
+          template: rollbackTemplate(previous, template),
+          revision: rec.fromRevision,
+          reason: cause.message,
+        };
         return finish({ actions: [], held: views.map((v) => v.key), rollbackSpec }, startRollback(rec, cause, now), [now.getTime()]);
       }
     }
@@ -149,7 +161,9 @@ export function planUpdate(
       } else actions.push(retire(v.current!, `updating to revision ${target}`));
     }
     if (old.length > capacity && cooling.length > 0) wakes.push(Math.min(...cooling.map((v) => since(v.current!) + delayMs)));
-    const settled = (v: SlotView) => v.phase === 'ended' || (v.phase === 'updated' && (judged.verdicts[v.current!.metadata.name] === 'passed' || v.current!.metadata.creationTimestamp < rec!.startedAt));
+    const settled = (v: SlotView) =>
+      v.phase === 'ended' ||
+      (v.phase === 'updated' && (judged.verdicts[v.current!.metadata.name] === 'passed' || v.current!.metadata.creationTimestamp < rec!.startedAt));
     if (actions.length === 0 && views.every(settled)) rec = complete(rec, now);
   }
   return finish({ actions, held }, rec);

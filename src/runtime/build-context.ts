@@ -17,7 +17,10 @@ export type ContextDecision = 'include' | 'skip' | 'prune';
  * some `!` pattern might re-include a path inside it (its own entry is left out, as Docker does).
  */
 export function contextFilter(dockerignoreText: string): (rel: string, isDir: boolean) => ContextDecision {
-  const patterns = dockerignoreText.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const patterns = dockerignoreText
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   const ig = dockerignoreModule.default().add(patterns); // CommonJS: the factory is module.exports.default
   const hasExceptions = patterns.some((p) => p.startsWith('!'));
   return (rel, isDir) => (!ig.ignores(rel) ? 'include' : isDir && hasExceptions ? 'skip' : isDir ? 'prune' : 'skip');
@@ -59,7 +62,10 @@ export async function prepareContext(context: string, dockerfile: string): Promi
   const name = `.dockerfile.${randomBytes(10).toString('hex')}`;
   entries.delete('.dockerignore');
   const ignore = `${ignoreText ?? ''}${ignoreText && !ignoreText.endsWith('\n') ? '\n' : ''}${name}\n`;
-  const extra = [{ name, content: await readFile(dockerfileAbs) }, { name: '.dockerignore', content: Buffer.from(ignore) }];
+  const extra = [
+    { name, content: await readFile(dockerfileAbs) },
+    { name: '.dockerignore', content: Buffer.from(ignore) },
+  ];
   return { entries: [...entries].sort(), extra, dockerfile: name };
 }
 

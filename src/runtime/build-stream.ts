@@ -54,11 +54,14 @@ export class BuildStreamReader {
   private lines(text: string): BuildProgress[] {
     const parts = (this.partial + text).split('\n');
     this.partial = parts.pop() ?? '';
-    return parts.map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '').map((line) => {
-      if (!STEP.test(line)) return { type: 'output', text: line } as const;
-      this.step = line.trim();
-      return { type: 'step', text: this.step } as const;
-    });
+    return parts
+      .map((l) => l.replace(/\r$/, ''))
+      .filter((l) => l.trim() !== '')
+      .map((line) => {
+        if (!STEP.test(line)) return { type: 'output', text: line } as const;
+        this.step = line.trim();
+        return { type: 'step', text: this.step } as const;
+      });
   }
 }
 

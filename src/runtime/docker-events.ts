@@ -49,23 +49,20 @@ function subscriberEvents$(docker: Dockerode, endpoint: string, filters: object,
       if (!closed) subscriber.error(dockerError(err, endpoint, 'event stream'));
       closed = true;
     };
-    docker.getEvents({ filters, ...(resume.since ? { since: resume.since } : {}) } as Dockerode.GetEventsOptions).then(
-      (s: Destroyable) => {
-        stream = s;
-        if (closed) return s.destroy?.();
-        const parser = new JsonStreamParser();
-        s.on('data', (chunk: Buffer) => {
-          for (const raw of parser.push(chunk) as EngineEvent[]) {
-            const ev = toContainerEvent(raw);
-            if (ev && resume.isNew(ev)) subscriber.next(ev);
-          }
-        });
-        s.on('end', () => lost(new DockerError('the event stream ended')));
-        s.on('close', () => lost(new DockerError('the event stream closed')));
-        s.on('error', lost);
-      },
-      lost,
-    );
+    docker.getEvents({ filters, ...(resume.since ? { since: resume.since } : {}) } as Dockerode.GetEventsOptions).then((s: Destroyable) => {
+      stream = s;
+      if (closed) return s.destroy?.();
+      const parser = new JsonStreamParser();
+      s.on('data', (chunk: Buffer) => {
+        for (const raw of parser.push(chunk) as EngineEvent[]) {
+          const ev = toContainerEvent(raw);
+          if (ev && resume.isNew(ev)) subscriber.next(ev);
+        }
+      });
+      s.on('end', () => lost(new DockerError('the event stream ended')));
+      s.on('close', () => lost(new DockerError('the event stream closed')));
+      s.on('error', lost);
+    }, lost);
     return () => {
       closed = true;
       stream?.destroy?.();

@@ -23,7 +23,9 @@ export async function ensureNetwork(docker: Dockerode, endpoint: string, name: s
       Internal: settings.internal,
       Attachable: settings.attachable,
       CheckDuplicate: true,
-      ...(settings.ipam ? { IPAM: { Driver: 'default', Config: [{ Subnet: settings.ipam.subnet, IPRange: settings.ipam.ipRange, Gateway: settings.ipam.gateway }] } } : {}),
+      ...(settings.ipam
+        ? { IPAM: { Driver: 'default', Config: [{ Subnet: settings.ipam.subnet, IPRange: settings.ipam.ipRange, Gateway: settings.ipam.gateway }] } }
+        : {}),
     });
     return net.id;
   } catch (err) {
@@ -88,7 +90,11 @@ export async function removeVolume(docker: Dockerode, endpoint: string, name: st
 }
 
 /** Networks and volumes stackd created, optionally of one stack. */
-export async function listManagedResources(docker: Dockerode, endpoint: string, stack?: string): Promise<{ networks: ManagedResource[]; volumes: ManagedResource[] }> {
+export async function listManagedResources(
+  docker: Dockerode,
+  endpoint: string,
+  stack?: string,
+): Promise<{ networks: ManagedResource[]; volumes: ManagedResource[] }> {
   const filters = { label: [stack ? `${LABEL.stack}=${stack}` : LABEL.stack] };
   try {
     const [networks, volumes] = await Promise.all([docker.listNetworks({ filters }), docker.listVolumes({ filters })]);

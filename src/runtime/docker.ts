@@ -173,7 +173,12 @@ export class DockerRuntime {
 
   /** Containers stackd created (running or not), narrowed by stackd's labels, e.g. { node: 'n1' }. */
   async listManaged(filter: { stack?: string; service?: string; node?: string } = {}): Promise<ManagedContainer[]> {
-    const label = [LABEL.task, ...Object.entries(filter).filter(([, v]) => v !== undefined).map(([k, v]) => `${LABEL[k as keyof typeof filter]}=${v}`)];
+    const label = [
+      LABEL.task,
+      ...Object.entries(filter)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => `${LABEL[k as keyof typeof filter]}=${v}`),
+    ];
     const list = await this.call('list containers', () => this.docker.listContainers({ all: true, filters: { label } }));
     return list.flatMap((c) => {
       const task = taskRefFromLabels(c.Labels);

@@ -21,7 +21,10 @@ export const KNOWN_KEYS = 'node.id, node.hostname, node.role, node.platform.os, 
 export function parseConstraint(text: string): Constraint {
   const trimmed = text.trim();
   const fail = (why: string) => new Error(`invalid constraint ${JSON.stringify(trimmed)}: ${why}`);
-  const at = ['==', '!='].map((op) => ({ op, i: trimmed.indexOf(op) })).filter((x) => x.i > 0).sort((a, b) => a.i - b.i)[0];
+  const at = ['==', '!=']
+    .map((op) => ({ op, i: trimmed.indexOf(op) }))
+    .filter((x) => x.i > 0)
+    .sort((a, b) => a.i - b.i)[0];
   if (!at) throw fail('expected KEY==VALUE or KEY!=VALUE');
   let key = trimmed.slice(0, at.i).trim();
   const value = trimmed.slice(at.i + 2).trim();

@@ -11,9 +11,7 @@ export function canonicalize(root: LNode): { root: LNode; problems: Problem[] } 
   const out = mapEntries(root, (key, node) => {
     if (key === 'services') return mapEntries(node, (name, svc) => fixService(svc, ['services', name], problems));
     if (['networks', 'volumes', 'configs', 'secrets'].includes(key)) {
-      return mapEntries(node, (name, obj) =>
-        fixKeys(obj, [key, name], problems, { labels: stringMap(''), driver_opts: stringMap('') }),
-      );
+      return mapEntries(node, (name, obj) => fixKeys(obj, [key, name], problems, { labels: stringMap(''), driver_opts: stringMap('') }));
     }
     return node;
   });
@@ -30,9 +28,8 @@ function fixService(svc: LNode, path: Path, problems: Problem[]): LNode {
     env_file: scalarToList,
     dns: scalarToList,
     build: (node, p, pr) => {
-      const b: LNode = node.kind === 'scalar' && typeof node.value === 'string'
-        ? { kind: 'map', loc: node.loc, keyLoc: node.keyLoc, entries: new Map([['context', node]]) }
-        : node;
+      const b: LNode =
+        node.kind === 'scalar' && typeof node.value === 'string' ? { kind: 'map', loc: node.loc, keyLoc: node.keyLoc, entries: new Map([['context', node]]) } : node;
       return fixKeys(b, p, pr, { args: stringMap(''), labels: stringMap('') });
     },
     deploy: (node, p, pr) => fixKeys(node, p, pr, { labels: stringMap('') }),
@@ -105,6 +102,4 @@ const namesToMap: Fix = (node, path, problems) => {
 };
 
 const scalarToList: Fix = (node) =>
-  node.kind === 'scalar' && node.value !== null
-    ? { kind: 'seq', items: [{ ...node, keyLoc: undefined }], loc: node.loc, keyLoc: node.keyLoc }
-    : node;
+  node.kind === 'scalar' && node.value !== null ? { kind: 'seq', items: [{ ...node, keyLoc: undefined }], loc: node.loc, keyLoc: node.keyLoc } : node;

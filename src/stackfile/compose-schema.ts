@@ -78,7 +78,13 @@ function types(e: SchemaError): string[] {
 }
 
 const ARTICLE: Record<string, string> = {
-  object: 'a map', array: 'a list', string: 'a string', number: 'a number', integer: 'an integer', boolean: 'a boolean', null: 'null',
+  object: 'a map',
+  array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'a boolean',
+  null: 'null',
 };
 
 function toIssue(e: SchemaError, data: unknown, schema: SchemaNode): Issue {
@@ -134,11 +140,15 @@ function valueAt(data: unknown, path: Path): unknown {
 function knownKeys(root: SchemaNode, path: Path): string[] {
   let nodes = [root];
   for (const part of path) {
-    nodes = nodes.flatMap((n) => branches(root, n)).flatMap((n): SchemaNode[] => {
-      if (typeof part === 'number') return n.items ? [n.items] : [];
-      if (n.properties && Object.hasOwn(n.properties, part)) return [n.properties[part]];
-      return Object.entries(n.patternProperties ?? {}).filter(([re]) => new RegExp(re, 'u').test(part)).map(([, s]) => s);
-    });
+    nodes = nodes
+      .flatMap((n) => branches(root, n))
+      .flatMap((n): SchemaNode[] => {
+        if (typeof part === 'number') return n.items ? [n.items] : [];
+        if (n.properties && Object.hasOwn(n.properties, part)) return [n.properties[part]];
+        return Object.entries(n.patternProperties ?? {})
+          .filter(([re]) => new RegExp(re, 'u').test(part))
+          .map(([, s]) => s);
+      });
   }
   return [...new Set(nodes.flatMap((n) => branches(root, n)).flatMap((n) => Object.keys(n.properties ?? {})))];
 }

@@ -33,7 +33,10 @@ export function parseDotenv(text: string, file: string, raw = false): { vars: Re
     for (;;) {
       for (; j < rest.length; j++) {
         const c = rest[j];
-        if (c === quote) { closed = true; break; }
+        if (c === quote) {
+          closed = true;
+          break;
+        }
         if (quote === '"' && c === '\\' && j + 1 < rest.length) value += ESCAPES[rest[++j]] ?? `\\${rest[j]}`;
         else value += c;
       }

@@ -58,9 +58,7 @@ export function sortProblems(problems: Problem[], fileOrder: readonly string[]):
     const i = fileOrder.indexOf(f);
     return i < 0 ? fileOrder.length : i;
   };
-  const sorted = [...problems].sort(
-    (a, b) => rank(a.file) - rank(b.file) || a.line - b.line || a.col - b.col,
-  );
+  const sorted = [...problems].sort((a, b) => rank(a.file) - rank(b.file) || a.line - b.line || a.col - b.col);
   const seen = new Set<string>();
   return sorted.filter((p) => {
     const key = formatProblem(p);

@@ -109,7 +109,9 @@ function absolutePaths(svc: LNode, dir: string): LNode {
   const envFiles = entries.get('env_file');
   if (envFiles?.kind === 'seq') {
     const items = envFiles.items.map((item) =>
-      item.kind === 'map' && item.entries.has('path') ? { ...item, entries: new Map(item.entries).set('path', fix(item.entries.get('path') as LNode, abs)) } : fix(item, abs),
+      item.kind === 'map' && item.entries.has('path')
+        ? { ...item, entries: new Map(item.entries).set('path', fix(item.entries.get('path') as LNode, abs)) }
+        : fix(item, abs),
     );
     entries.set('env_file', { ...envFiles, items });
   }
@@ -121,7 +123,13 @@ function absolutePaths(svc: LNode, dir: string): LNode {
       const source = item.kind === 'map' ? item.entries.get('source') : undefined;
       const type = item.kind === 'map' ? item.entries.get('type') : undefined;
       if (item.kind !== 'map' || !source || type?.kind !== 'scalar' || type.value !== 'bind') return item;
-      return { ...item, entries: new Map(item.entries).set('source', fix(source, (s) => (isRelative(s) ? path.resolve(dir, s) : s))) };
+      return {
+        ...item,
+        entries: new Map(item.entries).set(
+          'source',
+          fix(source, (s) => (isRelative(s) ? path.resolve(dir, s) : s)),
+        ),
+      };
     });
     entries.set('volumes', { ...volumes, items });
   }

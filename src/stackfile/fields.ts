@@ -67,9 +67,7 @@ export const num = field('a number', (v) => {
 });
 /** A ratio from 0 to 1 (max_failure_ratio). */
 export const ratio = num.transform((n, ctx) => (n >= 0 && n <= 1 ? n : fail(ctx, `expected a number from 0 to 1, got ${n}`)));
-export const bool = field('true or false', (v) =>
-  typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined,
-);
+export const bool = field('true or false', (v) => (typeof v === 'boolean' ? v : v === 'true' ? true : v === 'false' ? false : undefined));
 export const duration = field('a duration like "1m30s"', (v) => (isText(v) ? formatDuration(parseDuration(v)) : undefined));
 export const bytes = field('a byte size like "512M"', (v) => (isText(v) ? parseBytes(v) : undefined));
 /** File modes: `0440` (read as octal by the YAML loader), "0440", "0o440" or a decimal number. */
@@ -78,9 +76,7 @@ export const fileMode = field('an octal file mode like 0440', (v) => {
   const m = typeof v === 'string' ? /^\s*0?o?([0-7]{1,4})\s*$/.exec(v) : null;
   return m ? parseInt(m[1], 8) : undefined;
 });
-export const strList = field('a list of strings', (v) =>
-  Array.isArray(v) && v.every(isText) ? v.map(String) : undefined,
-);
+export const strList = field('a list of strings', (v) => (Array.isArray(v) && v.every(isText) ? v.map(String) : undefined));
 /** command and entrypoint: a list, or a string split into words like a shell would. */
 export const words = field('a string or a list of strings', (v) =>
   typeof v === 'string' ? splitShellWords(v) : Array.isArray(v) && v.every(isText) ? v.map(String) : undefined,

@@ -37,9 +37,17 @@ function parseText(s: string, start: number, lookup: Lookup, nested: boolean): P
   while (i < s.length) {
     const c = s[i];
     if (nested && c === '}') return { value, unset, error, end: i };
-    if (c !== '$') { value += c; i++; continue; }
+    if (c !== '$') {
+      value += c;
+      i++;
+      continue;
+    }
     const next = s[i + 1];
-    if (next === '$') { value += '$'; i += 2; continue; }
+    if (next === '$') {
+      value += '$';
+      i += 2;
+      continue;
+    }
     if (next === '{') {
       const r = parseBraced(s, i + 2, lookup);
       value += r.value;
@@ -88,11 +96,7 @@ function parseBraced(s: string, start: number, lookup: Lookup): Parsed {
 }
 
 /** Interpolate every string scalar of a tree (values only); warnings for unset variables. */
-export function interpolateTree(
-  node: LNode,
-  lookup: Lookup,
-  path: Path = [],
-): { node: LNode; warnings: Problem[]; problems: Problem[] } {
+export function interpolateTree(node: LNode, lookup: Lookup, path: Path = []): { node: LNode; warnings: Problem[]; problems: Problem[] } {
   const warnings: Problem[] = [];
   const problems: Problem[] = [];
   const walk = (n: LNode, p: Path): LNode => {

@@ -37,11 +37,7 @@ export async function readEnvFiles(stack: ParsedStack, ctx: FileContext): Promis
   return out;
 }
 
-export async function readFileObjects(
-  stack: ParsedStack,
-  kind: 'configs' | 'secrets',
-  ctx: FileContext,
-): Promise<Record<string, Buffer>> {
+export async function readFileObjects(stack: ParsedStack, kind: 'configs' | 'secrets', ctx: FileContext): Promise<Record<string, Buffer>> {
   const out: Record<string, Buffer> = {};
   for (const [key, obj] of Object.entries(stack[kind] ?? {})) {
     if (!obj?.file || obj.external?.external) continue;

@@ -1,15 +1,17 @@
 // One service in its long form, with Swarm's defaults explicit (see defaults.ts).
 import * as path from 'node:path';
 import {
-  DEFAULT_FILE_MODE, DEFAULT_HEALTHCHECK, DEFAULT_PROGRESS_DEADLINE, DEFAULT_RESTART_POLICY, DEFAULT_STOP_GRACE_PERIOD,
+  DEFAULT_FILE_MODE,
+  DEFAULT_HEALTHCHECK,
+  DEFAULT_PROGRESS_DEADLINE,
+  DEFAULT_RESTART_POLICY,
+  DEFAULT_STOP_GRACE_PERIOD,
   DEFAULT_UPDATE_CONFIG,
 } from './defaults.js';
 import type { NormalizeContext } from './normalize.js';
 import { getOwn } from './safe.js';
 import type { ParsedService } from './schema-service.js';
-import type {
-  DeploySpec, FileRefSpec, HealthcheckSpec, MountSpec, ResourcesSpec, RestartPolicySpec, ServiceSpec, UpdateConfigSpec,
-} from './types.js';
+import type { DeploySpec, FileRefSpec, HealthcheckSpec, MountSpec, ResourcesSpec, RestartPolicySpec, ServiceSpec, UpdateConfigSpec } from './types.js';
 
 type Ctx = Pick<NormalizeContext, 'projectDir' | 'homeDir' | 'envFiles'>;
 type ParsedDeploy = NonNullable<ParsedService['deploy']>;
@@ -23,10 +25,7 @@ export function normalizeService(s: ParsedService, key: string, ctx: Ctx): Servi
     labels: s.labels ?? {},
     stop_grace_period: s.stop_grace_period ?? DEFAULT_STOP_GRACE_PERIOD,
     depends_on: Object.fromEntries(
-      Object.entries(s.depends_on ?? {}).map(([dep, d]) => [
-        dep,
-        { condition: d?.condition ?? 'service_started', required: d?.required ?? true },
-      ]),
+      Object.entries(s.depends_on ?? {}).map(([dep, d]) => [dep, { condition: d?.condition ?? 'service_started', required: d?.required ?? true }]),
     ),
     configs: (s.configs ?? []).map((r) => fileRef(r, '/')),
     secrets: (s.secrets ?? []).map((r) => fileRef(r, '/run/secrets/')),
@@ -42,10 +41,40 @@ export function normalizeService(s: ParsedService, key: string, ctx: Ctx): Servi
   }
   if (s.healthcheck) out.healthcheck = healthcheck(s.healthcheck);
   const copied = [
-    'image', 'command', 'entrypoint', 'stop_signal', 'init', 'user', 'working_dir', 'hostname', 'restart', 'profiles',
-    'container_name', 'network_mode', 'privileged', 'cap_add', 'cap_drop', 'devices', 'extra_hosts', 'dns', 'sysctls',
-    'ulimits', 'shm_size', 'tty', 'stdin_open', 'expose', 'runtime', 'pid', 'ipc', 'security_opt', 'read_only',
-    'userns_mode', 'cgroup_parent', 'group_add', 'tmpfs', 'extensions',
+    'image',
+    'command',
+    'entrypoint',
+    'stop_signal',
+    'init',
+    'user',
+    'working_dir',
+    'hostname',
+    'restart',
+    'profiles',
+    'container_name',
+    'network_mode',
+    'privileged',
+    'cap_add',
+    'cap_drop',
+    'devices',
+    'extra_hosts',
+    'dns',
+    'sysctls',
+    'ulimits',
+    'shm_size',
+    'tty',
+    'stdin_open',
+    'expose',
+    'runtime',
+    'pid',
+    'ipc',
+    'security_opt',
+    'read_only',
+    'userns_mode',
+    'cgroup_parent',
+    'group_add',
+    'tmpfs',
+    'extensions',
   ] as const;
   for (const k of copied) if (s[k] !== undefined) (out as unknown as Record<string, unknown>)[k] = s[k];
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b))) as unknown as ServiceSpec;
@@ -64,9 +93,7 @@ function networks(s: ParsedService): ServiceSpec['networks'] {
 
 function mount(m: MountSpec, ctx: Ctx): MountSpec {
   if (m.type !== 'bind' || m.source === undefined) return m;
-  const source = m.source === '~' || m.source.startsWith('~/')
-    ? path.join(ctx.homeDir, m.source.slice(1))
-    : path.resolve(ctx.projectDir, m.source);
+  const source = m.source === '~' || m.source.startsWith('~/') ? path.join(ctx.homeDir, m.source.slice(1)) : path.resolve(ctx.projectDir, m.source);
   return { ...m, source };
 }
 
@@ -85,7 +112,7 @@ function fileRef(r: { source: string; target?: string; uid?: string; gid?: strin
 function healthcheck(h: NonNullable<ParsedService['healthcheck']>): HealthcheckSpec {
   return {
     // [] = use the image's own test
-    test: h.disable ? ['NONE'] : h.test ?? [],
+    test: h.disable ? ['NONE'] : (h.test ?? []),
     interval: h.interval ?? DEFAULT_HEALTHCHECK.interval,
     timeout: h.timeout ?? DEFAULT_HEALTHCHECK.timeout,
     retries: h.retries ?? DEFAULT_HEALTHCHECK.retries,
@@ -115,7 +142,7 @@ function deploy(d: ParsedDeploy | undefined, restart: string | undefined): Deplo
   return {
     mode,
     // a global service runs one task per node: replicas does not apply
-    replicas: mode === 'global' ? 0 : d?.replicas ?? 1,
+    replicas: mode === 'global' ? 0 : (d?.replicas ?? 1),
     endpoint_mode: d?.endpoint_mode ?? 'vip',
     labels: d?.labels ?? {},
     placement: {

@@ -19,7 +19,10 @@ export interface NormalizeContext {
 /** The name given, else `name:` in the files, else the project folder's name; lower case, [a-z0-9_-]. */
 export function stackName(given: string | undefined, fromFile: string | undefined, projectDir: string): string {
   const raw = given ?? fromFile ?? path.basename(projectDir);
-  return raw.toLowerCase().replace(/[^a-z0-9_-]/g, '').replace(/^[_-]+/, '');
+  return raw
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]/g, '')
+    .replace(/^[_-]+/, '');
 }
 
 export function normalize(parsed: ParsedStack, ctx: NormalizeContext): StackSpec {
@@ -27,28 +30,34 @@ export function normalize(parsed: ParsedStack, ctx: NormalizeContext): StackSpec
   for (const key of Object.keys(parsed.services).sort()) {
     setOwn(services, key, normalizeService(parsed.services[key], key, ctx));
   }
-  const networks = mapSorted(parsed.networks, (key, n): NetworkSpec => ({
-    name: clusterName(ctx.name, key, n?.name, n?.external),
-    ...(n?.driver !== undefined ? { driver: n.driver } : {}),
-    driver_opts: n?.driver_opts ?? {},
-    external: n?.external?.external ?? false,
-    ...(n?.internal !== undefined ? { internal: n.internal } : {}),
-    ...(n?.attachable !== undefined ? { attachable: n.attachable } : {}),
-    ...(n?.ipam?.config?.[0]?.subnet !== undefined ? { subnet: n.ipam.config[0].subnet } : {}),
-    labels: n?.labels ?? {},
-  }));
+  const networks = mapSorted(
+    parsed.networks,
+    (key, n): NetworkSpec => ({
+      name: clusterName(ctx.name, key, n?.name, n?.external),
+      ...(n?.driver !== undefined ? { driver: n.driver } : {}),
+      driver_opts: n?.driver_opts ?? {},
+      external: n?.external?.external ?? false,
+      ...(n?.internal !== undefined ? { internal: n.internal } : {}),
+      ...(n?.attachable !== undefined ? { attachable: n.attachable } : {}),
+      ...(n?.ipam?.config?.[0]?.subnet !== undefined ? { subnet: n.ipam.config[0].subnet } : {}),
+      labels: n?.labels ?? {},
+    }),
+  );
   const usesDefault = Object.values(services).some((s) => s.networks.default !== undefined);
   if (usesDefault && !networks.default) {
     // Swarm would make an overlay; stackd runs a bridge per node
     setOwn(networks, 'default', { name: `${ctx.name}_default`, driver: 'bridge', driver_opts: {}, external: false, labels: {} });
   }
-  const volumes = mapSorted(parsed.volumes, (key, v): VolumeSpec => ({
-    name: clusterName(ctx.name, key, v?.name, v?.external),
-    ...(v?.driver !== undefined ? { driver: v.driver } : {}),
-    driver_opts: v?.driver_opts ?? {},
-    external: v?.external?.external ?? false,
-    labels: v?.labels ?? {},
-  }));
+  const volumes = mapSorted(
+    parsed.volumes,
+    (key, v): VolumeSpec => ({
+      name: clusterName(ctx.name, key, v?.name, v?.external),
+      ...(v?.driver !== undefined ? { driver: v.driver } : {}),
+      driver_opts: v?.driver_opts ?? {},
+      external: v?.external?.external ?? false,
+      labels: v?.labels ?? {},
+    }),
+  );
   const fileObject = (key: string, o: ParsedFileObject | null): FileObjectSpec => ({
     name: clusterName(ctx.name, key, o?.name, o?.external),
     ...(o?.file !== undefined && !o.external?.external ? { file: path.resolve(ctx.projectDir, o.file) } : {}),

@@ -27,34 +27,32 @@ const updateConfig = (failureActions: ('pause' | 'continue' | 'rollback')[]) =>
     order: oneOf('stop-first', 'start-first').optional(),
   });
 
-export const deploySchema = strictObject(
-  {
-    mode: oneOf('replicated', 'global').optional(),
-    replicas: countUpTo(MAX_REPLICAS).optional(),
-    endpoint_mode: oneOf('vip', 'dnsrr').optional(),
-    labels: labels.optional(),
-    placement: strictObject({
-      constraints: strList.optional(),
-      preferences: z.array(strictObject({ spread: str })).optional(),
-      max_replicas_per_node: countUpTo(MAX_REPLICAS).optional(),
+export const deploySchema = strictObject({
+  mode: oneOf('replicated', 'global').optional(),
+  replicas: countUpTo(MAX_REPLICAS).optional(),
+  endpoint_mode: oneOf('vip', 'dnsrr').optional(),
+  labels: labels.optional(),
+  placement: strictObject({
+    constraints: strList.optional(),
+    preferences: z.array(strictObject({ spread: str })).optional(),
+    max_replicas_per_node: countUpTo(MAX_REPLICAS).optional(),
+  }).optional(),
+  resources: strictObject({
+    limits: resources({}).optional(),
+    reservations: resources({
+      devices: 'stackd does not schedule devices (GPUs); use the service-level devices: key',
+      generic_resources: 'stackd does not schedule generic resources',
     }).optional(),
-    resources: strictObject({
-      limits: resources({}).optional(),
-      reservations: resources({
-        devices: 'stackd does not schedule devices (GPUs); use the service-level devices: key',
-        generic_resources: 'stackd does not schedule generic resources',
-      }).optional(),
-    }).optional(),
-    restart_policy: strictObject({
-      condition: oneOf('none', 'on-failure', 'any').optional(),
-      delay: duration.optional(),
-      max_attempts: count.optional(),
-      window: duration.optional(),
-    }).optional(),
-    update_config: updateConfig(['pause', 'continue', 'rollback']).optional(),
-    rollback_config: updateConfig(['pause', 'continue']).optional(),
-  },
-);
+  }).optional(),
+  restart_policy: strictObject({
+    condition: oneOf('none', 'on-failure', 'any').optional(),
+    delay: duration.optional(),
+    max_attempts: count.optional(),
+    window: duration.optional(),
+  }).optional(),
+  update_config: updateConfig(['pause', 'continue', 'rollback']).optional(),
+  rollback_config: updateConfig(['pause', 'continue']).optional(),
+});
 
 const TEST_KINDS = ['NONE', 'CMD', 'CMD-SHELL'];
 /** A string is a shell script (CMD-SHELL); a list starts with NONE, CMD or CMD-SHELL. */
@@ -66,13 +64,11 @@ const healthTest = field('a string or a list starting with NONE, CMD or CMD-SHEL
   return test;
 });
 
-export const healthcheckSchema = strictObject(
-  {
-    test: healthTest.optional(),
-    interval: duration.optional(),
-    timeout: duration.optional(),
-    retries: count.optional(),
-    start_period: duration.optional(),
-    disable: bool.optional(),
-  },
-);
+export const healthcheckSchema = strictObject({
+  test: healthTest.optional(),
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  retries: count.optional(),
+  start_period: duration.optional(),
+  disable: bool.optional(),
+});

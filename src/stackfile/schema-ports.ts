@@ -60,9 +60,7 @@ const longPort = strictObject({
   },
 ]);
 
-const shortPort = field('a port like "8080:80"', (v) =>
-  typeof v === 'string' || typeof v === 'number' ? parseShortPort(v) : undefined,
-);
+const shortPort = field('a port like "8080:80"', (v) => (typeof v === 'string' || typeof v === 'number' ? parseShortPort(v) : undefined));
 export const portItem = either(shortPort, longPort);
 
 const PROPAGATION = ['shared', 'slave', 'private', 'rshared', 'rslave', 'rprivate'];
@@ -100,19 +98,21 @@ const longVolume = strictObject(
     tmpfs: strictObject({ size: bytes.optional(), mode: fileMode.optional() }).optional(),
   },
   { unsupported: { image: 'needs Docker Engine 28 (API 1.48)' } },
-).superRefine((m, ctx) => {
-  if (m.type === 'bind' && !m.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a bind mount needs a source' });
-  if (m.type === 'tmpfs' && m.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a tmpfs mount has no source' });
-}).transform((m): MountSpec => {
-  const { extensions: _ignored, read_only, bind, volume, tmpfs, ...rest } = m;
-  return {
-    ...rest,
-    read_only: read_only ?? false,
-    ...(bind ? { bind: stripExtensions(bind) } : {}),
-    ...(volume ? { volume: stripExtensions(volume) } : {}),
-    ...(tmpfs ? { tmpfs: stripExtensions(tmpfs) } : {}),
-  };
-});
+)
+  .superRefine((m, ctx) => {
+    if (m.type === 'bind' && !m.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a bind mount needs a source' });
+    if (m.type === 'tmpfs' && m.source) ctx.addIssue({ code: 'custom', path: ['source'], message: 'a tmpfs mount has no source' });
+  })
+  .transform((m): MountSpec => {
+    const { extensions: _ignored, read_only, bind, volume, tmpfs, ...rest } = m;
+    return {
+      ...rest,
+      read_only: read_only ?? false,
+      ...(bind ? { bind: stripExtensions(bind) } : {}),
+      ...(volume ? { volume: stripExtensions(volume) } : {}),
+      ...(tmpfs ? { tmpfs: stripExtensions(tmpfs) } : {}),
+    };
+  });
 
 function stripExtensions<T extends { extensions?: unknown }>(o: T): Omit<T, 'extensions'> {
   const { extensions: _ignored, ...rest } = o;

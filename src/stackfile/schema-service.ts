@@ -1,8 +1,6 @@
 // One service as written (after canonical.ts turned list-or-map fields into maps).
 import { z } from 'zod';
-import {
-  bool, bytes, countUpTo, duration, either, field, fileMode, int, labels, oneOf, record, str, strList, strMap, strictObject, words,
-} from './fields.js';
+import { bool, bytes, countUpTo, duration, either, field, fileMode, int, labels, oneOf, record, str, strList, strMap, strictObject, words } from './fields.js';
 import { MAX_REPLICAS, cpus, deploySchema, healthcheckSchema } from './schema-deploy.js';
 import { portItem, volumeItem } from './schema-ports.js';
 
@@ -10,8 +8,11 @@ import { portItem, volumeItem } from './schema-ports.js';
  *  ignores with a warning are in ignored.ts; the compose-spec schema refuses everything else). */
 const UNSUPPORTED: Record<string, string> = {
   volumes_from: 'share a named volume between the services instead',
-  memswap_limit: 'not implemented', cpu_shares: 'use deploy.resources', cpu_quota: 'use deploy.resources',
-  cpu_period: 'use deploy.resources', cpuset: 'not implemented',
+  memswap_limit: 'not implemented',
+  cpu_shares: 'use deploy.resources',
+  cpu_quota: 'use deploy.resources',
+  cpu_period: 'use deploy.resources',
+  cpuset: 'not implemented',
 };
 
 /** pid and ipc: the host's namespace or the task's own; a task cannot join another service's (they run on other nodes). */
@@ -35,7 +36,9 @@ const build = strictObject(
   { context: str, dockerfile: str.optional(), args: labels.optional(), target: str.optional(), labels: labels.optional() },
   {
     unsupported: {
-      secrets: 'not implemented', ssh: 'not implemented', dockerfile_inline: 'write the Dockerfile in the build context',
+      secrets: 'not implemented',
+      ssh: 'not implemented',
+      dockerfile_inline: 'write the Dockerfile in the build context',
       additional_contexts: 'not implemented',
     },
   },

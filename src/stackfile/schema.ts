@@ -8,7 +8,10 @@ import { MAX_PORTS, portCount } from './schema-ports.js';
 import { subnetProblem } from '../net/ipam.js';
 
 /** `external: true`, or the legacy `external: {name: x}`. */
-const external = either(bool.transform((b) => ({ external: b })), strictObject({ name: str }).transform(({ name }) => ({ external: true, name })));
+const external = either(
+  bool.transform((b) => ({ external: b })),
+  strictObject({ name: str }).transform(({ name }) => ({ external: true, name })),
+);
 
 const common = { name: str.optional(), external: external.optional(), labels: labels.optional() };
 const driver = { driver: str.optional(), driver_opts: labels.optional() };
@@ -19,19 +22,19 @@ const subnet = field('an IPv4 subnet', (v) => {
   if (problem) throw new Error(problem);
   return v;
 });
-const ipamSchema = strictObject(
-  { driver: str.optional(), config: z.array(strictObject({ subnet })).max(1, 'one subnet per network').optional() },
-);
-const networkSchema = strictObject(
-  { ...common, ...driver, internal: bool.optional(), attachable: bool.optional(), ipam: ipamSchema.optional() },
-);
+const ipamSchema = strictObject({ driver: str.optional(), config: z.array(strictObject({ subnet })).max(1, 'one subnet per network').optional() });
+const networkSchema = strictObject({ ...common, ...driver, internal: bool.optional(), attachable: bool.optional(), ipam: ipamSchema.optional() });
 const volumeSchema = strictObject({ ...common, ...driver });
 const NO_INLINE = 'write the content in a file and use file:';
 const fileObjectSchema = strictObject(
   { ...common, file: str.optional() },
   {
     unsupported: {
-      content: NO_INLINE, environment: NO_INLINE, template_driver: 'not implemented', driver: 'not implemented', driver_opts: 'not implemented',
+      content: NO_INLINE,
+      environment: NO_INLINE,
+      template_driver: 'not implemented',
+      driver: 'not implemented',
+      driver_opts: 'not implemented',
     },
   },
 );

@@ -160,8 +160,7 @@ function convert(node: YamlNode, ctx: Ctx, path: Path, depth: number): LNode {
   if (isMap(node)) return convertMap(node.items, loc, ctx, path, depth);
   if (isScalar(node)) {
     const v = node.value;
-    const value: ScalarValue =
-      v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+    const value: ScalarValue = v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
     const plain = node.type === 'PLAIN' && typeof node.source === 'string';
     return plain ? { kind: 'scalar', value, loc, text: node.source } : { kind: 'scalar', value, loc };
   }
@@ -216,10 +215,7 @@ export function toPlain(node: LNode): unknown {
 export function locate(root: LNode, path: Path): { node: LNode; exact: boolean } {
   let node = root;
   for (const part of path) {
-    const next =
-      node.kind === 'map' ? node.entries.get(String(part))
-      : node.kind === 'seq' && typeof part === 'number' ? node.items[part]
-      : undefined;
+    const next = node.kind === 'map' ? node.entries.get(String(part)) : node.kind === 'seq' && typeof part === 'number' ? node.items[part] : undefined;
     if (!next) return { node, exact: false };
     node = next;
   }

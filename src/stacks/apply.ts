@@ -15,10 +15,7 @@ const MAX_ATTEMPTS = 5;
 
 /** The Stack (if any) and every object in its namespace, of the kinds a deploy writes. */
 export async function readStackObjects(store: Store, name: string, kinds = STACK_CHILD_KINDS): Promise<Resource[]> {
-  const [stack, ...lists] = await Promise.all([
-    getObject(store, 'Stack', '', name),
-    ...kinds.map((kind) => listObjects(store, kind, name)),
-  ]);
+  const [stack, ...lists] = await Promise.all([getObject(store, 'Stack', '', name), ...kinds.map((kind) => listObjects(store, kind, name))]);
   return [...(stack ? [stack as Resource] : []), ...lists.flatMap((l) => (l as { items: Resource[] }).items)];
 }
 
@@ -32,7 +29,7 @@ export async function deployStack(
   store: Store,
   name: string,
   input: StackInput,
-  opts: { prune?: boolean; clock?: Clock; /** on the Stack object (e.g. the GitSource that owns it) */ labels?: Record<string, string> } = {},
+  opts: { prune?: boolean; clock?: Clock /** on the Stack object (e.g. the GitSource that owns it) */; labels?: Record<string, string> } = {},
 ): Promise<DeployOutcome> {
   const desired = desiredStackObjects(name, input);
   if (opts.labels) desired[0] = { ...desired[0], metadata: { ...desired[0].metadata, labels: opts.labels } };

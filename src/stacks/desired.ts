@@ -50,8 +50,7 @@ export function desiredStackObjects(name: string, input: StackInput): NewObject[
     }
   }
   for (const [key, service] of Object.entries(spec.services)) {
-    const pin = (refs: FileRefSpec[], kind: 'Config' | 'Secret') =>
-      refs.map((r) => (versions[kind][r.source] ? { ...r, version: versions[kind][r.source] } : r));
+    const pin = (refs: FileRefSpec[], kind: 'Config' | 'Secret') => refs.map((r) => (versions[kind][r.source] ? { ...r, version: versions[kind][r.source] } : r));
     const template = { ...service, configs: pin(service.configs, 'Config'), secrets: pin(service.secrets, 'Secret') };
     objects.push(child('Service', key, { stack: name, template }));
   }

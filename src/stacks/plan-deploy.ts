@@ -79,8 +79,10 @@ export function planDeploy(desired: NewObject[], existing: Resource[], prune: bo
   // the services as this deploy leaves them: the file's, and without --prune the others kept
   const after = [
     ...children.filter((c) => c.kind === 'Service').map((c) => ({ name: c.metadata.name, spec: c.spec as ServiceObjectSpec })),
-    ...(prune ? [] : existing.filter((o) => o.kind === 'Service' && !wanted.has(objectKey('Service', o.metadata.namespace, o.metadata.name))))
-      .map((o) => ({ name: o.metadata.name, spec: o.spec as ServiceObjectSpec })),
+    ...(prune ? [] : existing.filter((o) => o.kind === 'Service' && !wanted.has(objectKey('Service', o.metadata.namespace, o.metadata.name)))).map((o) => ({
+      name: o.metadata.name,
+      spec: o.spec as ServiceObjectSpec,
+    })),
   ];
   const revised = withStackRevision(stack, after, byKey.get(objectKey('Stack', '', stackWish.metadata.name)), clock.now());
   return { ops: revised.op ? [revised.op, ...ops] : ops, results };

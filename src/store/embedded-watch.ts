@@ -142,9 +142,7 @@ function deliver(watcher: Watcher, rows: Row[]): void {
   for (const row of rows) {
     if (row.revision < watcher.from || !row.name.startsWith(watcher.prefix)) continue;
     events.push(
-      row.deleted
-        ? { type: 'delete', kv: { key: row.name, value: '', createRevision: 0, modRevision: row.revision } }
-        : { type: 'put', kv: toKeyValue(row) },
+      row.deleted ? { type: 'delete', kv: { key: row.name, value: '', createRevision: 0, modRevision: row.revision } } : { type: 'put', kv: toKeyValue(row) },
     );
   }
   if (events.length === 0) return;

@@ -18,11 +18,7 @@ export class EtcdLease implements Lease {
   }
 
   /** Grants a lease; `retrying` wraps the RPCs in the store's retry policy. */
-  static async grant(
-    client: Etcd3,
-    ttlSeconds: number,
-    retrying: <T>(call: () => Promise<T>) => Promise<T>,
-  ): Promise<EtcdLease> {
+  static async grant(client: Etcd3, ttlSeconds: number, retrying: <T>(call: () => Promise<T>) => Promise<T>): Promise<EtcdLease> {
     const [inner, id] = await retrying(async () => {
       const attempt = client.lease(ttlSeconds, { autoKeepAlive: true });
       attempt.on('lost', () => undefined); // a failed grant is reported by grant() as well

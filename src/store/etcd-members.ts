@@ -22,7 +22,9 @@ export interface EtcdMemberStatus {
 
 type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 // one attempt each: a status report must not sit in the client's retries
-const once = { execute: async <T>(fn: (c: { signal: AbortSignal; attempt: number }) => T) => fn({ signal: new AbortController().signal, attempt: 0 }) } as unknown as FaultPolicy;
+const once = {
+  execute: async <T>(fn: (c: { signal: AbortSignal; attempt: number }) => T) => fn({ signal: new AbortController().signal, attempt: 0 }),
+} as unknown as FaultPolicy;
 
 function client(hosts: string[], security: EtcdSecurity, timeoutMs: number): Etcd3 {
   return new Etcd3({
@@ -35,6 +37,7 @@ function client(hosts: string[], security: EtcdSecurity, timeoutMs: number): Etc
 /** Every member of the cluster behind `endpoints`, with its status or why it gave none. */
 export async function etcdMembers(endpoints: string[], security: EtcdSecurity = {}, timeoutMs = 3000): Promise<EtcdMemberStatus[]> {
   const any = client(endpoints, security, timeoutMs);
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the assignment in the try below
   let members;
   try {
     members = (await any.cluster.memberList({})).members;

@@ -24,8 +24,7 @@ type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>
 /** We retry ourselves (withRetry); the client's own policies would double the waits. */
 const passThrough = {
   // async, so that a synchronous throw becomes a rejection (the client relies on it)
-  execute: async <T>(fn: (context: { signal: AbortSignal; attempt: number }) => T) =>
-    fn({ signal: new AbortController().signal, attempt: 0 }),
+  execute: async <T>(fn: (context: { signal: AbortSignal; attempt: number }) => T) => fn({ signal: new AbortController().signal, attempt: 0 }),
 } as unknown as FaultPolicy;
 
 /** Connects to etcd ("host:port" or "http://host:port") and checks that it answers. */

@@ -38,7 +38,10 @@ export function parseStoreUrl(url: string, ctx: Omit<StoreUrlContext, 'env'>, so
   switch (scheme.toLowerCase()) {
     case 'etcd':
     case 'etcds': {
-      const endpoints = rest.replace(/\/+$/, '').split(',').map((e) => e.trim());
+      const endpoints = rest
+        .replace(/\/+$/, '')
+        .split(',')
+        .map((e) => e.trim());
       const bad = endpoints.find((e) => !/^[^\s:/,]+(:\d{1,5})?$/.test(e));
       if (bad !== undefined) throw invalid(bad ? `bad endpoint "${bad}"` : 'empty endpoint');
       const location: StoreLocation = { kind: 'etcd', endpoints: endpoints.map((e) => (e.includes(':') ? e : `${e}:2379`)) };

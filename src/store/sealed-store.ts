@@ -61,9 +61,9 @@ export class SealedStore implements Store {
   }
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
-    return this.inner.watch(prefix, fromRevision).pipe(
-      map((msg) => (msg.type === 'events' ? { ...msg, events: msg.events.map((e) => ({ ...e, kv: e.type === 'put' ? this.open(e.kv) : e.kv })) } : msg)),
-    );
+    return this.inner
+      .watch(prefix, fromRevision)
+      .pipe(map((msg) => (msg.type === 'events' ? { ...msg, events: msg.events.map((e) => ({ ...e, kv: e.type === 'put' ? this.open(e.kv) : e.kv })) } : msg)));
   }
 
   grantLease(ttlSeconds: number): Promise<Lease> {

@@ -35,7 +35,8 @@ export function parseKeyFile(text: string, file: string): EncryptionKey[] {
     const col = raw.indexOf(line) + 1;
     if (!/^[A-Za-z0-9+/]+={0,2}$/.test(line)) throw new Error(`${file}:${i + 1}:${col}: not base64 (make a key with: head -c 32 /dev/urandom | base64)`);
     const secret = Buffer.from(line, 'base64');
-    if (secret.length !== 32) throw new Error(`${file}:${i + 1}:${col}: a key is 32 bytes, this one is ${secret.length} (make one with: head -c 32 /dev/urandom | base64)`);
+    if (secret.length !== 32)
+      throw new Error(`${file}:${i + 1}:${col}: a key is 32 bytes, this one is ${secret.length} (make one with: head -c 32 /dev/urandom | base64)`);
     keys.push({ id: keyId(secret), secret });
   });
   if (keys.length === 0) throw new Error(`${file}:1:1: no key (one base64 32-byte key per line; the first encrypts)`);
@@ -77,7 +78,8 @@ export class Sealer {
     const id = sealedKeyId(sealed);
     const key = this.keys.find((k) => k.id === id);
     if (!key) {
-      if (this.keys.length === 0) throw new SealedValueError(`${what} is encrypted (key ${id}): give the key file with --encryption-key-file or STACKD_ENCRYPTION_KEY_FILE`);
+      if (this.keys.length === 0)
+        throw new SealedValueError(`${what} is encrypted (key ${id}): give the key file with --encryption-key-file or STACKD_ENCRYPTION_KEY_FILE`);
       throw new SealedValueError(`${what} is encrypted with key ${id}, which is not in ${this.source} (keys ${this.keys.map((k) => k.id).join(', ')})`);
     }
     const body = Buffer.from(sealed.slice(PREFIX.length + id.length + 1), 'base64');

@@ -81,9 +81,9 @@ export class StoreElection implements Election {
       const ahead = new Set(items.filter((kv) => kv.createRevision < mine.createRevision).map((kv) => kv.key));
       if (ahead.size === 0) return revision;
 
-      const someoneLeft = this.store.watch(this.prefix, revision + 1).pipe(
-        filter((m) => m.type === 'relist' || m.events.some((e) => e.type === 'delete' && ahead.has(e.kv.key))),
-      );
+      const someoneLeft = this.store
+        .watch(this.prefix, revision + 1)
+        .pipe(filter((m) => m.type === 'relist' || m.events.some((e) => e.type === 'delete' && ahead.has(e.kv.key))));
       const leaseLost = lease.lost$.pipe(
         map((reason) => {
           throw new Error(`campaign for ${this.prefix} lost its lease: ${reason}`);
@@ -137,8 +137,7 @@ function leaderOf(candidates: Iterable<KeyValue>): KeyValue | undefined {
 
 function abortOf(signal: AbortSignal): Observable<never> {
   return new Observable<never>((subscriber) => {
-    const onAbort = () =>
-      subscriber.error(signal.reason instanceof Error ? signal.reason : new Error('campaign aborted'));
+    const onAbort = () => subscriber.error(signal.reason instanceof Error ? signal.reason : new Error('campaign aborted'));
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     return () => signal.removeEventListener('abort', onAbort);

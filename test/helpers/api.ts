@@ -25,25 +25,30 @@ export function clientFromKubeconfig(yaml: string, dir: string, name: string): A
 
 export interface ApiResponse {
   status: number;
-  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of a JSON answer
+  body: any;
 }
 
 export function api(c: ApiClient, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse> {
   return new Promise((resolve, reject) => {
-    const req = request(`${c.server}${path}`, { method, ca: c.ca, headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          /* not JSON: keep the text */
-        }
-        resolve({ status: res.statusCode ?? 0, body: parsed });
-      });
-    });
+    const req = request(
+      `${c.server}${path}`,
+      { method, ca: c.ca, headers: { authorization: `Bearer ${c.token}`, 'content-type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            /* not JSON: keep the text */
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body === undefined ? undefined : JSON.stringify(body));
   });
@@ -51,7 +56,8 @@ export function api(c: ApiClient, method: string, path: string, body?: unknown, 
 
 /** A watch stream: its events as they arrive, until stop(). */
 export class WatchStream {
-  readonly events: Array<{ type: string; object: any }> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of a watch event
+  readonly events: Array<{ type: string; object: any }> = [];
   status = 0;
   ended = false;
   private stopFn: () => void = () => undefined;

@@ -16,15 +16,10 @@ export interface CliResult {
 
 export function run(bin: 'stackctl' | 'stackd', args: string[], env: Record<string, string | undefined> = {}, cwd = ROOT): Promise<CliResult> {
   return new Promise((resolveRun) => {
-    execFile(
-      process.execPath,
-      [join(ROOT, 'bin', `${bin}.js`), ...args],
-      { cwd, env: { ...process.env, ...env }, timeout: 120_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-        resolveRun({ code, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [join(ROOT, 'bin', `${bin}.js`), ...args], { cwd, env: { ...process.env, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+      resolveRun({ code, stdout, stderr });
+    });
   });
 }
 

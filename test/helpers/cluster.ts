@@ -29,7 +29,12 @@ export async function nodesSh(script: string): Promise<string> {
 
 /** Polls `check` until it returns something other than undefined/false; the error names `what`
  *  and the last thing `check` threw, so a timeout says what was seen. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000, intervalMs = 200): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = 30_000,
+  intervalMs = 200,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = '';
   for (;;) {

@@ -42,7 +42,14 @@ export class TlsEtcd {
     const [port, peer] = [await freePort(), await freePort()];
     const client = `https://127.0.0.1:${port}`;
     const peerUrl = `https://127.0.0.1:${peer}`;
-    const tls = (p: string) => [`--${p}trusted-ca-file`, join(certs, 'ca.crt'), `--${p}cert-file`, join(certs, 'server.crt'), `--${p}key-file`, join(certs, 'server.key')];
+    const tls = (p: string) => [
+      `--${p}trusted-ca-file`,
+      join(certs, 'ca.crt'),
+      `--${p}cert-file`,
+      join(certs, 'server.crt'),
+      `--${p}key-file`,
+      join(certs, 'server.key'),
+    ];
     const child = spawn(
       'etcd',
       [

@@ -100,7 +100,10 @@ export class StackdProcess {
       }
     })();
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'stackd.js'), '--store', storeUrl, '--node-name', nodeName, ...args], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'stackd.js'), '--store', storeUrl, '--node-name', nodeName, ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     const daemon = new StackdProcess(child, logFile, nodeName);
     const deadline = Date.now() + timeoutMs;
@@ -261,13 +264,28 @@ export class SingleNode {
   async cleanup(): Promise<void> {
     if (this.stackd?.alive && this.stacks.size > 0) {
       await this.stackctl(['rm', ...this.stacks]);
-      await eventually(async () => (await this.docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${this.nodeName}`] } })).length === 0, 20_000).catch(() => undefined);
+      await eventually(
+        async () => (await this.docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${this.nodeName}`] } })).length === 0,
+        20_000,
+      ).catch(() => undefined);
     }
     await this.stackd?.stop().catch(() => this.stackd?.kill());
     const filters = { label: [`io.stackd.node=${this.nodeName}`] };
-    for (const c of await this.docker.listContainers({ all: true, filters })) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-    for (const n of await this.docker.listNetworks({ filters })) await this.docker.getNetwork(n.Id).remove().catch(() => undefined);
-    for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? []) await this.docker.getVolume(v.Name).remove().catch(() => undefined);
+    for (const c of await this.docker.listContainers({ all: true, filters }))
+      await this.docker
+        .getContainer(c.Id)
+        .remove({ force: true, v: true })
+        .catch(() => undefined);
+    for (const n of await this.docker.listNetworks({ filters }))
+      await this.docker
+        .getNetwork(n.Id)
+        .remove()
+        .catch(() => undefined);
+    for (const v of (await this.docker.listVolumes({ filters })).Volumes ?? [])
+      await this.docker
+        .getVolume(v.Name)
+        .remove()
+        .catch(() => undefined);
   }
 }
 

@@ -22,7 +22,8 @@ const RULES: { from: string[]; never: string }[] = [{ from: ['manager', 'gitops'
 
 test('the scan sees every form of import', () => {
   const file = join(SRC, 'compose', 'x.ts');
-  const text = "import { a } from '../cli/a.js';\nexport * from \"../cli/b.js\";\nconst c = await import('../cli/c.js');\nimport '../cli/d.js';\nimport x from 'rxjs';";
+  const text =
+    "import { a } from '../cli/a.js';\nexport * from \"../cli/b.js\";\nconst c = await import('../cli/c.js');\nimport '../cli/d.js';\nimport x from 'rxjs';";
   expect(importsOf(file, text)).toEqual(['cli/a.js', 'cli/b.js', 'cli/c.js', 'cli/d.js']);
 });
 

@@ -40,7 +40,7 @@ export function registerClusterCommands(program: Command): void {
           membersOf(flags),
         ]);
         const status = clusterStatus(store.endpoint, presence.items, campaigners.items, etcd, nodes.items);
-        process.stdout.write(format === 'json' ? JSON.stringify(status, null, 2) + '\n' : renderClusterStatus(status));
+        process.stdout.write(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderClusterStatus(status));
       });
     });
 }

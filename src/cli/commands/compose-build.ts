@@ -37,20 +37,26 @@ export async function buildMissing(store: Store, project: Project, targets: stri
 
 export function registerBuildPull(program: Command): void {
   projectOptions(program.command('build'))
-    .description('Build the images of the project\'s services that have build: (Compose)')
+    .description("Build the images of the project's services that have build: (Compose)")
     .option('--no-cache', 'do not use the build cache')
     .option('--pull', 'pull newer base images')
     .argument('[service...]', 'only these services')
     .action(async (named: string[], opts: { cache: boolean; pull?: boolean }, cmd: Command) => {
-      await withProject(cmd, named, async (project, store) => {
-        const services = targetServices(project, named).filter((s) => project.loaded.stack.services[s].build);
-        if (services.length === 0) process.stderr.write(`nothing to build: no service of ${project.name}${named.length ? ` among ${named.join(', ')}` : ''} has build:\n`);
-        await build(store, project, services, { noCache: !opts.cache, pull: opts.pull });
-      }, { needsFiles: true });
+      await withProject(
+        cmd,
+        named,
+        async (project, store) => {
+          const services = targetServices(project, named).filter((s) => project.loaded.stack.services[s].build);
+          if (services.length === 0)
+            process.stderr.write(`nothing to build: no service of ${project.name}${named.length ? ` among ${named.join(', ')}` : ''} has build:\n`);
+          await build(store, project, services, { noCache: !opts.cache, pull: opts.pull });
+        },
+        { needsFiles: true },
+      );
     });
 
   projectOptions(program.command('pull'))
-    .description('Pull the images of the project\'s services (Compose)')
+    .description("Pull the images of the project's services (Compose)")
     .option('--ignore-pull-failures', 'pull what can be pulled and report the rest')
     .argument('[service...]', 'only these services')
     .action(async (named: string[], opts: { ignorePullFailures?: boolean }, cmd: Command) => {
@@ -70,7 +76,8 @@ export function registerBuildPull(program: Command): void {
             }
           }
         }
-        if (failures.length && !opts.ignorePullFailures) throw new CommandError(`${failures.length} image(s) could not be pulled; use --ignore-pull-failures to go on without them`);
+        if (failures.length && !opts.ignorePullFailures)
+          throw new CommandError(`${failures.length} image(s) could not be pulled; use --ignore-pull-failures to go on without them`);
       });
     });
 }

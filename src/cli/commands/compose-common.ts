@@ -14,8 +14,12 @@ import { CommandError, InputError } from '../../errors.js';
  *  (`logs` keeps -f for --follow, as Compose's does: its file is --file). */
 export function projectOptions(cmd: Command, shortFile = true): Command {
   return cmd
-    .option(shortFile ? '-f, --file <file>' : '--file <file>', 'compose file (repeat to merge several; default: compose.yaml, docker-compose.yml, ... in this folder or a parent)', collect)
-    .option('-p, --project-name <name>', 'project name (default: COMPOSE_PROJECT_NAME, the file\'s name:, or the folder\'s name)')
+    .option(
+      shortFile ? '-f, --file <file>' : '--file <file>',
+      'compose file (repeat to merge several; default: compose.yaml, docker-compose.yml, ... in this folder or a parent)',
+      collect,
+    )
+    .option('-p, --project-name <name>', "project name (default: COMPOSE_PROJECT_NAME, the file's name:, or the folder's name)")
     .option('--profile <profile>', 'enable services of this profile (repeatable; default COMPOSE_PROFILES)', collect)
     .option('--env-file <file>', 'variables file (replaces the .env beside the first compose file)');
 }
@@ -32,7 +36,12 @@ export function timeoutOption(): Option {
  * Without files but with a name (-p, COMPOSE_PROJECT_NAME), commands that only act on what runs
  * (`down`, `stop`, `ps`, `logs`, ...) take the project from the Store, as Compose does.
  */
-export async function withProject<T>(cmd: Command, named: string[], fn: (project: Project, store: Store) => Promise<T>, opts: { needsFiles?: boolean } = {}): Promise<T> {
+export async function withProject<T>(
+  cmd: Command,
+  named: string[],
+  fn: (project: Project, store: Store) => Promise<T>,
+  opts: { needsFiles?: boolean } = {},
+): Promise<T> {
   const flags = cmd.opts<ProjectFlags>();
   const name = flags.projectName ?? process.env.COMPOSE_PROJECT_NAME;
   let project: Project | undefined;

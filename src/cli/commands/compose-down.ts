@@ -60,17 +60,21 @@ export function imagesToRemove(project: Project, services: Service[], rmi: 'loca
 
 async function removeImages(runtimes: DockerRuntime[], images: string[]): Promise<void> {
   for (const image of images) {
-    const removed = await Promise.all(runtimes.map((r) => r.removeImage(image).catch((err: Error) => {
-      process.stderr.write(`warning: ${err.message}\n`);
-      return false;
-    })));
+    const removed = await Promise.all(
+      runtimes.map((r) =>
+        r.removeImage(image).catch((err: Error) => {
+          process.stderr.write(`warning: ${err.message}\n`);
+          return false;
+        }),
+      ),
+    );
     if (removed.some(Boolean)) process.stderr.write(` ✔ Image ${image}  Removed\n`);
   }
 }
 
 export function registerDown(program: Command): void {
   projectOptions(program.command('down'))
-    .description('Stop and remove the project\'s containers and networks (Compose); volumes with --volumes')
+    .description("Stop and remove the project's containers and networks (Compose); volumes with --volumes")
     .option('-v, --volumes', 'remove the named volumes declared in the files (external ones never)')
     .addOption(new Option('--rmi <which>', 'remove images: local (built for services without an image: name) or all').choices(['local', 'all']))
     .option('--remove-orphans', 'accepted for Compose compatibility: every service of the project goes, orphans too')
@@ -89,7 +93,8 @@ export function registerDown(program: Command): void {
         if (removed) {
           await awaitGone(runtimes, nodes, project.name, cluster);
           for (const c of containers) process.stderr.write(` ✔ Container ${c.service}-${c.index}  Removed\n`);
-          for (const n of removed.filter((o) => o.kind === 'Network')) process.stderr.write(` ✔ Network ${(n.spec as { name?: string }).name ?? n.metadata.name}  Removed\n`);
+          for (const n of removed.filter((o) => o.kind === 'Network'))
+            process.stderr.write(` ✔ Network ${(n.spec as { name?: string }).name ?? n.metadata.name}  Removed\n`);
         }
         if (opts.volumes) {
           for (const r of runtimes) for (const v of await removeStackVolumes(r, project.name, cluster)) process.stderr.write(` ✔ Volume ${v}  Removed\n`);

@@ -35,7 +35,8 @@ export function registerExec(program: Command): void {
         const { runtimes } = await projectScope(store);
         const running = await listProjectContainers(runtimes, project.name, { services: [service], tasks: await currentTaskIds(store, project.name) });
         const target = running.find((c) => c.index === index);
-        if (!target) throw new CommandError(`service "${service}" has no running container ${index} in project ${project.name}; start it with \`stackctl up -d ${service}\``);
+        if (!target)
+          throw new CommandError(`service "${service}" has no running container ${index} in project ${project.name}; start it with \`stackctl up -d ${service}\``);
         const tty = opts.tty && Boolean(process.stdin.isTTY);
         const stdin = process.stdin;
         if (tty) stdin.setRawMode(true);

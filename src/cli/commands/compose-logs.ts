@@ -22,7 +22,7 @@ function parseTail(v: string | undefined): number | undefined {
 
 export function registerLogs(program: Command): void {
   projectOptions(program.command('logs'), false)
-    .description('Show the output of the project\'s containers (Compose)')
+    .description("Show the output of the project's containers (Compose)")
     .option('-f, --follow', 'keep streaming, new containers too, until Ctrl+C')
     .option('-n, --tail <lines>', 'the last N lines of each container (or "all")')
     .option('-t, --timestamps', 'prefix each line with its time')
@@ -40,7 +40,8 @@ export function registerLogs(program: Command): void {
           services: Object.keys(project.loaded.stack.services).sort(),
         });
         if (!opts.follow) {
-          for (const c of await listProjectContainers(runtimes, project.name, { all: true, services: named, tasks: await currentTaskIds(store, project.name) })) mux.add(c);
+          for (const c of await listProjectContainers(runtimes, project.name, { all: true, services: named, tasks: await currentTaskIds(store, project.name) }))
+            mux.add(c);
           await mux.drained();
           return;
         }

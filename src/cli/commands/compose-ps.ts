@@ -21,12 +21,24 @@ function row(c: ProjectContainer, now: Date): string[] {
 
 /** What --format json prints per container (Compose's field names). */
 function jsonRow(c: ProjectContainer) {
-  return { ID: c.id, Name: c.name, Image: c.image, Command: c.command, Service: c.service, Index: c.index, Node: c.node, Created: c.created, State: c.state, Status: c.status, Ports: c.ports };
+  return {
+    ID: c.id,
+    Name: c.name,
+    Image: c.image,
+    Command: c.command,
+    Service: c.service,
+    Index: c.index,
+    Node: c.node,
+    Created: c.created,
+    State: c.state,
+    Status: c.status,
+    Ports: c.ports,
+  };
 }
 
 export function registerPs(program: Command): void {
   projectOptions(program.command('ps'))
-    .description('List the project\'s containers (Compose)')
+    .description("List the project's containers (Compose)")
     .option('-a, --all', 'stopped containers too')
     .addOption(formatOption())
     .argument('[service...]', 'only these services')

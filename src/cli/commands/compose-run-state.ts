@@ -40,7 +40,7 @@ export async function startProject(store: Store, project: Project, named: string
 
 export function registerRunState(program: Command): void {
   projectOptions(program.command('start'))
-    .description('Start the project\'s stopped containers again, without recreating them (Compose)')
+    .description("Start the project's stopped containers again, without recreating them (Compose)")
     .argument('[service...]', 'only these services')
     .action(async (named: string[], _opts: unknown, cmd: Command) => {
       await withProject(cmd, named, async (project, store) => {
@@ -50,7 +50,7 @@ export function registerRunState(program: Command): void {
     });
 
   projectOptions(program.command('stop'))
-    .description('Stop the project\'s containers, keeping them (Compose)')
+    .description("Stop the project's containers, keeping them (Compose)")
     .addOption(timeoutOption())
     .argument('[service...]', 'only these services')
     .action(async (named: string[], opts: { timeout?: number }, cmd: Command) => {
@@ -61,7 +61,7 @@ export function registerRunState(program: Command): void {
     });
 
   projectOptions(program.command('restart'))
-    .description('Stop and start the project\'s containers again (the same containers; Compose)')
+    .description("Stop and start the project's containers again (the same containers; Compose)")
     .addOption(timeoutOption())
     .argument('[service...]', 'only these services')
     .action(async (named: string[], opts: { timeout?: number }, cmd: Command) => {

@@ -39,7 +39,9 @@ async function handleOrphans(store: Store, project: Project, remove: boolean): P
   if (orphans.length === 0) return;
   const names = orphans.map((s) => s.metadata.name).sort();
   if (!remove) {
-    process.stderr.write(`WARN[0000] Found orphan containers ([${names.join(', ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n`);
+    process.stderr.write(
+      `WARN[0000] Found orphan containers ([${names.join(', ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.\n`,
+    );
     return;
   }
   const res = await store.txn(orphans.map((s) => deleteOp(s)));
@@ -78,7 +80,12 @@ async function stopOnInterrupt(store: Store, project: Project, targets: string[]
 /** Foreground: every container's logs until Ctrl+C. */
 async function attach(store: Store, project: Project, targets: string[], interrupted: Promise<void>): Promise<never> {
   const scope = await projectScope(store);
-  const mux = new LogMux(process.stdout, { follow: true, timestamps: false, color: wantColor(process.stdout), services: Object.keys(project.loaded.stack.services).sort() });
+  const mux = new LogMux(process.stdout, {
+    follow: true,
+    timestamps: false,
+    color: wantColor(process.stdout),
+    services: Object.keys(project.loaded.stack.services).sort(),
+  });
   const current = await currentTaskIds(store, project.name);
   const running = await listProjectContainers(scope.runtimes, project.name, { services: targets, nodes: scope.nodes, all: true, tasks: current });
   process.stdout.write(`Attaching to ${running.map((c) => `${c.service}-${c.index}`).join(', ')}\n`);
@@ -92,7 +99,7 @@ async function attach(store: Store, project: Project, targets: string[], interru
 
 export function registerUp(program: Command): void {
   projectOptions(program.command('up'))
-    .description('Create and start the project\'s containers (Compose)')
+    .description("Create and start the project's containers (Compose)")
     .option('-d, --detach', 'return once the containers are started, without streaming their logs')
     .option('--build', 'build images before starting, even when they exist')
     .option('--no-build', 'do not build missing images')
@@ -102,25 +109,32 @@ export function registerUp(program: Command): void {
     .argument('[service...]', 'only these services (and their dependencies)')
     .action(async (named: string[], opts: UpFlags, cmd: Command) => {
       const timeoutMs = seconds('--wait-timeout', opts.waitTimeout) * 1000;
-      await withProject(cmd, named, async (project, store) => {
-        const spec = project.loaded.stack;
-        const targets = named.length ? withDependencies(spec.services, named) : project.enabled;
-        const interrupted = !opts.detach && !opts.wait ? firstInterrupt() : undefined;
-        await ensureLocalDaemon(store, { storeFlag: cmd.optsWithGlobals<{ store?: string }>().store, say: (l) => process.stderr.write(`${l}\n`) });
-        if (opts.build !== false) await buildMissing(store, project, targets, { always: opts.build === true });
-        await handleOrphans(store, project, opts.removeOrphans === true);
-        const since = new Date();
-        await deployStack(store, project.name, { ...project.loaded, stack: withBuildImages(onlyServices(spec, targets)) });
-        const print = containerLinePrinter(process.stderr);
-        const waiting = waitForUp(store, project.name, targets, opts.wait ? 'healthy' : 'started', since, timeoutMs, print);
-        const out = interrupted ? await Promise.race([waiting, interrupted.then(() => undefined)]) : await waiting;
-        if (!out) return stopOnInterrupt(store, project, targets, await projectScope(store));
-        if (out.progress?.errors.length) throw new CommandError(`up ${project.name} failed: ${out.progress.errors.join('; ')}`);
-        if (out.timedOut) {
-          const late = (out.progress?.containers ?? []).filter((c) => !['Started', 'Healthy', 'Exited'].includes(c.state)).map((c) => `${c.name} ${c.state}`);
-          throw new CommandError(`project ${project.name} was not ${opts.wait ? 'healthy' : 'started'} within ${timeoutMs / 1000}s${late.length ? `: ${late.join(', ')}` : ''}; see \`stackctl compose ps -a\` and \`stackctl logs\``);
-        }
-        if (interrupted) await attach(store, project, targets, interrupted);
-      }, { needsFiles: true });
+      await withProject(
+        cmd,
+        named,
+        async (project, store) => {
+          const spec = project.loaded.stack;
+          const targets = named.length ? withDependencies(spec.services, named) : project.enabled;
+          const interrupted = !opts.detach && !opts.wait ? firstInterrupt() : undefined;
+          await ensureLocalDaemon(store, { storeFlag: cmd.optsWithGlobals<{ store?: string }>().store, say: (l) => process.stderr.write(`${l}\n`) });
+          if (opts.build !== false) await buildMissing(store, project, targets, { always: opts.build === true });
+          await handleOrphans(store, project, opts.removeOrphans === true);
+          const since = new Date();
+          await deployStack(store, project.name, { ...project.loaded, stack: withBuildImages(onlyServices(spec, targets)) });
+          const print = containerLinePrinter(process.stderr);
+          const waiting = waitForUp(store, project.name, targets, opts.wait ? 'healthy' : 'started', since, timeoutMs, print);
+          const out = interrupted ? await Promise.race([waiting, interrupted.then(() => undefined)]) : await waiting;
+          if (!out) return stopOnInterrupt(store, project, targets, await projectScope(store));
+          if (out.progress?.errors.length) throw new CommandError(`up ${project.name} failed: ${out.progress.errors.join('; ')}`);
+          if (out.timedOut) {
+            const late = (out.progress?.containers ?? []).filter((c) => !['Started', 'Healthy', 'Exited'].includes(c.state)).map((c) => `${c.name} ${c.state}`);
+            throw new CommandError(
+              `project ${project.name} was not ${opts.wait ? 'healthy' : 'started'} within ${timeoutMs / 1000}s${late.length ? `: ${late.join(', ')}` : ''}; see \`stackctl compose ps -a\` and \`stackctl logs\``,
+            );
+          }
+          if (interrupted) await attach(store, project, targets, interrupted);
+        },
+        { needsFiles: true },
+      );
     });
 }

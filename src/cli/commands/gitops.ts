@@ -116,8 +116,16 @@ export function registerGitOpsCommands(program: Command): void {
       ),
     );
 
-  gitops.command('suspend').description('Stop syncing a source').argument('<name>').action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, true));
-  gitops.command('resume').description('Sync a suspended source again').argument('<name>').action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, false));
+  gitops
+    .command('suspend')
+    .description('Stop syncing a source')
+    .argument('<name>')
+    .action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, true));
+  gitops
+    .command('resume')
+    .description('Sync a suspended source again')
+    .argument('<name>')
+    .action((name: string, _o: unknown, cmd: Command) => setSuspend(cmd, name, false));
 
   gitops
     .command('rm')

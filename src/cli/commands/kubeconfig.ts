@@ -1,6 +1,6 @@
 // kubeconfig: make an API identity (a bearer token, kept hashed in the Store) and print a
 // kubeconfig for kubectl or client-node; token ls | revoke: manage those identities.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { API_CA_KEY, API_URL_KEY } from '../../api/keys.js';
 import { kubeconfig } from '../../apiserver/kubeconfig.js';
 import { createToken, listTokens, revokeToken, type Role } from '../../apiserver/tokens.js';
@@ -18,7 +18,11 @@ export function registerKubeconfigCommands(program: Command): void {
     .command('kubeconfig')
     .description('Create an API identity and print a kubeconfig for it (the API: stackd --api-listen)')
     .addOption(new Option('--role <role>', 'admin (everything) or viewer (read; no secret data)').choices(['admin', 'viewer']).default('admin'))
-    .option('--node <name>', "a node identity instead: reads only that node's tasks and their configs and secrets, writes only their status (for stackd agent --server)", parseNodeName)
+    .option(
+      '--node <name>',
+      "a node identity instead: reads only that node's tasks and their configs and secrets, writes only their status (for stackd agent --server)",
+      parseNodeName,
+    )
     .option('--server <url>', 'the API URL to put in it (default: the one the API server announced)')
     .option('-n, --namespace <stack>', "the context's default namespace (stack)")
     .action(async (opts: { role: Role; node?: string; server?: string; namespace?: string }, cmd: Command) => {
@@ -53,7 +57,9 @@ export function registerKubeconfigCommands(program: Command): void {
     .action(async (ids: string[], _opts: unknown, cmd: Command) => {
       await withStore(cmd, async (store) => {
         const missing: string[] = [];
-        for (const id of ids) if (await revokeToken(store, id)) process.stdout.write(`${id}\n`); else missing.push(id);
+        for (const id of ids)
+          if (await revokeToken(store, id)) process.stdout.write(`${id}\n`);
+          else missing.push(id);
         if (missing.length) throw new CommandError(`no such token: ${missing.join(', ')}`);
       });
     });

@@ -72,7 +72,13 @@ export function registerNodeCommands(program: Command): void {
     .command('update')
     .description("Update a node's availability or labels")
     .argument('<node>', 'node name')
-    .addOption(new Option('--availability <availability>', 'active: take tasks; pause: keep tasks, take no new ones; drain: move tasks away').choices(['active', 'pause', 'drain']))
+    .addOption(
+      new Option('--availability <availability>', 'active: take tasks; pause: keep tasks, take no new ones; drain: move tasks away').choices([
+        'active',
+        'pause',
+        'drain',
+      ]),
+    )
     .option('--label-add <key=value>', 'add or update a node label (repeatable)', collect, [])
     .option('--label-rm <key>', 'remove a node label (repeatable)', collect, [])
     .action(

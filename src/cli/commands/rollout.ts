@@ -11,7 +11,6 @@ import { undoService, updateService } from '../service-write.js';
 import { ago } from '../views.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
 
-
 /** STACK_SERVICE or STACK → the stack and, for a service, its name. */
 async function target(store: Parameters<typeof findStack>[0], name: string): Promise<{ stack: string; service?: string }> {
   const stack = await findStack(store, name).catch(() => undefined);
@@ -55,8 +54,20 @@ export function registerRolloutCommands(program: Command): void {
     .action(
       serviceAction<Listing>(async ({ opts, svc }) => {
         const current = specHash(svc.spec.template);
-        const rows = (svc.status?.revisions ?? []).map((r) => ({ revision: r.revision, current: r.hash === current, hash: r.hash, created: r.createdAt, change: r.change, image: r.template.image ?? '' }));
-        printList(opts.format, rows, ['REVISION', 'IMAGE', 'CREATED', 'CHANGE'], (r) => [`${r.revision}${r.current ? ' (current)' : ''}`, r.image, ago(r.created), r.change]);
+        const rows = (svc.status?.revisions ?? []).map((r) => ({
+          revision: r.revision,
+          current: r.hash === current,
+          hash: r.hash,
+          created: r.createdAt,
+          change: r.change,
+          image: r.template.image ?? '',
+        }));
+        printList(opts.format, rows, ['REVISION', 'IMAGE', 'CREATED', 'CHANGE'], (r) => [
+          `${r.revision}${r.current ? ' (current)' : ''}`,
+          r.image,
+          ago(r.created),
+          r.change,
+        ]);
       }),
     );
 
@@ -75,7 +86,10 @@ export function registerRolloutCommands(program: Command): void {
       ),
     );
 
-  for (const [verb, paused] of [['pause', true], ['resume', false]] as const) {
+  for (const [verb, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
     rollout
       .command(verb)
       .description(paused ? 'Stop replacing tasks of a rolling update' : 'Carry on with a paused rolling update')

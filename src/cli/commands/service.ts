@@ -36,7 +36,11 @@ export function updatedTemplate(t: ServiceSpec, flags: Omit<UpdateFlags, 'detach
 }
 
 function waitForRollout(store: Store, svc: Service, name: string): Promise<unknown> {
-  return awaitConvergence(store, `${name} rollout`, svc.metadata.namespace, { timeoutMs: 10 * 60_000, since: new Date(Date.now() - 1000), service: svc.metadata.name });
+  return awaitConvergence(store, `${name} rollout`, svc.metadata.namespace, {
+    timeoutMs: 10 * 60_000,
+    since: new Date(Date.now() - 1000),
+    service: svc.metadata.name,
+  });
 }
 
 function parseScale(arg: string): [string, number] {
@@ -89,15 +93,18 @@ export function registerServiceCommands(program: Command): void {
     .description('Set the number of replicas of one or more replicated services')
     .argument('<service=replicas...>', 'e.g. accounts_web=3')
     .action(
-      storeAction<unknown, [string, number][], [string[]]>((_opts, args) => args.map(parseScale), async ({ store, input: wanted }) => {
-        for (const [name, replicas] of wanted) {
-          await updateService(store, name, (svc) => {
-            if (svc.spec.template.deploy.mode !== 'replicated') throw new CommandError(`${name}: scale can only be used with replicated mode`);
-            return { ...svc, spec: { ...svc.spec, template: { ...svc.spec.template, deploy: { ...svc.spec.template.deploy, replicas } } } };
-          });
-          process.stdout.write(`${name} scaled to ${replicas}\n`);
-        }
-      }),
+      storeAction<unknown, [string, number][], [string[]]>(
+        (_opts, args) => args.map(parseScale),
+        async ({ store, input: wanted }) => {
+          for (const [name, replicas] of wanted) {
+            await updateService(store, name, (svc) => {
+              if (svc.spec.template.deploy.mode !== 'replicated') throw new CommandError(`${name}: scale can only be used with replicated mode`);
+              return { ...svc, spec: { ...svc.spec, template: { ...svc.spec.template, deploy: { ...svc.spec.template.deploy, replicas } } } };
+            });
+            process.stdout.write(`${name} scaled to ${replicas}\n`);
+          }
+        },
+      ),
     );
 
   service
@@ -140,7 +147,7 @@ export function registerServiceCommands(program: Command): void {
     .description("Fetch a service's logs (from every node's engine)")
     .argument('<service>', 'STACK_SERVICE')
     .option('-f, --follow', 'follow log output', false)
-    .option('-n, --tail <lines>', 'number of lines to show from the end of each task\'s log', 'all')
+    .option('-n, --tail <lines>', "number of lines to show from the end of each task's log", 'all')
     .option('-t, --timestamps', 'show timestamps', false)
     .action(
       storeAction<{ follow: boolean; tail: string; timestamps: boolean }, void, [string]>(

@@ -39,7 +39,11 @@ export function registerStackRollback(program: Command): void {
             if (specHash(svc.spec.template) === hash) continue;
             const old = templateOf(hash, svc.status?.revisions ?? [], tasks.items);
             if (!old) throw new CommandError(`service ${name}_${svcName}: revision ${hash} is no longer kept`);
-            const next: Service = { ...svc, metadata: { ...svc.metadata, generation: svc.metadata.generation + 1 }, spec: { ...svc.spec, template: rollbackTemplate(old, svc.spec.template) } };
+            const next: Service = {
+              ...svc,
+              metadata: { ...svc.metadata, generation: svc.metadata.generation + 1 },
+              spec: { ...svc.spec, template: rollbackTemplate(old, svc.spec.template) },
+            };
             ops.push({ op: 'update', key: objectKey('Service', name, svcName), value: encodeObject(next), revision: Number(svc.metadata.resourceVersion) });
             moved.push(`${name}_${svcName}`);
           }

@@ -143,8 +143,7 @@ function dotenvFile(content: Buffer): SopsFile {
   if (flatMeta.length > 0) meta = unflatten(flatMeta);
   return {
     format: 'dotenv',
-    leaves: () =>
-      lines.flatMap((l) => ('key' in l ? [{ path: [l.key], value: l.value, set: (v: Plain) => (l.value = String(v)) }] : [])),
+    leaves: () => lines.flatMap((l) => ('key' in l ? [{ path: [l.key], value: l.value, set: (v: Plain) => (l.value = String(v)) }] : [])),
     metadata: () => meta,
     setMetadata: (m) => (meta = m),
     render() {

@@ -94,5 +94,9 @@ export async function loadAgeIdentities(opts: LoadAgeIdentitiesOptions = {}): Pr
       recipients.push(recipient);
     }
   }
-  return new AgeIdentities(keys, recipients, found.map((f) => f.source));
+  return new AgeIdentities(
+    keys,
+    recipients,
+    found.map((f) => f.source),
+  );
 }

@@ -33,8 +33,7 @@ async function sigterm(child: ChildProcess, ms: number): Promise<'exited' | 'sti
   return outcome;
 }
 
-const running = async (stack: string) =>
-  docker.listContainers({ filters: { label: [`io.stackd.stack=${stack}`], status: ['running'] } });
+const running = async (stack: string) => docker.listContainers({ filters: { label: [`io.stackd.stack=${stack}`], status: ['running'] } });
 
 describe.each([
   ['stackd manager + stackd agent', 'split', 50],

@@ -43,10 +43,14 @@ test('kubectl reads stacks, services, tasks and nodes with the server-side colum
   expect(stacks.stdout).toMatch(/^NAME\s+SERVICES\s+AGE\n/);
   expect(stacks.stdout).toMatch(/^accounts\s+3\s+/m);
 
-  const services = await eventually(async () => {
-    const r = await kubectl(admin, ['get', 'services.stackd.io', '-n', 'accounts']);
-    return /^api\s+replicated\s+1\/1\s+stackd\/accounts-api:dev\s+\*:8081->80\/tcp/m.test(r.stdout) && r.stdout;
-  }, 'api to run', 120_000);
+  const services = await eventually(
+    async () => {
+      const r = await kubectl(admin, ['get', 'services.stackd.io', '-n', 'accounts']);
+      return /^api\s+replicated\s+1\/1\s+stackd\/accounts-api:dev\s+\*:8081->80\/tcp/m.test(r.stdout) && r.stdout;
+    },
+    'api to run',
+    120_000,
+  );
   expect(services).toMatch(/^NAME\s+MODE\s+REPLICAS\s+IMAGE\s+PORTS\n/);
 
   const nodes = await kubectl(admin, ['get', 'nodes.stackd.io']);
@@ -103,10 +107,16 @@ test('a watch resumes from its resourceVersion after a manager restart, gets boo
   // changes while no API server runs
   expect((await cluster.stackctl(['service', 'scale', 'accounts_web=2'])).code).toBe(0);
   cluster.startManager(managerArgs);
-  const w = await eventually(() => WatchStream.open(admin, `/apis/stackd.io/v1/namespaces/accounts/services?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`).catch(() => undefined), 'the restarted API server');
+  const w = await eventually(
+    () => WatchStream.open(admin, `/apis/stackd.io/v1/namespaces/accounts/services?watch=1&resourceVersion=${rv}&allowWatchBookmarks=true`).catch(() => undefined),
+    'the restarted API server',
+  );
   try {
     expect(w.status).toBe(200);
-    const web = await eventually(() => w.events.find((e) => e.type === 'MODIFIED' && e.object.metadata?.name === 'web' && e.object.spec.template.deploy.replicas === 2), 'web scaled to 2 in the resumed watch');
+    const web = await eventually(
+      () => w.events.find((e) => e.type === 'MODIFIED' && e.object.metadata?.name === 'web' && e.object.spec.template.deploy.replicas === 2),
+      'web scaled to 2 in the resumed watch',
+    );
     expect(Number(web.object.metadata.resourceVersion)).toBeGreaterThan(Number(rv));
     // nothing before the resourceVersion is replayed
     expect(w.events.every((e) => Number(e.object.metadata.resourceVersion) > Number(rv))).toBe(true);
@@ -190,7 +200,10 @@ test('writes: a stack from its files (422 with positions), kubectl scale, merge 
   expect((await api(admin, 'GET', svcPath)).body.spec.template.image).toBe('stackd/busybox:latest');
 
   // node identities write only their own tasks' status
-  const task = await eventually(async () => (await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/apw/tasks?fieldSelector=spec.node%3Dap175')).body.items[0], 'a task of apw on ap175');
+  const task = await eventually(
+    async () => (await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/apw/tasks?fieldSelector=spec.node%3Dap175')).body.items[0],
+    'a task of apw on ap175',
+  );
   const node = await kubeconfigFor('node-ap175-w', '--node', 'ap175');
   const other = await kubeconfigFor('node-ap176-w', '--node', 'ap176');
   const taskPath = `/apis/stackd.io/v1/namespaces/apw/tasks/${task.metadata.name}`;

@@ -27,7 +27,12 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     // configs and secrets are versioned by content: <key>-<12 hex of sha256>
-    expect(res.stdout.split('\n').filter(Boolean).map((l) => l.replace(/-[0-9a-f]{12} /, '-<sha> '))).toEqual([
+    expect(
+      res.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.replace(/-[0-9a-f]{12} /, '-<sha> ')),
+    ).toEqual([
       `stack/${stackName} created`,
       `network/${stackName}_default created`,
       `volume/${stackName}_mysql created`,
@@ -72,7 +77,10 @@ describe.each(storeUrls())('stacks on the %s store', (_name, newUrl) => {
   });
 
   it('a changed image updates only that service and bumps its generation', async () => {
-    writeFileSync(join(dir, '.env'), 'ACCOUNT_FRONTEND_IMAGE=web:2\nACCOUNT_IMAGE=stackd/accounts-api:dev\nMYSQL_IMAGE=stackd/mysql-standin:5.7\nMYSQL_PASSWORD=123\nMYSQL_DB=accounts\n');
+    writeFileSync(
+      join(dir, '.env'),
+      'ACCOUNT_FRONTEND_IMAGE=web:2\nACCOUNT_IMAGE=stackd/accounts-api:dev\nMYSQL_IMAGE=stackd/mysql-standin:5.7\nMYSQL_PASSWORD=123\nMYSQL_DB=accounts\n',
+    );
     const res = await stackctl(['--store', url, 'deploy', '--detach', '-c', join(dir, 'stack.yaml'), stackName]);
     expect(res.code).toBe(0);
     expect(res.stdout).toContain(`service/${stackName}_web updated`);

@@ -127,11 +127,26 @@ docker network ls -q --filter "$f" | xargs -r docker network rm`;
     }
     for (const project of this.projects) {
       const label = [`io.stackd.stack=${project}`];
-      for (const c of await this.docker.listContainers({ all: true, filters: { label } })) await this.docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-      for (const n of await this.docker.listNetworks({ filters: { label } })) await this.docker.getNetwork(n.Id).remove().catch(() => undefined);
+      for (const c of await this.docker.listContainers({ all: true, filters: { label } }))
+        await this.docker
+          .getContainer(c.Id)
+          .remove({ force: true, v: true })
+          .catch(() => undefined);
+      for (const n of await this.docker.listNetworks({ filters: { label } }))
+        await this.docker
+          .getNetwork(n.Id)
+          .remove()
+          .catch(() => undefined);
       const { Volumes } = await this.docker.listVolumes({ filters: { label } });
-      for (const v of Volumes ?? []) await this.docker.getVolume(v.Name).remove().catch(() => undefined);
-      await this.docker.getImage(`${project}-hello`).remove({ force: true }).catch(() => undefined);
+      for (const v of Volumes ?? [])
+        await this.docker
+          .getVolume(v.Name)
+          .remove()
+          .catch(() => undefined);
+      await this.docker
+        .getImage(`${project}-hello`)
+        .remove({ force: true })
+        .catch(() => undefined);
     }
   }
 }

@@ -68,7 +68,7 @@ it('an agent killed and back within the grace adopts its containers: same ids, n
   await eventually(async () => Object.keys(await containers(stack)).length === 0, 'the stack removed', 60_000);
 });
 
-it('an agent back after the grace: its orphaned tasks\' containers are removed, their replacements run', async () => {
+it("an agent back after the grace: its orphaned tasks' containers are removed, their replacements run", async () => {
   await cluster.manager.kill('SIGTERM');
   cluster.startManager(['--node-grace', '1']);
   const stack = `faorphan${process.pid % 1000}`;
@@ -80,9 +80,13 @@ it('an agent back after the grace: its orphaned tasks\' containers are removed, 
   await eventually(async () => (await cluster.tasks(stack)).filter((t) => t.status?.state === 'orphaned').length === 2, 'both tasks orphaned', 30_000);
   await restartAgent();
   await eventually(async () => (await cluster.runningTasks(stack)).length === 2, 'two replacements running', 90_000);
-  await eventually(async () => {
-    const now = Object.keys(await containers(stack));
-    return now.length === 2 && now.every((id) => !before.includes(id));
-  }, 'only the replacements\' containers on the engine (the orphans\' removed)', 60_000);
+  await eventually(
+    async () => {
+      const now = Object.keys(await containers(stack));
+      return now.length === 2 && now.every((id) => !before.includes(id));
+    },
+    "only the replacements' containers on the engine (the orphans' removed)",
+    60_000,
+  );
   expect((await cluster.stackctl(['rm', stack])).code).toBe(0);
 });

@@ -34,7 +34,14 @@ const stackOf = (s: Side, what: string) => `id${what}${s.name}${process.pid % 10
 
 const stackFile = JSON.stringify({
   services: {
-    app: { image: 'stackd/busybox:latest', command: JSON.parse(idleCommand()), init: true, stop_grace_period: '2s', volumes: ['data:/data'], deploy: { replicas: 2 } },
+    app: {
+      image: 'stackd/busybox:latest',
+      command: JSON.parse(idleCommand()),
+      init: true,
+      stop_grace_period: '2s',
+      volumes: ['data:/data'],
+      deploy: { replicas: 2 },
+    },
   },
   volumes: { data: {} },
 });
@@ -49,11 +56,21 @@ async function deploy(side: Side, stack: string): Promise<void> {
 /** What the engine holds of a stack: container id → StartedAt, network and volume names with their cluster label. */
 async function engineState(stack: string) {
   const filters = { label: [`io.stackd.stack=${stack}`] };
-  const [containers, networks, volumes] = await Promise.all([docker.listContainers({ all: true, filters }), docker.listNetworks({ filters }), docker.listVolumes({ filters })]);
+  const [containers, networks, volumes] = await Promise.all([
+    docker.listContainers({ all: true, filters }),
+    docker.listNetworks({ filters }),
+    docker.listVolumes({ filters }),
+  ]);
   const started = await Promise.all(containers.map(async (c) => [c.Id, (await docker.getContainer(c.Id).inspect()).State.StartedAt] as const));
   return {
     containers: Object.fromEntries(started),
-    clusters: [...new Set([...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels ?? {}), ...(volumes.Volumes ?? []).map((v) => v.Labels ?? {})].map((l) => l['io.stackd.cluster']))],
+    clusters: [
+      ...new Set(
+        [...containers.map((c) => c.Labels), ...networks.map((n) => n.Labels ?? {}), ...(volumes.Volumes ?? []).map((v) => v.Labels ?? {})].map(
+          (l) => l['io.stackd.cluster'],
+        ),
+      ),
+    ],
     networks: networks.map((n) => n.Name).sort(),
     volumes: (volumes.Volumes ?? []).map((v) => v.Name).sort(),
   };
@@ -79,12 +96,26 @@ afterAll(async () => {
   for (const side of sides) {
     await run('stackctl', ['--store', side.storeUrl, 'rm', stackOf(side, 'main'), stackOf(side, 'tmp')]);
   }
-  await eventually(async () => (await docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${NODE}`] } })).length === 0, 30_000).catch(() => undefined);
+  await eventually(async () => (await docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${NODE}`] } })).length === 0, 30_000).catch(
+    () => undefined,
+  );
   for (const side of sides) await side.stackd?.stop().catch(() => side.stackd?.kill());
   const filters = { label: [`io.stackd.node=${NODE}`] };
-  for (const c of await docker.listContainers({ all: true, filters })) await docker.getContainer(c.Id).remove({ force: true, v: true }).catch(() => undefined);
-  for (const n of await docker.listNetworks({ filters })) await docker.getNetwork(n.Id).remove().catch(() => undefined);
-  for (const v of (await docker.listVolumes({ filters })).Volumes ?? []) await docker.getVolume(v.Name).remove().catch(() => undefined);
+  for (const c of await docker.listContainers({ all: true, filters }))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+  for (const n of await docker.listNetworks({ filters }))
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch(() => undefined);
+  for (const v of (await docker.listVolumes({ filters })).Volumes ?? [])
+    await docker
+      .getVolume(v.Name)
+      .remove()
+      .catch(() => undefined);
 }, 120_000);
 
 /** Adds both daemons' log tails to a failure. */
@@ -100,7 +131,7 @@ function logged(body: () => Promise<void>): () => Promise<void> {
 }
 
 it(
-  'each cluster collects only its own: same node name, same engine, containers, networks and volumes survive the other\'s GC',
+  "each cluster collects only its own: same node name, same engine, containers, networks and volumes survive the other's GC",
   logged(async () => {
     const [a, b] = sides;
     expect(a.cluster).toMatch(/^[0-9a-f-]{36}$/);
@@ -138,15 +169,23 @@ it(
 );
 
 it(
-  'a second agent claiming a live agent\'s node name in the same store is refused, naming the first; the first carries on',
+  "a second agent claiming a live agent's node name in the same store is refused, naming the first; the first carries on",
   logged(async () => {
     const [a] = sides;
     const res = await run('stackd', ['agent', '--store', a.storeUrl, '--node-name', NODE]);
     expect(res.code).toBe(1);
     const lines = res.stderr.trim().split('\n');
-    expect(lines[lines.length - 1]).toMatch(new RegExp(`^stackd: node ${NODE} is already claimed by a live agent \\(host ${hostname()}, pid ${a.stackd!.child.pid}, since \\d{4}-\\d\\d-\\d\\dT[^)]+\\); stop it, or give this one another --node-name$`));
+    expect(lines[lines.length - 1]).toMatch(
+      new RegExp(
+        `^stackd: node ${NODE} is already claimed by a live agent \\(host ${hostname()}, pid ${a.stackd!.child.pid}, since \\d{4}-\\d\\d-\\d\\dT[^)]+\\); stop it, or give this one another --node-name$`,
+      ),
+    );
     expect(a.stackd!.alive).toBe(true);
-    const nodes = JSON.parse((await run('stackctl', ['--store', a.storeUrl, 'node', 'ls', '--format', 'json'])).stdout) as { name?: string; status?: string; state?: string }[];
+    const nodes = JSON.parse((await run('stackctl', ['--store', a.storeUrl, 'node', 'ls', '--format', 'json'])).stdout) as {
+      name?: string;
+      status?: string;
+      state?: string;
+    }[];
     expect(JSON.stringify(nodes)).toContain(NODE);
     expect(JSON.stringify(nodes)).not.toMatch(/"down"/i);
   }),

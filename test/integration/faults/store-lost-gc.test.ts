@@ -33,7 +33,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await stackd?.stop().catch(() => stackd?.kill());
   await etcd?.stop();
-  for (const c of await docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${NODE}`] } })) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+  for (const c of await docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${NODE}`] } }))
+    await docker
+      .getContainer(c.Id)
+      .remove({ force: true })
+      .catch(() => undefined);
 }, 60_000);
 
 /** A container labelled as this cluster's, on this node, for a task the store never assigned;

@@ -45,10 +45,14 @@ test('requests during a sync queue one more sync, which handles the latest reque
     const requests = ['2026-01-01T00:00:01Z', '2026-01-01T00:00:02Z', '2026-01-01T00:00:03Z', '2026-01-01T00:00:04Z'];
     for (const at of requests) await requestSync(store, 'src', at);
     release();
-    const src = await eventually(async () => {
-      const s = await getObject<GitSource>(store, 'GitSource', '', 'src');
-      return s?.status?.lastHandledRequestedAt === requests[3] ? s : false;
-    }, 20_000, 50);
+    const src = await eventually(
+      async () => {
+        const s = await getObject<GitSource>(store, 'GitSource', '', 'src');
+        return s?.status?.lastHandledRequestedAt === requests[3] ? s : false;
+      },
+      20_000,
+      50,
+    );
     expect(syncs).toBe(2);
     expect(src.status?.inventory).toEqual(['web']);
   } finally {

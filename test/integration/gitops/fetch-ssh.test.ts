@@ -32,11 +32,21 @@ beforeAll(async () => {
   for (const k of ['host', 'other-host', 'deploy']) await keygen(join(dir, k));
   writeFileSync(join(dir, 'authorized_keys'), `${pub(join(dir, 'deploy'))}\n`);
   port = await freePort();
-  writeFileSync(join(dir, 'sshd_config'), `${[
-    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host')}`, `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'StrictModes no', 'UsePAM no',
-    `PidFile ${join(dir, 'sshd.pid')}`,
-  ].join('\n')}\n`);
+  writeFileSync(
+    join(dir, 'sshd_config'),
+    `${[
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${join(dir, 'host')}`,
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PermitRootLogin prohibit-password',
+      'StrictModes no',
+      'UsePAM no',
+      `PidFile ${join(dir, 'sshd.pid')}`,
+    ].join('\n')}\n`,
+  );
   mkdirSync('/run/sshd', { recursive: true });
   sshd = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: 'ignore' });
   await eventually(async () => {
@@ -54,16 +64,25 @@ const sshTemps = () => readdirSync(tmpdir()).filter((f) => f.startsWith('stackd-
 
 describe('fetch over SSH with a deploy key', () => {
   test('an unknown host key is refused (StrictHostKeyChecking) as an authentication failure', async () => {
-    const err = await fetchCommit({ dir: join(dir, 'cache-bad'), repo: url(), branch: 'main', creds: { identity: deployKey(), known_hosts: knownHosts(join(dir, 'other-host')) } })
-      .then(() => undefined, (e: unknown) => e);
+    const err = await fetchCommit({
+      dir: join(dir, 'cache-bad'),
+      repo: url(),
+      branch: 'main',
+      creds: { identity: deployKey(), known_hosts: knownHosts(join(dir, 'other-host')) },
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(FetchError);
     expect((err as FetchError).reason).toBe('AuthenticationFailed');
     expect((err as FetchError).message).toContain('Host key verification failed');
   });
 
   test('no deploy key: the server refuses, an authentication failure', async () => {
-    const err = await fetchCommit({ dir: join(dir, 'cache-nokey'), repo: url(), branch: 'main', creds: { known_hosts: knownHosts(join(dir, 'host')) } })
-      .then(() => undefined, (e: unknown) => e);
+    const err = await fetchCommit({ dir: join(dir, 'cache-nokey'), repo: url(), branch: 'main', creds: { known_hosts: knownHosts(join(dir, 'host')) } }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as FetchError).reason).toBe('AuthenticationFailed');
     expect((err as FetchError).message).toContain('Permission denied');
   });

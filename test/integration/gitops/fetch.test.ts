@@ -17,7 +17,11 @@ beforeAll(async () => {
   work = await WorkingCopy.clone(`file://${bare}`);
 });
 
-const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e as FetchError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => undefined,
+    (e: unknown) => e as FetchError,
+  );
 
 describe('fetchCommit', () => {
   test('each commit is checked out in place of the one before', async () => {

@@ -17,7 +17,7 @@ function repo(files: Record<string, string>): string {
 const app = (extra = '') => `services:\n  app:\n    image: \${IMAGE:-stackd/busybox:latest}\n${extra}`;
 
 describe('loadRepo', () => {
-  test('loads every stack, reading each folder\'s .env and files, but not the manager\'s environment', async () => {
+  test("loads every stack, reading each folder's .env and files, but not the manager's environment", async () => {
     process.env.IMAGE = 'from-the-manager-env';
     try {
       const root = repo({
@@ -47,7 +47,7 @@ describe('loadRepo', () => {
 
   test('a file outside the checkout cannot be read, through ../ or a symlink', async () => {
     const outside = tempDir('stackd-outside-');
-    writeFileSync(join(outside, 'secret'), 'the manager\'s own file\n');
+    writeFileSync(join(outside, 'secret'), "the manager's own file\n");
     const root = repo({
       'up/stack.yml': app(`    secrets: [s]\nsecrets:\n  s:\n    file: ../../../../../../..${outside}/secret\n`),
       'link/stack.yml': app('    secrets: [s]\nsecrets:\n  s:\n    file: ./s\n'),

@@ -39,7 +39,11 @@ describe('webhook → sync → deploy', () => {
     return envs.map((env) => env.find((e) => e.startsWith('REV='))).join(',');
   };
   const post = (body: string, signature: string) =>
-    fetch(`${webhook}/hooks/git/${source}`, { method: 'POST', body, headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature } });
+    fetch(`${webhook}/hooks/git/${source}`, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'push', 'X-Hub-Signature-256': signature },
+    });
 
   beforeAll(async () => {
     git = await GitServer.start({ auth });
@@ -50,7 +54,22 @@ describe('webhook → sync → deploy', () => {
     webhook = /webhook receiver listening on (http:\/\/[0-9.:]+)/.exec(readFileSync(node.stackd!.logFile, 'utf8'))![1];
     await ok(['gitops', 'create-secret', `${source}-git`, '--from-literal', `username=${auth.username}`, '--from-literal', `password=${auth.password}`]);
     await ok(['gitops', 'create-secret', `${source}-hook`, '--from-literal', `token=${token}`]);
-    await ok(['gitops', 'add', source, '--repo', git.url('app'), '--path', 'stacks', '--interval', '1h', '--prune', '--secret-ref', `${source}-git`, '--webhook-secret-ref', `${source}-hook`]);
+    await ok([
+      'gitops',
+      'add',
+      source,
+      '--repo',
+      git.url('app'),
+      '--path',
+      'stacks',
+      '--interval',
+      '1h',
+      '--prune',
+      '--secret-ref',
+      `${source}-git`,
+      '--webhook-secret-ref',
+      `${source}-hook`,
+    ]);
     await eventually(async () => (await runningRev()) === 'REV=1', 60_000);
   }, 120_000);
 

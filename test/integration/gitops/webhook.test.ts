@@ -140,7 +140,12 @@ describe.each(storeUrls())('webhook receiver on the %s store', (_kind, storeUrl)
         controller.close();
       },
     });
-    const chunked = await fetch(`${receiver.url}/hooks/git/${signed}`, { method: 'POST', body: chunks, duplex: 'half', headers: { 'X-Gitlab-Token': TOKEN } } as RequestInit);
+    const chunked = await fetch(`${receiver.url}/hooks/git/${signed}`, {
+      method: 'POST',
+      body: chunks,
+      duplex: 'half',
+      headers: { 'X-Gitlab-Token': TOKEN },
+    } as RequestInit);
     expect(chunked.status).toBe(413);
     expect((await fetch(`${receiver.url}/hooks/other/${signed}`, { method: 'POST' })).status).toBe(404);
     expect((await fetch(`${receiver.url}/hooks/git/%E0%A4%A`, { method: 'POST' })).status).toBe(404);

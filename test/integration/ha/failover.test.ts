@@ -62,8 +62,14 @@ describe('three managers beside three TLS etcd members', () => {
     const status = await eventually(async () => {
       const res = await run('stackctl', ['cluster', 'status', '--format', 'json'], env);
       expect(res).toMatchObject({ code: 0, stderr: '' });
-      const parsed = JSON.parse(res.stdout) as { managers: { identity: string; status: string; address: string }[]; etcd: { name: string; healthy: boolean; leader: boolean; raftIndex: number }[] };
-      expect(parsed.managers.map((m) => [m.identity, m.status])).toEqual([[after[0], 'leader'], [after[1], 'standby']]);
+      const parsed = JSON.parse(res.stdout) as {
+        managers: { identity: string; status: string; address: string }[];
+        etcd: { name: string; healthy: boolean; leader: boolean; raftIndex: number }[];
+      };
+      expect(parsed.managers.map((m) => [m.identity, m.status])).toEqual([
+        [after[0], 'leader'],
+        [after[1], 'standby'],
+      ]);
       return parsed;
     }, 30_000);
     expect(status.managers.every((m) => /^127\.0\.0\.1:\d+$/.test(m.address))).toBe(true);

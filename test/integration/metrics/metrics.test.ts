@@ -42,7 +42,10 @@ describe('health and metrics endpoints', () => {
   });
 
   it('counts reconciles, tasks by state and store requests once a stack runs', async () => {
-    writeFileSync(join(dir, 'stack.yaml'), 'services:\n  app:\n    image: stackd/busybox:latest\n    command: ["sh", "-c", "trap exit TERM; while true; do sleep 1; done"]\n');
+    writeFileSync(
+      join(dir, 'stack.yaml'),
+      'services:\n  app:\n    image: stackd/busybox:latest\n    command: ["sh", "-c", "trap exit TERM; while true; do sleep 1; done"]\n',
+    );
     const deployed = await stackctl(['--store', store, 'deploy', '--detach', '-c', join(dir, 'stack.yaml'), stack], { STACKD_STORE: undefined });
     expect(deployed.code).toBe(0);
     const text = await eventually(async () => {
@@ -60,6 +63,11 @@ describe('health and metrics endpoints', () => {
     expect(sample(text, 'stackd_store_request_duration_seconds_count{op="txn",result="ok"}')).toBeGreaterThan(0);
     expect(sample(text, 'stackd_manager_leader')).toBe(1);
     expect(text).toMatch(/^stackd_process_resident_memory_bytes \d+/m);
-    expect(text.split('\n').filter((l) => l && !l.startsWith('#')).every((l) => l.startsWith('stackd_'))).toBe(true);
+    expect(
+      text
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .every((l) => l.startsWith('stackd_')),
+    ).toBe(true);
   }, 90_000);
 });

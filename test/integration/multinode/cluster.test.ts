@@ -14,18 +14,34 @@ const NODES: NodeDef[] = [
 ];
 const zoneOf = (node: string | undefined) => NODES.find((n) => n.name === node)?.labels.zone;
 
-interface TaskRow { name: string; node: string; desiredState: string; currentState: string; error: string }
-interface NodeRow { name: string; status: string; availability: string; labels: Record<string, string> }
+interface TaskRow {
+  name: string;
+  node: string;
+  desiredState: string;
+  currentState: string;
+  error: string;
+}
+interface NodeRow {
+  name: string;
+  status: string;
+  availability: string;
+  labels: Record<string, string>;
+}
 
 let cluster: Cluster;
 
 beforeAll(async () => {
   cluster = await Cluster.start(NODES);
   console.log(`multinode: daemon logs in ${cluster.logDir}`);
-  await eventually(async () => {
-    const nodes = await cluster.stackctlJson<NodeRow[]>(['node', 'ls']);
-    return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
-  }, 'every node Ready', 60_000, 500);
+  await eventually(
+    async () => {
+      const nodes = await cluster.stackctlJson<NodeRow[]>(['node', 'ls']);
+      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
+    },
+    'every node Ready',
+    60_000,
+    500,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -68,10 +84,15 @@ describe('a cluster of three nodes', () => {
 
     const north = uniqueStack('north');
     await cluster.deploy(north, stackFile({ app: sleeper({ replicas: 2, placement: { constraints: ['node.labels.zone==north'] } }) }), '--detach');
-    const rows = await eventually(async () => {
-      const ps = await cluster.stackctlJson<TaskRow[]>(['ps', north]);
-      return ps.length === 2 && ps.every((r) => r.error.startsWith('no suitable node')) && ps;
-    }, `the tasks of ${north} pending with a reason`, 30_000, 500);
+    const rows = await eventually(
+      async () => {
+        const ps = await cluster.stackctlJson<TaskRow[]>(['ps', north]);
+        return ps.length === 2 && ps.every((r) => r.error.startsWith('no suitable node')) && ps;
+      },
+      `the tasks of ${north} pending with a reason`,
+      30_000,
+      500,
+    );
     for (const row of rows) {
       expect(row).toMatchObject({ node: '', desiredState: 'Running', currentState: 'Pending' });
       expect(row.error).toBe('no suitable node (constraint node.labels.zone==north: 0/3 nodes)');
@@ -174,7 +195,12 @@ describe('a cluster of three nodes', () => {
     expect(perNode.mn3).toBe(lost.length); // the engine outlives its agent: the stale containers still run
 
     cluster.startAgent('mn3');
-    await eventually(async () => (await cluster.stackctlJson<NodeRow[]>(['node', 'ls'])).find((n) => n.name === 'mn3')?.status === 'Ready', 'mn3 Ready', 30_000, 500);
+    await eventually(
+      async () => (await cluster.stackctlJson<NodeRow[]>(['node', 'ls'])).find((n) => n.name === 'mn3')?.status === 'Ready',
+      'mn3 Ready',
+      30_000,
+      500,
+    );
     await eventually(async () => (await cluster.containersOn('mn3', stack)) === 0, 'the stale containers on mn3 to stop');
     expect(await cluster.runningTasks(stack)).toHaveLength(3);
     await removeStack(stack);
@@ -212,10 +238,14 @@ describe('a cluster of three nodes', () => {
       }),
       '--detach',
     );
-    const client = await eventually(async () => {
-      const t = (await cluster.tasks(stack)).find((task) => task.spec.service === 'client');
-      return t && ['complete', 'failed', 'rejected'].includes(t.status?.state ?? '') && t;
-    }, 'the client task to end', 60_000);
+    const client = await eventually(
+      async () => {
+        const t = (await cluster.tasks(stack)).find((task) => task.spec.service === 'client');
+        return t && ['complete', 'failed', 'rejected'].includes(t.status?.state ?? '') && t;
+      },
+      'the client task to end',
+      60_000,
+    );
     expect(client.spec.nodeName).toBe('mn2');
     const logs = await cluster.stackctl(['service', 'logs', `${stack}_client`]);
     expect(logs.stdout + logs.stderr).toContain('hello from server'); // or what wget said

@@ -19,7 +19,17 @@ const slowToBeReady = `
 
 /** When the engine first said the container was healthy, in ms since the epoch. */
 async function becameHealthyAt(containerId: string, since: Date): Promise<number> {
-  const out = await docker('events', '--since', since.toISOString(), '--until', new Date().toISOString(), '--filter', `container=${containerId}`, '--format', '{{.TimeNano}} {{.Action}}');
+  const out = await docker(
+    'events',
+    '--since',
+    since.toISOString(),
+    '--until',
+    new Date().toISOString(),
+    '--filter',
+    `container=${containerId}`,
+    '--format',
+    '{{.TimeNano}} {{.Action}}',
+  );
   const line = out.split('\n').find((l) => l.endsWith(' health_status: healthy'));
   if (!line) throw new Error(`no health_status: healthy event for ${containerId} in:\n${out}`);
   return Number(BigInt(line.split(' ')[0]) / 1_000_000n);
@@ -80,11 +90,15 @@ it(
 `;
     const deployedAt = new Date(Date.now() - 1000);
     expect((await node.deploy(stack, yaml, '--detach')).code).toBe(0);
-    const waiting = await eventually(async () => {
-      const [row] = slotRows(await node.ps(stack), stack, 'app', 1);
-      expect(row).toMatchObject({ currentState: expect.stringMatching(/^(New|Pending)$/), error: 'waiting for db (service_healthy: 0/1 tasks healthy)' });
-      return row;
-    }, 20_000, 100);
+    const waiting = await eventually(
+      async () => {
+        const [row] = slotRows(await node.ps(stack), stack, 'app', 1);
+        expect(row).toMatchObject({ currentState: expect.stringMatching(/^(New|Pending)$/), error: 'waiting for db (service_healthy: 0/1 tasks healthy)' });
+        return row;
+      },
+      20_000,
+      100,
+    );
     expect(waiting.node).toBe('');
 
     await eventually(async () => {

@@ -58,7 +58,7 @@ it(
 );
 
 it(
-  'drain: the node\'s tasks are shut down and their replacements stay pending, saying the node is drained; active: they run again',
+  "drain: the node's tasks are shut down and their replacements stay pending, saying the node is drained; active: they run again",
   node.logged(async () => {
     const stack = node.uniqueName('drain');
     expect((await node.deploy(stack, idleService(1))).code).toBe(0);

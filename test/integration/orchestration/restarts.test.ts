@@ -77,7 +77,10 @@ it(
       slot = slotRows(await node.ps(stack), stack, 'flaky', 1);
       expect(slot.map((r) => [r.id, r.currentState])).toEqual([
         [current.task, 'Running'],
-        ...killed.slice(2).reverse().map((id) => [id, 'Failed']),
+        ...killed
+          .slice(2)
+          .reverse()
+          .map((id) => [id, 'Failed']),
       ]);
     });
     expect(slot.filter((r) => r.currentState === 'Failed')).toHaveLength(5);

@@ -51,10 +51,17 @@ it(
 `;
     const res = await node.deploy(stack, yaml, '--timeout', '60s');
     expect(res.code).toBe(1);
-    expect(res.stderr).toMatch(new RegExp(`^stackctl: stack ${stack} failed: ${stack}_app: task rejected: No such image: stackd/nope:1 \\(pull failed: .+\\)$`, 'm'));
+    expect(res.stderr).toMatch(
+      new RegExp(`^stackctl: stack ${stack} failed: ${stack}_app: task rejected: No such image: stackd/nope:1 \\(pull failed: .+\\)$`, 'm'),
+    );
     // (restart_policy any retries rejected tasks too: the first may already be history)
     const rejected = (await node.ps(stack)).find((r) => r.currentState === 'Rejected');
-    expect(rejected).toMatchObject({ name: expect.stringContaining(`${stack}_app.1`), image: 'stackd/nope:1', currentState: 'Rejected', error: expect.stringMatching(/^No such image: stackd\/nope:1 \(pull failed: .+\)$/) });
+    expect(rejected).toMatchObject({
+      name: expect.stringContaining(`${stack}_app.1`),
+      image: 'stackd/nope:1',
+      currentState: 'Rejected',
+      error: expect.stringMatching(/^No such image: stackd\/nope:1 \(pull failed: .+\)$/),
+    });
     expect(await node.containers(stack)).toEqual([]);
   }),
 );

@@ -47,7 +47,10 @@ async function engineState(): Promise<Map<string, { id: string; running: boolean
   for (const c of await node.containers(stack)) {
     const info = await node.inspect(c.Id);
     const svc = c.Labels['io.stackd.service'];
-    byService.set(svc, [...(byService.get(svc) ?? []), { id: c.Id, running: info.State.Running, startedAt: Date.parse(info.State.StartedAt), finishedAt: Date.parse(info.State.FinishedAt) }]);
+    byService.set(svc, [
+      ...(byService.get(svc) ?? []),
+      { id: c.Id, running: info.State.Running, startedAt: Date.parse(info.State.StartedAt), finishedAt: Date.parse(info.State.FinishedAt) },
+    ]);
   }
   return byService;
 }
@@ -115,7 +118,11 @@ it(
     const firstWebStart = Math.min(...after.get('web')!.map((c) => c.startedAt));
     expect(after.get('api')![0].startedAt).toBeLessThan(firstWebStart);
     expect(await revisionCounts()).toEqual(revisions);
-    expect((await node.ps(stack)).map((r) => [r.desiredState, r.currentState])).toEqual([['Running', 'Running'], ['Running', 'Running'], ['Running', 'Running']]);
+    expect((await node.ps(stack)).map((r) => [r.desiredState, r.currentState])).toEqual([
+      ['Running', 'Running'],
+      ['Running', 'Running'],
+      ['Running', 'Running'],
+    ]);
   }),
 );
 

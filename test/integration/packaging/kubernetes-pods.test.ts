@@ -24,7 +24,9 @@ let pods: PodPlan[] = [];
 
 /** The names the kustomization's comment gives hack/make-certs.sh, as a shell would split them. */
 function documentedCertNames(): string[] {
-  const line = readFileSync(join(DIR, 'kustomization.yaml'), 'utf8').split('\n').find((l) => l.includes('hack/make-certs.sh'))!;
+  const line = readFileSync(join(DIR, 'kustomization.yaml'), 'utf8')
+    .split('\n')
+    .find((l) => l.includes('hack/make-certs.sh'))!;
   const args = line.slice(line.indexOf('make-certs.sh') + 'make-certs.sh'.length).match(/'[^']*'|\S+/g)!;
   return args.slice(1).map((a) => a.replace(/^'|'$/g, ''));
 }
@@ -40,7 +42,10 @@ async function probe(ip: string, c: V1Container, kind: 'livenessProbe' | 'readin
 async function logs(): Promise<string> {
   const out: string[] = [];
   for (const run of pods.flatMap((p) => p.runs)) {
-    const text = await exec('docker', ['logs', '--tail', '15', run.dockerName]).then((r) => r.stdout + r.stderr, (e: Error) => e.message);
+    const text = await exec('docker', ['logs', '--tail', '15', run.dockerName]).then(
+      (r) => r.stdout + r.stderr,
+      (e: Error) => e.message,
+    );
     out.push(`--- ${run.dockerName} ---\n${text.trim()}`);
   }
   return out.join('\n');
@@ -54,7 +59,9 @@ beforeAll(async () => {
   mkdirSync(keys);
   writeFileSync(join(keys, 'keys'), `${randomBytes(32).toString('base64')}\n`);
   await docker('network', 'create', '--label', `io.stackd.test=${prefix}`, prefix);
-  pods = Array.from({ length: sts.spec!.replicas! }, (_, i) => planPod(sts, i, { network: prefix, prefix, secrets: { 'stackd-tls': certs, 'stackd-encryption': keys }, workDir: work }));
+  pods = Array.from({ length: sts.spec!.replicas! }, (_, i) =>
+    planPod(sts, i, { network: prefix, prefix, secrets: { 'stackd-tls': certs, 'stackd-encryption': keys }, workDir: work }),
+  );
   for (const run of pods.flatMap((p) => p.runs)) await docker(...run.args);
 }, BUILD + 60_000);
 
@@ -65,28 +72,54 @@ afterAll(async () => {
 }, 60_000);
 
 test('the three members form one etcd cluster over peer TLS, every declared probe answers 200, one manager leads', async () => {
-  const ips = await Promise.all(pods.map(async (p) => (await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${prefix}").IPAddress}}`, p.runs[0].dockerName)).trim()));
+  const ips = await Promise.all(
+    pods.map(async (p) => (await docker('inspect', '-f', `{{(index .NetworkSettings.Networks "${prefix}").IPAddress}}`, p.runs[0].dockerName)).trim()),
+  );
   const containers = sts.spec!.template.spec!.containers;
   try {
-    await eventually(async () => {
-      for (const ip of ips) {
-        for (const c of containers) {
-          for (const kind of ['livenessProbe', 'readinessProbe'] as const) expect(await probe(ip, c, kind)).toMatchObject({ status: 200 });
+    await eventually(
+      async () => {
+        for (const ip of ips) {
+          for (const c of containers) {
+            for (const kind of ['livenessProbe', 'readinessProbe'] as const) expect(await probe(ip, c, kind)).toMatchObject({ status: 200 });
+          }
         }
-      }
-    }, 120_000, 1000);
+      },
+      120_000,
+      1000,
+    );
     const manager = containers.find((c) => c.name === 'manager')!;
-    const leaders = await eventually(async () => {
-      const bodies = await Promise.all(ips.map(async (ip) => (await probe(ip, manager, 'readinessProbe')).body));
-      const leading = bodies.filter((b) => b.includes('leader: yes'));
-      expect(leading).toHaveLength(1);
-      return leading;
-    }, 60_000, 1000);
+    const leaders = await eventually(
+      async () => {
+        const bodies = await Promise.all(ips.map(async (ip) => (await probe(ip, manager, 'readinessProbe')).body));
+        const leading = bodies.filter((b) => b.includes('leader: yes'));
+        expect(leading).toHaveLength(1);
+        return leading;
+      },
+      60_000,
+      1000,
+    );
     expect(leaders[0]).toContain('store etcds://127.0.0.1:2379: ok');
     // one raft group: every member lists all three, started from --initial-cluster
     const first = pods[0].runs[0].dockerName;
-    const { stdout } = await exec('docker', ['exec', first, 'etcdctl', '--endpoints=https://127.0.0.1:2379', '--cacert=/etc/stackd/tls/ca.crt', '--cert=/etc/stackd/tls/client.crt', '--key=/etc/stackd/tls/client.key', 'member', 'list']);
-    expect(stdout.trim().split('\n').map((l) => l.split(', ')[2]).sort()).toEqual(pods.map((p) => p.name));
+    const { stdout } = await exec('docker', [
+      'exec',
+      first,
+      'etcdctl',
+      '--endpoints=https://127.0.0.1:2379',
+      '--cacert=/etc/stackd/tls/ca.crt',
+      '--cert=/etc/stackd/tls/client.crt',
+      '--key=/etc/stackd/tls/client.key',
+      'member',
+      'list',
+    ]);
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split(', ')[2])
+        .sort(),
+    ).toEqual(pods.map((p) => p.name));
   } catch (err) {
     if (err instanceof Error) err.message += `\n${await logs()}`;
     throw err;

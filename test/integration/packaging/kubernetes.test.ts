@@ -95,9 +95,11 @@ test("--initial-cluster names exactly the headless Service's per-pod names and e
 test("the manager's flags are stackd's own (parsed by its command line) and point at its member", async () => {
   const program = buildProgram();
   let parsed: Record<string, unknown> | undefined;
-  program.commands.find((c) => c.name() === 'manager')!.action((_opts, cmd) => {
-    parsed = cmd.optsWithGlobals();
-  });
+  program.commands
+    .find((c) => c.name() === 'manager')!
+    .action((_opts, cmd) => {
+      parsed = cmd.optsWithGlobals();
+    });
   await program.parseAsync(['node', 'stackd', ...manager.args!]);
   const clientPort = etcd.ports!.find((p) => p.name === 'client')!.containerPort;
   expect(parsed).toMatchObject({ store: `etcds://127.0.0.1:${clientPort}`, metricsListen: `:${manager.ports!.find((p) => p.name === 'metrics')!.containerPort}` });
@@ -131,8 +133,16 @@ test('probes point at the ports the daemons listen on, and the daemon answers 20
 
 test("every certificate and key file a flag names is a key of the Secret kustomize generates from make-certs.sh's files", () => {
   const fileFlags: [V1Container, string][] = [
-    [manager, 'store-cacert'], [manager, 'store-cert'], [manager, 'store-key'], [manager, 'encryption-key-file'],
-    [etcd, 'trusted-ca-file'], [etcd, 'cert-file'], [etcd, 'key-file'], [etcd, 'peer-trusted-ca-file'], [etcd, 'peer-cert-file'], [etcd, 'peer-key-file'],
+    [manager, 'store-cacert'],
+    [manager, 'store-cert'],
+    [manager, 'store-key'],
+    [manager, 'encryption-key-file'],
+    [etcd, 'trusted-ca-file'],
+    [etcd, 'cert-file'],
+    [etcd, 'key-file'],
+    [etcd, 'peer-trusted-ca-file'],
+    [etcd, 'peer-cert-file'],
+    [etcd, 'peer-key-file'],
   ];
   const generated = new Map(kustomization.secretGenerator.map((g) => [g.name, g.files.map((f) => (f.includes('=') ? f.split('=')[0] : basename(f)))]));
   for (const [c, flag] of fileFlags) {

@@ -59,7 +59,10 @@ export function planPod(sts: V1StatefulSet, ordinal: number, opts: { network: st
     const env = containerEnv(c, name, namespace);
     const dockerName = `${opts.prefix}-${name}-${c.name}`;
     const first = `${opts.prefix}-${name}-${spec.containers[0].name}`;
-    const net = i === 0 ? ['--network', opts.network, '--hostname', name, '--network-alias', `${name}.${service}.${namespace}.svc`, '--network-alias', `${service}.${namespace}.svc`] : ['--network', `container:${first}`];
+    const net =
+      i === 0
+        ? ['--network', opts.network, '--hostname', name, '--network-alias', `${name}.${service}.${namespace}.svc`, '--network-alias', `${service}.${namespace}.svc`]
+        : ['--network', `container:${first}`];
     const sc = c.securityContext;
     const security = [
       ...(sc?.readOnlyRootFilesystem ? ['--read-only'] : []),
@@ -68,8 +71,15 @@ export function planPod(sts: V1StatefulSet, ordinal: number, opts: { network: st
     ];
     const mounts = (c.volumeMounts ?? []).flatMap((m) => volumeArgs.get(m.name)!(m.mountPath, m.readOnly ?? false));
     const args = [
-      'run', '-d', '--name', dockerName, '--label', `io.stackd.test=${opts.prefix}`,
-      ...net, ...security, ...mounts,
+      'run',
+      '-d',
+      '--name',
+      dockerName,
+      '--label',
+      `io.stackd.test=${opts.prefix}`,
+      ...net,
+      ...security,
+      ...mounts,
       ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
       ...(c.command ? ['--entrypoint', c.command[0]] : []),
       c.image!,

@@ -39,7 +39,12 @@ function parseUnit(text: string): Unit {
 
 /** KEY=VALUE lines of an EnvironmentFile. */
 function parseEnvFile(text: string): Record<string, string> {
-  return Object.fromEntries(text.split('\n').filter((l) => l.trim() && !l.startsWith('#')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  return Object.fromEntries(
+    text
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 }
 
 const unit = (name: string) => parseUnit(readFileSync(join(DIR, name), 'utf8'));
@@ -55,9 +60,11 @@ function execArgv(name: string, env: Record<string, string>): string[] {
 async function stackdParse(argv: string[], mode: 'manager' | 'agent'): Promise<Record<string, unknown>> {
   const program = buildProgram();
   let opts: Record<string, unknown> = {};
-  program.commands.find((c) => c.name() === mode)!.action((_o, cmd) => {
-    opts = cmd.optsWithGlobals();
-  });
+  program.commands
+    .find((c) => c.name() === mode)!
+    .action((_o, cmd) => {
+      opts = cmd.optsWithGlobals();
+    });
   await program.parseAsync(['node', ...argv]);
   return opts;
 }
@@ -73,25 +80,28 @@ test('systemd-analyze verify has nothing to say about the units (ExecStart point
   expect(stdout).toBe('');
 });
 
-test.each(['stackd-manager.service', 'stackd-agent.service'])('%s: restarts on failure, stops with SIGTERM after the shutdown grace, flags from its EnvironmentFile', async (name) => {
-  const u = unit(name);
-  expect(one(u, 'Service', 'Restart')).toBe('on-failure');
-  expect(one(u, 'Service', 'KillSignal')).toBe('SIGTERM');
-  expect(Number(one(u, 'Service', 'TimeoutStopSec')!.replace(/s$/, ''))).toBeGreaterThan(SHUTDOWN_GRACE_MS / 1000);
-  expect(one(u, 'Install', 'WantedBy')).toBe('multi-user.target');
+test.each(['stackd-manager.service', 'stackd-agent.service'])(
+  '%s: restarts on failure, stops with SIGTERM after the shutdown grace, flags from its EnvironmentFile',
+  async (name) => {
+    const u = unit(name);
+    expect(one(u, 'Service', 'Restart')).toBe('on-failure');
+    expect(one(u, 'Service', 'KillSignal')).toBe('SIGTERM');
+    expect(Number(one(u, 'Service', 'TimeoutStopSec')!.replace(/s$/, ''))).toBeGreaterThan(SHUTDOWN_GRACE_MS / 1000);
+    expect(one(u, 'Install', 'WantedBy')).toBe('multi-user.target');
 
-  const mode = name === 'stackd-manager.service' ? 'manager' : 'agent';
-  const envFile = one(u, 'Service', 'EnvironmentFile')!;
-  expect(envFile).toBe(`/etc/stackd/${mode}.env`);
-  const env = parseEnvFile(readFileSync(join(DIR, basename(envFile)), 'utf8'));
-  const argv = execArgv(name, env);
-  expect(argv.slice(0, 2)).toEqual([BIN, mode]);
-  const opts = await stackdParse(argv, mode);
-  expect(opts.metricsListen).toMatch(/^127\.0\.0\.1:\d+$/);
-  if (mode === 'manager') expect(opts.gitopsCacheDir).toBe('/var/lib/stackd-manager/gitops'); // %S/<StateDirectory>
-  if (mode === 'agent') expect(opts.nodeName).toBe('node1');
-  expect(env.STACKD_STORE).toMatch(/^etcds:\/\//);
-});
+    const mode = name === 'stackd-manager.service' ? 'manager' : 'agent';
+    const envFile = one(u, 'Service', 'EnvironmentFile')!;
+    expect(envFile).toBe(`/etc/stackd/${mode}.env`);
+    const env = parseEnvFile(readFileSync(join(DIR, basename(envFile)), 'utf8'));
+    const argv = execArgv(name, env);
+    expect(argv.slice(0, 2)).toEqual([BIN, mode]);
+    const opts = await stackdParse(argv, mode);
+    expect(opts.metricsListen).toMatch(/^127\.0\.0\.1:\d+$/);
+    if (mode === 'manager') expect(opts.gitopsCacheDir).toBe('/var/lib/stackd-manager/gitops'); // %S/<StateDirectory>
+    if (mode === 'agent') expect(opts.nodeName).toBe('node1');
+    expect(env.STACKD_STORE).toMatch(/^etcds:\/\//);
+  },
+);
 
 test("the manager's certificates and keys are systemd credentials, named as the Environment= files use them", () => {
   const u = unit('stackd-manager.service');
@@ -123,6 +133,8 @@ test("the agent's secrets live on the host's tmpfs mount, writable in its sandbo
 });
 
 test('systemd-analyze security rates the manager OK (it needs only the network and its credentials)', async () => {
-  const { stdout, stderr } = await exec('systemd-analyze', ['security', '--offline=true', '--no-pager', join(DIR, 'stackd-manager.service')]).catch((err: { stdout: string; stderr: string }) => err);
+  const { stdout, stderr } = await exec('systemd-analyze', ['security', '--offline=true', '--no-pager', join(DIR, 'stackd-manager.service')]).catch(
+    (err: { stdout: string; stderr: string }) => err,
+  );
   expect(`${stdout}${stderr}`).toMatch(/Overall exposure level for stackd-manager\.service: \d+\.\d OK/);
 });

@@ -32,7 +32,10 @@ it(
     const probe = sampleTasks(rig.store, stack, (tasks) => {
       const inFlight = slotsInFlight(tasks, 4);
       most = Math.max(most, inFlight.length);
-      if (inFlight.length > 2) throw new Error(`slots ${inFlight.join(', ')} replaced at once:\n${JSON.stringify(tasks.map((t) => [t.spec.slot, t.spec.template.image, t.spec.desiredState, t.status?.state]))}`);
+      if (inFlight.length > 2)
+        throw new Error(
+          `slots ${inFlight.join(', ')} replaced at once:\n${JSON.stringify(tasks.map((t) => [t.spec.slot, t.spec.template.image, t.spec.desiredState, t.status?.state]))}`,
+        );
     });
     const res = await rig.node.deploy(stack, appStack(V2, deploy));
     await probe.stop();

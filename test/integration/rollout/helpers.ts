@@ -44,7 +44,10 @@ export async function tasksOf(store: Store, stack: string, service = 'app'): Pro
 export const running = (tasks: Task[]) => tasks.filter((t) => t.spec.desiredState === 'running' && t.status?.state === 'running');
 
 /** The images of the running tasks, sorted. */
-export const runningImages = (tasks: Task[]) => running(tasks).map((t) => t.spec.template.image).sort();
+export const runningImages = (tasks: Task[]) =>
+  running(tasks)
+    .map((t) => t.spec.template.image)
+    .sort();
 
 /**
  * Calls `look` with the service's tasks every `intervalMs` (one consistent read of the Store each

@@ -46,7 +46,10 @@ afterAll(async () => {
   // stackctl rm needs a manager and the agent to remove the containers; then both go
   const stacks = (await node.json<{ name: string }[]>(['ls']).catch(() => [])).map((s) => s.name);
   if (stacks.length > 0) await node.stackctl(['rm', ...stacks]);
-  await eventually(async () => (await node.docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${node.nodeName}`] } })).length === 0, 20_000).catch(() => undefined);
+  await eventually(
+    async () => (await node.docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${node.nodeName}`] } })).length === 0,
+    20_000,
+  ).catch(() => undefined);
   for (const d of daemons) await killed(d);
   await store?.close();
   await node.cleanup(); // whatever is left of the node on the engine
@@ -84,7 +87,11 @@ it('a manager killed with SIGKILL mid-rollout: a new manager finishes it with ex
     expect(tasksPerSlot(tasks, V2)).toEqual({ 1: 1, 2: 1, 3: 1 });
     expect(tasksPerSlot(tasks, V1)).toEqual({ 1: 1, 2: 1, 3: 1 });
     expect((await serviceOf(store, stack)).status?.update).toMatchObject({ state: 'completed', updated: 3, total: 3 });
-    expect((await node.containers(stack, { running: true })).map((c) => c.Labels['io.stackd.task']).sort()).toEqual(running(tasks).map((t) => t.metadata.name).sort());
+    expect((await node.containers(stack, { running: true })).map((c) => c.Labels['io.stackd.task']).sort()).toEqual(
+      running(tasks)
+        .map((t) => t.metadata.name)
+        .sort(),
+    );
   } catch (err) {
     if (err instanceof Error) err.message = `${err.message}\n\n--- ${logFile} ---\n${tail()}`;
     throw err;

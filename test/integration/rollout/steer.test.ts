@@ -13,7 +13,11 @@ async function ok(args: string[]): Promise<string> {
   return res.stdout;
 }
 
-const ids = (tasks: Task[], image: string) => tasks.filter((t) => t.spec.template.image === image).map((t) => t.metadata.name).sort();
+const ids = (tasks: Task[], image: string) =>
+  tasks
+    .filter((t) => t.spec.template.image === image)
+    .map((t) => t.metadata.name)
+    .sort();
 
 it(
   'rollout pause stops a slow update between batches; rollout resume finishes it',

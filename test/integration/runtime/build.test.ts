@@ -46,7 +46,9 @@ describe('buildImage', () => {
   it('sends the context minus .dockerignore, with build args, a target and labels', async () => {
     const events: BuildProgress[] = [];
     const t = tag('dev');
-    const built = await buildImage(rt, { context: app, tag: t, args: { GREETING: 'hi there' }, target: 'dev', labels: { 'org.example.team': 'a' } }, (e) => events.push(e));
+    const built = await buildImage(rt, { context: app, tag: t, args: { GREETING: 'hi there' }, target: 'dev', labels: { 'org.example.team': 'a' } }, (e) =>
+      events.push(e),
+    );
     expect(built.tag).toBe(t);
     expect(built.imageId).toMatch(/^sha256:[0-9a-f]{64}$/);
     const info = await rt.docker.getImage(t).inspect();
@@ -80,7 +82,9 @@ describe('buildImage', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'stackd-build-'));
     try {
       await writeFile(path.join(dir, 'Dockerfile'), 'FROM stackd/busybox:latest\nFORM x\n');
-      await expect(buildImage(rt, { context: dir, tag: tag('syntax'), name: 'p_s (.)' })).rejects.toThrow(`build p_s (.): ${dir}/Dockerfile:2: unknown instruction: FORM`);
+      await expect(buildImage(rt, { context: dir, tag: tag('syntax'), name: 'p_s (.)' })).rejects.toThrow(
+        `build p_s (.): ${dir}/Dockerfile:2: unknown instruction: FORM`,
+      );
     } finally {
       await rm(dir, { recursive: true });
     }

@@ -44,12 +44,22 @@ describe('DockerRuntime', () => {
   });
 
   it('runs the accounts tiers: files before start, names on the stack network, a named volume', async () => {
-    const mysql = newTask('mysql', service({ image: 'stackd/mysql-standin:5.7', volumes: [{ type: 'volume', source: 'data', target: '/var/lib/mysql', read_only: false }], environment: { MYSQL_DATABASE: 'accounts' } }));
-    const api = newTask('api', service({
-      image: 'stackd/accounts-api:dev',
-      configs: [{ source: 'plain', target: '/config/plain.yaml', uid: '0', gid: '0', mode: 0o440 }],
-      secrets: [{ source: 'secret', target: '/config/secret.yaml', uid: '0', gid: '0', mode: 0o440 }],
-    }));
+    const mysql = newTask(
+      'mysql',
+      service({
+        image: 'stackd/mysql-standin:5.7',
+        volumes: [{ type: 'volume', source: 'data', target: '/var/lib/mysql', read_only: false }],
+        environment: { MYSQL_DATABASE: 'accounts' },
+      }),
+    );
+    const api = newTask(
+      'api',
+      service({
+        image: 'stackd/accounts-api:dev',
+        configs: [{ source: 'plain', target: '/config/plain.yaml', uid: '0', gid: '0', mode: 0o440 }],
+        secrets: [{ source: 'secret', target: '/config/secret.yaml', uid: '0', gid: '0', mode: 0o440 }],
+      }),
+    );
     await runTask(rt, mysql, ctx);
     const files = taskFiles(api, { configs: { plain: Buffer.from('listen: ":80"\n') }, secrets: { secret: Buffer.from('pw: 1\n') } });
     await runTask(rt, api, ctx, files);
@@ -62,7 +72,10 @@ describe('DockerRuntime', () => {
     const answer = JSON.parse(stdout);
     expect(answer).toMatchObject({ service: 'accounts-api', db: { address: 'mysql:3306', answers: true }, config: { plain: true, secret: true } });
     // the volume holds what the db wrote
-    const reader = newTask('reader', service({ command: ['cat', '/data/queries.log'], volumes: [{ type: 'volume', source: 'data', target: '/data', read_only: true }] }));
+    const reader = newTask(
+      'reader',
+      service({ command: ['cat', '/data/queries.log'], volumes: [{ type: 'volume', source: 'data', target: '/data', read_only: true }] }),
+    );
     const readerDied = nextEvent(events$, (e) => e.task?.taskId === reader.metadata.name && e.action === 'die');
     const readerId = await runTask(rt, reader, ctx);
     await readerDied;
@@ -70,11 +83,14 @@ describe('DockerRuntime', () => {
   });
 
   it('writes files with their owner and mode', async () => {
-    const t = newTask('files', service({
-      command: ['sh', '-c', 'stat -c "%n %u %g %a" /run/secrets/pw /etc/app/conf.yaml; cat /etc/app/conf.yaml'],
-      configs: [{ source: 'conf', target: '/etc/app/conf.yaml', uid: '1000', gid: '1000', mode: 0o444 }],
-      secrets: [{ source: 'pw', target: 'pw', uid: '0', gid: '1000', mode: 0o440 }],
-    }));
+    const t = newTask(
+      'files',
+      service({
+        command: ['sh', '-c', 'stat -c "%n %u %g %a" /run/secrets/pw /etc/app/conf.yaml; cat /etc/app/conf.yaml'],
+        configs: [{ source: 'conf', target: '/etc/app/conf.yaml', uid: '1000', gid: '1000', mode: 0o444 }],
+        secrets: [{ source: 'pw', target: 'pw', uid: '0', gid: '1000', mode: 0o440 }],
+      }),
+    );
     const died = nextEvent(events$, (e) => e.task?.taskId === t.metadata.name && e.action === 'die');
     const id = await runTask(rt, t, ctx, taskFiles(t, { configs: { conf: Buffer.from('k: v\n') }, secrets: { pw: Buffer.from('x') } }));
     await died;
@@ -82,11 +98,14 @@ describe('DockerRuntime', () => {
   });
 
   it('reports a healthcheck turning healthy, then a stop and its exit code', async () => {
-    const t = newTask('healthy', service({
-      command: ['sh', '-c', 'sleep 0.5; touch /tmp/ready; exec sleep 3600'],
-      init: true,
-      healthcheck: { test: ['CMD-SHELL', 'test -f /tmp/ready'], interval: '200ms', timeout: '1s', retries: 3, start_period: '0s' },
-    }));
+    const t = newTask(
+      'healthy',
+      service({
+        command: ['sh', '-c', 'sleep 0.5; touch /tmp/ready; exec sleep 3600'],
+        init: true,
+        healthcheck: { test: ['CMD-SHELL', 'test -f /tmp/ready'], interval: '200ms', timeout: '1s', retries: 3, start_period: '0s' },
+      }),
+    );
     const healthy = nextEvent(events$, (e) => e.task?.taskId === t.metadata.name && e.action === 'health_status: healthy');
     const id = await runTask(rt, t, ctx);
     expect((await healthy).id).toBe(id);
@@ -124,17 +143,23 @@ describe('DockerRuntime', () => {
   });
 
   it('connects a container to all its networks, reachable by alias on each', async () => {
-    const server = newTask('multi', service({
-      image: 'stackd/accounts-api:dev',
-      networks: { default: { aliases: [] }, back: { aliases: ['multi-back'] } },
-    }));
+    const server = newTask(
+      'multi',
+      service({
+        image: 'stackd/accounts-api:dev',
+        networks: { default: { aliases: [] }, back: { aliases: ['multi-back'] } },
+      }),
+    );
     const serverId = await runTask(rt, server, ctx);
     const networks = Object.keys((await rt.docker.getContainer(serverId).inspect()).NetworkSettings.Networks).sort();
     expect(networks).toEqual([ctx.networkNames.back, ctx.networkNames.default].sort());
-    const client = newTask('probe', service({
-      command: ['sh', '-c', 'until wget -q -O /dev/null http://multi-back/; do sleep 0.2; done; echo ok'],
-      networks: { back: { aliases: [] } },
-    }));
+    const client = newTask(
+      'probe',
+      service({
+        command: ['sh', '-c', 'until wget -q -O /dev/null http://multi-back/; do sleep 0.2; done; echo ok'],
+        networks: { back: { aliases: [] } },
+      }),
+    );
     const died = nextEvent(events$, (e) => e.task?.taskId === client.metadata.name && e.action === 'die');
     await runTask(rt, client, ctx);
     expect((await died).exitCode).toBe(0);

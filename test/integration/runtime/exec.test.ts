@@ -60,7 +60,12 @@ describe('execInContainer', () => {
         setImmediate(done);
       },
     });
-    const code = await execInContainer(rt, id, ['sh', '-c', 'head -c 3000000 /dev/zero'], { tty: false, interactive: false, stdout: slow, stderr: new PassThrough() });
+    const code = await execInContainer(rt, id, ['sh', '-c', 'head -c 3000000 /dev/zero'], {
+      tty: false,
+      interactive: false,
+      stdout: slow,
+      stderr: new PassThrough(),
+    });
     expect(code).toBe(0);
     await new Promise<void>((resolve) => slow.end(resolve));
     expect(received).toBe(3_000_000);

@@ -30,7 +30,12 @@ const stack = 'nodes';
 const runtimes = nodes.map((n) => DockerRuntime.connect(`unix:///run/stackd-${n.name}.sock`));
 const ctx = (node: string): ContainerContext => ({ nodeName: node, clusterId: 'c1', networkNames: { default: 'nodes_default' }, volumeNames: {} });
 const web = (id: string) =>
-  task({ stack, service: 'web', id, template: service({ image: 'stackd/accounts-api:dev', ports: [{ target: 80, published: 18080, protocol: 'tcp', mode: 'host' }] }) });
+  task({
+    stack,
+    service: 'web',
+    id,
+    template: service({ image: 'stackd/accounts-api:dev', ports: [{ target: 80, published: 18080, protocol: 'tcp', mode: 'host' }] }),
+  });
 
 beforeAll(() => {
   for (const n of nodes) nodesSh(`start_node ${n.name} ${n.index} --label zone=${n.zone}`);

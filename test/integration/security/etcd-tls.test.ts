@@ -47,7 +47,9 @@ describe('etcd over TLS with client certificates and auth', () => {
     const res = await cli(['--store', etcd.url, '--store-cacert', etcd.certs.ca, 'ls'], {});
     expect(res.code).toBe(1);
     expect(res.stdout).toBe('');
-    expect(res.stderr).toBe(`stackctl: cannot reach store ${etcd.url}: etcd refused the TLS handshake: give a client certificate signed by the CA etcd trusts (--store-cert and --store-key)\n`);
+    expect(res.stderr).toBe(
+      `stackctl: cannot reach store ${etcd.url}: etcd refused the TLS handshake: give a client certificate signed by the CA etcd trusts (--store-cert and --store-key)\n`,
+    );
   });
 
   it('without the CA the CLI exits 1 saying the server certificate is not trusted', async () => {

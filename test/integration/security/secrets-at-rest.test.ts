@@ -45,7 +45,11 @@ const backends: [string, () => { url: string; raw: () => Buffer }][] = [
     'etcd',
     () => ({
       url: `etcd://${etcd.endpoint}`,
-      raw: () => Buffer.concat([rawBytes(etcd.dataDir), execFileSync('etcdctl', ['--endpoints', etcd.endpoint, 'get', '/', '--prefix'], { env: { ...process.env, ETCDCTL_API: '3' } })]),
+      raw: () =>
+        Buffer.concat([
+          rawBytes(etcd.dataDir),
+          execFileSync('etcdctl', ['--endpoints', etcd.endpoint, 'get', '/', '--prefix'], { env: { ...process.env, ETCDCTL_API: '3' } }),
+        ]),
     }),
   ],
 ];

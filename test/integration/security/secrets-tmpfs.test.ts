@@ -64,7 +64,9 @@ describe('secrets on a tmpfs, bind-mounted read-only', () => {
     expect(await docker('exec', id, 'stat', '-c', '%u %a', '/etc/app/token')).toBe('1000 400\n');
     await expect(docker('exec', id, 'sh', '-c', 'echo x > /run/secrets/token')).rejects.toThrow(/Read-only file system/);
 
-    const [info] = JSON.parse(await docker('inspect', id)) as [{ Mounts: { Source: string; Destination: string; RW: boolean }[]; GraphDriver: { Data: { UpperDir: string } } }];
+    const [info] = JSON.parse(await docker('inspect', id)) as [
+      { Mounts: { Source: string; Destination: string; RW: boolean }[]; GraphDriver: { Data: { UpperDir: string } } },
+    ];
     const mounts = info.Mounts.filter((m) => m.Destination === '/run/secrets/token' || m.Destination === '/etc/app/token');
     expect(mounts).toHaveLength(2);
     for (const m of mounts) {

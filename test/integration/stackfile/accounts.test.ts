@@ -35,7 +35,10 @@ describe('the accounts example', () => {
     expect(api.configs).toEqual([{ source: 'plain_config', target: '/config/plain.yaml', uid: '0', gid: '0', mode: 288 }]);
     expect(api.secrets).toEqual([{ source: 'secret_config', target: '/config/secret.yaml', uid: '0', gid: '0', mode: 288 }]);
     expect(loaded.stack.configs.plain_config).toEqual({
-      name: 'accounts_plain_config', file: `${dir}/config/plain.yaml`, external: false, labels: {},
+      name: 'accounts_plain_config',
+      file: `${dir}/config/plain.yaml`,
+      external: false,
+      labels: {},
     });
     expect(loaded.configData.plain_config.toString()).toContain('listen');
     expect(Object.keys(loaded.secretData)).toEqual(['secret_config']);

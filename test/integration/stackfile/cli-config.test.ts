@@ -33,15 +33,16 @@ describe('stackctl config', () => {
     const expected = await loadStack({ files, env: {} });
     expect(parse(r.stdout)).toEqual(JSON.parse(JSON.stringify(toStackFile(expected.stack))));
     // keys in a stable order, like docker compose config
-    expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual([
-      'name: accounts', 'services:', 'networks:', 'volumes:', 'configs:', 'secrets:',
-    ]);
+    expect(r.stdout.split('\n').filter((l) => /^\S/.test(l))).toEqual(['name: accounts', 'services:', 'networks:', 'volumes:', 'configs:', 'secrets:']);
     expect(r.stdout).toContain('image: stackd/accounts-web:dev');
   });
 
   it('prints valid input: config of its own output prints the same (accounts, and the full fixture with $$)', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'stackd-config-'));
-    const cases = [[`${accounts}/stack.yaml`, `${accounts}/docker-compose.yml`], [`${fixtures}/full/stack.yaml`, `${fixtures}/full/override.yaml`]];
+    const cases = [
+      [`${accounts}/stack.yaml`, `${accounts}/docker-compose.yml`],
+      [`${fixtures}/full/stack.yaml`, `${fixtures}/full/override.yaml`],
+    ];
     for (const [i, files] of cases.entries()) {
       const first = stackctl('config', ...files.flatMap((f) => ['-c', f]));
       expect(first.code).toBe(0);
@@ -59,7 +60,11 @@ describe('stackctl config', () => {
     expect(r.code).toBe(0);
     const stack = JSON.parse(r.stdout);
     expect(stack.services.api.secrets[0]).toEqual({
-      source: 'secret_config', target: '/config/secret.yaml', uid: '0', gid: '0', mode: 288,
+      source: 'secret_config',
+      target: '/config/secret.yaml',
+      uid: '0',
+      gid: '0',
+      mode: 288,
     });
   });
 

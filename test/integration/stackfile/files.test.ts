@@ -14,9 +14,7 @@ describe('loadStack on real files', () => {
     expect(web.image).toBe('example/web:1.2');
     expect(web.ports).toEqual([{ target: 80, published: 9000, protocol: 'tcp', mode: 'ingress' }]);
     expect(web.environment).toEqual({ FROM_ENV_FILE: 'yes', GREETING: 'hello $USER', LEVEL: 'debug' });
-    expect(web.volumes).toEqual([
-      { type: 'bind', source: `${full}/conf`, target: '/etc/web', read_only: true, bind: { create_host_path: true } },
-    ]);
+    expect(web.volumes).toEqual([{ type: 'bind', source: `${full}/conf`, target: '/etc/web', read_only: true, bind: { create_host_path: true } }]);
     expect(web.deploy.replicas).toBe(2);
     expect(web.deploy.restart_policy).toMatchObject({ condition: 'on-failure', max_attempts: 3 });
     expect(web.configs[0]).toEqual({ source: 'app', target: '/etc/app.conf', uid: '0', gid: '0', mode: 0o440 });

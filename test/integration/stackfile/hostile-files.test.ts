@@ -23,30 +23,22 @@ const stack = (ref: string) => ['services:', '  web:', '    image: nginx', '    
 describe('file references that are not regular files, or too large', () => {
   it('refuses /dev/zero (through a symlink too)', async () => {
     const dir = project({ 'stack.yaml': stack('/dev/zero') });
-    expect(await problemsOf(join(dir, 'stack.yaml'))).toEqual([
-      `${dir}/stack.yaml:6:13 secrets.s.file: /dev/zero: not a regular file (a device)`,
-    ]);
+    expect(await problemsOf(join(dir, 'stack.yaml'))).toEqual([`${dir}/stack.yaml:6:13 secrets.s.file: /dev/zero: not a regular file (a device)`]);
     const dir2 = project({ 'stack.yaml': stack('./zero') });
     symlinkSync('/dev/zero', join(dir2, 'zero'));
-    expect(await problemsOf(join(dir2, 'stack.yaml'))).toEqual([
-      `${dir2}/stack.yaml:6:13 secrets.s.file: ${dir2}/zero: not a regular file (a device)`,
-    ]);
+    expect(await problemsOf(join(dir2, 'stack.yaml'))).toEqual([`${dir2}/stack.yaml:6:13 secrets.s.file: ${dir2}/zero: not a regular file (a device)`]);
   });
 
   it('refuses a FIFO without waiting for a writer', async () => {
     const dir = project({ 'stack.yaml': stack('./fifo') });
     execFileSync('mkfifo', [join(dir, 'fifo')]);
-    expect(await problemsOf(join(dir, 'stack.yaml'))).toEqual([
-      `${dir}/stack.yaml:6:13 secrets.s.file: ${dir}/fifo: not a regular file (a FIFO)`,
-    ]);
+    expect(await problemsOf(join(dir, 'stack.yaml'))).toEqual([`${dir}/stack.yaml:6:13 secrets.s.file: ${dir}/fifo: not a regular file (a FIFO)`]);
   });
 
   it('refuses a directory', async () => {
     const dir = project({ 'stack.yaml': stack('./conf') });
     mkdirSync(join(dir, 'conf'));
-    expect(await problemsOf(join(dir, 'stack.yaml'))).toEqual([
-      `${dir}/stack.yaml:6:13 secrets.s.file: ${dir}/conf: not a regular file (a directory)`,
-    ]);
+    expect(await problemsOf(join(dir, 'stack.yaml'))).toEqual([`${dir}/stack.yaml:6:13 secrets.s.file: ${dir}/conf: not a regular file (a directory)`]);
   });
 
   it('refuses a 600 MB secret, env_file, .env and stack file by their size, without reading them', async () => {

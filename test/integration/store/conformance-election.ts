@@ -15,7 +15,10 @@ export function describeElectionCases(fixture: StoreFixture): void {
       const name = uniquePrefix('election').slice(1, -1).replace(/\//g, '-');
 
       const seen: (string | undefined)[] = [];
-      const observing = c.election(name, TTL).observe().subscribe((v) => seen.push(v));
+      const observing = c
+        .election(name, TTL)
+        .observe()
+        .subscribe((v) => seen.push(v));
       try {
         await eventually(() => seen.length > 0, 'observe() to report the current leader');
         expect(seen).toEqual([undefined]);
@@ -58,7 +61,10 @@ export function describeElectionCases(fixture: StoreFixture): void {
       const name = uniquePrefix('solo').slice(1, -1).replace(/\//g, '-');
       const leadership = await store.election(name, TTL).campaign('only');
       const seen: (string | undefined)[] = [];
-      const observing = store.election(name, TTL).observe().subscribe((v) => seen.push(v));
+      const observing = store
+        .election(name, TTL)
+        .observe()
+        .subscribe((v) => seen.push(v));
       try {
         await eventually(() => seen.length > 0, 'observe() to report');
         expect(seen[0]).toBe('only');
@@ -87,12 +93,20 @@ export function describeElectionCases(fixture: StoreFixture): void {
       expect(byB.succeeded).toBe(true);
 
       // A wakes up: whatever it sends is refused as a whole, even a write that would otherwise hold
-      await expect(asA.txn([{ op: 'put', key, value: 'late from a' }, { op: 'create', key: `${key}-new`, value: 'x' }])).rejects.toBeInstanceOf(LeadershipLostError);
+      await expect(
+        asA.txn([
+          { op: 'put', key, value: 'late from a' },
+          { op: 'create', key: `${key}-new`, value: 'x' },
+        ]),
+      ).rejects.toBeInstanceOf(LeadershipLostError);
       await expect(asA.txn([{ op: 'update', key, value: 'late from a', revision: byB.revision }])).rejects.toThrow(/not the leader any more/);
       expect(await a.get(key)).toMatchObject({ value: 'from b', modRevision: byB.revision });
       expect(await a.get(`${key}-new`)).toBeUndefined();
       // the plain store says why: the guard's key was another's
-      const raw = await a.txn([{ op: 'put', key, value: 'x' }, { op: 'guard', ...leaderA.fence }]);
+      const raw = await a.txn([
+        { op: 'put', key, value: 'x' },
+        { op: 'guard', ...leaderA.fence },
+      ]);
       expect(raw).toMatchObject({ succeeded: false, conflicts: [{ key: leaderA.fence.key, reason: 'fenced' }] });
       // a guard on a key that exists but was created at another revision fails too
       const other = await b.txn([{ op: 'guard', key: leaderB.fence.key, createRevision: leaderB.fence.createRevision + 1 }]);

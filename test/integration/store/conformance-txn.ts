@@ -122,7 +122,7 @@ export function describeTxnCases(fixture: StoreFixture): void {
       ]);
     });
 
-  it('a large batch commits in one transaction', async () => {
+    it('a large batch commits in one transaction', async () => {
       const store = await fixture.open();
       const p = uniquePrefix('batch');
       const ops = Array.from({ length: 1000 }, (_, i) => ({

@@ -102,11 +102,7 @@ export function describeWatchCases(fixture: StoreFixture): void {
         await store.txn([{ op: 'put', key: `${p}k7`, value: '7' }]);
         await watch.waitForEvents(9);
 
-        expect(watch.summary).toEqual([
-          ...[0, 1, 2, 3, 4, 5, 6].map((i) => `put k${i}=${i}`),
-          'delete k0',
-          'put k7=7',
-        ]);
+        expect(watch.summary).toEqual([...[0, 1, 2, 3, 4, 5, 6].map((i) => `put k${i}=${i}`), 'delete k0', 'put k7=7']);
         expect(watch.completed).toBe(false);
       }, 60_000);
     }

@@ -79,14 +79,19 @@ describe('embedded store', () => {
     expect((await store.get('/o/a'))?.value).toBe('1');
 
     const missing = join(dir, 'no-such-dir', 'state.db');
-    await expect(openStore(`sqlite://${missing}`)).rejects.toThrow(`cannot reach store sqlite://${missing}: Cannot open database because the directory does not exist`);
+    await expect(openStore(`sqlite://${missing}`)).rejects.toThrow(
+      `cannot reach store sqlite://${missing}: Cannot open database because the directory does not exist`,
+    );
   });
 
   it('keeps keys and revisions across a close and reopen', async () => {
     const file = newFile();
     const first = await open(file);
     await first.txn([{ op: 'put', key: '/k/a', value: '1' }]);
-    const second = await first.txn([{ op: 'put', key: '/k/a', value: '2' }, { op: 'put', key: '/k/b', value: '3' }]);
+    const second = await first.txn([
+      { op: 'put', key: '/k/a', value: '2' },
+      { op: 'put', key: '/k/b', value: '3' },
+    ]);
     await first.close();
 
     const reopened = await open(file);
@@ -101,7 +106,10 @@ describe('embedded store', () => {
 
   it('compaction keeps every live key and the history from the compaction point', async () => {
     const store = await open();
-    await store.txn([{ op: 'put', key: '/c/a', value: '1' }, { op: 'put', key: '/c/gone', value: 'x' }]);
+    await store.txn([
+      { op: 'put', key: '/c/a', value: '1' },
+      { op: 'put', key: '/c/gone', value: 'x' },
+    ]);
     await store.txn([{ op: 'put', key: '/c/a', value: '2' }]);
     await store.txn([{ op: 'delete', key: '/c/gone' }]);
     const before = await store.list('/c/');
@@ -115,7 +123,10 @@ describe('embedded store', () => {
   it('compacts history in the background, keeping every live key', async () => {
     const store = await open(newFile(), { compactAfterMs: 50 });
     const first = await store.txn([{ op: 'put', key: '/bg/a', value: '1' }]);
-    await store.txn([{ op: 'put', key: '/bg/a', value: '2' }, { op: 'put', key: '/bg/b', value: '3' }]);
+    await store.txn([
+      { op: 'put', key: '/bg/a', value: '2' },
+      { op: 'put', key: '/bg/b', value: '3' },
+    ]);
     await eventually(async () => {
       const watch = new WatchRecorder(store.watch('/bg/', first.revision));
       watch.stop();
@@ -169,7 +180,12 @@ describe('embedded store', () => {
 
   it('a txn naming an unknown lease fails and writes nothing', async () => {
     const store = await open();
-    await expect(store.txn([{ op: 'put', key: '/l/a', value: '1' }, { op: 'put', key: '/l/b', value: '2', lease: '999' }])).rejects.toThrow('lease 999 not found');
+    await expect(
+      store.txn([
+        { op: 'put', key: '/l/a', value: '1' },
+        { op: 'put', key: '/l/b', value: '2', lease: '999' },
+      ]),
+    ).rejects.toThrow('lease 999 not found');
     expect((await store.list('/l/')).items).toEqual([]);
   });
 
@@ -186,11 +202,14 @@ describe('embedded store', () => {
     const start = await store.txn([{ op: 'put', key: '/x/before', value: '0' }]);
     const watch = new WatchRecorder(store.watch('/x/', start.revision + 1));
     try {
-      const writer = child(file, `
+      const writer = child(
+        file,
+        `
         for (let i = 1; i <= 3; i++) await store.txn([{ op: 'put', key: '/x/k' + i, value: String(i) }]);
         await store.txn([{ op: 'delete', key: '/x/before' }]);
         await store.close();
-      `);
+      `,
+      );
       expect(await writer.exited()).toBe(0);
       await watch.waitForEvents(4);
       expect(watch.summary).toEqual(['put k1=1', 'put k2=2', 'put k3=3', 'delete before']);
@@ -238,12 +257,15 @@ describe('embedded store', () => {
   it("a killed holder's leased keys disappear once the lease expires", async () => {
     const file = newFile();
     const store = await open(file);
-    const holder = child(file, `
+    const holder = child(
+      file,
+      `
       const lease = await store.grantLease(1);
       await store.txn([{ op: 'put', key: '/e/leased', value: 'ephemeral', lease: lease.id }, { op: 'put', key: '/e/plain', value: 'stays' }]);
       say('ready ' + lease.id);
       setInterval(() => undefined, 1000);
-    `);
+    `,
+    );
     const leaseId = (await holder.waitFor('ready ')).slice('ready '.length);
     expect(await store.get('/e/leased')).toMatchObject({ value: 'ephemeral', lease: leaseId });
     const watch = new WatchRecorder(store.watch('/e/', (await store.list('/e/')).revision + 1));

@@ -11,11 +11,7 @@ export function uniquePrefix(label: string): string {
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or throws after `timeoutMs`. */
-export async function eventually<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
+export async function eventually<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 15_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -54,10 +50,13 @@ export class WatchRecorder {
   }
 
   async waitForEvents(count: number): Promise<WatchEvent[]> {
-    await eventually(() => {
-      if (this.error) throw this.error;
-      return this.events.length >= count;
-    }, `${count} watch events (have ${this.events.length}: ${this.summary.join(', ')})`);
+    await eventually(
+      () => {
+        if (this.error) throw this.error;
+        return this.events.length >= count;
+      },
+      `${count} watch events (have ${this.events.length}: ${this.summary.join(', ')})`,
+    );
     return this.events;
   }
 

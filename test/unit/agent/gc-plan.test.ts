@@ -29,7 +29,7 @@ const fresh = (): LegacyAdoptions => ({ tasks: new Set(), stacks: new Set() });
 const removed = (p: ReturnType<typeof planGarbage>) => p.containers.map((c) => c.container.task.taskId).sort();
 
 describe('planGarbage', () => {
-  it('removes this cluster\'s containers whose task is gone, never another cluster\'s of the same node and stack', () => {
+  it("removes this cluster's containers whose task is gone, never another cluster's of the same node and stack", () => {
     const containers = [container('keep', ME), container('gone', ME), container('theirs', 'cluster-b'), container('theirs2', 'cluster-b', { state: 'exited' })];
     const plan = planGarbage(ME, NODE, containers, [network('demo', 'cluster-b'), network('old', ME)], [], [assigned('keep')], fresh());
     expect(removed(plan)).toEqual(['gone']);
@@ -38,19 +38,19 @@ describe('planGarbage', () => {
     expect(plan.wantedTasks).toEqual(new Set(['keep']));
   });
 
-  it('keeps a stack\'s network while one of its tasks is here, and the ingress network always', () => {
+  it("keeps a stack's network while one of its tasks is here, and the ingress network always", () => {
     const plan = planGarbage(ME, NODE, [container('t1', ME)], [network('demo', ME), network('', ME)], [], [assigned('t1')], fresh());
     expect(plan.networks).toEqual([]);
     expect(planGarbage(ME, NODE, [], [network('demo', ME), network('', ME)], [], [], fresh()).networks).toEqual(['demo_default']);
   });
 
-  it('leaves another node\'s objects alone', () => {
+  it("leaves another node's objects alone", () => {
     const plan = planGarbage(ME, NODE, [container('x', ME, { node: 'n2' })], [network('demo', ME, 'n2')], [], [], fresh());
     expect(plan.containers).toEqual([]);
     expect(plan.networks).toEqual([]);
   });
 
-  it('an orphaned task\'s container goes once stopped, not while it runs', () => {
+  it("an orphaned task's container goes once stopped, not while it runs", () => {
     const orphan = [assigned('o', 'demo', 'orphaned')];
     expect(removed(planGarbage(ME, NODE, [container('o', ME)], [], [], orphan, fresh()))).toEqual([]);
     const plan = planGarbage(ME, NODE, [container('o', ME, { state: 'exited' })], [], [], orphan, fresh());

@@ -7,8 +7,21 @@ const task = (node: string, labels: Record<string, string> = {}) =>
 
 test.each([
   ['a=b', [{ key: 'a', op: 'eq', value: 'b' }]],
-  ['a==b,c!=d', [{ key: 'a', op: 'eq', value: 'b' }, { key: 'c', op: 'neq', value: 'd' }]],
-  ['env in (prod, staging),!canary,tier', [{ key: 'env', op: 'in', values: ['prod', 'staging'] }, { key: 'canary', op: 'absent' }, { key: 'tier', op: 'exists' }]],
+  [
+    'a==b,c!=d',
+    [
+      { key: 'a', op: 'eq', value: 'b' },
+      { key: 'c', op: 'neq', value: 'd' },
+    ],
+  ],
+  [
+    'env in (prod, staging),!canary,tier',
+    [
+      { key: 'env', op: 'in', values: ['prod', 'staging'] },
+      { key: 'canary', op: 'absent' },
+      { key: 'tier', op: 'exists' },
+    ],
+  ],
   ['x notin (a)', [{ key: 'x', op: 'notin', values: ['a'] }]],
 ])('label selector %s', (text, reqs) => {
   expect(parseSelector(text)).toEqual(reqs);
@@ -19,7 +32,7 @@ test('malformed selectors are errors; field selectors take no sets', () => {
   expect(() => parseSelector('x', false)).toThrow(SelectorError);
 });
 
-test('field and label selectors select; spec.node is a task\'s node', () => {
+test("field and label selectors select; spec.node is a task's node", () => {
   const sel = parseSelectors(new URLSearchParams({ fieldSelector: 'spec.node=n1,metadata.namespace=accounts', labelSelector: 'tier in (web)' }));
   expect(selects(sel, task('n1', { tier: 'web' }))).toBe(true);
   expect(selects(sel, task('n2', { tier: 'web' }))).toBe(false);
@@ -29,7 +42,12 @@ test('field and label selectors select; spec.node is a task\'s node', () => {
 });
 
 test('resource paths', () => {
-  expect(parseResourcePath('/apis/stackd.io/v1/namespaces/accounts/services/api/scale')).toMatchObject({ resource: { kind: 'Service' }, namespace: 'accounts', name: 'api', subresource: 'scale' });
+  expect(parseResourcePath('/apis/stackd.io/v1/namespaces/accounts/services/api/scale')).toMatchObject({
+    resource: { kind: 'Service' },
+    namespace: 'accounts',
+    name: 'api',
+    subresource: 'scale',
+  });
   expect(parseResourcePath('/apis/stackd.io/v1/stacks')).toMatchObject({ resource: { kind: 'Stack' }, namespace: undefined });
   expect(parseResourcePath('/apis/stackd.io/v1/namespaces/x/stacks')).toBeUndefined();
   expect(parseResourcePath('/apis/stackd.io/v1/gitopssecrets')).toBeUndefined();

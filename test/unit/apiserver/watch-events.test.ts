@@ -6,7 +6,10 @@ import type { WatchEvent } from '../../../src/store/store.js';
 const tasks = RESOURCES.find((r) => r.kind === 'Task')!;
 const key = '/stackd/tasks/accounts/t1';
 const obj = (node: string) => ({ apiVersion: 'stackd.io/v1', kind: 'Task', metadata: { name: 't1', namespace: 'accounts', labels: {} }, spec: { nodeName: node } });
-const put = (node: string, create: number, mod: number): WatchEvent => ({ type: 'put', kv: { key, value: JSON.stringify(obj(node)), createRevision: create, modRevision: mod } });
+const put = (node: string, create: number, mod: number): WatchEvent => ({
+  type: 'put',
+  kv: { key, value: JSON.stringify(obj(node)), createRevision: create, modRevision: mod },
+});
 const del = (mod: number): WatchEvent => ({ type: 'delete', kv: { key, value: '', createRevision: 0, modRevision: mod } });
 const onN1 = (o: Resource) => (o.spec as { nodeName: string }).nodeName === 'n1';
 

@@ -25,10 +25,16 @@ test('nobody leads while no one campaigns', () => {
 });
 
 test('the table names the leader, the etcd members and the nodes; the embedded store has no members', () => {
-  const s = clusterStatus('etcds://x:1', presence, [kv('/e/1', 'b', 1)], [
-    { name: 'm0', id: '1', endpoint: 'https://x:1', healthy: true, leader: true, dbSizeBytes: 2 * 1024 * 1024, raftIndex: 42, raftTerm: 3, version: '3.4.23' },
-    { name: 'm1', id: '2', endpoint: 'https://x:3', healthy: false, leader: false, error: 'connect ECONNREFUSED' },
-  ], []);
+  const s = clusterStatus(
+    'etcds://x:1',
+    presence,
+    [kv('/e/1', 'b', 1)],
+    [
+      { name: 'm0', id: '1', endpoint: 'https://x:1', healthy: true, leader: true, dbSizeBytes: 2 * 1024 * 1024, raftIndex: 42, raftTerm: 3, version: '3.4.23' },
+      { name: 'm1', id: '2', endpoint: 'https://x:3', healthy: false, leader: false, error: 'connect ECONNREFUSED' },
+    ],
+    [],
+  );
   const text = renderClusterStatus(s, new Date('2026-01-01T00:01:09Z'));
   expect(text).toMatch(/^b\s+127\.0\.0\.1:9464\s+Leader\s+2026-01-01T00:00:09Z \(leading 1 minute\)$/m);
   expect(text).toMatch(/^m0\s+https:\/\/x:1\s+healthy\s+yes\s+2\.0 MB\s+3\s+42\s+3\.4\.23$/m);

@@ -5,7 +5,7 @@ import { service, task } from '../orchestrator/fixtures.js';
 const svc = service('web');
 const names = (rows: { id: string; name: string }[]) => rows.map((r) => `${r.name} ${r.id}`);
 
-it('a replacement on another node is the slot\'s main row, above the older task it replaced', () => {
+it("a replacement on another node is the slot's main row, above the older task it replaced", () => {
   // the old task ran on node "a", which sorts first by name; its replacement landed on node "b"
   const old = task(svc, 'old', { slot: 1, node: 'a', created: 0, desired: 'shutdown', state: 'shutdown' });
   const replacement = task(svc, 'new', { slot: 1, node: 'b', created: 10 });

@@ -1,5 +1,13 @@
 import * as path from 'node:path';
-import { activeProfiles, composeRestartDefaults, enabledServices, findComposeFiles, onlyServices, projectFiles, withDependencies } from '../../../src/compose/project.js';
+import {
+  activeProfiles,
+  composeRestartDefaults,
+  enabledServices,
+  findComposeFiles,
+  onlyServices,
+  projectFiles,
+  withDependencies,
+} from '../../../src/compose/project.js';
 import { DEFAULT_RESTART_POLICY, type ServiceSpec, type StackSpec } from '../../../src/stackfile/index.js';
 
 function svc(over: Partial<ServiceSpec> = {}): ServiceSpec {
@@ -24,8 +32,14 @@ describe('findComposeFiles', () => {
   const tree = (files: string[]) => (f: string) => files.includes(f);
 
   test('the first default name in the folder, in Compose order, with its override', () => {
-    expect(findComposeFiles('/p', tree(['/p/docker-compose.yml', '/p/compose.yaml', '/p/compose.override.yaml']))).toEqual(['/p/compose.yaml', '/p/compose.override.yaml']);
-    expect(findComposeFiles('/p', tree(['/p/docker-compose.yml', '/p/docker-compose.override.yml']))).toEqual(['/p/docker-compose.yml', '/p/docker-compose.override.yml']);
+    expect(findComposeFiles('/p', tree(['/p/docker-compose.yml', '/p/compose.yaml', '/p/compose.override.yaml']))).toEqual([
+      '/p/compose.yaml',
+      '/p/compose.override.yaml',
+    ]);
+    expect(findComposeFiles('/p', tree(['/p/docker-compose.yml', '/p/docker-compose.override.yml']))).toEqual([
+      '/p/docker-compose.yml',
+      '/p/docker-compose.override.yml',
+    ]);
   });
 
   test('looks in the parents; undefined when none has one', () => {
@@ -41,7 +55,9 @@ describe('projectFiles', () => {
   });
 
   test('no file found: one line naming the folder and -f', () => {
-    expect(() => projectFiles({}, {}, '/nonexistent/x')).toThrow(/no configuration file provided: not found \(looked for compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml in \/nonexistent\/x and its parents\); use -f FILE/);
+    expect(() => projectFiles({}, {}, '/nonexistent/x')).toThrow(
+      /no configuration file provided: not found \(looked for compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml in \/nonexistent\/x and its parents\); use -f FILE/,
+    );
   });
 });
 

@@ -5,13 +5,17 @@ import { service, task } from '../orchestrator/fixtures.js';
 const stopped = (svc: Service): Service => ({ ...svc, spec: { ...svc.spec, stopped: true } });
 const api = service('api');
 const web = service('web', { deploy: { replicas: 2 } });
-const kept = (svc: Service, name: string, slot: number, o: Parameters<typeof task>[2] = {}): Task => task(svc, name, { slot, node: 'a', desired: 'stopped', state: 'stopped', ...o });
+const kept = (svc: Service, name: string, slot: number, o: Parameters<typeof task>[2] = {}): Task =>
+  task(svc, name, { slot, node: 'a', desired: 'stopped', state: 'stopped', ...o });
 
 describe('runStateProgress', () => {
   it('stopped: every live task reports stopped; ended ones and ones not on a node yet count as there', () => {
     const tasks = [kept(api, 'a', 1), kept(web, 'w1', 1, { state: 'failed' }), kept(web, 'w2', 2, { state: 'pending' })];
     expect(runStateProgress([stopped(api), stopped(web)], tasks, undefined, 'stopped')).toEqual({
-      services: [{ name: 'api', ready: 1, total: 1 }, { name: 'web', ready: 1, total: 1 }],
+      services: [
+        { name: 'api', ready: 1, total: 1 },
+        { name: 'web', ready: 1, total: 1 },
+      ],
       done: true,
     });
   });
@@ -24,7 +28,10 @@ describe('runStateProgress', () => {
   it('started: running or complete, and wanted running; a task still stopped is not there', () => {
     const tasks = [task(api, 'a', { slot: 1, node: 'a' }), task(web, 'w1', { slot: 1, node: 'a', state: 'complete' }), kept(web, 'w2', 2, { desired: 'running' })];
     expect(runStateProgress([api, web], tasks, undefined, 'started')).toEqual({
-      services: [{ name: 'api', ready: 1, total: 1 }, { name: 'web', ready: 1, total: 2 }],
+      services: [
+        { name: 'api', ready: 1, total: 1 },
+        { name: 'web', ready: 1, total: 2 },
+      ],
       done: false,
     });
   });

@@ -6,7 +6,7 @@ import type { Service, Task, TaskState } from '../../../src/api/objects.js';
 import { specHash } from '../../../src/orchestrator/spec-hash.js';
 import { DEFAULT_RESTART_POLICY, type ServiceSpec } from '../../../src/stackfile/index.js';
 
-test('formatPorts: Docker\'s PORTS column, published first by target port, no duplicates', () => {
+test("formatPorts: Docker's PORTS column, published first by target port, no duplicates", () => {
   expect(
     formatPorts([
       { PrivatePort: 80, PublicPort: 8088, IP: '0.0.0.0', Type: 'tcp' },
@@ -36,7 +36,12 @@ describe('upProgress', () => {
       ...over,
     }) as unknown as ServiceSpec;
   const service = (name: string, t: ServiceSpec): Service =>
-    ({ kind: 'Service', metadata: { name, namespace: 'p', generation: 1 }, spec: { stack: 'p', template: t }, status: { observedGeneration: 1 } }) as unknown as Service;
+    ({
+      kind: 'Service',
+      metadata: { name, namespace: 'p', generation: 1 },
+      spec: { stack: 'p', template: t },
+      status: { observedGeneration: 1 },
+    }) as unknown as Service;
   const task = (svc: string, t: ServiceSpec, state: TaskState, extra: Partial<Task['status']> = {}): Task =>
     ({
       kind: 'Task',
@@ -51,16 +56,33 @@ describe('upProgress', () => {
     const services = [service('web', web), service('job', job)];
     expect(upProgress(services, [task('web', web, 'running'), task('job', job, 'starting')], ['job', 'web'], 'started', since).done).toBe(false);
     const p = upProgress(services, [task('web', web, 'running'), task('job', job, 'complete')], ['job', 'web'], 'started', since);
-    expect(p).toEqual({ done: true, errors: [], containers: [{ name: 'job-1', state: 'Exited' }, { name: 'web-1', state: 'Started' }] });
+    expect(p).toEqual({
+      done: true,
+      errors: [],
+      containers: [
+        { name: 'job-1', state: 'Exited' },
+        { name: 'web-1', state: 'Started' },
+      ],
+    });
   });
 
   test('--wait: a healthcheck must pass; a one-shot job must complete, and its failure is an error', () => {
     const web = template({ healthcheck: { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' } });
     const job = template();
     const services = [service('web', web), service('job', job)];
-    expect(upProgress(services, [task('web', web, 'running', { health: 'starting' }), task('job', job, 'complete')], ['job', 'web'], 'healthy', since).done).toBe(false);
-    expect(upProgress(services, [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'complete')], ['job', 'web'], 'healthy', since).done).toBe(true);
-    const failed = upProgress(services, [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'failed', { exitCode: 2 })], ['job', 'web'], 'healthy', since);
+    expect(upProgress(services, [task('web', web, 'running', { health: 'starting' }), task('job', job, 'complete')], ['job', 'web'], 'healthy', since).done).toBe(
+      false,
+    );
+    expect(upProgress(services, [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'complete')], ['job', 'web'], 'healthy', since).done).toBe(
+      true,
+    );
+    const failed = upProgress(
+      services,
+      [task('web', web, 'running', { health: 'healthy' }), task('job', job, 'failed', { exitCode: 2 })],
+      ['job', 'web'],
+      'healthy',
+      since,
+    );
     expect(failed.errors).toEqual(['job: task job-task failed (exit code 2); restart_policy condition none']);
   });
 

@@ -1,7 +1,12 @@
 import type { GitStackResult } from '../../../src/api/objects.js';
 import { sourceConditions } from '../../../src/gitops/conditions.js';
 
-const r = (stack: string, result: GitStackResult['result'], message?: string): GitStackResult => ({ stack, file: `${stack}/stack.yml`, result, ...(message ? { message } : {}) });
+const r = (stack: string, result: GitStackResult['result'], message?: string): GitStackResult => ({
+  stack,
+  file: `${stack}/stack.yml`,
+  result,
+  ...(message ? { message } : {}),
+});
 const rev = 'main@abc';
 
 describe('sourceConditions', () => {
@@ -20,14 +25,21 @@ describe('sourceConditions', () => {
 
   test('a rollback outranks a failure, which outranks a conflict', () => {
     const stacks = [r('a', 'conflict', 'x'), r('b', 'failed', 'y'), r('c', 'rolled back', 'z')];
-    expect(sourceConditions({ kind: 'applied', revision: rev, stacks })[0]).toMatchObject({ status: 'False', reason: 'RolloutRolledBack', message: 'main@abc: c: z' });
+    expect(sourceConditions({ kind: 'applied', revision: rev, stacks })[0]).toMatchObject({
+      status: 'False',
+      reason: 'RolloutRolledBack',
+      message: 'main@abc: c: z',
+    });
     expect(sourceConditions({ kind: 'applied', revision: rev, stacks: stacks.slice(0, 2) })[0]).toMatchObject({ reason: 'RolloutFailed' });
     expect(sourceConditions({ kind: 'applied', revision: rev, stacks: stacks.slice(0, 1) })[0]).toMatchObject({ reason: 'StackConflict' });
   });
 
   test('an invalid commit stalls the source with every file:line:col problem', () => {
     const conds = sourceConditions({ kind: 'invalid', revision: rev, problems: ['web/stack.yml:3:5 services.app: bad', 'api.yml:1:1 x'] });
-    expect(conds.map((c) => [c.type, c.status, c.reason])).toEqual([['Ready', 'False', 'ValidationFailed'], ['Stalled', 'True', 'ValidationFailed']]);
+    expect(conds.map((c) => [c.type, c.status, c.reason])).toEqual([
+      ['Ready', 'False', 'ValidationFailed'],
+      ['Stalled', 'True', 'ValidationFailed'],
+    ]);
     expect(conds[0].message).toBe('revision main@abc is not valid, nothing applied:\nweb/stack.yml:3:5 services.app: bad\napi.yml:1:1 x');
   });
 

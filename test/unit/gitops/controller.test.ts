@@ -5,7 +5,17 @@ function source(over: { annotations?: Record<string, string>; generation?: numbe
   return {
     apiVersion: 'stackd.io/v1',
     kind: 'GitSource',
-    metadata: { name: 's', namespace: '', uid: 'u', generation: over.generation ?? 1, resourceVersion: '9', labels: {}, annotations: over.annotations ?? {}, creationTimestamp: '', ownerReferences: [] },
+    metadata: {
+      name: 's',
+      namespace: '',
+      uid: 'u',
+      generation: over.generation ?? 1,
+      resourceVersion: '9',
+      labels: {},
+      annotations: over.annotations ?? {},
+      creationTimestamp: '',
+      ownerReferences: [],
+    },
     spec: { repo: 'file:///r', branch: 'main', path: '.', interval: '1m', prune: false, suspend: false },
     status: over.status ?? { observedGeneration: 1 },
   };
@@ -22,8 +32,12 @@ describe('syncDue', () => {
   });
 
   test('a request not yet handled, or a changed spec, makes it due at once', () => {
-    expect(syncDue(source({ annotations: { 'stackd.io/requestedAt': 't2' }, status: { observedGeneration: 1, lastHandledRequestedAt: 't1' } }), 1000, 2000).due).toBe(true);
-    expect(syncDue(source({ annotations: { 'stackd.io/requestedAt': 't1' }, status: { observedGeneration: 1, lastHandledRequestedAt: 't1' } }), 1000, 2000).due).toBe(false);
+    expect(
+      syncDue(source({ annotations: { 'stackd.io/requestedAt': 't2' }, status: { observedGeneration: 1, lastHandledRequestedAt: 't1' } }), 1000, 2000).due,
+    ).toBe(true);
+    expect(
+      syncDue(source({ annotations: { 'stackd.io/requestedAt': 't1' }, status: { observedGeneration: 1, lastHandledRequestedAt: 't1' } }), 1000, 2000).due,
+    ).toBe(false);
     expect(syncDue(source({ generation: 2 }), 1000, 2000).due).toBe(true);
   });
 });

@@ -10,7 +10,9 @@ describe('git credentials', () => {
 
   test('SSH uses the key and known_hosts files with strict host checking', () => {
     const env = gitEnv('git@git.example:org/repo.git', { identity: Buffer.from('KEY') }, { identity: '/tmp/k/identity', knownHosts: '/tmp/k/known_hosts' });
-    expect(env.GIT_SSH_COMMAND).toBe('ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -i /tmp/k/identity -o IdentitiesOnly=yes -o UserKnownHostsFile=/tmp/k/known_hosts');
+    expect(env.GIT_SSH_COMMAND).toBe(
+      'ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -i /tmp/k/identity -o IdentitiesOnly=yes -o UserKnownHostsFile=/tmp/k/known_hosts',
+    );
     expect(env.GIT_CONFIG_COUNT).toBeUndefined();
     expect(JSON.stringify(env)).not.toContain('KEY"');
   });
@@ -21,7 +23,9 @@ describe('git credentials', () => {
   });
 
   test('userinfo is scrubbed from every URL in a message', () => {
-    expect(scrubUrls("fatal: unable to access 'https://bot:tok@h/r.git/': 403; also http://x@y/z")).toBe("fatal: unable to access 'https://***@h/r.git/': 403; also http://***@y/z");
+    expect(scrubUrls("fatal: unable to access 'https://bot:tok@h/r.git/': 403; also http://x@y/z")).toBe(
+      "fatal: unable to access 'https://***@h/r.git/': 403; also http://***@y/z",
+    );
   });
 
   test('authentication failures are told apart from other fetch failures', () => {

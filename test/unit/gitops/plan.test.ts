@@ -19,11 +19,13 @@ function input(over: Partial<SyncPlanInput>): SyncPlanInput {
 const existing = (...stacks: Resource[]) => new Map(stacks.map((s) => [s.metadata.name, s]));
 
 describe('planSync', () => {
-  test('new stacks and stacks the source owns are applied; another owner\'s stack is a conflict', () => {
-    const plan = planSync(input({
-      wanted: [want('new'), want('mine'), want('theirs'), want('handmade')],
-      existing: existing(ours('mine'), stack('theirs', { 'stackd.io/gitsource': 'other' }), stack('handmade')),
-    }));
+  test("new stacks and stacks the source owns are applied; another owner's stack is a conflict", () => {
+    const plan = planSync(
+      input({
+        wanted: [want('new'), want('mine'), want('theirs'), want('handmade')],
+        existing: existing(ours('mine'), stack('theirs', { 'stackd.io/gitsource': 'other' }), stack('handmade')),
+      }),
+    );
     expect(plan.apply.map((a) => a.name)).toEqual(['new', 'mine']);
     expect(plan.conflicts.map((c) => [c.stack, c.message])).toEqual([
       ['theirs', 'stack theirs exists and belongs to gitsource other; not touched'],
@@ -31,13 +33,13 @@ describe('planSync', () => {
     ]);
   });
 
-  test('a stack in the inventory whose label a hand deploy dropped is still the source\'s', () => {
+  test("a stack in the inventory whose label a hand deploy dropped is still the source's", () => {
     const plan = planSync(input({ inventory: ['web'], wanted: [want('web')], existing: existing(stack('web')) }));
     expect(plan.apply.map((a) => a.name)).toEqual(['web']);
     expect(plan.conflicts).toEqual([]);
   });
 
-  test('stacks gone from git are pruned only with prune, and only the source\'s own', () => {
+  test("stacks gone from git are pruned only with prune, and only the source's own", () => {
     const base = { inventory: ['gone', 'stolen'], existing: existing(ours('gone'), ours('labelled'), stack('stolen', { 'stackd.io/gitsource': 'other' })) };
     expect(planSync(input({ ...base, prune: false }))).toMatchObject({ prune: [], orphaned: ['gone', 'labelled'] });
     expect(planSync(input({ ...base, prune: true }))).toMatchObject({ prune: ['gone', 'labelled'], orphaned: [] });

@@ -3,8 +3,16 @@ import { flatten, isEncryptedPath, unflatten } from '../../../src/gitops/sops/me
 
 test("floats are formatted as Go's strconv.FormatFloat(v, 'f', -1, 64)", () => {
   const cases: Array<[number, string]> = [
-    [3.14, '3.14'], [7, '7'], [-0.5, '-0.5'], [1e21, '1000000000000000000000'], [1.5e-7, '0.00000015'],
-    [-2.5e-10, '-0.00000000025'], [1.2345e22, '12345000000000000000000'], [Infinity, '+Inf'], [-Infinity, '-Inf'], [NaN, 'NaN'],
+    [3.14, '3.14'],
+    [7, '7'],
+    [-0.5, '-0.5'],
+    [1e21, '1000000000000000000000'],
+    [1.5e-7, '0.00000015'],
+    [-2.5e-10, '-0.00000000025'],
+    [1.2345e22, '12345000000000000000000'],
+    [Infinity, '+Inf'],
+    [-Infinity, '-Inf'],
+    [NaN, 'NaN'],
   ];
   expect(cases.map(([v]) => formatGoFloat(v))).toEqual(cases.map(([, s]) => s));
 });
@@ -24,8 +32,22 @@ test("sops's encryption rules: suffixes and regexes anywhere on the path", () =>
 });
 
 test('dotenv metadata flattens and unflattens as sops writes it', () => {
-  const meta = { age: [{ recipient: 'age1x', enc: 'a\nb' }, { recipient: 'age1y', enc: 'c' }], mac: 'M', version: '3.8.1' };
+  const meta = {
+    age: [
+      { recipient: 'age1x', enc: 'a\nb' },
+      { recipient: 'age1y', enc: 'c' },
+    ],
+    mac: 'M',
+    version: '3.8.1',
+  };
   const flat = flatten(meta);
-  expect(flat.map(([k]) => k)).toEqual(['age__list_0__map_recipient', 'age__list_0__map_enc', 'age__list_1__map_recipient', 'age__list_1__map_enc', 'mac', 'version']);
+  expect(flat.map(([k]) => k)).toEqual([
+    'age__list_0__map_recipient',
+    'age__list_0__map_enc',
+    'age__list_1__map_recipient',
+    'age__list_1__map_enc',
+    'mac',
+    'version',
+  ]);
   expect(unflatten(flat)).toEqual(meta);
 });

@@ -31,8 +31,7 @@ nothing: null
 zip: "01234"
 `;
 
-const roundTrip = async (plain: string | Buffer, name: string) =>
-  decryptSops(await encryptSops(Buffer.from(plain), name, [recipient]), name, ids);
+const roundTrip = async (plain: string | Buffer, name: string) => decryptSops(await encryptSops(Buffer.from(plain), name, [recipient]), name, ids);
 
 describe('round trips', () => {
   test('YAML: nested maps and lists, every scalar type, the sops block gone', async () => {
@@ -184,7 +183,12 @@ describe('failures name the file in one line', () => {
 
 describe('isSopsEncrypted', () => {
   test('true for what sops writes, in every format', async () => {
-    for (const [plain, name] of [[yamlPlain, 'a.yaml'], ['{"a": 1}', 'a.json'], ['A=1\n', '.env'], ['bytes', 'a.pem']]) {
+    for (const [plain, name] of [
+      [yamlPlain, 'a.yaml'],
+      ['{"a": 1}', 'a.json'],
+      ['A=1\n', '.env'],
+      ['bytes', 'a.pem'],
+    ]) {
       const enc = await encryptSops(Buffer.from(plain), name, [recipient]);
       expect([name, isSopsEncrypted(enc, name)]).toEqual([name, true]);
       expect([name, isSopsEncrypted(Buffer.from(plain), name)]).toEqual([name, false]);

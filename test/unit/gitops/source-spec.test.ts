@@ -19,7 +19,7 @@ describe('gitops add flags', () => {
         '--branch "a..b" is not a valid branch name',
         '--path "../up" must stay inside the repository',
         '--interval: expected a duration like "1m30s" or "500ms", got "soon"',
-        '--secret-ref "Bad Ref" is not valid: use lower-case letters, digits, \'-\', \'_\' and \'.\' (at most 63)',
+        "--secret-ref \"Bad Ref\" is not valid: use lower-case letters, digits, '-', '_' and '.' (at most 63)",
       ],
     });
     expect(gitSourceSpec({ ...flags })).toEqual({ errors: ['--repo is required (the clone URL of the repository)'] });

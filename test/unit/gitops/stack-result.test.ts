@@ -10,11 +10,36 @@ function service(update?: Partial<ServiceUpdateStatus>, observed = true): Servic
   return {
     apiVersion: 'stackd.io/v1',
     kind: 'Service',
-    metadata: { name: 'app', namespace: 's', uid: 'u', generation: 2, resourceVersion: '1', labels: {}, annotations: {}, creationTimestamp: '', ownerReferences: [] },
+    metadata: {
+      name: 'app',
+      namespace: 's',
+      uid: 'u',
+      generation: 2,
+      resourceVersion: '1',
+      labels: {},
+      annotations: {},
+      creationTimestamp: '',
+      ownerReferences: [],
+    },
     spec: { stack: 's', template: tpl },
     status: {
       observedGeneration: observed ? 2 : 1,
-      ...(update ? { update: { state: 'completed', message: '', startedAt: since.toISOString(), fromRevision: 'a', toRevision: specHash(tpl), updated: 1, total: 1, failures: 0, verdicts: {}, ...update } } : {}),
+      ...(update
+        ? {
+            update: {
+              state: 'completed',
+              message: '',
+              startedAt: since.toISOString(),
+              fromRevision: 'a',
+              toRevision: specHash(tpl),
+              updated: 1,
+              total: 1,
+              failures: 0,
+              verdicts: {},
+              ...update,
+            },
+          }
+        : {}),
     },
   };
 }
@@ -38,16 +63,25 @@ describe('judgeRollout', () => {
 
   test('a rollback since the write: rolling out while it runs, rolled back once done, with the cause', () => {
     const cause = { reason: 'TaskFailed' as const, message: 'task t failed: exit 1' };
-    expect(judgeRollout([service({ state: 'rollback_started', rollbackCause: cause })], [], since)).toEqual({ result: 'rolling out', message: 'app: rolling back: task t failed: exit 1' });
-    expect(judgeRollout([service({ state: 'rollback_completed', rollbackCause: cause })], [running], since)).toEqual({ result: 'rolled back', message: 'app: task t failed: exit 1' });
+    expect(judgeRollout([service({ state: 'rollback_started', rollbackCause: cause })], [], since)).toEqual({
+      result: 'rolling out',
+      message: 'app: rolling back: task t failed: exit 1',
+    });
+    expect(judgeRollout([service({ state: 'rollback_completed', rollbackCause: cause })], [running], since)).toEqual({
+      result: 'rolled back',
+      message: 'app: task t failed: exit 1',
+    });
   });
 
-  test('a rollback from before the write is not this sync\'s', () => {
+  test("a rollback from before the write is not this sync's", () => {
     const old = service({ state: 'rollback_completed', startedAt: '2025-01-01T00:00:00Z' });
     expect(judgeRollout([old], [running], since).result).not.toBe('rolled back');
   });
 
   test('a paused update is a failure', () => {
-    expect(judgeRollout([service({ state: 'paused', message: 'update paused: task failed' })], [running], since)).toEqual({ result: 'failed', message: 'app: update paused: update paused: task failed' });
+    expect(judgeRollout([service({ state: 'paused', message: 'update paused: task failed' })], [running], since)).toEqual({
+      result: 'failed',
+      message: 'app: update paused: update paused: task failed',
+    });
   });
 });

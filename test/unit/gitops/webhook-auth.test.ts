@@ -20,15 +20,24 @@ describe('verifyWebhook', () => {
   });
 
   it('refuses a GitHub signature of another body, under another token, or malformed', () => {
-    expect(verifyWebhook({ 'x-hub-signature-256': signature }, Buffer.from('Hello, World?'), token)).toMatchObject({ ok: false, reason: expect.stringMatching(/does not match/) });
+    expect(verifyWebhook({ 'x-hub-signature-256': signature }, Buffer.from('Hello, World?'), token)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/does not match/),
+    });
     expect(verifyWebhook({ 'x-hub-signature-256': githubSignature(body, 'other') }, body, token)).toMatchObject({ ok: false });
-    expect(verifyWebhook({ 'x-hub-signature-256': signature.slice(7) }, body, token)).toMatchObject({ ok: false, reason: expect.stringMatching(/not of the form sha256=/) });
+    expect(verifyWebhook({ 'x-hub-signature-256': signature.slice(7) }, body, token)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/not of the form sha256=/),
+    });
     expect(verifyWebhook({ 'x-hub-signature-256': `${signature}00` }, body, token)).toMatchObject({ ok: false });
   });
 
   it('accepts the GitLab token only when it is the exact secret', () => {
     expect(verifyWebhook({ 'x-gitlab-token': token.toString() }, body, token)).toEqual({ ok: true, via: 'gitlab' });
-    expect(verifyWebhook({ 'x-gitlab-token': "It's a Secret to Everybody " }, body, token)).toMatchObject({ ok: false, reason: expect.stringMatching(/X-Gitlab-Token/) });
+    expect(verifyWebhook({ 'x-gitlab-token': "It's a Secret to Everybody " }, body, token)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/X-Gitlab-Token/),
+    });
     expect(verifyWebhook({ 'x-gitlab-token': '' }, body, token)).toMatchObject({ ok: false });
   });
 
@@ -37,7 +46,10 @@ describe('verifyWebhook', () => {
   });
 
   it('refuses a call with neither header and says which to send', () => {
-    expect(verifyWebhook({ 'x-hub-signature': 'sha1=abc' }, body, token)).toEqual({ ok: false, reason: expect.stringMatching(/X-Hub-Signature-256 \(GitHub\) or X-Gitlab-Token \(GitLab\)/) });
+    expect(verifyWebhook({ 'x-hub-signature': 'sha1=abc' }, body, token)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/X-Hub-Signature-256 \(GitHub\) or X-Gitlab-Token \(GitLab\)/),
+    });
   });
 });
 

@@ -17,7 +17,18 @@ const after = '2026-01-01T00:01:00Z';
 
 function service(name: string, tpl: ServiceSpec, status: { observed?: boolean; update?: Partial<ServiceUpdateStatus>; desired?: number } = {}): Service {
   const update = status.update
-    ? { state: 'completed' as const, message: '', startedAt: after, fromRevision: 'old', toRevision: specHash(tpl), updated: 0, total: 1, failures: 0, verdicts: {}, ...status.update }
+    ? {
+        state: 'completed' as const,
+        message: '',
+        startedAt: after,
+        fromRevision: 'old',
+        toRevision: specHash(tpl),
+        updated: 0,
+        total: 1,
+        failures: 0,
+        verdicts: {},
+        ...status.update,
+      }
     : undefined;
   return {
     apiVersion: 'stackd.io/v1',
@@ -63,10 +74,30 @@ interface Row {
 }
 
 const rows: Row[] = [
-  { name: 'every replica of the current revision runs', svc: service('web', two), tasks: [task('web', two, 'running'), task('web', two, 'running')], expect: { phase: 'converged', running: 2, desired: 2 } },
-  { name: 'the manager has not observed the new generation', svc: service('web', two, { observed: false }), tasks: [task('web', two, 'running'), task('web', two, 'running')], expect: { phase: 'progressing' } },
-  { name: 'a task of an older revision does not count', svc: service('web', one), tasks: [task('web', oldOne, 'running')], expect: { phase: 'progressing', running: 0 } },
-  { name: 'extra tasks still wanted after a scale down', svc: service('web', one), tasks: [task('web', one, 'running'), task('web', one, 'running')], expect: { phase: 'progressing', running: 2 } },
+  {
+    name: 'every replica of the current revision runs',
+    svc: service('web', two),
+    tasks: [task('web', two, 'running'), task('web', two, 'running')],
+    expect: { phase: 'converged', running: 2, desired: 2 },
+  },
+  {
+    name: 'the manager has not observed the new generation',
+    svc: service('web', two, { observed: false }),
+    tasks: [task('web', two, 'running'), task('web', two, 'running')],
+    expect: { phase: 'progressing' },
+  },
+  {
+    name: 'a task of an older revision does not count',
+    svc: service('web', one),
+    tasks: [task('web', oldOne, 'running')],
+    expect: { phase: 'progressing', running: 0 },
+  },
+  {
+    name: 'extra tasks still wanted after a scale down',
+    svc: service('web', one),
+    tasks: [task('web', one, 'running'), task('web', one, 'running')],
+    expect: { phase: 'progressing', running: 2 },
+  },
   {
     name: 'a rejected task fails it, with its error',
     svc: service('web', two),
@@ -74,7 +105,7 @@ const rows: Row[] = [
     expect: { phase: 'failed', error: 'task rejected: No such image: x', failed: 1 },
   },
   {
-    name: 'a rejected new task during a rollout is the rollout\'s to judge (failure_action pause)',
+    name: "a rejected new task during a rollout is the rollout's to judge (failure_action pause)",
     svc: service('web', one),
     tasks: [task('web', oldOne, 'running'), task('web', one, 'rejected', { error: 'No such image: x' })],
     expect: { phase: 'progressing' },
@@ -82,10 +113,18 @@ const rows: Row[] = [
   {
     name: 'failure_action continue: the rollout will not judge it, so it fails now',
     svc: service('web', continueOnFailure),
-    tasks: [task('web', template(1, { condition: 'any' }, { image: 'old', deploy: { update_config: { failure_action: 'continue' } } }), 'running'), task('web', continueOnFailure, 'rejected', { error: 'nope' })],
+    tasks: [
+      task('web', template(1, { condition: 'any' }, { image: 'old', deploy: { update_config: { failure_action: 'continue' } } }), 'running'),
+      task('web', continueOnFailure, 'rejected', { error: 'nope' }),
+    ],
     expect: { phase: 'failed', error: 'task rejected: nope' },
   },
-  { name: 'a one-shot job that exited 0 is there', svc: service('migrate', job), tasks: [task('migrate', job, 'complete')], expect: { phase: 'converged', running: 1 } },
+  {
+    name: 'a one-shot job that exited 0 is there',
+    svc: service('migrate', job),
+    tasks: [task('migrate', job, 'complete')],
+    expect: { phase: 'converged', running: 1 },
+  },
   { name: 'a daemon (restart any) that exited is not', svc: service('db', one), tasks: [task('db', one, 'complete')], expect: { phase: 'progressing', running: 0 } },
   {
     name: 'a one-shot job that failed and will not be restarted fails it',
@@ -93,7 +132,12 @@ const rows: Row[] = [
     tasks: [task('migrate', job, 'failed', { exitCode: 2 })],
     expect: { phase: 'failed', error: expect.stringContaining('failed (exit code 2); restart_policy condition none') as unknown as string },
   },
-  { name: 'a failed task about to be restarted is only progress', svc: service('web', one), tasks: [task('web', one, 'failed', { exitCode: 1 })], expect: { phase: 'progressing', failed: 1 } },
+  {
+    name: 'a failed task about to be restarted is only progress',
+    svc: service('web', one),
+    tasks: [task('web', one, 'failed', { exitCode: 1 })],
+    expect: { phase: 'progressing', failed: 1 },
+  },
   {
     name: 'max_attempts reached: no restart will come',
     svc: service('web', onceMore),
@@ -106,27 +150,77 @@ const rows: Row[] = [
     tasks: [task('web', two, 'pending', { message: 'no suitable node (1 node not ready)' })],
     expect: { phase: 'progressing', waiting: 'no suitable node (1 node not ready)' },
   },
-  { name: 'a rollout still in its monitor period', svc: service('web', one, { update: { state: 'updating', message: 'updating: 1/1' } }), tasks: [task('web', one, 'running')], expect: { phase: 'progressing', waiting: 'updating: 1/1' } },
-  { name: '`up --wait` does not wait out the monitor period', svc: service('web', one, { update: { state: 'updating' } }), tasks: [task('web', one, 'running')], goal: 'healthy', expect: { phase: 'converged' } },
-  { name: 'an update paused since the write fails it', svc: service('web', one, { update: paused }), tasks: [task('web', one, 'running')], expect: { phase: 'failed', error: 'update paused: task t9 failed (exit code 1)' } },
-  { name: 'a pause from before the write is not this wait\'s', svc: service('web', one, { update: { ...paused, startedAt: before } }), tasks: [task('web', one, 'running')], expect: { phase: 'converged' } },
+  {
+    name: 'a rollout still in its monitor period',
+    svc: service('web', one, { update: { state: 'updating', message: 'updating: 1/1' } }),
+    tasks: [task('web', one, 'running')],
+    expect: { phase: 'progressing', waiting: 'updating: 1/1' },
+  },
+  {
+    name: '`up --wait` does not wait out the monitor period',
+    svc: service('web', one, { update: { state: 'updating' } }),
+    tasks: [task('web', one, 'running')],
+    goal: 'healthy',
+    expect: { phase: 'converged' },
+  },
+  {
+    name: 'an update paused since the write fails it',
+    svc: service('web', one, { update: paused }),
+    tasks: [task('web', one, 'running')],
+    expect: { phase: 'failed', error: 'update paused: task t9 failed (exit code 1)' },
+  },
+  {
+    name: "a pause from before the write is not this wait's",
+    svc: service('web', one, { update: { ...paused, startedAt: before } }),
+    tasks: [task('web', one, 'running')],
+    expect: { phase: 'converged' },
+  },
   {
     name: 'rolling back',
     svc: service('web', one, { update: { state: 'rollback_started', rollbackCause: cause } }),
     tasks: [],
     expect: { phase: 'rolling back', error: 'update rolled back: task t9 failed (exit code 1)', cause: cause.message },
   },
-  { name: 'rolled back', svc: service('web', one, { update: { state: 'rollback_completed', rollbackCause: cause } }), tasks: [task('web', one, 'running')], expect: { phase: 'rolled back', cause: cause.message } },
+  {
+    name: 'rolled back',
+    svc: service('web', one, { update: { state: 'rollback_completed', rollbackCause: cause } }),
+    tasks: [task('web', one, 'running')],
+    expect: { phase: 'rolled back', cause: cause.message },
+  },
   {
     name: 'a rollback that paused is rolled back too (and says so)',
     svc: service('web', one, { update: { state: 'rollback_paused', rollbackCause: cause, pauseCause: { reason: 'TaskFailed', message: 'again' } } }),
     tasks: [],
     expect: { phase: 'rolled back', error: 'update rolled back: task t9 failed (exit code 1); the rollback paused: again' },
   },
-  { name: '`up -d`: a container that started and exited non-zero was started', svc: service('job', job), tasks: [task('job', job, 'failed', { exitCode: 3 })], goal: 'started', expect: { phase: 'converged', running: 1 } },
-  { name: '`up -d`: a container waiting for its healthcheck was started', svc: service('web', one), tasks: [task('web', one, 'running', { health: 'starting' })], goal: 'started', expect: { phase: 'converged' } },
-  { name: '`up --wait`: not until healthy', svc: service('web', one), tasks: [task('web', one, 'running', { health: 'starting' })], goal: 'healthy', expect: { phase: 'progressing', running: 0 } },
-  { name: '`up -d`: a rejected task is still an error', svc: service('web', one), tasks: [task('web', one, 'rejected', { error: 'pull failed' })], goal: 'started', expect: { phase: 'failed', error: 'task rejected: pull failed' } },
+  {
+    name: '`up -d`: a container that started and exited non-zero was started',
+    svc: service('job', job),
+    tasks: [task('job', job, 'failed', { exitCode: 3 })],
+    goal: 'started',
+    expect: { phase: 'converged', running: 1 },
+  },
+  {
+    name: '`up -d`: a container waiting for its healthcheck was started',
+    svc: service('web', one),
+    tasks: [task('web', one, 'running', { health: 'starting' })],
+    goal: 'started',
+    expect: { phase: 'converged' },
+  },
+  {
+    name: '`up --wait`: not until healthy',
+    svc: service('web', one),
+    tasks: [task('web', one, 'running', { health: 'starting' })],
+    goal: 'healthy',
+    expect: { phase: 'progressing', running: 0 },
+  },
+  {
+    name: '`up -d`: a rejected task is still an error',
+    svc: service('web', one),
+    tasks: [task('web', one, 'rejected', { error: 'pull failed' })],
+    goal: 'started',
+    expect: { phase: 'failed', error: 'task rejected: pull failed' },
+  },
   {
     name: 'global: as many as the manager found eligible nodes',
     svc: service('agent', template(0, { condition: 'any' }, { deploy: { mode: 'global' } }), { desired: 1 }),
@@ -149,7 +243,7 @@ describe('judgeService', () => {
     expect(j.current.map((t) => t.spec.specHash)).toEqual([specHash(two), specHash(two)]);
   });
 
-  test('without `since` every rollout record counts (the manager\'s view)', () => {
+  test("without `since` every rollout record counts (the manager's view)", () => {
     const old = service('web', one, { update: { ...paused, startedAt: before } });
     expect(judgeService(old, [task('web', one, 'running')]).phase).toBe('failed');
   });

@@ -48,7 +48,17 @@ export function service(name: string, patch: SpecPatch = {}, stack = 'app'): Ser
   return {
     apiVersion: 'stackd.io/v1',
     kind: 'Service',
-    metadata: { name, namespace: stack, uid: `uid-${name}`, generation: 1, resourceVersion: '1', labels: {}, annotations: {}, creationTimestamp: T0.toISOString(), ownerReferences: [] },
+    metadata: {
+      name,
+      namespace: stack,
+      uid: `uid-${name}`,
+      generation: 1,
+      resourceVersion: '1',
+      labels: {},
+      annotations: {},
+      creationTimestamp: T0.toISOString(),
+      ownerReferences: [],
+    },
     spec: { stack, template: template(patch) },
   };
 }
@@ -76,7 +86,17 @@ export function task(svc: Service, name: string, o: TaskOpts = {}): Task {
   return {
     apiVersion: 'stackd.io/v1',
     kind: 'Task',
-    metadata: { name, namespace: svc.metadata.namespace, uid: name, generation: 1, resourceVersion: '5', labels: {}, annotations: {}, creationTimestamp: iso(created), ownerReferences: [] },
+    metadata: {
+      name,
+      namespace: svc.metadata.namespace,
+      uid: name,
+      generation: 1,
+      resourceVersion: '5',
+      labels: {},
+      annotations: {},
+      creationTimestamp: iso(created),
+      ownerReferences: [],
+    },
     spec: {
       stack: svc.spec.stack,
       service: svc.metadata.name,
@@ -113,7 +133,17 @@ export function node(name: string, o: NodeOpts = {}): Node {
   return {
     apiVersion: 'stackd.io/v1',
     kind: 'Node',
-    metadata: { name, namespace: '', uid: `uid-${name}`, generation: 1, resourceVersion: '3', labels: {}, annotations: {}, creationTimestamp: T0.toISOString(), ownerReferences: [] },
+    metadata: {
+      name,
+      namespace: '',
+      uid: `uid-${name}`,
+      generation: 1,
+      resourceVersion: '3',
+      labels: {},
+      annotations: {},
+      creationTimestamp: T0.toISOString(),
+      ownerReferences: [],
+    },
     spec: { role: o.role ?? 'worker', availability: o.availability ?? 'active', labels: o.labels ?? {} },
     status: {
       state: o.state ?? 'ready',

@@ -16,14 +16,50 @@ describe('planGlobal', () => {
     ['a down node keeps its task untouched', agent(), [node('n1', { state: 'down' })], (s) => [task(s, 'a', { node: 'n1' })], []],
     ['a down node gets no new task', agent(), [node('n1', { state: 'down' }), node('n2', { state: 'unknown' })], () => [], []],
     ['a removed node: its task is shut down', agent(), [], (s) => [task(s, 'a', { node: 'gone' })], ['setDesired a']],
-    ['constraints pick the nodes', agent(['node.labels.gpu==yes']), [node('n1', { labels: { gpu: 'yes' } }), node('n2')], () => [], ['create node=n1 pending attempt=0']],
+    [
+      'constraints pick the nodes',
+      agent(['node.labels.gpu==yes']),
+      [node('n1', { labels: { gpu: 'yes' } }), node('n2')],
+      () => [],
+      ['create node=n1 pending attempt=0'],
+    ],
     ['a node whose labels no longer match loses its task', agent(['node.labels.gpu==yes']), [node('n1')], (s) => [task(s, 'a', { node: 'n1' })], ['setDesired a']],
-    ['a label added to a node brings a task', agent(['node.labels.gpu==yes']), [node('n1', { labels: { gpu: 'yes' } })], () => [], ['create node=n1 pending attempt=0']],
+    [
+      'a label added to a node brings a task',
+      agent(['node.labels.gpu==yes']),
+      [node('n1', { labels: { gpu: 'yes' } })],
+      () => [],
+      ['create node=n1 pending attempt=0'],
+    ],
     ['invalid constraints start nothing and stop nothing', agent(['bogus']), [node('n1'), node('n2')], (s) => [task(s, 'a', { node: 'n1' })], []],
-    ['a task shut down by the manager is replaced on an eligible node', agent(), [node('n1')], (s) => [task(s, 'a', { node: 'n1', desired: 'shutdown', state: 'running' })], ['create node=n1 pending attempt=0']],
-    ['duplicates on one node: the newest stays', agent(), [node('n1')], (s) => [task(s, 'old', { node: 'n1', created: 1 }), task(s, 'new', { node: 'n1', created: 2 })], ['setDesired old']],
-    ['a never-assigned task on a drained node is deleted', agent(), [node('n1', { availability: 'drain' })], (s) => [task(s, 'a', { node: 'n1', state: 'pending' })], ['delete a']],
-    ['a failed task restarts on its node after the delay', agent(), [node('n1')], (s) => [task(s, 'a', { node: 'n1', state: 'failed', since: -10 })], ['create node=n1 pending attempt=1', 'setDesired a']],
+    [
+      'a task shut down by the manager is replaced on an eligible node',
+      agent(),
+      [node('n1')],
+      (s) => [task(s, 'a', { node: 'n1', desired: 'shutdown', state: 'running' })],
+      ['create node=n1 pending attempt=0'],
+    ],
+    [
+      'duplicates on one node: the newest stays',
+      agent(),
+      [node('n1')],
+      (s) => [task(s, 'old', { node: 'n1', created: 1 }), task(s, 'new', { node: 'n1', created: 2 })],
+      ['setDesired old'],
+    ],
+    [
+      'a never-assigned task on a drained node is deleted',
+      agent(),
+      [node('n1', { availability: 'drain' })],
+      (s) => [task(s, 'a', { node: 'n1', state: 'pending' })],
+      ['delete a'],
+    ],
+    [
+      'a failed task restarts on its node after the delay',
+      agent(),
+      [node('n1')],
+      (s) => [task(s, 'a', { node: 'n1', state: 'failed', since: -10 })],
+      ['create node=n1 pending attempt=1', 'setDesired a'],
+    ],
   ];
   it.each(cases)('%s', (_name, svc, nodes, tasks, expected) => {
     expect(summarize(planGlobal(svc, tasks(svc), nodes, T0, counter()))).toEqual(expected);
@@ -42,7 +78,12 @@ describe('planGlobal', () => {
   });
 
   it('eligibleNodes: ready, active, matching', () => {
-    const nodes = [node('a', { labels: { z: '1' } }), node('b', { labels: { z: '1' }, availability: 'pause' }), node('c', { labels: { z: '1' }, state: 'down' }), node('d')];
+    const nodes = [
+      node('a', { labels: { z: '1' } }),
+      node('b', { labels: { z: '1' }, availability: 'pause' }),
+      node('c', { labels: { z: '1' }, state: 'down' }),
+      node('d'),
+    ];
     expect(eligibleNodes(agent(['node.labels.z==1']), nodes).map((n) => n.metadata.name)).toEqual(['a']);
   });
 });

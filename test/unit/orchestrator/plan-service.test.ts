@@ -27,7 +27,9 @@ function apply(tasks: Task[], actions: OrchestratorAction[], now: Date): Task[] 
 function assign(tasks: Task[], nodes: Node[]): Task[] {
   const { assignments } = schedule(tasks, nodes, tasks);
   const to = new Map(assignments.map((x) => [x.taskName, x.nodeName]));
-  return tasks.map((t) => (to.has(t.metadata.name) ? { ...t, spec: { ...t.spec, nodeName: to.get(t.metadata.name) }, status: { ...t.status!, state: 'assigned' } } : t));
+  return tasks.map((t) =>
+    to.has(t.metadata.name) ? { ...t, spec: { ...t.spec, nodeName: to.get(t.metadata.name) }, status: { ...t.status!, state: 'assigned' } } : t,
+  );
 }
 const runAll = (tasks: Task[]) => tasks.map((t) => (t.status?.state === 'assigned' ? { ...t, status: { ...t.status, state: 'running' as const } } : t));
 
@@ -113,7 +115,10 @@ describe('planService', () => {
 
   it('never names a task twice', () => {
     const db = service('db');
-    const web = service('web', { deploy: { replicas: 2, placement: { constraints: ['node.role==worker'] } }, depends_on: { db: { condition: 'service_started', required: true } } });
+    const web = service('web', {
+      deploy: { replicas: 2, placement: { constraints: ['node.role==worker'] } },
+      depends_on: { db: { condition: 'service_started', required: true } },
+    });
     const tasks = [
       task(db, 'd', { slot: 1, node: 'a' }),
       task(web, 'x', { slot: 1, node: 'm', state: 'failed', since: 0 }),
@@ -165,7 +170,8 @@ describe('the planners together', () => {
     const web = service('web', { deploy: { restart_policy: { max_attempts: 2, delay: '0s' } } });
     const nodes = [node('a')];
     let tasks = runAll(assign(apply([], planService(input({ service: web, nodes })).actions, T0), nodes));
-    const fail = (ts: Task[], s: number) => ts.map((t) => (t.status?.state === 'running' ? { ...t, status: { ...t.status, state: 'failed' as const, timestamp: at(s).toISOString() } } : t));
+    const fail = (ts: Task[], s: number) =>
+      ts.map((t) => (t.status?.state === 'running' ? { ...t, status: { ...t.status, state: 'failed' as const, timestamp: at(s).toISOString() } } : t));
     for (let round = 1; round <= 3; round++) {
       tasks = fail(tasks, round * 10);
       // a fresh planner every round (a new leader): nothing but the tasks is carried over
@@ -184,10 +190,17 @@ describe('applyToTask', () => {
   const web = service('web');
   const t = task(web, 'w', { slot: 1, node: 'a', state: 'new' });
   it('setDesired records the reason', () => {
-    expect(applyToTask(t, { type: 'setDesired', taskName: 'w', desiredState: 'shutdown', reason: 'scaled down to 0' }, at(1)).spec).toMatchObject({ desiredState: 'shutdown', shutdownReason: 'scaled down to 0' });
+    expect(applyToTask(t, { type: 'setDesired', taskName: 'w', desiredState: 'shutdown', reason: 'scaled down to 0' }, at(1)).spec).toMatchObject({
+      desiredState: 'shutdown',
+      shutdownReason: 'scaled down to 0',
+    });
   });
   it('admit moves new to pending', () => {
-    expect(applyToTask(t, { type: 'admit', taskName: 'w', message: 'go' }, at(1)).status).toEqual({ state: 'pending', timestamp: at(1).toISOString(), message: 'go' });
+    expect(applyToTask(t, { type: 'admit', taskName: 'w', message: 'go' }, at(1)).status).toEqual({
+      state: 'pending',
+      timestamp: at(1).toISOString(),
+      message: 'go',
+    });
   });
   it('orphan ends the task and asks the agent to stop it', () => {
     const next = applyToTask(t, { type: 'orphan', taskName: 'w', reason: 'node a down' }, at(2));

@@ -7,18 +7,43 @@ const web = (replicas: number) => service('web', { deploy: { replicas } });
 
 describe('planReplicated', () => {
   const cases: Array<[string, Service, (s: Service) => Task[], string[]]> = [
-    ['creates every slot of a new service', web(3), () => [], ['create slot=1 pending attempt=0', 'create slot=2 pending attempt=0', 'create slot=3 pending attempt=0']],
+    [
+      'creates every slot of a new service',
+      web(3),
+      () => [],
+      ['create slot=1 pending attempt=0', 'create slot=2 pending attempt=0', 'create slot=3 pending attempt=0'],
+    ],
     ['does nothing when every slot runs', web(2), (s) => [task(s, 'a', { slot: 1 }), task(s, 'b', { slot: 2 })], []],
     ['scales up into the missing slots only', web(3), (s) => [task(s, 'a', { slot: 1 })], ['create slot=2 pending attempt=0', 'create slot=3 pending attempt=0']],
     ['fills a gap left in the middle', web(3), (s) => [task(s, 'a', { slot: 1 }), task(s, 'c', { slot: 3 })], ['create slot=2 pending attempt=0']],
-    ['scales down by shutting down the highest slots', web(1), (s) => [task(s, 'a', { slot: 1 }), task(s, 'b', { slot: 2 }), task(s, 'c', { slot: 3 })], ['setDesired b', 'setDesired c']],
+    [
+      'scales down by shutting down the highest slots',
+      web(1),
+      (s) => [task(s, 'a', { slot: 1 }), task(s, 'b', { slot: 2 }), task(s, 'c', { slot: 3 })],
+      ['setDesired b', 'setDesired c'],
+    ],
     ['scales to zero', web(0), (s) => [task(s, 'a', { slot: 1 }), task(s, 'b', { slot: 2 })], ['setDesired a', 'setDesired b']],
     ['deletes a scaled-down task that never reached a node', web(1), (s) => [task(s, 'a', { slot: 1 }), task(s, 'b', { slot: 2, state: 'pending' })], ['delete b']],
     ['leaves history alone', web(1), (s) => [task(s, 'old', { slot: 1, state: 'failed', desired: 'shutdown' }), task(s, 'a', { slot: 1, created: 10 })], []],
-    ['refills a slot whose task the manager shut down (drained, orphaned)', web(1), (s) => [task(s, 'a', { slot: 1, state: 'running', desired: 'shutdown' })], ['create slot=1 pending attempt=0']],
-    ['keeps the newest of duplicates in a slot', web(1), (s) => [task(s, 'old', { slot: 1, created: 1 }), task(s, 'new', { slot: 1, created: 2 })], ['setDesired old']],
+    [
+      'refills a slot whose task the manager shut down (drained, orphaned)',
+      web(1),
+      (s) => [task(s, 'a', { slot: 1, state: 'running', desired: 'shutdown' })],
+      ['create slot=1 pending attempt=0'],
+    ],
+    [
+      'keeps the newest of duplicates in a slot',
+      web(1),
+      (s) => [task(s, 'old', { slot: 1, created: 1 }), task(s, 'new', { slot: 1, created: 2 })],
+      ['setDesired old'],
+    ],
     ['retires a task without a slot', web(1), (s) => [task(s, 'a', { slot: 1 }), task(s, 'stray', {})], ['setDesired stray']],
-    ['keeps a slot still stopping after scale down from shutting down twice', web(1), (s) => [task(s, 'a', { slot: 1 }), task(s, 'b', { slot: 2, desired: 'shutdown' })], []],
+    [
+      'keeps a slot still stopping after scale down from shutting down twice',
+      web(1),
+      (s) => [task(s, 'a', { slot: 1 }), task(s, 'b', { slot: 2, desired: 'shutdown' })],
+      [],
+    ],
   ];
   it.each(cases)('%s', (_name, svc, tasks, expected) => {
     expect(summarize(planReplicated(svc, tasks(svc), T0, counter()))).toEqual(expected);
@@ -30,9 +55,21 @@ describe('planReplicated', () => {
     expect(create.type).toBe('create');
     if (create.type !== 'create') return;
     const t = create.task;
-    expect(t.metadata).toMatchObject({ name: 'id-1', namespace: 'app', creationTimestamp: at(3).toISOString(), labels: { 'io.stackd.stack': 'app', 'io.stackd.service': 'web' } });
+    expect(t.metadata).toMatchObject({
+      name: 'id-1',
+      namespace: 'app',
+      creationTimestamp: at(3).toISOString(),
+      labels: { 'io.stackd.stack': 'app', 'io.stackd.service': 'web' },
+    });
     expect(t.metadata.ownerReferences).toEqual([{ apiVersion: 'stackd.io/v1', kind: 'Service', name: 'web', uid: 'uid-web', controller: true }]);
-    expect(t.spec).toMatchObject({ stack: 'app', service: 'web', slot: 1, desiredState: 'running', specHash: specHash(svc.spec.template), template: svc.spec.template });
+    expect(t.spec).toMatchObject({
+      stack: 'app',
+      service: 'web',
+      slot: 1,
+      desiredState: 'running',
+      specHash: specHash(svc.spec.template),
+      template: svc.spec.template,
+    });
     expect(t.spec.nodeName).toBeUndefined();
     expect(t.status).toEqual({ state: 'pending', timestamp: at(3).toISOString(), message: 'pending task scheduling' });
   });

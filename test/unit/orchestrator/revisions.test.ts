@@ -26,7 +26,14 @@ describe('planRevisions', () => {
 
   it('scaling, tuning the update or x-stackd makes no revision and returns the same history', () => {
     const history = deployAll([app('app:1', 2)]);
-    const scaled = template({ image: 'app:1', deploy: { replicas: 9, update_config: { parallelism: 4, delay: '1s', failure_action: 'rollback', monitor: '1s', max_failure_ratio: 0.2, order: 'start-first' } }, 'x-stackd': { progress_deadline: '1m' } });
+    const scaled = template({
+      image: 'app:1',
+      deploy: {
+        replicas: 9,
+        update_config: { parallelism: 4, delay: '1s', failure_action: 'rollback', monitor: '1s', max_failure_ratio: 0.2, order: 'start-first' },
+      },
+      'x-stackd': { progress_deadline: '1m' },
+    });
     const plan = planRevisions(history, scaled, at(5));
     expect(plan.changed).toBe(false);
     expect(plan.revisions).toBe(history);

@@ -26,7 +26,12 @@ describe('specHash', () => {
 
   it.each([
     ['replicas', template({ deploy: { replicas: 7 } })],
-    ['update_config', template({ deploy: { update_config: { parallelism: 3, delay: '1s', failure_action: 'rollback', monitor: '1s', max_failure_ratio: 0, order: 'start-first' } } })],
+    [
+      'update_config',
+      template({
+        deploy: { update_config: { parallelism: 3, delay: '1s', failure_action: 'rollback', monitor: '1s', max_failure_ratio: 0, order: 'start-first' } },
+      }),
+    ],
     ['service labels', template({ deploy: { labels: { team: 'a' } } })],
     ['x-stackd', { ...template(), 'x-stackd': { progress_deadline: '1m' } }],
   ])('does not change with %s (scaling or tuning restarts nothing)', (_what, changed) => {

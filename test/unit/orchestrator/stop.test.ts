@@ -5,17 +5,28 @@ import { planRunState, stopBlockers } from '../../../src/orchestrator/stop.js';
 import { specHash } from '../../../src/orchestrator/spec-hash.js';
 import { at, counter, node, service, summarize, task, T0 } from './fixtures.js';
 
-const stopped = (svc: Service, stopTimeoutSeconds?: number): Service => ({ ...svc, spec: { ...svc.spec, stopped: true, ...(stopTimeoutSeconds !== undefined ? { stopTimeoutSeconds } : {}) } });
+const stopped = (svc: Service, stopTimeoutSeconds?: number): Service => ({
+  ...svc,
+  spec: { ...svc.spec, stopped: true, ...(stopTimeoutSeconds !== undefined ? { stopTimeoutSeconds } : {}) },
+});
 const dependsOn = (name: string, deps: string[], stack = 'app') =>
   service(name, { depends_on: Object.fromEntries(deps.map((d) => [d, { condition: 'service_started' as const, required: true }])) }, stack);
 const otherWeb = dependsOn('web', ['api'], 'other');
 
-const input = (svc: Service, tasks: Task[], services: Service[] = [svc]): ServicePlanInput => ({ service: svc, services, tasks, nodes: [node('a')], now: at(100), ids: counter() });
+const input = (svc: Service, tasks: Task[], services: Service[] = [svc]): ServicePlanInput => ({
+  service: svc,
+  services,
+  tasks,
+  nodes: [node('a')],
+  now: at(100),
+  ids: counter(),
+});
 
 describe('stopBlockers: depends_on reversed', () => {
   // web → api → db (web depends on api, api on db)
   const [db, api, web] = [service('db'), dependsOn('api', ['db']), dependsOn('web', ['api'])];
-  const running = (svc: Service, state: Task['status'] = undefined) => task(svc, `${svc.metadata.name}1`, { slot: 1, node: 'a', ...(state ? { state: state.state } : {}) });
+  const running = (svc: Service, state: Task['status'] = undefined) =>
+    task(svc, `${svc.metadata.name}1`, { slot: 1, node: 'a', ...(state ? { state: state.state } : {}) });
   type Case = [string, Service, Service[], Task[], string[]];
   const cases: Case[] = [
     ['stop of the project: db waits for api', stopped(db), [stopped(db), stopped(api), stopped(web)], [running(api), running(web)], ['api']],
@@ -77,16 +88,32 @@ describe('planService with a stopped service', () => {
   });
 
   it('a scale down still retires the slots above', () => {
-    const tasks = [task(web, 'a', { slot: 1, node: 'a', state: 'stopped', desired: 'stopped' }), task(web, 'b', { slot: 2, node: 'a', state: 'stopped', desired: 'stopped' })];
+    const tasks = [
+      task(web, 'a', { slot: 1, node: 'a', state: 'stopped', desired: 'stopped' }),
+      task(web, 'b', { slot: 2, node: 'a', state: 'stopped', desired: 'stopped' }),
+    ];
     const plan = planService(input(stopped(service('web', { deploy: { replicas: 1 } })), tasks));
     expect(summarize(plan.actions)).toEqual(['setDesired b']);
   });
 
   it('a new template is not rolled out, and the rollout in progress (and its deadline) is frozen', () => {
     const v2 = stopped(service('web', { image: 'app:2', deploy: { replicas: 2 } }));
-    const update: ServiceUpdateStatus = { state: 'updating', message: '', startedAt: T0.toISOString(), fromRevision: specHash(web.spec.template), toRevision: specHash(v2.spec.template), updated: 0, total: 2, failures: 0, verdicts: {} };
+    const update: ServiceUpdateStatus = {
+      state: 'updating',
+      message: '',
+      startedAt: T0.toISOString(),
+      fromRevision: specHash(web.spec.template),
+      toRevision: specHash(v2.spec.template),
+      updated: 0,
+      total: 2,
+      failures: 0,
+      verdicts: {},
+    };
     const svc: Service = { ...v2, status: { update } };
-    const tasks = [task(web, 'a', { slot: 1, node: 'a', state: 'stopped', desired: 'stopped' }), task(svc, 'b', { slot: 2, node: 'a', state: 'stopped', desired: 'stopped' })];
+    const tasks = [
+      task(web, 'a', { slot: 1, node: 'a', state: 'stopped', desired: 'stopped' }),
+      task(svc, 'b', { slot: 2, node: 'a', state: 'stopped', desired: 'stopped' }),
+    ];
     const plan = planService({ ...input(svc, tasks), now: at(100_000) });
     expect(plan.actions).toEqual([]);
     expect(plan.rollout.update).toBe(update);
@@ -105,7 +132,10 @@ describe('planService with a stopped service', () => {
     expect(summarize(planService(input(stopped(web), tasks)).actions)).toEqual(['setRunState a', 'setRunState b']);
     const kept = tasks.map((t) => ({ ...t, spec: { ...t.spec, desiredState: 'stopped' as const }, status: { ...t.status!, state: 'stopped' as const } }));
     const start = planService(input(web, kept));
-    expect(start.actions.map((a) => [a.type, (a as { desiredState?: string }).desiredState])).toEqual([['setRunState', 'running'], ['setRunState', 'running']]);
+    expect(start.actions.map((a) => [a.type, (a as { desiredState?: string }).desiredState])).toEqual([
+      ['setRunState', 'running'],
+      ['setRunState', 'running'],
+    ]);
   });
 
   it('global: a node that joins while the service is stopped gets its task on start', () => {

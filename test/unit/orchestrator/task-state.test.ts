@@ -3,9 +3,20 @@ import { canAdvance, isTerminal } from '../../../src/orchestrator/task-state.js'
 
 describe('task states', () => {
   it.each<[TaskState, boolean]>([
-    ['new', false], ['pending', false], ['assigned', false], ['accepted', false], ['preparing', false],
-    ['ready', false], ['starting', false], ['running', false], ['stopped', false],
-    ['complete', true], ['shutdown', true], ['failed', true], ['rejected', true], ['orphaned', true],
+    ['new', false],
+    ['pending', false],
+    ['assigned', false],
+    ['accepted', false],
+    ['preparing', false],
+    ['ready', false],
+    ['starting', false],
+    ['running', false],
+    ['stopped', false],
+    ['complete', true],
+    ['shutdown', true],
+    ['failed', true],
+    ['rejected', true],
+    ['orphaned', true],
   ])('%s terminal: %s', (state, terminal) => {
     expect(isTerminal(state)).toBe(terminal);
   });

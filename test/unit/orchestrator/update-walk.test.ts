@@ -7,11 +7,22 @@ import { counter, node, service, T0 } from './fixtures.js';
 import { advance, currentImages, plan, runningCount, step, write, type Behaviour, type World } from './update-sim.js';
 
 const config = (c: Partial<UpdateConfigSpec> = {}): UpdateConfigSpec => ({
-  parallelism: 1, delay: '0s', failure_action: 'pause', monitor: '2s', max_failure_ratio: 0, order: 'stop-first', ...c,
+  parallelism: 1,
+  delay: '0s',
+  failure_action: 'pause',
+  monitor: '2s',
+  max_failure_ratio: 0,
+  order: 'stop-first',
+  ...c,
 });
 
 /** A world where `replicas` tasks of app:1 run, then the spec changes to `image` (a deploy). */
-function deployed(replicas: number, image: string, update: Partial<UpdateConfigSpec> = {}, o: { rollback?: Partial<UpdateConfigSpec>; images?: Record<string, Behaviour>; deadline?: string; constraints?: string[] } = {}): World {
+function deployed(
+  replicas: number,
+  image: string,
+  update: Partial<UpdateConfigSpec> = {},
+  o: { rollback?: Partial<UpdateConfigSpec>; images?: Record<string, Behaviour>; deadline?: string; constraints?: string[] } = {},
+): World {
   const deploy = { replicas, update_config: config(update), rollback_config: config(o.rollback) };
   const v1 = service('web', { deploy, 'x-stackd': { progress_deadline: o.deadline ?? '10m' } });
   const world: World = { service: v1, tasks: [], nodes: [node('a'), node('b')], now: T0, ids: counter('t'), images: o.images ?? {} };
@@ -54,7 +65,13 @@ describe('rolling updates, walked to the end', () => {
   it.each([
     { parallelism: 1, batches: [[1], [2], [3], [4], [5]] },
     { parallelism: 2, batches: [[1, 2], [3, 4], [5]] },
-    { parallelism: 3, batches: [[1, 2, 3], [4, 5]] },
+    {
+      parallelism: 3,
+      batches: [
+        [1, 2, 3],
+        [4, 5],
+      ],
+    },
     { parallelism: 0, batches: [[1, 2, 3, 4, 5]] },
   ])('stop-first, parallelism $parallelism: batches $batches, each slot replaced once', ({ parallelism, batches }) => {
     const world = deployed(5, 'app:2', { parallelism });
@@ -128,7 +145,10 @@ describe('rolling updates, walked to the end', () => {
     expect(conditions.find((c) => c.type === 'RolledBack')).toMatchObject({ status: 'True', reason: 'TaskFailed' });
     expect(conditions.find((c) => c.type === 'Available')).toMatchObject({ status: 'True', observedGeneration: 3 });
     // history: the rollback made app:1 the newest revision again, with a new number
-    expect(world.service.status!.revisions!.map((r) => [r.revision, r.template.image])).toEqual([[3, 'app:1'], [2, 'bad:2']]);
+    expect(world.service.status!.revisions!.map((r) => [r.revision, r.template.image])).toEqual([
+      [3, 'app:1'],
+      [2, 'bad:2'],
+    ]);
   });
 
   it('a rollback that fails too pauses (rollback_paused) and says so', () => {
@@ -153,7 +173,12 @@ describe('rolling updates, walked to the end', () => {
   });
 
   it('start-first, a new version that cannot be scheduled: rolled back at the deadline, the old tasks never stopped', () => {
-    const world = deployed(3, 'app:2', { failure_action: 'rollback', order: 'start-first', parallelism: 2 }, { deadline: '1m', constraints: ['node.labels.zone==mars'] });
+    const world = deployed(
+      3,
+      'app:2',
+      { failure_action: 'rollback', order: 'start-first', parallelism: 2 },
+      { deadline: '1m', constraints: ['node.labels.zone==mars'] },
+    );
     const oldTasks = world.tasks.map((t) => t.metadata.name);
     const counts: number[] = [];
     walk(world, 50, 10, () => counts.push(runningCount(world)));

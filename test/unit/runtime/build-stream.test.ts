@@ -47,16 +47,20 @@ describe('BuildStreamReader', () => {
 
 describe('buildFailure', () => {
   it('names the build and the failing step, shortening the builder wording', () => {
-    expect(buildFailure('accounts_web (./web)', 'Step 3/4 : RUN false', "The command '/bin/sh -c false' returned a non-zero code: 1", 'web/Dockerfile'))
-      .toBe('build accounts_web (./web): Step 3/4 : RUN false: returned a non-zero code: 1');
+    expect(buildFailure('accounts_web (./web)', 'Step 3/4 : RUN false', "The command '/bin/sh -c false' returned a non-zero code: 1", 'web/Dockerfile')).toBe(
+      'build accounts_web (./web): Step 3/4 : RUN false: returned a non-zero code: 1',
+    );
   });
 
   it('locates a Dockerfile syntax error by file and line', () => {
-    expect(buildFailure('x (.)', undefined, 'dockerfile parse error line 3: unknown instruction: FORM', '/p/Dockerfile'))
-      .toBe('build x (.): /p/Dockerfile:3: unknown instruction: FORM');
+    expect(buildFailure('x (.)', undefined, 'dockerfile parse error line 3: unknown instruction: FORM', '/p/Dockerfile')).toBe(
+      'build x (.): /p/Dockerfile:3: unknown instruction: FORM',
+    );
   });
 
   it('puts a multi-line engine message on one line', () => {
-    expect(buildFailure('x (.)', 'Step 1/1 : FROM nope', 'pull access denied\n  for nope', 'Dockerfile')).toBe('build x (.): Step 1/1 : FROM nope: pull access denied for nope');
+    expect(buildFailure('x (.)', 'Step 1/1 : FROM nope', 'pull access denied\n  for nope', 'Dockerfile')).toBe(
+      'build x (.): Step 1/1 : FROM nope: pull access denied for nope',
+    );
   });
 });

@@ -6,11 +6,19 @@ import { task } from './fixtures.js';
 
 describe('task labels', () => {
   it('round-trip through taskRefFromLabels, for replicated and global tasks', () => {
-    expect(taskRefFromLabels(taskLabels(task({ slot: 3 }), 'n1', 'c1'))).toEqual({ stack: 'demo', service: 'web', taskId: 'tid0001', slot: 3, node: 'n1', specHash: 'hash1', cluster: 'c1' });
+    expect(taskRefFromLabels(taskLabels(task({ slot: 3 }), 'n1', 'c1'))).toEqual({
+      stack: 'demo',
+      service: 'web',
+      taskId: 'tid0001',
+      slot: 3,
+      node: 'n1',
+      specHash: 'hash1',
+      cluster: 'c1',
+    });
     expect(taskRefFromLabels(taskLabels(task({ slot: null }), 'n1', 'c1'))?.slot).toBeUndefined();
   });
 
-  it('tell this cluster\'s objects from another cluster\'s and from those made before cluster ids', () => {
+  it("tell this cluster's objects from another cluster's and from those made before cluster ids", () => {
     const labels = taskLabels(task(), 'n1', 'c1');
     expect(labels['io.stackd.cluster']).toBe('c1');
     expect(ownerOf(labels, 'c1')).toBe('mine');
@@ -31,13 +39,24 @@ describe('task labels', () => {
 
 describe('network and volume settings', () => {
   it('turn overlay (Swarm default) into a bridge per node and label the stack', () => {
-    expect(networkSettings('demo', { name: 'demo_default', driver_opts: { 'com.docker.network.driver.overlay.vxlanid_list': '4097' }, external: false, labels: { a: 'b' }, driver: 'overlay' })).toEqual({
+    expect(
+      networkSettings('demo', {
+        name: 'demo_default',
+        driver_opts: { 'com.docker.network.driver.overlay.vxlanid_list': '4097' },
+        external: false,
+        labels: { a: 'b' },
+        driver: 'overlay',
+      }),
+    ).toEqual({
       driver: 'bridge',
       labels: { a: 'b', 'io.stackd.stack': 'demo' },
       options: {},
     });
     expect(networkSettings('demo', { name: 'n', driver_opts: {}, external: false, labels: {}, internal: true })).toMatchObject({ driver: 'bridge', internal: true });
-    expect(networkSettings('demo', { name: 'n', driver: 'macvlan', driver_opts: { parent: 'eth0' }, external: false, labels: {} })).toMatchObject({ driver: 'macvlan', options: { parent: 'eth0' } });
+    expect(networkSettings('demo', { name: 'n', driver: 'macvlan', driver_opts: { parent: 'eth0' }, external: false, labels: {} })).toMatchObject({
+      driver: 'macvlan',
+      options: { parent: 'eth0' },
+    });
   });
 
   it('default a volume to the local driver', () => {
@@ -54,7 +73,10 @@ describe('toContainerEvent', () => {
     const ev = toContainerEvent({
       Type: 'container',
       Action: 'die',
-      Actor: { ID: 'abc', Attributes: { exitCode: '137', image: 'img', name: 'demo_web.1.t1', 'io.stackd.task': 't1', 'io.stackd.stack': 'demo', 'io.stackd.service': 'web' } },
+      Actor: {
+        ID: 'abc',
+        Attributes: { exitCode: '137', image: 'img', name: 'demo_web.1.t1', 'io.stackd.task': 't1', 'io.stackd.stack': 'demo', 'io.stackd.service': 'web' },
+      },
       // biome-ignore lint/correctness/noPrecisionLoss: Docker sends int64 nanoseconds that JSON.parse rounds like this
       timeNano: 1764120000123456789,
     });

@@ -25,7 +25,9 @@ describe('readPull', () => {
   });
 
   it('rejects with the first error the stream reports, though the answer was HTTP 200', async () => {
-    const pull = readPull(stream({ status: 'Pulling fs layer', id: 'abc' }, { errorDetail: { message: 'unexpected EOF' }, error: 'unexpected EOF' }, { error: 'later' }));
+    const pull = readPull(
+      stream({ status: 'Pulling fs layer', id: 'abc' }, { errorDetail: { message: 'unexpected EOF' }, error: 'unexpected EOF' }, { error: 'later' }),
+    );
     await expect(pull).rejects.toThrow(new DockerError('unexpected EOF'));
   });
 });

@@ -18,7 +18,10 @@ describe('parseConstraint', () => {
     ['node.labels.zone=east', 'invalid constraint "node.labels.zone=east": expected KEY==VALUE or KEY!=VALUE'],
     ['==east', 'invalid constraint "==east": expected KEY==VALUE or KEY!=VALUE'],
     ['node.labels.==east', 'invalid constraint "node.labels.==east": missing label name'],
-    ['node.zone==east', 'invalid constraint "node.zone==east": unknown key node.zone (known: node.id, node.hostname, node.role, node.platform.os, node.platform.arch, node.labels.<name>, engine.labels.<name>)'],
+    [
+      'node.zone==east',
+      'invalid constraint "node.zone==east": unknown key node.zone (known: node.id, node.hostname, node.role, node.platform.os, node.platform.arch, node.labels.<name>, engine.labels.<name>)',
+    ],
     ['node.role==', 'invalid constraint "node.role==": bad value ""'],
     ['node.role==a{b}', 'invalid constraint "node.role==a{b}": bad value "a{b}"'],
   ])('rejects %s', (text, message) => {

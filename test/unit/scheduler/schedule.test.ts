@@ -35,7 +35,12 @@ describe('schedule: ranking', () => {
 
   it('spread=node.labels.zone balances across zones before nodes', () => {
     const svc = web({ deploy: { placement: { preferences: [{ spread: 'node.labels.zone' }] } } });
-    const nodes = [node('a1', { labels: { zone: 'a' } }), node('a2', { labels: { zone: 'a' } }), node('a3', { labels: { zone: 'a' } }), node('b1', { labels: { zone: 'b' } })];
+    const nodes = [
+      node('a1', { labels: { zone: 'a' } }),
+      node('a2', { labels: { zone: 'a' } }),
+      node('a3', { labels: { zone: 'a' } }),
+      node('b1', { labels: { zone: 'b' } }),
+    ];
     const got = placed(schedule(pendings(svc, 4), nodes, []));
     const perNode: Record<string, number> = {};
     for (const n of Object.values(got)) perNode[n] = (perNode[n] ?? 0) + 1;
@@ -78,7 +83,14 @@ describe('schedule: filters and reasons', () => {
   const cases: Case[] = [
     ['no nodes at all', web(), [], [], {}, { 'web.1': 'no suitable node (no nodes)' }],
     ['not ready nodes are skipped', web(), [node('a', { state: 'down' }), node('b')], [], { 'web.1': 'b' }, {}],
-    ['paused and drained nodes take nothing new', web(), [node('a', { availability: 'pause' }), node('b', { availability: 'pause' }), node('c', { availability: 'drain' })], [], {}, { 'web.1': 'no suitable node (2 nodes paused; 1 node drained)' }],
+    [
+      'paused and drained nodes take nothing new',
+      web(),
+      [node('a', { availability: 'pause' }), node('b', { availability: 'pause' }), node('c', { availability: 'drain' })],
+      [],
+      {},
+      { 'web.1': 'no suitable node (2 nodes paused; 1 node drained)' },
+    ],
     [
       'the constraint that eliminated the last nodes comes first',
       web({ deploy: { placement: { constraints: ['node.labels.zone==east'] } } }),
@@ -87,8 +99,22 @@ describe('schedule: filters and reasons', () => {
       {},
       { 'web.1': 'no suitable node (constraint node.labels.zone==east: 0/2 nodes; 1 node not ready)' },
     ],
-    ['a matching constraint places', web({ deploy: { placement: { constraints: ['node.role==manager'] } } }), [node('a'), node('b', { role: 'manager' })], [], { 'web.1': 'b' }, {}],
-    ['an invalid constraint says so', web({ deploy: { placement: { constraints: ['zone=east'] } } }), [node('a')], [], {}, { 'web.1': 'invalid constraint "zone=east": expected KEY==VALUE or KEY!=VALUE' }],
+    [
+      'a matching constraint places',
+      web({ deploy: { placement: { constraints: ['node.role==manager'] } } }),
+      [node('a'), node('b', { role: 'manager' })],
+      [],
+      { 'web.1': 'b' },
+      {},
+    ],
+    [
+      'an invalid constraint says so',
+      web({ deploy: { placement: { constraints: ['zone=east'] } } }),
+      [node('a')],
+      [],
+      {},
+      { 'web.1': 'invalid constraint "zone=east": expected KEY==VALUE or KEY!=VALUE' },
+    ],
     [
       'memory reservations against capacity minus what runs there',
       web({ deploy: { resources: { limits: {}, reservations: { memory: 3 * GiB } } } }),
@@ -113,12 +139,54 @@ describe('schedule: filters and reasons', () => {
       { 'web.1': 'a' },
       {},
     ],
-    ['a host port in use on a node sends the task elsewhere', svcPort, [node('a'), node('b')], [task(service('other', { ports: [port(80)] }), 'o', { node: 'a' })], { 'web.1': 'b' }, {}],
-    ['an ingress port conflicts like a host port (published on the node engine)', svcPort, [node('a')], [task(service('other', { ports: [port(80, { mode: 'ingress' })] }), 'o', { node: 'a' })], {}, { 'web.1': 'no suitable node (port 80/tcp in use on 1 node)' }],
-    ['same port, other protocol: no conflict', svcPort, [node('a')], [task(service('other', { ports: [port(80, { protocol: 'udp' })] }), 'o', { node: 'a' })], { 'web.1': 'a' }, {}],
-    ['same port on two distinct host addresses: no conflict', web({ ports: [port(80, { host_ip: '10.0.0.1' })] }), [node('a')], [task(service('other', { ports: [port(80, { host_ip: '10.0.0.2' })] }), 'o', { node: 'a' })], { 'web.1': 'a' }, {}],
-    ['a specific address conflicts with every-address', web({ ports: [port(80, { host_ip: '10.0.0.1' })] }), [node('a')], [task(service('other', { ports: [port(80, { host_ip: '0.0.0.0' })] }), 'o', { node: 'a' })], {}, { 'web.1': 'no suitable node (port 80/tcp in use on 1 node)' }],
-    ['an unpublished port never conflicts', web({ ports: [{ target: 80, protocol: 'tcp', mode: 'ingress' }] }), [node('a')], [task(service('other', { ports: [{ target: 80, protocol: 'tcp', mode: 'ingress' }] }), 'o', { node: 'a' })], { 'web.1': 'a' }, {}],
+    [
+      'a host port in use on a node sends the task elsewhere',
+      svcPort,
+      [node('a'), node('b')],
+      [task(service('other', { ports: [port(80)] }), 'o', { node: 'a' })],
+      { 'web.1': 'b' },
+      {},
+    ],
+    [
+      'an ingress port conflicts like a host port (published on the node engine)',
+      svcPort,
+      [node('a')],
+      [task(service('other', { ports: [port(80, { mode: 'ingress' })] }), 'o', { node: 'a' })],
+      {},
+      { 'web.1': 'no suitable node (port 80/tcp in use on 1 node)' },
+    ],
+    [
+      'same port, other protocol: no conflict',
+      svcPort,
+      [node('a')],
+      [task(service('other', { ports: [port(80, { protocol: 'udp' })] }), 'o', { node: 'a' })],
+      { 'web.1': 'a' },
+      {},
+    ],
+    [
+      'same port on two distinct host addresses: no conflict',
+      web({ ports: [port(80, { host_ip: '10.0.0.1' })] }),
+      [node('a')],
+      [task(service('other', { ports: [port(80, { host_ip: '10.0.0.2' })] }), 'o', { node: 'a' })],
+      { 'web.1': 'a' },
+      {},
+    ],
+    [
+      'a specific address conflicts with every-address',
+      web({ ports: [port(80, { host_ip: '10.0.0.1' })] }),
+      [node('a')],
+      [task(service('other', { ports: [port(80, { host_ip: '0.0.0.0' })] }), 'o', { node: 'a' })],
+      {},
+      { 'web.1': 'no suitable node (port 80/tcp in use on 1 node)' },
+    ],
+    [
+      'an unpublished port never conflicts',
+      web({ ports: [{ target: 80, protocol: 'tcp', mode: 'ingress' }] }),
+      [node('a')],
+      [task(service('other', { ports: [{ target: 80, protocol: 'tcp', mode: 'ingress' }] }), 'o', { node: 'a' })],
+      { 'web.1': 'a' },
+      {},
+    ],
   ];
   it.each(cases)('%s', (_name, svc, nodes, tasks, wantPlaced, wantReasons) => {
     const result = schedule(pendings(svc, 1), nodes, tasks);
@@ -151,7 +219,11 @@ describe('schedule: batch semantics', () => {
 
   it('a task already named to a node (global) is checked against that node only', () => {
     const svc = service('agent', { deploy: { mode: 'global' }, ports: [port(9100)] });
-    const pending = [task(svc, 'g-a', { node: 'a', state: 'pending' }), task(svc, 'g-b', { node: 'b', state: 'pending' }), task(svc, 'g-x', { node: 'x', state: 'pending' })];
+    const pending = [
+      task(svc, 'g-a', { node: 'a', state: 'pending' }),
+      task(svc, 'g-b', { node: 'b', state: 'pending' }),
+      task(svc, 'g-x', { node: 'x', state: 'pending' }),
+    ];
     const blocker = task(service('other', { ports: [port(9100)] }), 'o', { node: 'b' });
     const result = schedule(pending, [node('a'), node('b'), node('c')], [blocker, ...pending]);
     expect(placed(result)).toEqual({ 'g-a': 'a' });

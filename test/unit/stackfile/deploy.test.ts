@@ -75,7 +75,12 @@ describe('deploy', () => {
       },
       restart_policy: { condition: 'on-failure', delay: '10s', max_attempts: 3, window: '2m' },
       update_config: {
-        parallelism: 2, delay: '10s', failure_action: 'rollback', monitor: '30s', max_failure_ratio: 0.1, order: 'start-first',
+        parallelism: 2,
+        delay: '10s',
+        failure_action: 'rollback',
+        monitor: '30s',
+        max_failure_ratio: 0.1,
+        order: 'start-first',
       },
       rollback_config: { ...updateDefaults, parallelism: 0, failure_action: 'continue' },
     });

@@ -35,9 +35,6 @@ describe('.env files', () => {
 
   it('reports bad lines with file:line', () => {
     const { problems } = parseDotenv('OK=1\nnot a variable\nQ="open\n', 'vars.env');
-    expect(problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.message}`)).toEqual([
-      'vars.env:2:1 expected KEY=VALUE',
-      'vars.env:3:3 unterminated " quote',
-    ]);
+    expect(problems.map((p) => `${p.file}:${p.line}:${p.col} ${p.message}`)).toEqual(['vars.env:2:1 expected KEY=VALUE', 'vars.env:3:3 unterminated " quote']);
   });
 });

@@ -41,9 +41,45 @@ const SEEDS = [
 const FILES = { 'web.env': 'FROM_ENV_FILE=yes\n', 'app.conf': 'listen: 80\n', 'token.txt': 'tok3n', '.env': "WEB_PORT=8081\nQ='a$b'\n" };
 
 const HOSTILE = [
-  '1e308', '-1', '99999999999999999999', '""', "''", '~', 'null', '[]', '{}', '__proto__', 'constructor', 'toString',
-  'hasOwnProperty', 'valueOf', '*common', '&x', '*nope', '${', '${X:?boom}', '$$', '$', '\t', ':', '- ', '? ', '!!binary x',
-  '!reset', '"\\u0000"', '0x10', '0o777', '1.5', 'true', '9999999999h', '65536', '0:0', 'WEB!', '"a\nb"', '[[[[', '}}}',
+  '1e308',
+  '-1',
+  '99999999999999999999',
+  '""',
+  "''",
+  '~',
+  'null',
+  '[]',
+  '{}',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '*common',
+  '&x',
+  '*nope',
+  '${',
+  '${X:?boom}',
+  '$$',
+  '$',
+  '\t',
+  ':',
+  '- ',
+  '? ',
+  '!!binary x',
+  '!reset',
+  '"\\u0000"',
+  '0x10',
+  '0o777',
+  '1.5',
+  'true',
+  '9999999999h',
+  '65536',
+  '0:0',
+  'WEB!',
+  '"a\nb"',
+  '[[[[',
+  '}}}',
 ];
 
 type Mutation = (text: string) => string;
@@ -55,42 +91,55 @@ const lineAt = (text: string, i: number) => {
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   // a hostile token in place of the value after a key, or of a list item
-  fc.tuple(fc.nat(), fc.constantFrom(...HOSTILE)).map(([i, token]): Mutation => (t) => {
-    const { lines, at } = lineAt(t, i);
-    lines[at] = /:\s/.test(lines[at]) ? lines[at].replace(/:\s.*$/, `: ${token}`) : lines[at].replace(/\S.*$/, token);
-    return lines.join('\n');
-  }),
+  fc.tuple(fc.nat(), fc.constantFrom(...HOSTILE)).map(
+    ([i, token]): Mutation =>
+      (t) => {
+        const { lines, at } = lineAt(t, i);
+        lines[at] = /:\s/.test(lines[at]) ? lines[at].replace(/:\s.*$/, `: ${token}`) : lines[at].replace(/\S.*$/, token);
+        return lines.join('\n');
+      },
+  ),
   // a hostile token as a key
-  fc.tuple(fc.nat(), fc.constantFrom(...HOSTILE)).map(([i, token]): Mutation => (t) => {
-    const { lines, at } = lineAt(t, i);
-    lines[at] = lines[at].replace(/^(\s*)[^\s:]+:/, `$1${token}:`);
-    return lines.join('\n');
-  }),
+  fc.tuple(fc.nat(), fc.constantFrom(...HOSTILE)).map(
+    ([i, token]): Mutation =>
+      (t) => {
+        const { lines, at } = lineAt(t, i);
+        lines[at] = lines[at].replace(/^(\s*)[^\s:]+:/, `$1${token}:`);
+        return lines.join('\n');
+      },
+  ),
   // indent or dedent a line
-  fc.tuple(fc.nat(), fc.integer({ min: -4, max: 6 })).map(([i, d]): Mutation => (t) => {
-    const { lines, at } = lineAt(t, i);
-    lines[at] = d >= 0 ? ' '.repeat(d) + lines[at] : lines[at].slice(Math.min(-d, lines[at].search(/\S|$/)));
-    return lines.join('\n');
-  }),
+  fc.tuple(fc.nat(), fc.integer({ min: -4, max: 6 })).map(
+    ([i, d]): Mutation =>
+      (t) => {
+        const { lines, at } = lineAt(t, i);
+        lines[at] = d >= 0 ? ' '.repeat(d) + lines[at] : lines[at].slice(Math.min(-d, lines[at].search(/\S|$/)));
+        return lines.join('\n');
+      },
+  ),
   // duplicate, delete or swap lines
-  fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('dup', 'del', 'swap')).map(([i, j, op]): Mutation => (t) => {
-    const { lines, at } = lineAt(t, i);
-    const other = j % lines.length;
-    if (op === 'dup') lines.splice(at, 0, lines[at]);
-    else if (op === 'del') lines.splice(at, 1);
-    else [lines[at], lines[other]] = [lines[other], lines[at]];
-    return lines.join('\n');
-  }),
+  fc.tuple(fc.nat(), fc.nat(), fc.constantFrom('dup', 'del', 'swap')).map(
+    ([i, j, op]): Mutation =>
+      (t) => {
+        const { lines, at } = lineAt(t, i);
+        const other = j % lines.length;
+        if (op === 'dup') lines.splice(at, 0, lines[at]);
+        else if (op === 'del') lines.splice(at, 1);
+        else [lines[at], lines[other]] = [lines[other], lines[at]];
+        return lines.join('\n');
+      },
+  ),
   // any characters anywhere
-  fc.tuple(fc.nat(), fc.string({ maxLength: 8, unit: 'binary' })).map(([i, s]): Mutation => (t) => {
-    const at = i % (t.length + 1);
-    return t.slice(0, at) + s + t.slice(at);
-  }),
+  fc.tuple(fc.nat(), fc.string({ maxLength: 8, unit: 'binary' })).map(
+    ([i, s]): Mutation =>
+      (t) => {
+        const at = i % (t.length + 1);
+        return t.slice(0, at) + s + t.slice(at);
+      },
+  ),
 );
 
-const mutated = fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([seed, ms]) =>
-  ms.reduce((t, m) => m(t), seed),
-);
+const mutated = fc.tuple(fc.constantFrom(...SEEDS), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([seed, ms]) => ms.reduce((t, m) => m(t), seed));
 
 describe('loader fuzz', () => {
   it('starts from stack files that load', async () => {
@@ -120,7 +169,11 @@ describe('loader fuzz', () => {
         }
       }),
       // each run takes milliseconds: the per-run time limit only turns a hang into a failure
-      { numRuns: Number(process.env.STACKD_FUZZ_RUNS ?? 400), timeout: 10_000, seed: process.env.STACKD_FUZZ_SEED ? Number(process.env.STACKD_FUZZ_SEED) : undefined },
+      {
+        numRuns: Number(process.env.STACKD_FUZZ_RUNS ?? 400),
+        timeout: 10_000,
+        seed: process.env.STACKD_FUZZ_SEED ? Number(process.env.STACKD_FUZZ_SEED) : undefined,
+      },
     );
   });
 });

@@ -7,7 +7,12 @@ describe('alias bombs', () => {
   // "billion laughs": each level doubles or decuples the one before
   const bomb = (levels: number, fanout: number, base = 10) => {
     const lines = [`x-a0: &a0 [${Array(base).fill('lol').join(', ')}]`];
-    for (let i = 1; i <= levels; i++) lines.push(`x-a${i}: &a${i} [${Array(fanout).fill(`*a${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= levels; i++)
+      lines.push(
+        `x-a${i}: &a${i} [${Array(fanout)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
     return [...lines, 'services:', '  web:', '    image: nginx', `    labels: {x: *a${levels}}`];
   };
 
@@ -51,7 +56,10 @@ describe('numbers out of range', () => {
     ['deploy: {replicas: 10001}', 'services.web.deploy.replicas: expected an integer from 0 to 10000, got 10001'],
     ['deploy: {replicas: "99999999999999999999"}', 'services.web.deploy.replicas: 99999999999999999999 is out of range'],
     ['deploy: {placement: {max_replicas_per_node: 20000}}', 'services.web.deploy.placement.max_replicas_per_node: expected an integer from 0 to 10000, got 20000'],
-    ['deploy: {update_config: {parallelism: 4294967296}}', 'services.web.deploy.update_config.parallelism: expected an integer from 0 to 2147483647, got 4294967296'],
+    [
+      'deploy: {update_config: {parallelism: 4294967296}}',
+      'services.web.deploy.update_config.parallelism: expected an integer from 0 to 2147483647, got 4294967296',
+    ],
     ['deploy: {update_config: {max_failure_ratio: 2}}', 'services.web.deploy.update_config.max_failure_ratio: expected a number from 0 to 1, got 2'],
     ['deploy: {resources: {limits: {cpus: 1e300}}}', 'services.web.deploy.resources.limits.cpus: 1e+300 CPUs is out of range'],
     ['stop_grace_period: 9999999999h', 'services.web.stop_grace_period: duration "9999999999h" is out of range (at most 2562047h47m16s854ms)'],
@@ -141,17 +149,20 @@ describe('names', () => {
     ['volumes', 'volume'],
     ['configs', 'config'],
     ['secrets', 'secret'],
-  ])('refuses invalid %s names by Compose\'s rule', async (section, kind) => {
+  ])("refuses invalid %s names by Compose's rule", async (section, kind) => {
     const body = section === 'services' ? '{image: nginx}' : section === 'configs' || section === 'secrets' ? '{external: true}' : '{}';
-    const yaml = section === 'services'
-      ? ['services:', `  "WEB!": ${body}`, '  "": {image: nginx}']
-      : ['services: {web: {image: nginx}}', `${section}:`, `  "WEB!": ${body}`, `  "": ${body}`];
+    const yaml =
+      section === 'services'
+        ? ['services:', `  "WEB!": ${body}`, '  "": {image: nginx}']
+        : ['services: {web: {image: nginx}}', `${section}:`, `  "WEB!": ${body}`, `  "": ${body}`];
     const out = await problems(yaml);
     const line = section === 'services' ? 2 : 3;
-    expect(out).toEqual(expect.arrayContaining([
-      `stack.yaml:${line}:3 ${section}.WEB!: invalid ${kind} name "WEB!": use letters, digits, ".", "_" and "-"`,
-      `stack.yaml:${line + 1}:3 ${section}.: invalid ${kind} name "": use letters, digits, ".", "_" and "-"`,
-    ]));
+    expect(out).toEqual(
+      expect.arrayContaining([
+        `stack.yaml:${line}:3 ${section}.WEB!: invalid ${kind} name "WEB!": use letters, digits, ".", "_" and "-"`,
+        `stack.yaml:${line + 1}:3 ${section}.: invalid ${kind} name "": use letters, digits, ".", "_" and "-"`,
+      ]),
+    );
   });
 
   it('accepts dots, dashes and underscores', async () => {
@@ -183,11 +194,14 @@ describe('files larger than their cap', () => {
   it('refuses a config over 500 KB, an env_file over 1 MB and a stack file over 2 MB, whatever the reader', async () => {
     const big = (n: number) => Buffer.alloc(n, 'a');
     const cwd = process.cwd();
-    expect(await problems(['services: {web: {image: nginx}}', 'configs: {c: {file: ./c}}'], { files: { c: big(500 * 1024 + 1) } }))
-      .toEqual([`stack.yaml:2:21 configs.c.file: ${cwd}/c: 512001 bytes, more than the 500 KB allowed`]);
-    expect(await problems(web('env_file: e.env'), { files: { 'e.env': big(1024 * 1024 + 1) } }))
-      .toEqual([`stack.yaml:4:15 services.web.env_file[0]: ${cwd}/e.env: 1048577 bytes, more than the 1 MB allowed`]);
-    expect(await problems([], { load: ['huge.yaml'], files: { 'huge.yaml': big(2 * 1024 * 1024 + 1) } }))
-      .toEqual(['huge.yaml:1:1 2097153 bytes, more than the 2 MB allowed']);
+    expect(await problems(['services: {web: {image: nginx}}', 'configs: {c: {file: ./c}}'], { files: { c: big(500 * 1024 + 1) } })).toEqual([
+      `stack.yaml:2:21 configs.c.file: ${cwd}/c: 512001 bytes, more than the 500 KB allowed`,
+    ]);
+    expect(await problems(web('env_file: e.env'), { files: { 'e.env': big(1024 * 1024 + 1) } })).toEqual([
+      `stack.yaml:4:15 services.web.env_file[0]: ${cwd}/e.env: 1048577 bytes, more than the 1 MB allowed`,
+    ]);
+    expect(await problems([], { load: ['huge.yaml'], files: { 'huge.yaml': big(2 * 1024 * 1024 + 1) } })).toEqual([
+      'huge.yaml:1:1 2097153 bytes, more than the 2 MB allowed',
+    ]);
   });
 });

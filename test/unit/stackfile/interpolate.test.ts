@@ -55,10 +55,10 @@ describe('interpolate', () => {
 
 describe('interpolation in stack files', () => {
   it('uses the environment over .env, and never touches keys', async () => {
-    const { stack } = await load(
-      ['services:', '  web:', '    image: ${IMAGE}:${TAG}', '    environment:', '      $KEY: ${VALUE}'],
-      { files: { '.env': 'IMAGE=from-dotenv\nTAG=1\nVALUE=v' }, env: { TAG: '2' } },
-    );
+    const { stack } = await load(['services:', '  web:', '    image: ${IMAGE}:${TAG}', '    environment:', '      $KEY: ${VALUE}'], {
+      files: { '.env': 'IMAGE=from-dotenv\nTAG=1\nVALUE=v' },
+      env: { TAG: '2' },
+    });
     expect(stack.services.web.image).toBe('from-dotenv:2');
     expect(stack.services.web.environment).toEqual({ $KEY: 'v' });
   });
@@ -72,9 +72,7 @@ describe('interpolation in stack files', () => {
   });
 
   it('a missing --env-file is an error', async () => {
-    expect(await problems(['services:', '  web:', '    image: x'], { envFile: 'nope.env' })).toEqual([
-      'nope.env:1:1 cannot read the env file',
-    ]);
+    expect(await problems(['services:', '  web:', '    image: x'], { envFile: 'nope.env' })).toEqual(['nope.env:1:1 cannot read the env file']);
   });
 
   it('warns with file:line:col for an unset variable and uses ""', async () => {

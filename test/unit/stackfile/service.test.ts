@@ -10,14 +10,7 @@ const here = (p: string) => path.resolve(p);
 describe('service fields', () => {
   it('build as a string or a map; the context resolves against the stack file', async () => {
     expect((await service('build: ./app')).build).toEqual({ context: here('app') });
-    const s = await service(
-      'build:',
-      '  context: app',
-      '  dockerfile: Dockerfile.prod',
-      '  args: [VERSION=1, DEBUG]',
-      '  target: final',
-      '  labels: {a: b}',
-    );
+    const s = await service('build:', '  context: app', '  dockerfile: Dockerfile.prod', '  args: [VERSION=1, DEBUG]', '  target: final', '  labels: {a: b}');
     expect(s.build).toEqual({
       context: here('app'),
       dockerfile: 'Dockerfile.prod',
@@ -117,14 +110,7 @@ describe('service fields', () => {
       retries: 3,
       start_period: '0s',
     });
-    const s = await service(
-      'healthcheck:',
-      '  test: [CMD, curl, -f, localhost]',
-      '  interval: 1m30s',
-      '  timeout: 500ms',
-      '  retries: 5',
-      '  start_period: 1h',
-    );
+    const s = await service('healthcheck:', '  test: [CMD, curl, -f, localhost]', '  interval: 1m30s', '  timeout: 500ms', '  retries: 5', '  start_period: 1h');
     expect(s.healthcheck).toEqual({
       test: ['CMD', 'curl', '-f', 'localhost'],
       interval: '1m30s',
@@ -140,14 +126,7 @@ describe('service fields', () => {
   });
 
   it('stop_grace_period, stop_signal, init, user, working_dir, hostname', async () => {
-    const s = await service(
-      'stop_grace_period: 1m30s',
-      'stop_signal: SIGINT',
-      'init: true',
-      'user: "1000"',
-      'working_dir: /app',
-      'hostname: web-1',
-    );
+    const s = await service('stop_grace_period: 1m30s', 'stop_signal: SIGINT', 'init: true', 'user: "1000"', 'working_dir: /app', 'hostname: web-1');
     expect(s).toMatchObject({
       stop_grace_period: '1m30s',
       stop_signal: 'SIGINT',

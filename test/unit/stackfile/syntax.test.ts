@@ -18,9 +18,7 @@ describe('YAML syntax errors', () => {
   });
 
   it('keeps a mistake within one line on that line', async () => {
-    expect(await problems(['services:', '  web:', '    image: nginx: latest'])).toEqual([
-      'stack.yaml:3:12 Nested mappings are not allowed in compact mappings',
-    ]);
+    expect(await problems(['services:', '  web:', '    image: nginx: latest'])).toEqual(['stack.yaml:3:12 Nested mappings are not allowed in compact mappings']);
   });
 });
 
@@ -33,8 +31,6 @@ describe('env_file', () => {
   });
 
   it('still refuses a missing file that is required', async () => {
-    expect(await problems(web('env_file: [{path: missing.env}]'))).toEqual([
-      `stack.yaml:4:16 services.web.env_file[0]: cannot read ${process.cwd()}/missing.env`,
-    ]);
+    expect(await problems(web('env_file: [{path: missing.env}]'))).toEqual([`stack.yaml:4:16 services.web.env_file[0]: cannot read ${process.cwd()}/missing.env`]);
   });
 });

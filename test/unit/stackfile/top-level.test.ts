@@ -53,8 +53,13 @@ describe('top-level keys', () => {
     ]);
     expect(stack.networks).toEqual({
       front: {
-        name: 'test_front', driver: 'overlay', driver_opts: { encrypted: '' }, external: false,
-        internal: true, attachable: true, labels: { team: 'a' },
+        name: 'test_front',
+        driver: 'overlay',
+        driver_opts: { encrypted: '' },
+        external: false,
+        internal: true,
+        attachable: true,
+        labels: { team: 'a' },
       },
       outside: { name: 'corp-net', driver_opts: {}, external: true, labels: {} },
       unused: { name: 'explicit', driver_opts: {}, external: false, labels: {} },

@@ -72,9 +72,7 @@ describe('validation: every problem names file:line:col and the path', () => {
   it('file modes, ports and volumes in their short forms are checked', async () => {
     expect(
       await problems(
-        web('ports: ["8000-8002:80"]', 'volumes: ["./a:/b:rx"]', 'configs:', '  - source: c', '    mode: "0999"').concat([
-          'configs: {c: {file: c.txt}}',
-        ]),
+        web('ports: ["8000-8002:80"]', 'volumes: ["./a:/b:rx"]', 'configs:', '  - source: c', '    mode: "0999"').concat(['configs: {c: {file: c.txt}}']),
         { files: { 'c.txt': '' } },
       ),
     ).toEqual([
@@ -85,9 +83,7 @@ describe('validation: every problem names file:line:col and the path', () => {
   });
 
   it('a required key that is missing points at its parent', async () => {
-    expect(await problems(web('ports:', '  - published: 80'))).toEqual([
-      'stack.yaml:5:9 services.web.ports[0].target: required',
-    ]);
+    expect(await problems(web('ports:', '  - published: 80'))).toEqual(['stack.yaml:5:9 services.web.ports[0].target: required']);
   });
 
   it('depends_on an unknown service, or in a cycle', async () => {
@@ -111,9 +107,7 @@ describe('validation: every problem names file:line:col and the path', () => {
   });
 
   it('a service with neither image nor build', async () => {
-    expect(await problems(['services:', '  web:', '    command: run'])).toEqual([
-      'stack.yaml:2:3 services.web: a service needs an image or a build',
-    ]);
+    expect(await problems(['services:', '  web:', '    command: run'])).toEqual(['stack.yaml:2:3 services.web: a service needs an image or a build']);
   });
 
   it('two services publishing the same port/protocol, in ingress or host mode', async () => {
@@ -172,9 +166,7 @@ describe('validation: every problem names file:line:col and the path', () => {
   });
 
   it('a missing env_file is an error at its entry', async () => {
-    expect(await problems(web('env_file: [web.env]'))).toEqual([
-      `stack.yaml:4:16 services.web.env_file[0]: cannot read ${process.cwd()}/web.env`,
-    ]);
+    expect(await problems(web('env_file: [web.env]'))).toEqual([`stack.yaml:4:16 services.web.env_file[0]: cannot read ${process.cwd()}/web.env`]);
   });
 
   it('an unreadable stack file', async () => {

@@ -34,18 +34,12 @@ describe('YAML source', () => {
   });
 
   it('reports invalid YAML with the file:line:col from the parser', async () => {
-    expect(await problems('services:\n  web:\n    image: [nginx\n')).toEqual([
-      expect.stringMatching(/^stack\.yaml:4:1 .*flow sequence/i),
-    ]);
-    expect(await problems('services:\n  web: {}\n  web: {}\n')).toEqual([
-      'stack.yaml:3:3 Map keys must be unique',
-    ]);
+    expect(await problems('services:\n  web:\n    image: [nginx\n')).toEqual([expect.stringMatching(/^stack\.yaml:4:1 .*flow sequence/i)]);
+    expect(await problems('services:\n  web: {}\n  web: {}\n')).toEqual(['stack.yaml:3:3 Map keys must be unique']);
   });
 
   it("rejects tags it does not know (such as Compose's !reset) instead of reading them as strings", async () => {
-    expect(await problems('services:\n  web:\n    image: x\n    ports: !reset []\n')).toEqual([
-      'stack.yaml:4:12 Unresolved tag: !reset',
-    ]);
+    expect(await problems('services:\n  web:\n    image: x\n    ports: !reset []\n')).toEqual(['stack.yaml:4:12 Unresolved tag: !reset']);
   });
 
   it('anchors work across a whole stack file', async () => {

@@ -19,9 +19,7 @@ const service = (name: string, image: string, labels: Record<string, string> = {
 /** What the Store would hold after applying ops at `revision` (create/update only). */
 function stored(ops: TxnOp[], revision: number): Resource[] {
   return ops.flatMap((op) =>
-    op.op === 'create' || op.op === 'update'
-      ? [decodeObject({ key: op.key, value: op.value, createRevision: revision, modRevision: revision })]
-      : [],
+    op.op === 'create' || op.op === 'update' ? [decodeObject({ key: op.key, value: op.value, createRevision: revision, modRevision: revision })] : [],
   );
 }
 

@@ -46,7 +46,10 @@ describe('store connection settings', () => {
   });
 
   it.each([
-    ['14 UNAVAILABLE: No connection established. Last error: Error: 80:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate', /refused the TLS handshake/],
+    [
+      '14 UNAVAILABLE: No connection established. Last error: Error: 80:error:0A000412:SSL routines:ssl3_read_bytes:sslv3 alert bad certificate',
+      /refused the TLS handshake/,
+    ],
     ['14 UNAVAILABLE: No connection established. Last error: unable to verify the first certificate', /not signed by a CA stackd trusts/],
     ["Hostname/IP does not match certificate's altnames", /does not name the host/],
   ])('explains the TLS failure %s', (message, expected) => {

@@ -34,13 +34,7 @@ describe('planTxn', () => {
   });
 
   it('writes rows that carry the key history, and none for deleting what is not there', () => {
-    expect(
-      plan(
-        { op: 'put', key: 'live', value: 'v2', lease: '12' },
-        { op: 'create', key: 'dead', value: 'again' },
-        { op: 'delete', key: 'new' },
-      ).rows,
-    ).toEqual([
+    expect(plan({ op: 'put', key: 'live', value: 'v2', lease: '12' }, { op: 'create', key: 'dead', value: 'again' }, { op: 'delete', key: 'new' }).rows).toEqual([
       { name: 'live', created: 0, deleted: 0, create_revision: 3, prev_revision: 7, lease: 12, value: 'v2' },
       { name: 'dead', created: 1, deleted: 0, create_revision: 0, prev_revision: 0, lease: null, value: 'again' },
     ]);
@@ -55,11 +49,7 @@ describe('planTxn', () => {
   });
 
   it('writes nothing when any condition fails, and reports every failure', () => {
-    const result = plan(
-      { op: 'put', key: 'other', value: 'v' },
-      { op: 'create', key: 'live', value: 'v' },
-      { op: 'delete', key: 'dead', revision: 5 },
-    );
+    const result = plan({ op: 'put', key: 'other', value: 'v' }, { op: 'create', key: 'live', value: 'v' }, { op: 'delete', key: 'dead', revision: 5 });
     expect(result.rows).toEqual([]);
     expect(result.conflicts).toEqual([
       { key: 'live', reason: 'exists' },

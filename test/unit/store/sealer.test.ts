@@ -39,7 +39,11 @@ describe('encryption keys and sealed values', () => {
     expect(() => openValue(new Sealer(parseKeyFile(line(k1), 'f')), '/stackd/secrets/app/other', sealed)).toThrow(
       `/stackd/secrets/app/other does not decrypt with key ${keyId(k1)}: it was altered, or moved from another key`,
     );
-    expect(() => openValue(new Sealer(parseKeyFile(line(k2), 'f'), 'f'), '/x', sealed)).toThrow(`/x is encrypted with key ${keyId(k1)}, which is not in f (keys ${keyId(k2)})`);
-    expect(() => openValue(new Sealer([]), '/x', sealed)).toThrow(`/x is encrypted (key ${keyId(k1)}): give the key file with --encryption-key-file or STACKD_ENCRYPTION_KEY_FILE`);
+    expect(() => openValue(new Sealer(parseKeyFile(line(k2), 'f'), 'f'), '/x', sealed)).toThrow(
+      `/x is encrypted with key ${keyId(k1)}, which is not in f (keys ${keyId(k2)})`,
+    );
+    expect(() => openValue(new Sealer([]), '/x', sealed)).toThrow(
+      `/x is encrypted (key ${keyId(k1)}): give the key file with --encryption-key-file or STACKD_ENCRYPTION_KEY_FILE`,
+    );
   });
 });
