@@ -36,8 +36,8 @@ stackd_up() {
   STACKD_PIDS+=($!)
   stackd_three_ready() { [ "$(stackd_ready_nodes)" -eq 3 ]; }
   wait_until 60 stackd_three_ready || { echo "stackd: the nodes did not all get Ready; logs in $BENCH_DIR" >&2; return 1; }
-  # --detach: with today's host-port ingress two web replicas cannot share node B, and the cases
-  # that need them say n/a instead of the deploy waiting for good
+  # --detach: on agents without --netns (no routing mesh) an ingress port is a host port and two
+  # web replicas cannot share node B; the cases that need them then say n/a instead of waiting
   stackctl deploy --detach -c "$STACK_FILE" "$STACK" >"$BENCH_DIR/deploy.out" 2>&1 ||
     { echo "stackd: deploy failed:" >&2; cat "$BENCH_DIR/deploy.out" >&2; return 1; }
 }

@@ -70,6 +70,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
         labels: opts.labels ?? {},
         hostname: info.hostname || hostname(),
         address,
+        mesh: opts.netns !== undefined,
         engineVersion: info.version,
         engineLabels: info.labels,
         cpus: info.cpus,

@@ -73,7 +73,13 @@ export async function prepareContainer(store: Store, runtime: ContainerRuntime, 
 
 /** A cluster network on this engine (created with this node's share of its subnet); its id and
  *  this node's gateway on it. */
-async function ensureClusterNetwork(store: Store, runtime: ContainerRuntime, namespace: string, key: string, by: Maker): Promise<{ id: string; gateway: string }> {
+export async function ensureClusterNetwork(
+  store: Store,
+  runtime: ContainerRuntime,
+  namespace: string,
+  key: string,
+  by: Maker,
+): Promise<{ id: string; gateway: string }> {
   const net = await allocatedNetwork(store, namespace, key, by.nodeName);
   const settings = clusterNetworkSettings(net, by.nodeName);
   const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, () => runtime.ensureNetwork(net.spec.name, owned(settings, by)));
@@ -150,7 +156,10 @@ async function prepareOnce(store: Store, runtime: ContainerRuntime, task: Task, 
         await ensureOnce(`${runtime.endpoint} volume ${vol.name}`, () => runtime.ensureVolume(vol.name, owned(volumeSettings(task.spec.stack, vol), by)));
     }),
   ]);
-  if (ingress) ctx.extraNetworks = [(await ingress).id];
+  if (ingress) {
+    ctx.extraNetworks = [(await ingress).id];
+    ctx.mesh = true;
+  }
   // the node's resolver answers on its gateway of each network (src/net/resolver.ts)
   if (clusterNet && Object.keys(gateways).length) ctx.clusterDns = networkKeys.filter((k) => gateways[k]).map((k) => gateways[k]);
   const files = taskFiles(task, contents);

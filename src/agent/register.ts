@@ -15,6 +15,8 @@ export interface NodeFacts {
   labels: Record<string, string>;
   hostname: string;
   address?: string;
+  /** cluster networking is on (--netns): ingress ports are the routing mesh's */
+  mesh?: boolean;
   engineVersion?: string;
   engineLabels: Record<string, string>;
   cpus: number;
@@ -40,6 +42,7 @@ export async function registerNode(store: Store, facts: NodeFacts): Promise<Node
       message: '',
       hostname: facts.hostname,
       address: facts.address,
+      mesh: facts.mesh || undefined,
       engineVersion: facts.engineVersion,
       engineLabels: facts.engineLabels,
       cpus: facts.cpus,

@@ -176,6 +176,8 @@ export interface NodeStatus extends BaseStatus {
   message?: string;
   hostname: string;
   address?: string;
+  /** the agent runs cluster networking (--netns): the routing mesh answers ingress ports here */
+  mesh?: boolean;
   engineVersion?: string;
   engineLabels: Record<string, string>;
   cpus: number;

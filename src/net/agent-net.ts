@@ -1,6 +1,6 @@
 // The agent's cluster networking (`stackd agent --netns`): keeps this host's VXLAN devices joined
 // to every other node, every local container's VIP rules in step with the services' ready tasks,
-// and serves the node's DNS resolver. Everything it programs is
+// the routing mesh's rules (mesh.ts), and serves the node's DNS resolver. Everything it programs is
 // replaced atomically and idempotently, so a restarted agent re-applies it without a blip.
 import { map, merge, type Observable } from 'rxjs';
 import { kindPrefix } from '../api/keys.js';
@@ -20,7 +20,9 @@ import { hostNameservers, Resolver } from './resolver.js';
 import { applyContainerRules, type ContainerNet } from './container-rules.js';
 import { applyVxlan, planVxlan, readVxlan } from './vxlan.js';
 import { applySharedOnNode, planSharedOnNode } from './shared-on-node.js';
-import { forgetEnsured } from '../agent/prepare.js';
+import { ensureClusterNetwork, forgetEnsured } from '../agent/prepare.js';
+import { Mesh } from './mesh.js';
+import { ingressRef } from './engine-network.js';
 
 export interface ClusterNetDeps {
   store: Store;
@@ -72,8 +74,17 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
     let vxlanKey = '';
     let vxlanAt = 0;
     const rulesApplied = new Map<string, ContainerNet>();
+    const mesh = new Mesh({
+      host,
+      nodeName,
+      tag: RULE_TAG,
+      resyncMs: RESYNC_MS,
+      ensureIngress: () => ensureClusterNetwork(store, runtime, ingressRef.namespace, ingressRef.key, { nodeName, clusterId: deps.clusterId }),
+    });
     const warnedKept = new Set<string>();
     async function reconcile(): Promise<void> {
+      // the ingress network first: its VXLAN device is then made in this same pass
+      const meshOn = await mesh.reconcile(networks.list(), services.list(), tasks.list());
       let engineNets = (await runtime.listManagedResources()).networks;
       const shared = planSharedOnNode(networks.list(), engineNets, nodeName, deps.clusterId);
       if (shared.create.length || shared.remove.length) {
@@ -98,6 +109,7 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
         vxlanAt = Date.now();
       }
       await applyContainerRules(runtime, nodeName, rulesApplied, networks.list(), tasks.list(), RULE_TAG);
+      if (!meshOn) throw new Error('the ingress network has no slot for this node yet (routing mesh off until it does)');
     }
 
     const controller = new Controller({

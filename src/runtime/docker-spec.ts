@@ -20,6 +20,9 @@ export interface ContainerContext {
   clusterDns?: string[];
   /** cluster networking: more engine networks to join, without aliases (the ingress network) */
   extraNetworks?: string[];
+  /** the routing mesh carries the task's ingress ports (src/net/ingress-rules.ts): Docker publishes
+   *  only its host ones */
+  mesh?: boolean;
 }
 
 /** A task that cannot become a container (a reference the stack does not define). One line. */
@@ -40,7 +43,7 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
   if (!s.image) fail('no image (stackd does not build images: build it on the node or push it to a registry)');
   const limits = s.deploy.resources.limits;
   const reservations = s.deploy.resources.reservations;
-  const { exposed, bindings } = portOptions(s.ports, s.expose ?? []);
+  const { exposed, bindings } = portOptions(s.ports, s.expose ?? [], ctx.mesh === true);
   const hostConfig: Dockerode.HostConfig = {
     Binds: s.volumes.filter(createsHostPath).map(bindString),
     Mounts: s.volumes.filter((m) => !createsHostPath(m)).map((m) => mountOptions(m, ctx, fail)) as Dockerode.MountConfig,
@@ -95,9 +98,9 @@ export function containerCreateOptions(task: Task, ctx: ContainerContext): Docke
   });
 }
 
-/** Both modes publish on the node's own engine: stackd has no routing mesh, so an `ingress` port
- *  answers only on the nodes that run a task of the service (as `host` mode does in Swarm). */
-function portOptions(ports: PortSpec[], expose: string[]) {
+/** Without the mesh both modes publish on the node's own engine, so an `ingress` port answers
+ *  only on the nodes that run a task of the service (as `host` mode does in Swarm). */
+function portOptions(ports: PortSpec[], expose: string[], mesh: boolean) {
   const exposed: Record<string, Record<string, never>> = {};
   for (const e of expose) {
     const [range, protocol = 'tcp'] = e.split('/');
@@ -108,6 +111,7 @@ function portOptions(ports: PortSpec[], expose: string[]) {
   for (const p of ports) {
     const key = `${p.target}/${p.protocol}`;
     exposed[key] = {};
+    if (mesh && p.mode === 'ingress' && p.published !== undefined) continue;
     const binding = { HostPort: p.published !== undefined ? String(p.published) : '', ...(p.host_ip ? { HostIp: p.host_ip } : {}) };
     (bindings[key] ??= []).push(binding);
   }

@@ -25,7 +25,6 @@ export function filtersFor(task: Task, constraints: Constraint[]): Filter[] {
   const wantCpus = toNano(deploy.resources.reservations.cpus);
   const wantMemory = deploy.resources.reservations.memory ?? 0;
   const maxPerNode = deploy.placement.max_replicas_per_node ?? 0;
-  const ports = hostPorts(task);
   const filters: Filter[] = [
     { check: (i) => (i.node.status?.state === 'ready' ? undefined : 'not ready'), fragment: counted },
     {
@@ -57,9 +56,10 @@ export function filtersFor(task: Task, constraints: Constraint[]): Filter[] {
       fragment: onNodes,
     });
   }
-  if (ports.length > 0) {
+  if (task.spec.template.ports.some((p) => p.published !== undefined)) {
     filters.push({
       check: (i) => {
+        const ports = hostPorts(task, i.node);
         const clash = ports.find((p) => i.ports.some((q) => portsClash(p, q)));
         return clash ? `port ${clash.key} in use` : undefined;
       },

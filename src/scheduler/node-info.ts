@@ -28,13 +28,15 @@ export const serviceKey = (task: Task) => `${task.spec.stack}/${task.spec.servic
 export const toNano = (cpus: number | undefined) => Math.round((cpus ?? 0) * 1e9);
 
 /**
- * Ports a task binds on its node's engine. stackd has no routing mesh: an `ingress` port is
- * published by Docker on each node that runs a task, exactly like a `host` port, so both kinds
- * conflict with the same port on the same node.
+ * Ports a task binds on its node's engine. On a node with the routing mesh (its agent runs
+ * cluster networking: src/net/ingress-rules.ts) an `ingress` port is the mesh's, on every node at
+ * once, and holds nothing; elsewhere Docker publishes it on the task's node, exactly like a `host`
+ * port, so both kinds conflict with the same port on the same node.
  */
-export function hostPorts(task: Task): HostPort[] {
+export function hostPorts(task: Task, node?: Node): HostPort[] {
+  const mesh = node?.status?.mesh === true && !task.spec.template.network_mode;
   return task.spec.template.ports
-    .filter((p): p is PortSpec & { published: number } => p.published !== undefined)
+    .filter((p): p is PortSpec & { published: number } => p.published !== undefined && !(mesh && p.mode === 'ingress'))
     .map((p) => ({ key: `${p.published}/${p.protocol}`, ip: p.host_ip && p.host_ip !== '0.0.0.0' && p.host_ip !== '::' ? p.host_ip : '' }));
 }
 
@@ -46,7 +48,7 @@ export function addTask(info: NodeInfo, task: Task): void {
   const reservations = task.spec.template.deploy.resources.reservations;
   info.nanoCpus += toNano(reservations.cpus);
   info.memory += reservations.memory ?? 0;
-  info.ports.push(...hostPorts(task));
+  info.ports.push(...hostPorts(task, info.node));
   if (task.spec.desiredState !== 'running') return;
   info.total++;
   info.byService.set(serviceKey(task), (info.byService.get(serviceKey(task)) ?? 0) + 1);

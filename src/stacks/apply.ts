@@ -7,7 +7,9 @@ import { deleteOp } from '../client/materialize.js';
 import { systemClock } from '../client/clock.js';
 import type { Clock } from '../client/materialize.js';
 import { deleteTaskOps } from '../tasks/writes.js';
-import type { Task } from '../api/objects.js';
+import type { Service, Task } from '../api/objects.js';
+import { InputError } from '../errors.js';
+import { portConflicts } from './port-owners.js';
 import { desiredStackObjects, type StackInput } from './desired.js';
 import { planDeploy, STACK_CHILD_KINDS, type DeployResult } from './plan-deploy.js';
 
@@ -33,6 +35,9 @@ export async function deployStack(
 ): Promise<DeployOutcome> {
   const desired = desiredStackObjects(name, input);
   if (opts.labels) desired[0] = { ...desired[0], metadata: { ...desired[0].metadata, labels: opts.labels } };
+  // a port another stack owns: refused before anything is written (exit 2 at stackctl deploy)
+  const conflicts = portConflicts(name, desired, (await listObjects<Service>(store, 'Service')).items);
+  if (conflicts.length) throw new InputError(conflicts);
   for (let attempt = 1; ; attempt++) {
     const existing = await readStackObjects(store, name);
     const plan = planDeploy(desired, existing, opts.prune ?? false, opts.clock ?? systemClock);

@@ -9,6 +9,7 @@ const pendings = (svc: ReturnType<typeof service>, n: number, from = 1) =>
   Array.from({ length: n }, (_, i) => task(svc, `${svc.metadata.name}.${from + i}`, { slot: from + i, state: 'pending' }));
 const placed = (result: ReturnType<typeof schedule>) => Object.fromEntries(result.assignments.map((a) => [a.taskName, a.nodeName]));
 const reasons = (result: ReturnType<typeof schedule>) => Object.fromEntries(result.unschedulable.map((u) => [u.taskName, u.reason]));
+const withMesh = (n: Node): Node => ({ ...n, status: { ...n.status!, mesh: true } });
 const port = (published: number, extra: Partial<PortSpec> = {}): PortSpec => ({ target: 80, published, protocol: 'tcp', mode: 'host', ...extra });
 
 describe('schedule: ranking', () => {
@@ -208,6 +209,20 @@ describe('schedule: batch semantics', () => {
     const result = schedule(pendings(svc, 3), [node('a'), node('b')], []);
     expect(placed(result)).toEqual({ 'web.1': 'a', 'web.2': 'b' });
     expect(reasons(result)).toEqual({ 'web.3': 'no suitable node (port 8080/tcp in use on 2 nodes)' });
+  });
+
+  it('routing mesh: ingress ports hold nothing on a mesh node, so replicas: 3 fits on two; host ports still do', () => {
+    const mesh = (name: string) => withMesh(node(name));
+    const ingress = web({ ports: [port(8080, { mode: 'ingress' })] });
+    const spread = schedule(pendings(ingress, 3), [mesh('a'), mesh('b')], []);
+    expect(Object.keys(placed(spread)).sort()).toEqual(['web.1', 'web.2', 'web.3']);
+    expect(reasons(spread)).toEqual({});
+    const host = web({ ports: [port(8080)] });
+    expect(reasons(schedule(pendings(host, 3), [mesh('a'), mesh('b')], []))).toEqual({ 'web.3': 'no suitable node (port 8080/tcp in use on 2 nodes)' });
+    // a node without the mesh (agent without --netns) still publishes ingress ports on its engine
+    expect(reasons(schedule(pendings(ingress, 3), [mesh('a'), node('b')], []))).toEqual({});
+    const onPlain = schedule(pendings(ingress, 2), [node('b')], []);
+    expect(reasons(onPlain)).toEqual({ 'web.2': 'no suitable node (port 8080/tcp in use on 1 node)' });
   });
 
   it('max_replicas_per_node', () => {
