@@ -40,8 +40,8 @@ _nodes_bridge_up() {
 start_node() {
   local name=$1 index=$2
   shift 2
-  if [ -z "$name" ] || ! [[ "$index" =~ ^[0-9]+$ ]] || [ "$index" -lt 1 ] || [ "$index" -gt 200 ]; then
-    echo "usage: start_node NAME INDEX(1-200) [DOCKERD_ARG...]" >&2
+  if [ -z "$name" ] || ! [[ "$index" =~ ^[0-9]+$ ]] || [ "$index" -lt 1 ] || [ "$index" -gt 244 ]; then
+    echo "usage: start_node NAME INDEX(1-244: the address 10.250.0.(10+INDEX) stays in the /24) [DOCKERD_ARG...]" >&2
     return 2
   fi
   local sock="/run/stackd-$name.sock" run="/run/stackd-$name" addr="$STACKD_NODES_SUBNET.$((10 + index))"

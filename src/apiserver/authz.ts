@@ -1,7 +1,8 @@
 // Who may do what. admin: everything. viewer: read (secrets' data is never served anyway).
 // node N (like Kubernetes' NodeRestriction): reads its own Node, the tasks assigned to it, the
-// configs and secrets those tasks mount, and networks and volumes; writes only its Node's status
-// and its tasks' status. Pure: checks that need an object say which (`check`), the handler runs them.
+// configs and secrets those tasks mount, the stacks of those tasks (their networks and volumes),
+// and networks and volumes; creates its own Node (registration) and writes only its Node's status
+// and its tasks' status (never its spec: a node cannot relabel itself to attract work). Pure: checks that need an object say which (`check`), the handler runs them.
 import type { Kind } from '../api/meta.js';
 import type { Task } from '../api/objects.js';
 import type { Identity } from './tokens.js';
@@ -20,7 +21,7 @@ export interface Access {
 }
 
 export type Decision =
-  | { allow: true /** an object-level condition the handler must verify */; check?: 'own-task' | 'own-task-file' }
+  | { allow: true /** an object-level condition the handler must verify */; check?: 'own-task' | 'own-task-file' | 'own-stack' | 'own-node' }
   | { allow: false; reason: string };
 
 const deny = (reason: string): Decision => ({ allow: false, reason });
@@ -33,7 +34,8 @@ function nodeAccess(node: string, a: Access): Decision {
       if (a.verb === 'get' && a.name === node && !a.subresource) return { allow: true };
       if ((a.verb === 'list' || a.verb === 'watch') && a.pinnedNode === node) return { allow: true };
       if (statusWrite && a.name === node) return { allow: true };
-      return deny(`node ${node} may read and update the status of Node ${node} only`);
+      if (a.verb === 'create' && !a.name) return { allow: true, check: 'own-node' };
+      return deny(`node ${node} may read, register and update the status of Node ${node} only`);
     case 'Task':
       if ((a.verb === 'list' || a.verb === 'watch') && a.pinnedNode === node) return { allow: true };
       if ((a.verb === 'get' && !a.subresource) || statusWrite) return { allow: true, check: 'own-task' };
@@ -42,6 +44,9 @@ function nodeAccess(node: string, a: Access): Decision {
     case 'Secret':
       if (a.verb === 'get' && !a.subresource) return { allow: true, check: 'own-task-file' };
       return deny(`node ${node} may get only the ${a.kind.toLowerCase()}s of its tasks`);
+    case 'Stack':
+      if (a.verb === 'get' && !a.subresource) return { allow: true, check: 'own-stack' };
+      return deny(`node ${node} may get only the stacks of its tasks`);
     case 'Network':
     case 'Volume':
       return read && !a.subresource ? { allow: true } : deny(`node ${node} may only read ${a.kind.toLowerCase()}s`);

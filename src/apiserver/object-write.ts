@@ -2,10 +2,12 @@
 // GitSource), the status subresource (the controllers' and agents' half), and services' scale.
 // Every write is a compare-and-swap on the revision read: a stale resourceVersion is a 409.
 import type { Resource } from '../api/meta.js';
-import type { Service, Task } from '../api/objects.js';
+import type { Node, NodeSpec, Service, Task } from '../api/objects.js';
 import { objectKey } from '../api/keys.js';
 import { canonicalJson, encodeObject } from '../client/codec.js';
 import { getObject } from '../client/objects.js';
+import { systemClock } from '../client/clock.js';
+import { materialize } from '../client/materialize.js';
 import { updateTaskStatusOp } from '../tasks/writes.js';
 import type { Store, TxnOp } from '../store/store.js';
 import { ApiError } from './http.js';
@@ -119,4 +121,20 @@ export async function writeScale(store: Store, t: Target, body: unknown, verb: '
   const changed = replicas !== prev.spec.template.deploy.replicas;
   const value: Service = { ...prev, metadata: { ...prev.metadata, generation: prev.metadata.generation + (changed ? 1 : 0) }, spec: { ...prev.spec, template } };
   return scaleOf((await commit(store, t, prev, value)) as Service);
+}
+
+/** POST nodes: a node registering itself (an agent through the API; admins too). The server makes
+ *  identity and metadata; a node may name only itself, and starts active whatever it asks. */
+export async function createNode(store: Store, body: unknown, onlyNode?: string): Promise<Resource> {
+  const b = body as Partial<Node> | undefined;
+  const name = b?.metadata?.name;
+  if (typeof name !== 'string' || !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new ApiError('Invalid', 'Node: metadata.name must be a node name');
+  if (onlyNode !== undefined && name !== onlyNode) throw new ApiError('Forbidden', `node ${onlyNode} may register only Node ${onlyNode}, not ${name}`);
+  const role = b?.spec?.role === 'manager' ? 'manager' : 'worker';
+  const spec: NodeSpec = { role, availability: onlyNode !== undefined ? 'active' : (b?.spec?.availability ?? 'active'), labels: b?.spec?.labels ?? {} };
+  const m = materialize({ kind: 'Node', metadata: { name, namespace: '' }, spec }, undefined, systemClock);
+  const value = { ...m.object, ...(b?.status ? { status: b.status } : {}) } as Resource;
+  const res = await store.txn([{ op: 'create', key: objectKey('Node', '', name), value: encodeObject(value) }]);
+  if (!res.succeeded) throw new ApiError('AlreadyExists', `nodes.stackd.io "${name}" already exists`, { name, kind: 'nodes' });
+  return { ...value, metadata: { ...value.metadata, resourceVersion: String(res.revision) } };
 }

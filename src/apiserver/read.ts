@@ -37,6 +37,11 @@ export async function checkObjectAccess(ctx: Pick<ReadContext, 'store' | 'who' |
   if (ctx.decision.check === 'own-task' && obj && !taskOnNode(obj as Task, node)) {
     throw new ApiError('Forbidden', `node ${node} may not access task ${obj.metadata.namespace}/${obj.metadata.name}: it is not assigned to it`);
   }
+  if (ctx.decision.check === 'own-stack' && obj) {
+    const tasks = await listObjects<Task>(ctx.store, 'Task', obj.metadata.name);
+    if (!tasks.items.some((t) => taskOnNode(t, node)))
+      throw new ApiError('Forbidden', `node ${node} may not get stack ${obj.metadata.name}: no task of it is on the node`);
+  }
   if (ctx.decision.check === 'own-task-file') {
     const kind = ctx.path.resource.kind as 'Config' | 'Secret';
     const name = ctx.path.name ?? '';

@@ -3,16 +3,42 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Store } from '../store/store.js';
 import { authorize, type Access, type Verb } from './authz.js';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
-import { ApiError, sendError, sendJson } from './http.js';
+import { ApiError, readJsonBody, sendError, sendJson } from './http.js';
 import { handleGet, handleList, type ReadContext } from './read.js';
 import { GROUP, GROUP_VERSION, VERSION, parseResourcePath } from './resources.js';
 import { parseSelectors, pinnedField, SelectorError, type Selectors } from './selectors.js';
 import { authenticate, type Identity } from './tokens.js';
 import { handleWatch, type WatchOptions } from './watch.js';
 import { handleWrite } from './write.js';
+import { leaseAccess, type NodeLeases } from './leases.js';
+import { ensureClusterId } from '../store/cluster-id.js';
 
 export interface RouteOptions extends WatchOptions {
   store: Store;
+  leases: NodeLeases;
+}
+
+const LEASES = `/apis/${GROUP_VERSION}/leases/`;
+const CLUSTER_INFO = `/apis/${GROUP_VERSION}/clusterinfo`;
+
+/** Node heartbeats (leases.ts) and the cluster's identity (agents label what they create with it):
+ *  served beside the Store's kinds, not as objects of their own. */
+async function nonObject(opts: RouteOptions, who: Identity, path: string, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  if (path === CLUSTER_INFO && req.method === 'GET') {
+    sendJson(res, 200, { apiVersion: GROUP_VERSION, kind: 'ClusterInfo', metadata: { name: 'stackd' }, clusterId: await ensureClusterId(opts.store) });
+    return true;
+  }
+  if (!path.startsWith(LEASES)) return false;
+  const name = decodeURIComponent(path.slice(LEASES.length));
+  leaseAccess(who, req.method ?? 'GET', name);
+  if (req.method === 'GET') sendJson(res, 200, await opts.leases.get(name));
+  else if (req.method === 'PUT') sendJson(res, 200, await opts.leases.acquire(name, await readJsonBody(req)));
+  else if (req.method === 'PATCH') sendJson(res, 200, opts.leases.renew(name, await readJsonBody(req)));
+  else if (req.method === 'DELETE') {
+    await opts.leases.release(name);
+    sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name, kind: 'leases' } });
+  } else throw new ApiError('MethodNotAllowed', `method ${req.method} is not supported on leases`);
+  return true;
 }
 
 function verbOf(method: string, hasName: boolean, query: URLSearchParams): Verb {
@@ -56,6 +82,7 @@ export async function route(opts: RouteOptions, req: IncomingMessage, res: Serve
     const who = await identify(opts.store, req);
     const doc = req.method === 'GET' ? discovery(path) : undefined;
     if (doc) return sendJson(res, 200, doc);
+    if (await nonObject(opts, who, path, req, res)) return;
     const target = parseResourcePath(path);
     if (!target) throw new ApiError('NotFound', `the server could not find the requested resource (${path}; group ${GROUP}, version ${VERSION})`);
     const verb = verbOf(req.method ?? 'GET', target.name !== undefined, url.searchParams);

@@ -8,6 +8,7 @@ import { parseListenAddress } from '../gitops/webhook-auth.js';
 import type { Logger } from '../log.js';
 import { resolveStoreLocation } from '../store/open.js';
 import type { Store } from '../store/store.js';
+import { NodeLeases } from './leases.js';
 import { route } from './routes.js';
 import { prepareApiTls } from './tls.js';
 
@@ -30,7 +31,7 @@ export function defaultApiStateDir(storeUrl: string | undefined, env = process.e
   return location.kind === 'sqlite' ? join(dirname(location.path), 'api') : join(homedir(), '.stackd', 'api');
 }
 
-export async function startApiServer(store: Store, opts: ApiServerOptions): Promise<{ server: Server; url: string }> {
+export async function startApiServer(store: Store, opts: ApiServerOptions): Promise<{ server: Server; url: string; leases: NodeLeases }> {
   const { host, port } = parseListenAddress(opts.listen);
   const tls = await prepareApiTls({
     stateDir: opts.stateDir,
@@ -39,7 +40,8 @@ export async function startApiServer(store: Store, opts: ApiServerOptions): Prom
     extraNames: host && host !== '0.0.0.0' ? [host] : [],
   });
   const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? Number(process.env.STACKD_API_BOOKMARK_SECONDS ?? 30) * 1000;
-  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void route({ store, bookmarkIntervalMs }, req, res));
+  const leases = new NodeLeases(store);
+  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void route({ store, bookmarkIntervalMs, leases }, req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
@@ -52,16 +54,17 @@ export async function startApiServer(store: Store, opts: ApiServerOptions): Prom
     { op: 'put', key: API_URL_KEY, value: url },
   ]);
   opts.log.info('API server listening', { url });
-  return { server, url };
+  return { server, url, leases };
 }
 
 /** Runs `fn` with the API served (when options are given), and closes it after. */
 export async function withApiServer<T>(store: Store, opts: ApiServerOptions | undefined, fn: () => Promise<T>): Promise<T> {
   if (!opts) return fn();
-  const { server } = await startApiServer(store, opts);
+  const { server, leases } = await startApiServer(store, opts);
   try {
     return await fn();
   } finally {
+    leases.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }

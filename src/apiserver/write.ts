@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Service } from '../api/objects.js';
 import type { Verb } from './authz.js';
 import { ApiError, readJsonBody, sendJson } from './http.js';
-import { current, scaleOf, writeScale, writeSpec, writeStatus, type Target } from './object-write.js';
+import { createNode, current, scaleOf, writeScale, writeSpec, writeStatus, type Target } from './object-write.js';
 import { checkObjectAccess, present, type ReadContext } from './read.js';
 import { deleteStack, writeStack } from './stack-write.js';
 
@@ -37,6 +37,9 @@ export async function handleWrite(ctx: ReadContext, verb: Verb, req: IncomingMes
     if (verb === 'update') return sendJson(res, 200, await writeStack(ctx.store, t.name, await readJsonBody(req), 'update'));
     if (verb === 'delete') return sendJson(res, 200, await deleteStack(ctx.store, t.name));
     throw new ApiError('MethodNotAllowed', 'a stack is changed by PUT with its files (a deploy), not patched');
+  }
+  if (resource.kind === 'Node' && verb === 'create') {
+    return sendJson(res, 201, await createNode(ctx.store, await readJsonBody(req), ctx.decision.check === 'own-node' ? (ctx.who.node ?? '') : undefined));
   }
   if ((verb === 'update' || verb === 'patch') && name) return sendJson(res, 200, present(await writeSpec(ctx.store, t, await readJsonBody(req), verb)));
   throw new ApiError('MethodNotAllowed', `${verb} ${resource.plural} is not served: stacks are created and deleted whole`);

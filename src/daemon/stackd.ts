@@ -2,7 +2,9 @@
 // this host in one process, on the embedded store by default.
 import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { reportError } from '../errors.js';
+import { InputError, reportError } from '../errors.js';
+import { ApiStore } from '../apiserver-client/api-store.js';
+import { kubeConfigFor, readTokenFile } from '../apiserver-client/connect.js';
 import { runAgent } from '../agent/agent.js';
 import { runManager } from '../manager/manager.js';
 import { createLogger } from '../log.js';
@@ -94,8 +96,12 @@ function parseLabel(value: string, previous: Record<string, string> = {}): Recor
 
 /** Runs until SIGINT/SIGTERM; the store closes last. Exits within the shutdown grace whatever
  *  the store does. */
-async function serve(flags: StoreFlags & { metricsListen?: string }, run: (store: Store, signal: AbortSignal) => Promise<unknown>): Promise<void> {
-  const store = new MeteredStore(await openStore(flags.store, flags));
+async function serve(
+  flags: StoreFlags & { metricsListen?: string },
+  run: (store: Store, signal: AbortSignal) => Promise<unknown>,
+  open: () => Promise<Store> = async () => new MeteredStore(await openStore(flags.store, flags)),
+): Promise<void> {
+  const store = await open();
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -121,6 +127,20 @@ async function serve(flags: StoreFlags & { metricsListen?: string }, run: (store
     await store.close();
     disarm();
   }
+}
+
+interface ServerFlags {
+  server?: string;
+  tokenFile?: string;
+  caFile?: string;
+}
+
+/** The agent's Store through the API (apiserver-client/): no etcd on the node. */
+function openApiStore(flags: ServerFlags & { netns?: string }): Store {
+  if (!flags.tokenFile) throw new InputError(['--server needs --token-file (the node token: stackctl kubeconfig --node NAME)']);
+  if (flags.netns) throw new InputError(['--netns needs --store for now: cluster networking reads network allocations the API does not serve to nodes yet']);
+  const kc = kubeConfigFor({ server: flags.server!, token: readTokenFile(flags.tokenFile), caFile: flags.caFile });
+  return new ApiStore(kc, flags.server!);
 }
 
 interface AgentFlags {
@@ -184,12 +204,20 @@ export function buildProgram(): Command {
       );
     });
 
-  agentOptions(program.command('agent').description('Run the node agent for one Docker Engine')).action(async (_opts: unknown, cmd: Command) => {
-    const opts = cmd.optsWithGlobals<AgentFlags & StoreFlags>();
-    await serve(opts, (s, signal) =>
-      runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal),
-    );
-  });
+  agentOptions(program.command('agent').description('Run the node agent for one Docker Engine'))
+    .option('--server <url>', 'run through the API server at this https URL (a node token, no etcd access) instead of the store')
+    .option('--token-file <file>', 'with --server: the bearer token of this node (stackctl kubeconfig --node NAME makes one)')
+    .option('--ca-file <file>', "with --server: the CA certificate of the API server (stackctl kubeconfig prints it; default: the system's CAs)")
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<AgentFlags & StoreFlags & ServerFlags>();
+      const open = opts.server ? () => Promise.resolve(openApiStore(opts)) : undefined;
+      await serve(
+        opts,
+        (s, signal) =>
+          runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal),
+        open,
+      );
+    });
   return program;
 }
 

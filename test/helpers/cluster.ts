@@ -16,7 +16,7 @@ import { ROOT, run, type CliResult } from './cli.js';
 
 export interface NodeDef {
   name: string;
-  /** hack/lib/nodes.sh index (1-200): unique per test file, since jest runs files in parallel */
+  /** hack/lib/nodes.sh index (1-244): unique per test file, since jest runs files in parallel */
   index: number;
   labels: Record<string, string>;
 }

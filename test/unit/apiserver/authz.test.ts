@@ -1,4 +1,5 @@
 import { authorize, type Access } from '../../../src/apiserver/authz.js';
+import { leaseAccess } from '../../../src/apiserver/leases.js';
 import type { Identity } from '../../../src/apiserver/tokens.js';
 
 const admin: Identity = { id: 'a', role: 'admin' };
@@ -26,10 +27,26 @@ test.each<[Access, boolean | string]>([
   [{ verb: 'patch', kind: 'Node', name: 'n1', subresource: 'status' }, true],
   [{ verb: 'patch', kind: 'Node', name: 'n1' }, false],
   [{ verb: 'list', kind: 'Network' }, true],
-  [{ verb: 'get', kind: 'Stack', name: 'x' }, false],
+  [{ verb: 'get', kind: 'Stack', name: 'x' }, 'own-stack'],
+  [{ verb: 'delete', kind: 'Stack', name: 'x' }, false],
   [{ verb: 'list', kind: 'Service' }, false],
 ])('node n1: %j', (access, expected) => {
   const d = authorize(n1, access);
   if (typeof expected === 'string') expect(d).toEqual({ allow: true, check: expected });
   else expect(d.allow).toBe(expected);
+});
+
+test('a node registers itself and reads the stacks of its tasks (checked against the objects)', () => {
+  expect(authorize(n1, { verb: 'create', kind: 'Node' })).toEqual({ allow: true, check: 'own-node' });
+  expect(authorize(n1, { verb: 'get', kind: 'Stack', name: 's' })).toEqual({ allow: true, check: 'own-stack' });
+  expect(allowed(n1, { verb: 'list', kind: 'Stack' })).toBe(false);
+  expect(allowed(n1, { verb: 'update', kind: 'Node', name: 'n1' })).toBe(false);
+});
+
+test('leases: a node holds only its own, a viewer reads', () => {
+  expect(() => leaseAccess(n1, 'PUT', 'n1')).not.toThrow();
+  expect(() => leaseAccess(n1, 'PATCH', 'n2')).toThrow(/may hold only lease n1/);
+  expect(() => leaseAccess(viewer, 'GET', 'n1')).not.toThrow();
+  expect(() => leaseAccess(viewer, 'DELETE', 'n1')).toThrow(/viewer may only read/);
+  expect(() => leaseAccess(admin, 'DELETE', 'n2')).not.toThrow();
 });

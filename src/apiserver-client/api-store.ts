@@ -1,0 +1,240 @@
+// The Store an agent runs on with `stackd agent --server`: exactly what the agent asks of a Store,
+// answered through the API server with @kubernetes/client-node (its object API for reads and
+// writes, its Watch for the assignment stream), so the agent's controllers run unchanged and the
+// node needs no route to etcd. Keys map to resources in keymap.ts; resourceVersions are the
+// Store's revisions, so the agent's compare-and-swap writes and informer stay what they were.
+// A node token is held to its own objects by the server (apiserver/authz.ts), not by this file.
+import { ApiException, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
+import { Observable } from 'rxjs';
+import { assignmentKey } from '../api/keys.js';
+import type { Resource } from '../api/meta.js';
+import { encodeObject } from '../client/codec.js';
+import { GROUP, VERSION } from '../apiserver/resources.js';
+import type { Election, KeyValue, Lease, ListResult, Store, TxnConflict, TxnOp, TxnResult, WatchMessage } from '../store/store.js';
+import { keyTarget, unmapped, type KeyTarget } from './keymap.js';
+import { RemoteLease } from './remote-lease.js';
+import { watchEvent } from './watch-message.js';
+
+type ObjectTarget = Extract<KeyTarget, { type: 'object' }>;
+const API = { group: GROUP, version: VERSION };
+const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+function code(err: unknown): number | undefined {
+  return err instanceof ApiException ? err.code : undefined;
+}
+
+/** The server's Status message, for errors worth reading (403 names what is forbidden). */
+function apiError(what: string, err: unknown): Error {
+  if (!(err instanceof ApiException)) return err as Error;
+  let message = String(err.body ?? err.message);
+  try {
+    message = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body).message ?? message;
+  } catch {
+    /* not a Status: keep the text */
+  }
+  return Object.assign(new Error(`${what}: ${err.code} ${message}`), { code: err.code });
+}
+
+function objectKv(key: string, obj: Resource): KeyValue {
+  return { key, value: encodeObject(obj), createRevision: 0, modRevision: Number(obj.metadata.resourceVersion) };
+}
+
+export class ApiStore implements Store {
+  private readonly objects: CustomObjectsApi;
+  private readonly watcher: Watch;
+  private readonly leases = new Map<string, RemoteLease>();
+  /** key → the revision a batch reported for it and the one it really got (see txn) */
+  private readonly revisions = new Map<string, { reported: number; actual: number }>();
+
+  constructor(
+    kc: KubeConfig,
+    readonly endpoint: string,
+  ) {
+    this.objects = kc.makeApiClient(CustomObjectsApi);
+    this.watcher = new Watch(kc);
+  }
+
+  async get(key: string): Promise<KeyValue | undefined> {
+    const t = keyTarget(key);
+    try {
+      if (t?.type === 'cluster-id') {
+        const info = (await this.objects.listClusterCustomObject({ ...API, plural: 'clusterinfo' })) as { clusterId: string };
+        return { key, value: info.clusterId, createRevision: 0, modRevision: 0 };
+      }
+      if (t?.type === 'lease') {
+        const l = (await this.objects.getClusterCustomObject({ ...API, plural: 'leases', name: t.node })) as {
+          metadata: { resourceVersion: string };
+          spec: { holderIdentity: string };
+        };
+        const holder = l.spec.holderIdentity;
+        const lease = [...this.leases.values()].find((x) => x.holds(t.node, holder));
+        return { key, value: holder, createRevision: 0, modRevision: Number(l.metadata.resourceVersion), ...(lease ? { lease: lease.id } : {}) };
+      }
+      if (t?.type === 'object') return objectKv(key, await this.read(t));
+    } catch (err) {
+      if (code(err) === 404) return undefined;
+      throw apiError(`get ${key}`, err);
+    }
+    throw unmapped('get', key);
+  }
+
+  async list(prefix: string): Promise<ListResult> {
+    const t = keyTarget(prefix);
+    if (t?.type !== 'assignments') throw unmapped('list', prefix);
+    try {
+      const list = (await this.objects.listClusterCustomObject({ ...API, plural: 'tasks', fieldSelector: `spec.nodeName=${t.node}` })) as {
+        metadata: { resourceVersion: string };
+        items: Resource[];
+      };
+      const items = list.items.map((o) => objectKv(assignmentKey(t.node, o.metadata.namespace, o.metadata.name), o));
+      return { items, revision: Number(list.metadata.resourceVersion) };
+    } catch (err) {
+      throw apiError(`list tasks of node ${t.node}`, err);
+    }
+  }
+
+  /** Each op is one request (the agent's batches need no atomicity: the status writer retries the
+   *  keys that conflicted). The result's revision is the highest; what each key really got is kept,
+   *  so that a later compare-and-swap on the reported revision asks for the real one. */
+  async txn(ops: TxnOp[]): Promise<TxnResult> {
+    const results = await Promise.all(ops.map((op) => this.one(op)));
+    const conflicts = results.filter((r): r is TxnConflict => typeof r !== 'number');
+    const revisions = results.filter((r): r is number => typeof r === 'number');
+    const revision = Math.max(0, ...revisions);
+    ops.forEach((op, i) => {
+      const r = results[i];
+      if (typeof r === 'number') this.revisions.set(op.key, { reported: revision, actual: r });
+    });
+    return { succeeded: conflicts.length === 0, revision, conflicts };
+  }
+
+  watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+    const t = keyTarget(prefix);
+    if (t?.type !== 'assignments') throw unmapped('watch', prefix);
+    const keyOf = (o: Resource) => assignmentKey(t.node, o.metadata.namespace, o.metadata.name);
+    return new Observable<WatchMessage>((sub) => {
+      let last = fromRevision - 1;
+      let abort: AbortController | undefined;
+      let closed = false;
+      // a stream the server ends (timeout, restart) resumes after the last revision seen; an error
+      // goes to the informer, which lists again with backoff
+      const open = () => {
+        this.watcher
+          .watch(
+            '/apis/stackd.io/v1/tasks',
+            { fieldSelector: `spec.nodeName=${t.node}`, resourceVersion: String(last), allowWatchBookmarks: true },
+            (type: string, obj: unknown) => {
+              const msg = watchEvent(type, obj, keyOf);
+              if (msg.type === 'events') last = Math.max(last, msg.revision);
+              if (msg.type === 'error') return sub.error(new Error(`watch tasks of node ${t.node}: ${msg.message}`));
+              sub.next(msg);
+              if (msg.type === 'relist') sub.complete();
+            },
+            (err: unknown) => {
+              if (closed || sub.closed) return;
+              if (err) sub.error(apiError(`watch tasks of node ${t.node}`, err));
+              else open();
+            },
+          )
+          .then(
+            (c) => {
+              abort = c;
+              if (closed) c.abort();
+            },
+            (err: unknown) => sub.error(err),
+          );
+      };
+      open();
+      return () => {
+        closed = true;
+        abort?.abort();
+      };
+    });
+  }
+
+  async grantLease(ttlSeconds: number): Promise<Lease> {
+    const lease = new RemoteLease(ttlSeconds, {
+      renew: async (node, holder) => {
+        try {
+          await this.objects.patchClusterCustomObject(
+            { ...API, plural: 'leases', name: node, body: { spec: { holderIdentity: holder, renewTime: new Date().toISOString() } } },
+            MERGE_PATCH,
+          );
+        } catch (err) {
+          throw apiError(`renew lease ${node}`, err);
+        }
+      },
+      release: async (node) => {
+        await this.objects.deleteClusterCustomObject({ ...API, plural: 'leases', name: node }).catch((err) => {
+          if (code(err) !== 404) throw apiError(`release lease ${node}`, err);
+        });
+      },
+    });
+    this.leases.set(lease.id, lease);
+    return lease;
+  }
+
+  election(): Election {
+    throw new Error('elections are not served through the API (managers talk to the Store)');
+  }
+
+  async compact(): Promise<void> {
+    throw new Error('compaction is not served through the API');
+  }
+
+  async close(): Promise<void> {
+    for (const l of this.leases.values()) l.stop();
+    this.leases.clear();
+  }
+
+  private read(t: ObjectTarget): Promise<Resource> {
+    return t.namespace === undefined
+      ? this.objects.getClusterCustomObject({ ...API, plural: t.plural, name: t.name })
+      : this.objects.getNamespacedCustomObject({ ...API, plural: t.plural, namespace: t.namespace, name: t.name });
+  }
+
+  /** One write: its revision, or the conflict. */
+  private async one(op: TxnOp): Promise<number | TxnConflict> {
+    const t = keyTarget(op.key);
+    const expected = op.op === 'update' ? this.actualRevision(op.key, op.revision) : undefined;
+    try {
+      if (t?.type === 'lease' && (op.op === 'create' || op.op === 'update')) {
+        const lease = op.lease ? this.leases.get(op.lease) : undefined;
+        const body = {
+          apiVersion: `${GROUP}/${VERSION}`,
+          kind: 'Lease',
+          metadata: { name: t.node, ...(expected ? { resourceVersion: String(expected) } : {}) },
+          spec: { holderIdentity: op.value, leaseDurationSeconds: lease?.ttlSeconds ?? 10 },
+        };
+        const got = (await this.objects.replaceClusterCustomObject({ ...API, plural: 'leases', name: t.node, body })) as Resource;
+        lease?.bind(t.node, op.value);
+        return Number(got.metadata.resourceVersion);
+      }
+      if (t?.type === 'object' && t.kind === 'Node' && op.op === 'create') {
+        const got = (await this.objects.createClusterCustomObject({ ...API, plural: 'nodes', body: JSON.parse(op.value) })) as Resource;
+        return Number(got.metadata.resourceVersion);
+      }
+      if (t?.type === 'object' && (t.kind === 'Node' || t.kind === 'Task') && op.op === 'update') {
+        // the status subresource: an agent writes status only (a Node's spec is the admins')
+        const body = JSON.parse(op.value) as Resource;
+        body.metadata.resourceVersion = String(expected);
+        const got = (
+          t.namespace === undefined
+            ? await this.objects.replaceClusterCustomObjectStatus({ ...API, plural: t.plural, name: t.name, body })
+            : await this.objects.replaceNamespacedCustomObjectStatus({ ...API, plural: t.plural, namespace: t.namespace, name: t.name, body })
+        ) as Resource;
+        return Number(got.metadata.resourceVersion);
+      }
+    } catch (err) {
+      const c = code(err);
+      if (c === 409 || (c === 404 && op.op === 'update')) return { key: op.key, reason: op.op === 'create' ? 'exists' : 'revision' };
+      throw apiError(`${op.op} ${op.key}`, err);
+    }
+    throw unmapped(op.op, op.key);
+  }
+
+  private actualRevision(key: string, revision: number): number {
+    const r = this.revisions.get(key);
+    return r && r.reported === revision ? r.actual : revision;
+  }
+}

@@ -1,0 +1,37 @@
+// Which API resource a Store key names, for the agent's adapter (api-store.ts). Only what an agent
+// touches is mapped: its Node and heartbeat, its assignments, its tasks, the configs, secrets,
+// stacks and networks they use, and the cluster's id. Pure.
+import { CLUSTER_ID_KEY, HEARTBEAT_PREFIX, isClusterScoped, ROOT } from '../api/keys.js';
+import type { Kind } from '../api/meta.js';
+import { RESOURCES } from '../apiserver/resources.js';
+
+export type KeyTarget =
+  | { type: 'object'; kind: Kind; plural: string; namespace?: string; name: string }
+  | { type: 'lease'; node: string }
+  | { type: 'cluster-id' }
+  /** the prefix of a node's assignments: its tasks, by field selector spec.nodeName */
+  | { type: 'assignments'; node: string };
+
+const ASSIGNMENTS = `${ROOT}assignments/`;
+const BY_PLURAL = new Map(RESOURCES.map((r) => [r.plural, r.kind]));
+
+export function keyTarget(key: string): KeyTarget | undefined {
+  if (key === CLUSTER_ID_KEY) return { type: 'cluster-id' };
+  if (key.startsWith(HEARTBEAT_PREFIX)) return { type: 'lease', node: key.slice(HEARTBEAT_PREFIX.length) };
+  if (key.startsWith(ASSIGNMENTS)) {
+    const [node, ...rest] = key.slice(ASSIGNMENTS.length).split('/');
+    // a prefix (node/) only: single assignment keys are never read by the agent
+    return node && rest.join('') === '' ? { type: 'assignments', node } : undefined;
+  }
+  if (!key.startsWith(ROOT)) return undefined;
+  const [plural, ...parts] = key.slice(ROOT.length).split('/');
+  const kind = BY_PLURAL.get(plural);
+  if (!kind) return undefined;
+  if (isClusterScoped(kind)) return parts.length === 1 && parts[0] ? { type: 'object', kind, plural, name: parts[0] } : undefined;
+  return parts.length === 2 && parts[0] && parts[1] ? { type: 'object', kind, plural, namespace: parts[0], name: parts[1] } : undefined;
+}
+
+/** The error for a key the API does not serve to agents (a bug in the caller, not bad input). */
+export function unmapped(what: string, key: string): Error {
+  return new Error(`${what} ${key}: not served through the API (only an agent's own keys are)`);
+}
