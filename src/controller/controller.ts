@@ -4,7 +4,7 @@ import { merge, timer, type Observable, type Subscription } from 'rxjs';
 import { mergeMap } from 'rxjs';
 import type { Backoff } from './backoff.js';
 import { WorkQueue } from './workqueue.js';
-import { reconcileDuration, reconcileTotal, trackQueue } from '../metrics/metrics.js';
+import { reconcileDuration, reconcileTotal, trackQueue, workqueueWait } from '../metrics/metrics.js';
 
 export interface ReconcileResult {
   /** look again after this long even if nothing changes (delayed restarts, dependency waits) */
@@ -49,7 +49,7 @@ export class Controller implements Runnable {
     const feed: Subscription = merge(keys$, timer(0, resyncMs).pipe(mergeMap(() => allKeys()))).subscribe((key) => this.queue.add(key));
     const stop = () => this.queue.shutdown();
     signal.addEventListener('abort', stop, { once: true });
-    const untrack = trackQueue(this.opts.name, () => this.queue.length);
+    const untrack = trackQueue(this.opts.name, { depth: () => this.queue.length, oldestAgeMs: () => this.queue.oldestAgeMs() });
     try {
       await Promise.all(Array.from({ length: concurrency }, () => this.worker()));
     } finally {
@@ -61,9 +61,11 @@ export class Controller implements Runnable {
 
   private async worker(): Promise<void> {
     for (;;) {
-      const key = await this.queue.get();
-      if (key === undefined) return;
+      const next = await this.queue.getTimed();
+      if (next === undefined) return;
+      const { key } = next;
       const controller = this.opts.name;
+      workqueueWait.observe({ controller }, next.waitedMs / 1000);
       const end = reconcileDuration.startTimer({ controller });
       try {
         const result = await this.opts.reconcile(key);

@@ -6,6 +6,7 @@ import type { Resource } from '../api/meta.js';
 import { decodeObject } from '../client/codec.js';
 import type { Store, WatchEvent } from '../store/store.js';
 import { reconnectBackoff, type Backoff } from './backoff.js';
+import { watchLag } from '../metrics/metrics.js';
 
 export type InformerMessage =
   | { type: 'sync'; items: { key: string; value: string; modRevision: number; createRevision: number }[]; revision: number }
@@ -76,8 +77,21 @@ export class Informer<T extends Resource> {
   /** Resolves once the cache has seen `revision` (a write this process just made under the prefix):
    *  the reconciler then never plans on a cache that predates its own write. */
   waitFor(revision: number): Promise<void> {
-    if (this.revision >= revision) return Promise.resolve();
-    return new Promise((resolve) => this.revisionWaiters.push({ revision, resolve }));
+    const kind = this.prefix.split('/').filter(Boolean).pop() ?? this.prefix;
+    if (this.revision >= revision) {
+      watchLag.observe({ kind }, 0);
+      return Promise.resolve();
+    }
+    const end = watchLag.startTimer({ kind });
+    return new Promise((resolve) =>
+      this.revisionWaiters.push({
+        revision,
+        resolve: () => {
+          end();
+          resolve();
+        },
+      }),
+    );
   }
 
   get(key: string): T | undefined {

@@ -5,7 +5,8 @@ import { requeueBackoff, type Backoff } from './backoff.js';
 
 export class WorkQueue {
   private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
+  /** key → when it was queued (Date.now()); insertion order is queue order */
+  private readonly queued = new Map<string, number>();
   private readonly processing = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
@@ -22,7 +23,7 @@ export class WorkQueue {
       return;
     }
     if (this.queued.has(key)) return;
-    this.queued.add(key);
+    this.queued.set(key, Date.now());
     this.queue.push(key);
     this.waiters.shift()?.();
   }
@@ -62,14 +63,26 @@ export class WorkQueue {
 
   /** Next key to process, or undefined once shut down. Call done(key) when finished. */
   async get(): Promise<string | undefined> {
+    return (await this.getTimed())?.key;
+  }
+
+  /** get(), with how long the key waited in the queue. */
+  async getTimed(): Promise<{ key: string; waitedMs: number } | undefined> {
     while (this.queue.length === 0) {
       if (this.shutDown) return undefined;
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     const key = this.queue.shift()!;
+    const since = this.queued.get(key) ?? Date.now();
     this.queued.delete(key);
     this.processing.add(key);
-    return key;
+    return { key, waitedMs: Date.now() - since };
+  }
+
+  /** How long the key at the head of the queue has waited (0 when the queue is empty). */
+  oldestAgeMs(now = Date.now()): number {
+    const head = this.queue[0];
+    return head === undefined ? 0 : now - (this.queued.get(head) ?? now);
   }
 
   done(key: string): void {

@@ -18,6 +18,7 @@ import { withTransitionTimes } from '../manager/status.js';
 import { scrubUrls } from './git-auth.js';
 import { requestedAt } from './request.js';
 import { recheckRollouts, syncSource, type GitOpsContext } from './sync.js';
+import { gitopsSyncTotal } from '../metrics/metrics.js';
 
 /** How often a rollout the source started is looked at again. */
 const ROLLOUT_POLL_MS = 1000;
@@ -52,6 +53,12 @@ function failedStatus(src: GitSource, err: Error): GitSourceStatus {
   return { ...src.status, conditions: withTransitionTimes(planned, src.status?.conditions, new Date()) };
 }
 
+/** A sync's result for stackd_gitops_sync_total: the Ready condition's reason (Succeeded,
+ *  Progressing, FetchFailed, ValidationFailed, RolloutFailed...). Pure. */
+export function syncResult(status: GitSourceStatus): string {
+  return status.conditions?.find((c) => c.type === 'Ready')?.reason ?? 'Unknown';
+}
+
 export function gitOpsController(ctx: GitOpsContext, sources: Informer<GitSource>): Controller {
   const lastSync = new Map<string, number>();
   const nameOf = (key: string) => key.slice(kindPrefix('GitSource').length);
@@ -68,7 +75,10 @@ export function gitOpsController(ctx: GitOpsContext, sources: Informer<GitSource
     const rolling = (s?: GitSourceStatus) => (s?.stacks ?? []).some((r) => r.result === 'rolling out');
     if (!due && !rolling(src.status)) return { requeueAfterMs: inMs };
     const status = await (due ? syncSource(ctx, src) : recheckRollouts(ctx, src)).catch((err: Error) => failedStatus(src, err));
-    if (due) lastSync.set(name, Date.now());
+    if (due) {
+      lastSync.set(name, Date.now());
+      gitopsSyncTotal.inc({ source: name, result: syncResult(status) });
+    }
     await writeSourceStatus(ctx.store, name, status);
     const next = due ? durationMs(src.spec.interval) : inMs;
     return { requeueAfterMs: rolling(status) ? Math.min(ROLLOUT_POLL_MS, next) : next };

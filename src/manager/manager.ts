@@ -16,7 +16,7 @@ import { kindPrefix } from '../api/keys.js';
 import type { Config, Secret } from '../api/objects.js';
 import { gitOpsRunnable } from '../gitops/controller.js';
 import type { GitOpsOptions } from '../gitops/options.js';
-import { setLeading, trackTaskStates } from '../metrics/metrics.js';
+import { setLeading, trackRollouts, trackTaskStates } from '../metrics/metrics.js';
 import { ManagerPresence } from './presence.js';
 
 export interface ManagerOptions {
@@ -56,6 +56,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
     setLeading(true);
     void presence.setLeading(true);
     trackTaskStates(() => caches.tasks.list().map((t) => t.status?.state ?? 'new'));
+    trackRollouts(() => caches.services.list().map((s) => s.status?.update?.state));
     const controllers = [
       serviceController(store, caches, say),
       schedulerController(store, caches, say),
@@ -70,6 +71,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
       setLeading(false);
       void presence.setLeading(false);
       trackTaskStates(undefined);
+      trackRollouts(undefined);
       for (const f of [...files, networks]) f.stop();
       stopCaches(caches);
     }

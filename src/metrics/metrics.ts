@@ -29,10 +29,16 @@ export const storeRequestDuration = new Histogram({
   registers,
 });
 
-const queues = new Map<string, () => number>();
-/** Counts a controller's queue in stackd_workqueue_depth until the returned function is called. */
-export function trackQueue(controller: string, depth: () => number): () => void {
-  queues.set(controller, depth);
+interface QueueStats {
+  depth: () => number;
+  /** how long the key that has waited longest has waited, 0 when none waits */
+  oldestAgeMs: () => number;
+}
+const queues = new Map<string, QueueStats>();
+/** Counts a controller's queue in stackd_workqueue_depth and _oldest_age_seconds until the
+ *  returned function is called. */
+export function trackQueue(controller: string, stats: QueueStats): () => void {
+  queues.set(controller, stats);
   return () => queues.delete(controller);
 }
 new Gauge({
@@ -42,8 +48,68 @@ new Gauge({
   registers,
   collect() {
     this.reset();
-    for (const [controller, depth] of queues) this.set({ controller }, depth());
+    for (const [controller, q] of queues) this.set({ controller }, q.depth());
   },
+});
+new Gauge({
+  name: 'stackd_workqueue_oldest_age_seconds',
+  help: 'How long the key that has waited longest in a controller work queue has waited (0 when empty)',
+  labelNames: ['controller'] as const,
+  registers,
+  collect() {
+    this.reset();
+    for (const [controller, q] of queues) this.set({ controller }, q.oldestAgeMs() / 1000);
+  },
+});
+
+export const workqueueWait = new Histogram({
+  name: 'stackd_workqueue_wait_seconds',
+  help: 'Time a key waited in a controller work queue before its reconcile started',
+  labelNames: ['controller'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+  registers,
+});
+
+// Watch lag: from a write this process made (its revision known) until the informer over that
+// prefix has seen it. A reconciler waits for exactly this before planning again, so it is the lag
+// that slows reconciles down; etcd's events carry no time, so other writers' lag is not measurable.
+export const watchLag = new Histogram({
+  name: 'stackd_watch_lag_seconds',
+  help: "Time from this process's own write until its informer's watch delivered it, by informer kind",
+  labelNames: ['kind'] as const,
+  buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+  registers,
+});
+
+let rolloutStates: (() => (string | undefined)[]) | undefined;
+/** The leading manager's services' update states, for stackd_rollouts_in_flight. */
+export function trackRollouts(source: (() => (string | undefined)[]) | undefined): void {
+  rolloutStates = source;
+}
+new Gauge({
+  name: 'stackd_rollouts_in_flight',
+  help: 'Services updating or rolling back now (paused ones by their own state), as the leading manager sees them',
+  labelNames: ['state'] as const,
+  registers,
+  collect() {
+    this.reset();
+    if (!rolloutStates) return;
+    // both moving states always appear (0 when none) so an alert can compare them
+    const counts = new Map<string, number>([
+      ['updating', 0],
+      ['rollback_started', 0],
+    ]);
+    for (const s of rolloutStates())
+      if (s === 'updating' || s === 'rollback_started' || s === 'paused' || s === 'rollback_paused') counts.set(s, (counts.get(s) ?? 0) + 1);
+    for (const [state, n] of counts) this.set({ state }, n);
+  },
+});
+
+export const gitopsSyncTotal = new Counter({
+  name: 'stackd_gitops_sync_total',
+  help: 'GitOps syncs by source and result (the Ready condition: applied, or the reason it is not)',
+  labelNames: ['source', 'result'] as const,
+  registers,
 });
 
 let taskStates: (() => string[]) | undefined;

@@ -57,4 +57,18 @@ describe('WorkQueue', () => {
     expect(requeueBackoff.delayMs(2)).toBe(10);
     expect(requeueBackoff.delayMs(40)).toBe(1_000_000);
   });
+  it('tells the age of the key that has waited longest, and how long a key waited (stackd_workqueue_*)', async () => {
+    const q = new WorkQueue();
+    expect(q.oldestAgeMs()).toBe(0);
+    const t0 = Date.now();
+    q.add('a');
+    q.add('b');
+    expect(q.oldestAgeMs(t0 + 1000)).toBeGreaterThanOrEqual(1000 - (Date.now() - t0));
+    const first = await q.getTimed();
+    expect(first?.key).toBe('a');
+    expect(first?.waitedMs).toBeGreaterThanOrEqual(0);
+    q.done('a');
+    await q.get();
+    expect(q.oldestAgeMs()).toBe(0);
+  });
 });
