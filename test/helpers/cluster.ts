@@ -96,7 +96,7 @@ export class Cluster {
 
   /** etcd, then every node's engine (fresh: wiped first), then one agent per node and a manager. */
   /** `managerArgs`: flags for the first manager (e.g. --node-grace 30); `clusterNet`: agents with --netns */
-  static async start(nodes: NodeDef[], managerArgs: string[] = [], opts: { clusterNet?: boolean } = {}): Promise<Cluster> {
+  static async start(nodes: NodeDef[], managerArgs: string[] = [], opts: { clusterNet?: boolean; agents?: boolean } = {}): Promise<Cluster> {
     const etcd = await EtcdProcess.start();
     const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes, opts.clusterNet);
     try {
@@ -105,7 +105,7 @@ export class Cluster {
       await cluster.stop();
       throw err;
     }
-    for (const n of nodes) cluster.startAgent(n.name);
+    if (opts.agents !== false) for (const n of nodes) cluster.startAgent(n.name);
     cluster.startManager(managerArgs);
     return cluster;
   }
@@ -135,6 +135,28 @@ export class Cluster {
     return agent;
   }
 
+  /** An agent through the API (`--server`), run inside the node's network namespace: the node's
+   *  own view of the network, where the host's loopback (and the etcd on it) does not exist. */
+  startApiAgent(node: string, server: string, tokenFile: string, caFile: string): Daemon {
+    const def = this.node(node);
+    const args = [
+      'agent',
+      '--server',
+      server,
+      '--token-file',
+      tokenFile,
+      '--ca-file',
+      caFile,
+      '--node-name',
+      def.name,
+      '--docker',
+      `unix:///run/stackd-${def.name}.sock`,
+    ];
+    const agent = this.spawnDaemon(`api-agent-${def.name}`, args, ['nsenter', `--net=/var/run/netns/${def.name}`]);
+    this.agents.set(def.name, agent);
+    return agent;
+  }
+
   /** `args`: more manager flags (e.g. --node-grace 1) */
   startManager(args: string[] = []): Daemon {
     const manager = this.spawnDaemon(`manager-${this.managers.length + 1}`, ['manager', '--store', this.storeUrl, ...args]);
@@ -147,10 +169,12 @@ export class Cluster {
     return this.managers[this.managers.length - 1];
   }
 
-  private spawnDaemon(name: string, args: string[]): Daemon {
+  /** `wrapper`: a command that runs the daemon (e.g. nsenter --net=...) */
+  private spawnDaemon(name: string, args: string[], wrapper: string[] = []): Daemon {
     const logFile = join(this.logDir, `${String(++this.spawned).padStart(2, '0')}-${name}.log`);
     const fd = openSync(logFile, 'a');
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'stackd.js'), ...args], { cwd: ROOT, stdio: ['ignore', fd, fd] });
+    const [cmd, ...pre] = [...wrapper, process.execPath];
+    const child = spawn(cmd, [...pre, join(ROOT, 'bin', 'stackd.js'), ...args], { cwd: ROOT, stdio: ['ignore', fd, fd] });
     closeSync(fd);
     return new Daemon(name, child, logFile);
   }
