@@ -2,7 +2,7 @@
 // reads like `stackctl services` / `stackctl ps` / `stackctl node ls`. Pure.
 import type { Resource } from '../api/meta.js';
 import type { Node, Service, Stack, Task } from '../api/objects.js';
-import { nodeRow, serviceRow, taskRow } from '../cli/views.js';
+import { nodeRow, serviceRow, taskRow } from '../views/rows.js';
 
 interface Column {
   name: string;

@@ -4,7 +4,7 @@ import type { KeyValue } from '../store/store.js';
 import type { Node } from '../api/objects.js';
 import type { ManagerRecord } from '../manager/presence.js';
 import type { EtcdMemberStatus } from '../store/etcd-members.js';
-import { ago, nodeRow, type NodeRow } from './views.js';
+import { ago, nodeRow, type NodeRow } from '../views/rows.js';
 import { renderTable } from './format.js';
 
 export interface ManagerRow extends ManagerRecord {

@@ -5,7 +5,7 @@ import type { Node, Service, Task } from '../api/objects.js';
 import { getObject, listObjects } from '../client/objects.js';
 import { DockerRuntime } from '../runtime/docker.js';
 import type { Store } from '../store/store.js';
-import { sortTasks, taskDisplayName } from './views.js';
+import { sortTasks, taskDisplayName } from '../views/rows.js';
 
 export interface ServiceLogOptions {
   follow: boolean;

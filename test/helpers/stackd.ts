@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Dockerode from 'dockerode';
-import type { TaskRow } from '../../src/cli/views.js';
+import type { TaskRow } from '../../src/views/rows.js';
 import { ensureClusterId } from '../../src/store/cluster-id.js';
 import { openStore } from '../../src/store/open.js';
 import { ROOT, run, tempDir, type CliResult } from './cli.js';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { listProjectContainers, type ProjectContainer } from '../../compose/containers.js';
 import { formatOption } from '../command.js';
 import { type OutputFormat, printList } from '../format.js';
-import { ago } from '../views.js';
+import { ago } from '../../views/rows.js';
 import { currentTaskIds, projectOptions, projectScope, withProject } from './compose-common.js';
 
 const HEADERS = ['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'CREATED', 'STATUS', 'PORTS'];

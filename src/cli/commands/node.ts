@@ -10,7 +10,7 @@ import { CommandError, InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { collect } from '../load.js';
 import { findNode } from '../resolve.js';
-import { NODE_HEADERS, nodeCells, nodeRow } from '../views.js';
+import { NODE_HEADERS, nodeCells, nodeRow } from '../../views/rows.js';
 import type { Store } from '../../store/store.js';
 
 interface UpdateFlags {

@@ -8,7 +8,7 @@ import { InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { findService, findStack } from '../resolve.js';
 import { undoService, updateService } from '../service-write.js';
-import { ago } from '../views.js';
+import { ago } from '../../views/rows.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
 
 /** STACK_SERVICE or STACK → the stack and, for a service, its name. */

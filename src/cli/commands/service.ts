@@ -7,7 +7,7 @@ import { type Listing, formatOption, serviceAction, storeAction } from '../comma
 import { CommandError, InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
-import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
+import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../../views/rows.js';
 import { collect } from '../load.js';
 import { undoService, updateService } from '../service-write.js';
 import { awaitConvergence } from '../wait.js';

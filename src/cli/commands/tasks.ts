@@ -5,7 +5,7 @@ import { listObjects } from '../../client/objects.js';
 import { type Listing, formatOption, storeAction } from '../command.js';
 import { printList } from '../format.js';
 import { findStack, tasksOf } from '../resolve.js';
-import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../views.js';
+import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../../views/rows.js';
 
 export function registerTaskCommands(program: Command): void {
   program

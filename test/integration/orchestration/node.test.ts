@@ -1,6 +1,6 @@
 // The single node itself: `node ls`, a stackd restart that adopts its containers without
 // restarting them, and drain / active.
-import type { NodeRow } from '../../../src/cli/views.js';
+import type { NodeRow } from '../../../src/views/rows.js';
 import { eventually, idleCommand, SingleNode, slotRows } from '../../helpers/stackd.js';
 
 const node = new SingleNode('orchnode');

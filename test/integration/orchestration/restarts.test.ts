@@ -1,6 +1,6 @@
 // Containers killed behind stackd's back: replaced per restart_policy, the ended task kept as
 // history in `ps`, at most 5 finished tasks per slot.
-import type { TaskRow } from '../../../src/cli/views.js';
+import type { TaskRow } from '../../../src/views/rows.js';
 import { eventually, idleCommand, SingleNode, slotRows } from '../../helpers/stackd.js';
 
 const node = new SingleNode('orchrst');

@@ -1,5 +1,5 @@
 // `stackctl ps`: each slot's first row is the task the manager wants running, its history below.
-import { taskRows } from '../../../src/cli/views.js';
+import { taskRows } from '../../../src/views/rows.js';
 import { service, task } from '../orchestrator/fixtures.js';
 
 const svc = service('web');
