@@ -1,12 +1,12 @@
-// The Store an agent runs on with `stackd agent --server`: exactly what the agent asks of a Store,
-// answered through the API server with @kubernetes/client-node (its object API for reads and
+// The Store an agent runs on with `stackd agent --server` (and stackctl with --server/--kubeconfig):
+// what they ask of a Store, answered through the API server with @kubernetes/client-node (its object API for reads and
 // writes, its Watch for the assignment stream), so the agent's controllers run unchanged and the
 // node needs no route to etcd. Keys map to resources in keymap.ts; resourceVersions are the
 // Store's revisions, so the agent's compare-and-swap writes and informer stay what they were.
 // A node token is held to its own objects by the server (apiserver/authz.ts), not by this file.
 import { ApiException, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
-import { assignmentKey } from '../api/keys.js';
+import { assignmentKey, objectKey } from '../api/keys.js';
 import type { Resource } from '../api/meta.js';
 import { encodeObject } from '../client/codec.js';
 import { GROUP, VERSION } from '../apiserver/resources.js';
@@ -26,11 +26,13 @@ function code(err: unknown): number | undefined {
 /** The server's Status message, for errors worth reading (403 names what is forbidden). */
 function apiError(what: string, err: unknown): Error {
   if (!(err instanceof ApiException)) return err as Error;
-  let message = String(err.body ?? err.message);
+  // the generated client puts the Status in `body` (text or parsed) or only in its message lines
+  const text = String(err.body ?? /^Body: (.*)$/m.exec(err.message)?.[1] ?? '');
+  let message = /^Message: (.*)$/m.exec(err.message)?.[1] ?? err.message.split('\n')[0];
   try {
-    message = (typeof err.body === 'string' ? JSON.parse(err.body) : err.body).message ?? message;
+    message = (typeof err.body === 'object' && err.body ? err.body : JSON.parse(text)).message ?? message;
   } catch {
-    /* not a Status: keep the text */
+    /* not a Status: keep the message line */
   }
   return Object.assign(new Error(`${what}: ${err.code} ${message}`), { code: err.code });
 }
@@ -49,6 +51,8 @@ export class ApiStore implements Store {
   constructor(
     kc: KubeConfig,
     readonly endpoint: string,
+    /** what an update of a Node means: an agent writes its status, an admin's stackctl the spec */
+    private readonly nodeWrites: 'status' | 'spec' = 'status',
   ) {
     this.objects = kc.makeApiClient(CustomObjectsApi);
     this.watcher = new Watch(kc);
@@ -79,17 +83,15 @@ export class ApiStore implements Store {
   }
 
   async list(prefix: string): Promise<ListResult> {
-    const t = keyTarget(prefix);
-    if (t?.type !== 'assignments') throw unmapped('list', prefix);
+    const q = this.query(prefix, 'list');
     try {
-      const list = (await this.objects.listClusterCustomObject({ ...API, plural: 'tasks', fieldSelector: `spec.nodeName=${t.node}` })) as {
-        metadata: { resourceVersion: string };
-        items: Resource[];
-      };
-      const items = list.items.map((o) => objectKv(assignmentKey(t.node, o.metadata.namespace, o.metadata.name), o));
-      return { items, revision: Number(list.metadata.resourceVersion) };
+      const params = { ...API, plural: q.plural, ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}) };
+      const list = (await (q.namespace === undefined
+        ? this.objects.listClusterCustomObject(params)
+        : this.objects.listNamespacedCustomObject({ ...params, namespace: q.namespace }))) as { metadata: { resourceVersion: string }; items: Resource[] };
+      return { items: list.items.map((o) => objectKv(q.keyOf(o), o)), revision: Number(list.metadata.resourceVersion) };
     } catch (err) {
-      throw apiError(`list tasks of node ${t.node}`, err);
+      throw apiError(`list ${q.plural}`, err);
     }
   }
 
@@ -97,6 +99,10 @@ export class ApiStore implements Store {
    *  keys that conflicted). The result's revision is the highest; what each key really got is kept,
    *  so that a later compare-and-swap on the reported revision asks for the real one. */
   async txn(ops: TxnOp[]): Promise<TxnResult> {
+    // all or nothing on what is served: a transaction with one write the API does not take (a
+    // deploy's, a stack removal's) sends none of them
+    const unserved = ops.find((op) => !this.served(op));
+    if (unserved) throw unmapped(unserved.op, unserved.key);
     const results = await Promise.all(ops.map((op) => this.one(op)));
     const conflicts = results.filter((r): r is TxnConflict => typeof r !== 'number');
     const revisions = results.filter((r): r is number => typeof r === 'number');
@@ -109,9 +115,9 @@ export class ApiStore implements Store {
   }
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
-    const t = keyTarget(prefix);
-    if (t?.type !== 'assignments') throw unmapped('watch', prefix);
-    const keyOf = (o: Resource) => assignmentKey(t.node, o.metadata.namespace, o.metadata.name);
+    const q = this.query(prefix, 'watch');
+    const path = `/apis/${GROUP}/${VERSION}${q.namespace === undefined ? '' : `/namespaces/${q.namespace}`}/${q.plural}`;
+    const what = `watch ${q.plural}`;
     return new Observable<WatchMessage>((sub) => {
       let last = fromRevision - 1;
       let abort: AbortController | undefined;
@@ -121,18 +127,18 @@ export class ApiStore implements Store {
       const open = () => {
         this.watcher
           .watch(
-            '/apis/stackd.io/v1/tasks',
-            { fieldSelector: `spec.nodeName=${t.node}`, resourceVersion: String(last), allowWatchBookmarks: true },
+            path,
+            { ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}), resourceVersion: String(last), allowWatchBookmarks: true },
             (type: string, obj: unknown) => {
-              const msg = watchEvent(type, obj, keyOf);
+              const msg = watchEvent(type, obj, q.keyOf);
               if (msg.type === 'events') last = Math.max(last, msg.revision);
-              if (msg.type === 'error') return sub.error(new Error(`watch tasks of node ${t.node}: ${msg.message}`));
+              if (msg.type === 'error') return sub.error(new Error(`${what}: ${msg.message}`));
               sub.next(msg);
               if (msg.type === 'relist') sub.complete();
             },
             (err: unknown) => {
               if (closed || sub.closed) return;
-              if (err) sub.error(apiError(`watch tasks of node ${t.node}`, err));
+              if (err) sub.error(apiError(what, err));
               else open();
             },
           )
@@ -187,6 +193,15 @@ export class ApiStore implements Store {
     this.leases.clear();
   }
 
+  /** What a list or watch of `prefix` asks the API: a kind (in a namespace), or a node's tasks. */
+  private query(prefix: string, what: string): { plural: string; namespace?: string; fieldSelector?: string; keyOf: (o: Resource) => string } {
+    const t = keyTarget(prefix);
+    if (t?.type === 'assignments')
+      return { plural: 'tasks', fieldSelector: `spec.nodeName=${t.node}`, keyOf: (o) => assignmentKey(t.node, o.metadata.namespace, o.metadata.name) };
+    if (t?.type === 'kind') return { plural: t.plural, namespace: t.namespace, keyOf: (o) => objectKey(t.kind, o.metadata.namespace, o.metadata.name) };
+    throw unmapped(what, prefix);
+  }
+
   private read(t: ObjectTarget): Promise<Resource> {
     return t.namespace === undefined
       ? this.objects.getClusterCustomObject({ ...API, plural: t.plural, name: t.name })
@@ -214,6 +229,17 @@ export class ApiStore implements Store {
         const got = (await this.objects.createClusterCustomObject({ ...API, plural: 'nodes', body: JSON.parse(op.value) })) as Resource;
         return Number(got.metadata.resourceVersion);
       }
+      if (t?.type === 'object' && op.op === 'update' && (t.kind === 'Service' || t.kind === 'GitSource' || (t.kind === 'Node' && this.nodeWrites === 'spec'))) {
+        // spec, labels and annotations (the server keeps status): stackctl's scale, node update
+        const body = JSON.parse(op.value) as Resource;
+        body.metadata.resourceVersion = String(expected);
+        const got = (
+          t.namespace === undefined
+            ? await this.objects.replaceClusterCustomObject({ ...API, plural: t.plural, name: t.name, body })
+            : await this.objects.replaceNamespacedCustomObject({ ...API, plural: t.plural, namespace: t.namespace, name: t.name, body })
+        ) as Resource;
+        return Number(got.metadata.resourceVersion);
+      }
       if (t?.type === 'object' && (t.kind === 'Node' || t.kind === 'Task') && op.op === 'update') {
         // the status subresource: an agent writes status only (a Node's spec is the admins')
         const body = JSON.parse(op.value) as Resource;
@@ -231,6 +257,15 @@ export class ApiStore implements Store {
       throw apiError(`${op.op} ${op.key}`, err);
     }
     throw unmapped(op.op, op.key);
+  }
+
+  /** The writes `one` knows how to make. */
+  private served(op: TxnOp): boolean {
+    const t = keyTarget(op.key);
+    if (t?.type === 'lease') return op.op === 'create' || op.op === 'update';
+    if (t?.type !== 'object') return false;
+    if (t.kind === 'Node' && op.op === 'create') return true;
+    return op.op === 'update' && ['Service', 'GitSource', 'Node', 'Task'].includes(t.kind);
   }
 
   private actualRevision(key: string, revision: number): number {

@@ -50,3 +50,34 @@ export function kubeConfigFor(t: ApiTarget): KubeConfig {
   });
   return kc;
 }
+
+/** A kubeconfig file (its current context), as `stackctl kubeconfig` prints one. */
+export function kubeConfigFromFile(file: string): { kc: KubeConfig; server: string } {
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    throw new InputError([`${file}: not a kubeconfig: ${(err as Error).message.split('\n')[0]}`]);
+  }
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new InputError([`${file}: its current context names no cluster with a server`]);
+  return { kc, server };
+}
+
+export interface ClientApiFlags {
+  server?: string;
+  token?: string;
+  certificateAuthority?: string;
+  kubeconfig?: string;
+}
+
+/** stackctl's way to the API, if it is asked to use one: --server with --token (and
+ *  --certificate-authority), or --kubeconfig / STACKD_KUBECONFIG. undefined: use the Store. */
+export function clientKubeConfig(flags: ClientApiFlags, env = process.env): { kc: KubeConfig; server: string } | undefined {
+  if (flags.server) {
+    if (!flags.token) throw new InputError(['--server needs --token (stackctl kubeconfig prints one), or use --kubeconfig']);
+    return { kc: kubeConfigFor({ server: flags.server, token: flags.token, caFile: flags.certificateAuthority }), server: flags.server };
+  }
+  const file = flags.kubeconfig ?? env.STACKD_KUBECONFIG;
+  return file ? kubeConfigFromFile(file) : undefined;
+}

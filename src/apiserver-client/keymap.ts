@@ -1,6 +1,5 @@
-// Which API resource a Store key names, for the agent's adapter (api-store.ts). Only what an agent
-// touches is mapped: its Node and heartbeat, its assignments, its tasks, the configs, secrets,
-// stacks and networks they use, and the cluster's id. Pure.
+// Which API resource a Store key names, for the adapter (api-store.ts): objects and the prefixes
+// of a kind (stackctl's reads), an agent's heartbeat, assignments and the cluster's id. Pure.
 import { CLUSTER_ID_KEY, HEARTBEAT_PREFIX, isClusterScoped, ROOT } from '../api/keys.js';
 import type { Kind } from '../api/meta.js';
 import { RESOURCES } from '../apiserver/resources.js';
@@ -10,7 +9,9 @@ export type KeyTarget =
   | { type: 'lease'; node: string }
   | { type: 'cluster-id' }
   /** the prefix of a node's assignments: its tasks, by field selector spec.nodeName */
-  | { type: 'assignments'; node: string };
+  | { type: 'assignments'; node: string }
+  /** every object of a kind, or of a kind in one namespace (a stack) */
+  | { type: 'kind'; kind: Kind; plural: string; namespace?: string };
 
 const ASSIGNMENTS = `${ROOT}assignments/`;
 const BY_PLURAL = new Map(RESOURCES.map((r) => [r.plural, r.kind]));
@@ -27,11 +28,13 @@ export function keyTarget(key: string): KeyTarget | undefined {
   const [plural, ...parts] = key.slice(ROOT.length).split('/');
   const kind = BY_PLURAL.get(plural);
   if (!kind) return undefined;
+  if (parts.length === 1 && parts[0] === '') return { type: 'kind', kind, plural };
   if (isClusterScoped(kind)) return parts.length === 1 && parts[0] ? { type: 'object', kind, plural, name: parts[0] } : undefined;
+  if (parts.length === 2 && parts[0] && parts[1] === '') return { type: 'kind', kind, plural, namespace: parts[0] };
   return parts.length === 2 && parts[0] && parts[1] ? { type: 'object', kind, plural, namespace: parts[0], name: parts[1] } : undefined;
 }
 
 /** The error for a key the API does not serve to agents (a bug in the caller, not bad input). */
 export function unmapped(what: string, key: string): Error {
-  return new Error(`${what} ${key}: not served through the API (only an agent's own keys are)`);
+  return new Error(`${what} ${key}: not served through the API (use --store next to etcd, or kubectl)`);
 }

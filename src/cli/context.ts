@@ -9,6 +9,8 @@ import type { Store } from '../store/store.js';
 import type { StoreFlags } from '../store/flags.js';
 import { parseDuration } from '../stackfile/units.js';
 import { InputError } from '../errors.js';
+import { ApiStore } from '../apiserver-client/api-store.js';
+import { clientKubeConfig, type ClientApiFlags } from '../apiserver-client/connect.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 
@@ -22,8 +24,25 @@ export function requestTimeoutMs(cmd: Command): number {
   }
 }
 
-export async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T>;
+export async function withStore<T>(cmd: Command, how: { remote: boolean }, fn: (store: Store) => Promise<T>): Promise<T>;
+export async function withStore<T>(cmd: Command, a: unknown, b?: unknown): Promise<T> {
+  const fn = (b ?? a) as (store: Store) => Promise<T>;
+  const how = (b ? a : { remote: true }) as { remote: boolean };
   const flags = cmd.optsWithGlobals<StoreFlags>();
+  // through the API server instead (--server/--kubeconfig): only what it serves works. The
+  // program's own flags: `kubeconfig --server` is another option (the URL to print)
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const remote = how.remote ? clientKubeConfig(root.opts<ClientApiFlags>()) : undefined;
+  if (remote) {
+    const api = storeWithDeadline(new ApiStore(remote.kc, remote.server, 'spec'), requestTimeoutMs(cmd));
+    try {
+      return await fn(api);
+    } finally {
+      await api.close();
+    }
+  }
   const ms = requestTimeoutMs(cmd);
   const endpoint = describeStoreLocation(resolveStoreLocation(flags.store, { env: process.env, home: homedir(), cwd: process.cwd() }));
   const opening = openStore(flags.store, flags);

@@ -26,6 +26,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   addStoreOptions(program);
+  program
+    .option('--server <url>', 'talk to the API server at this https URL instead of the store (with --token; see README); for kubeconfig: the URL to put in it')
+    .option('--token <token>', 'bearer token for --server (stackctl kubeconfig prints one)')
+    .option('--certificate-authority <file>', "the API server's CA certificate, for --server")
+    .option('--kubeconfig <file>', 'talk to the API server of this kubeconfig (its current context; env STACKD_KUBECONFIG)');
   registerConfig(program);
   registerStacks(program);
   registerTaskCommands(program);

@@ -23,13 +23,15 @@ export function registerKubeconfigCommands(program: Command): void {
       "a node identity instead: reads only that node's tasks and their configs and secrets, writes only their status (for stackd agent --server)",
       parseNodeName,
     )
-    .option('--server <url>', 'the API URL to put in it (default: the one the API server announced)')
     .option('-n, --namespace <stack>', "the context's default namespace (stack)")
-    .action(async (opts: { role: Role; node?: string; server?: string; namespace?: string }, cmd: Command) => {
-      await withStore(cmd, async (store) => {
+    // --server (stackctl's own flag) is here the API URL to put in it (default: the one the API
+    // server announced); tokens are made in the Store, so this command never goes through the API
+    .action(async (opts: { role: Role; node?: string; namespace?: string }, cmd: Command) => {
+      const wanted = cmd.optsWithGlobals<{ server?: string }>().server;
+      await withStore(cmd, { remote: false }, async (store) => {
         const [ca, url] = await Promise.all([store.get(API_CA_KEY), store.get(API_URL_KEY)]);
         if (!ca) throw new CommandError('no API server has published its CA yet: start stackd (or stackd manager) with --api-listen');
-        const server = opts.server ?? url?.value;
+        const server = wanted ?? url?.value;
         if (!server) throw new CommandError('pass --server https://HOST:PORT');
         const role: Role = opts.node ? 'node' : opts.role;
         const { token, record } = await createToken(store, role, opts.node);

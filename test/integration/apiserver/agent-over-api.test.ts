@@ -13,7 +13,7 @@ import { TASK_STATE_ORDER, type Node, type Task } from '../../../src/api/objects
 import { getObject } from '../../../src/client/objects.js';
 
 import { api, clientFromKubeconfig, type ApiClient } from '../../helpers/api.js';
-import { EXAMPLE } from '../../helpers/cli.js';
+import { EXAMPLE, run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { freePort } from '../../helpers/stackd.js';
 
@@ -155,6 +155,32 @@ test('the node keeps its heartbeat through a manager restart, and its token hold
   // and it still runs what it is given
   await cluster.deploy('apsleep', 'services:\n  idle:\n    image: stackd/busybox:latest\n    command: ["sleep", "1000"]\n    init: true\n', '-d');
   await eventually(async () => (await cluster.runningTasks('apsleep')).length === 1, 'apsleep running', 120_000);
+});
+
+test('stackctl through the API (--kubeconfig, --server/--token): reads and scale; what is not served fails whole', async () => {
+  const remote = (args: string[], env: Record<string, string> = {}) => run('stackctl', args, env);
+  const ls = await remote(['ls'], { STACKD_KUBECONFIG: admin.file });
+  expect(ls).toMatchObject({ code: 0 });
+  expect(ls.stdout).toMatch(new RegExp(`^${STACK}\\s+3\\s`, 'm'));
+  const caFile = join(cluster.logDir, 'admin-ca.crt');
+  writeFileSync(caFile, admin.ca);
+  const flags = ['--server', server, '--token', admin.token, '--certificate-authority', caFile];
+  const services = await remote([...flags, 'services', STACK]);
+  expect(services.stdout).toMatch(new RegExp(`${STACK}_api\\s+replicated\\s+1/1`));
+  expect((await remote([...flags, 'ps', STACK])).stdout).toMatch(new RegExp(`${STACK}_mysql\\.1\\s.*${NODE}\\s+Running\\s+Running`));
+  const inspect = await remote([...flags, 'service', 'inspect', `${STACK}_web`]);
+  expect(JSON.parse(inspect.stdout)[0]).toMatchObject({ kind: 'Service', metadata: { name: 'web', namespace: STACK } });
+  expect((await remote(['--kubeconfig', admin.file, 'service', 'scale', 'apsleep_idle=2'])).code).toBe(0);
+  await eventually(async () => (await cluster.runningTasks('apsleep')).length === 2, 'apsleep scaled to 2 through the API', 120_000);
+  // a viewer may read but not scale; a stack removal is not served yet: refused, nothing removed
+  const viewer = await kubeconfigFor('viewer', '--role', 'viewer');
+  const denied = await remote(['--kubeconfig', viewer.file, 'service', 'scale', 'apsleep_idle=3']);
+  expect(denied.code).toBe(1);
+  expect(denied.stderr).toMatch(/403 .*viewer may only get, list and watch/);
+  const rm = await remote(['--kubeconfig', admin.file, 'rm', 'apsleep']);
+  expect(rm.code).toBe(1);
+  expect(rm.stderr).toMatch(/not served through the API/);
+  expect((await cluster.runningTasks('apsleep')).length).toBe(2);
 });
 
 test('an agent that dies without a word: its node goes down when its Lease is not renewed', async () => {

@@ -11,7 +11,9 @@ test.each<[string, ReturnType<typeof keyTarget>]>([
   [objectKey('Node', '', 'n1'), { type: 'object', kind: 'Node', plural: 'nodes', name: 'n1' }],
   [objectKey('Task', 'acc', 't1'), { type: 'object', kind: 'Task', plural: 'tasks', namespace: 'acc', name: 't1' }],
   [objectKey('Stack', '', 'acc'), { type: 'object', kind: 'Stack', plural: 'stacks', name: 'acc' }],
-  ['/stackd/tasks/acc/', undefined],
+  ['/stackd/tasks/acc/', { type: 'kind', kind: 'Task', plural: 'tasks', namespace: 'acc' }],
+  ['/stackd/stacks/', { type: 'kind', kind: 'Stack', plural: 'stacks' }],
+  ['/stackd/tasks/acc/x/y', undefined],
   ['/stackd/gitopssecrets/x', undefined],
   ['/elsewhere/x', undefined],
 ])('%s', (key, target) => {
