@@ -1,6 +1,7 @@
 // The node agent: registers its Node, heartbeats through a lease, and drives this engine's
 // containers towards the tasks assigned to it. Docker or the Store unreachable: retry, report,
 // never crash.
+import { outageLog } from '../controller/outage-log.js';
 import { hostname } from 'node:os';
 import { map, share, Subject } from 'rxjs';
 import { assignmentPrefix } from '../api/keys.js';
@@ -84,7 +85,11 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
   if (!node) return heartbeats;
   log.info(`node ${nodeName} registered (docker ${info.version} at ${runtime.endpoint}, ${info.cpus} cpus, cluster ${clusterId})`);
 
-  const assignments = new Informer<Task>(store, assignmentPrefix(nodeName), (err) => log.warn(`watch assignments: ${(err as Error).message}`));
+  const assignments = new Informer<Task>(
+    store,
+    assignmentPrefix(nodeName),
+    outageLog('watch assignments', (m) => log.warn(m)),
+  );
   assignments.start();
   await untilAborted(assignments.synced, signal);
   if (signal.aborted) {
@@ -114,7 +119,10 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     clusterId,
     assignments,
     events$,
-    statuses: new StatusWriter(store, (err) => log.warn(`task status: ${err.message}; retrying`)),
+    statuses: new StatusWriter(
+      store,
+      outageLog('task status', (m) => log.warn(m)),
+    ),
     log,
     onTaskGone: () => gcWanted.next(),
     clusterNet: opts.netns !== undefined,

@@ -8,6 +8,7 @@ import { decodeObject, encodeObject } from '../client/codec.js';
 import { canAdvance } from '../orchestrator/task-state.js';
 import type { KeyValue, Store } from '../store/store.js';
 import { reconnectBackoff } from '../controller/backoff.js';
+import { asReport, type OnError } from '../controller/outage-log.js';
 
 const MAX_TRIES = 5;
 
@@ -24,7 +25,7 @@ export class StatusWriter {
 
   constructor(
     private readonly store: Store,
-    private readonly onError?: (err: Error) => void,
+    private readonly onError?: OnError,
   ) {}
 
   /** Resolves true once written, false if the task no longer exists. */
@@ -55,12 +56,13 @@ export class StatusWriter {
         this.pending = new Map();
         try {
           await this.write(batch);
+          if (failures > 0) asReport(this.onError).recovered();
           failures = 0;
         } catch (err) {
           // the Store is unreachable: keep the reports (newer ones for a task stay last) and retry
           for (const [key, reports] of batch) this.pending.set(key, [...reports, ...(this.pending.get(key) ?? [])]);
           failures++;
-          this.onError?.(err as Error);
+          asReport(this.onError).failed(err);
           await new Promise((r) => setTimeout(r, reconnectBackoff.delayMs(failures)));
         }
       }

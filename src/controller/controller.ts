@@ -4,6 +4,7 @@ import { merge, timer, type Observable, type Subscription } from 'rxjs';
 import { mergeMap } from 'rxjs';
 import type { Backoff } from './backoff.js';
 import { WorkQueue } from './workqueue.js';
+import { OutageLog } from './outage-log.js';
 import { reconcileDuration, reconcileTotal, trackQueue, workqueueWait } from '../metrics/metrics.js';
 
 export interface ReconcileResult {
@@ -36,9 +37,13 @@ export interface Runnable {
 
 export class Controller implements Runnable {
   readonly queue: WorkQueue;
+  /** failing reconciles (a Store that is down fails them all, each retried with backoff): the
+   *  first is logged, then one line every 30 s, then the first success after them */
+  private readonly trouble: OutageLog;
 
   constructor(private readonly opts: ControllerOptions) {
     this.queue = new WorkQueue(opts.backoff);
+    this.trouble = new OutageLog(opts.name, (m) => opts.log?.(m));
   }
 
   async start(signal: AbortSignal): Promise<void> {
@@ -70,6 +75,7 @@ export class Controller implements Runnable {
       try {
         const result = await this.opts.reconcile(key);
         reconcileTotal.inc({ controller, result: 'success' });
+        this.trouble.recovered();
         this.queue.forget(key);
         if (result?.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
@@ -79,7 +85,7 @@ export class Controller implements Runnable {
           this.opts.log?.(`${this.opts.name}: ${key}: ${message}`, { terminal: true });
         } else {
           const delay = this.queue.addRateLimited(key);
-          this.opts.log?.(`${this.opts.name}: ${key}: ${message} (retry in ${delay} ms)`);
+          this.trouble.failed(new Error(`${key}: ${message} (retry in ${delay} ms)`));
         }
       } finally {
         end();

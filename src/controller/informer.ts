@@ -1,7 +1,8 @@
 // An informer: list, then watch from the list's revision; relist when the watch says history was
 // compacted; reconnect with backoff on errors. Keeps a cache of decoded objects and tells which
 // keys changed. (client-node's ListWatch, as an RxJS pipeline.)
-import { concat, defer, filter, map, of, repeat, retry, switchMap, timer, type Observable, Subject, type Subscription } from 'rxjs';
+import { concat, defer, filter, map, of, repeat, retry, switchMap, tap, timer, type Observable, Subject, type Subscription } from 'rxjs';
+import { asReport, type OnError } from './outage-log.js';
 import type { Resource } from '../api/meta.js';
 import { decodeObject } from '../client/codec.js';
 import type { Store, WatchEvent } from '../store/store.js';
@@ -13,7 +14,8 @@ export type InformerMessage =
   | { type: 'events'; events: WatchEvent[]; revision: number };
 
 /** list + watch as one endless stream; errors retry with backoff, a relist lists again. */
-export function listWatch(store: Store, prefix: string, backoff: Backoff = reconnectBackoff, onError?: (err: unknown) => void): Observable<InformerMessage> {
+export function listWatch(store: Store, prefix: string, backoff: Backoff = reconnectBackoff, onError?: OnError): Observable<InformerMessage> {
+  const report = asReport(onError);
   return defer(() => store.list(prefix)).pipe(
     switchMap((list) =>
       concat(
@@ -26,10 +28,12 @@ export function listWatch(store: Store, prefix: string, backoff: Backoff = recon
       ),
     ),
     repeat(),
+    // any message after failures: the list (or watch) works again
+    tap(() => report.recovered()),
     retry({
       resetOnSuccess: true,
       delay: (err, n) => {
-        onError?.(err);
+        report.failed(err);
         return timer(backoff.delayMs(n));
       },
     }),
@@ -60,7 +64,7 @@ export class Informer<T extends Resource> {
   constructor(
     private readonly store: Store,
     readonly prefix: string,
-    private readonly onError?: (err: unknown) => void,
+    private readonly onError?: OnError,
   ) {}
 
   start(): void {

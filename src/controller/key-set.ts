@@ -2,6 +2,7 @@
 import { Subject, type Subscription } from 'rxjs';
 import type { Store } from '../store/store.js';
 import { listWatch } from './informer.js';
+import type { OnError } from './outage-log.js';
 
 export class KeySet {
   private readonly keys = new Set<string>();
@@ -15,7 +16,7 @@ export class KeySet {
   constructor(
     private readonly store: Store,
     readonly prefix: string,
-    private readonly onError?: (err: unknown) => void,
+    private readonly onError?: OnError,
   ) {}
 
   start(): void {

@@ -19,6 +19,7 @@ import { scrubUrls } from './git-auth.js';
 import { requestedAt } from './request.js';
 import { recheckRollouts, syncSource, type GitOpsContext } from './sync.js';
 import { gitopsSyncTotal } from '../metrics/metrics.js';
+import { outageLog } from '../controller/outage-log.js';
 
 /** How often a rollout the source started is looked at again. */
 const ROLLOUT_POLL_MS = 1000;
@@ -98,7 +99,7 @@ export function gitOpsController(ctx: GitOpsContext, sources: Informer<GitSource
 export function gitOpsRunnable(ctx: GitOpsContext): Runnable {
   return {
     async start(signal: AbortSignal): Promise<void> {
-      const sources = new Informer<GitSource>(ctx.store, kindPrefix('GitSource'), (err) => ctx.log(`watch gitsources: ${(err as Error).message}; retrying`));
+      const sources = new Informer<GitSource>(ctx.store, kindPrefix('GitSource'), outageLog('watch gitsources', ctx.log));
       sources.start();
       try {
         await untilAborted(sources.synced, signal);

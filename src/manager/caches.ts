@@ -5,6 +5,7 @@ import { Informer } from '../controller/informer.js';
 import type { Store } from '../store/store.js';
 import { KeySet } from '../controller/key-set.js';
 import { untilAborted } from '../controller/abort.js';
+import type { OnError } from '../controller/outage-log.js';
 
 export interface ManagerCaches {
   stacks: Informer<Stack>;
@@ -17,13 +18,13 @@ export interface ManagerCaches {
 
 /** Starts the informers and waits for their first list (or for `signal`: a store that is down
  *  keeps them listing, and a lost leadership must not wait for it). */
-export async function startCaches(store: Store, onError: (what: string, err: unknown) => void, signal?: AbortSignal): Promise<ManagerCaches> {
+export async function startCaches(store: Store, onError: (what: string) => OnError, signal?: AbortSignal): Promise<ManagerCaches> {
   const caches: ManagerCaches = {
-    stacks: new Informer<Stack>(store, kindPrefix('Stack'), (e) => onError('stacks', e)),
-    services: new Informer<Service>(store, kindPrefix('Service'), (e) => onError('services', e)),
-    tasks: new Informer<Task>(store, kindPrefix('Task'), (e) => onError('tasks', e)),
-    nodes: new Informer<Node>(store, kindPrefix('Node'), (e) => onError('nodes', e)),
-    heartbeats: new KeySet(store, HEARTBEAT_PREFIX, (e) => onError('heartbeats', e)),
+    stacks: new Informer<Stack>(store, kindPrefix('Stack'), onError('stacks')),
+    services: new Informer<Service>(store, kindPrefix('Service'), onError('services')),
+    tasks: new Informer<Task>(store, kindPrefix('Task'), onError('tasks')),
+    nodes: new Informer<Node>(store, kindPrefix('Node'), onError('nodes')),
+    heartbeats: new KeySet(store, HEARTBEAT_PREFIX, onError('heartbeats')),
   };
   const all = [caches.stacks, caches.services, caches.tasks, caches.nodes, caches.heartbeats];
   for (const c of all) c.start();

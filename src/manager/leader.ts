@@ -2,6 +2,7 @@
 // is lost, and campaign again. Only the leader reconciles; the others wait.
 import type { Leadership, Store } from '../store/store.js';
 import { MANAGER_ELECTION } from '../api/keys.js';
+import { OutageLog } from '../controller/outage-log.js';
 
 export interface LeaderOptions {
   identity: string;
@@ -18,16 +19,19 @@ export async function runWhenLeader(
   lead: (signal: AbortSignal, leadership: Leadership) => Promise<void>,
 ): Promise<void> {
   const election = store.election(MANAGER_ELECTION, opts.ttlSeconds);
+  // a store that is down fails every campaign, once a second: say so once, then every 30 s
+  const campaignTrouble = new OutageLog('campaign', opts.log);
   while (!signal.aborted) {
     let leadership: Leadership;
     try {
       leadership = await election.campaign(opts.identity, signal);
     } catch (err) {
       if (signal.aborted) return;
-      opts.log(`campaign failed: ${(err as Error).message}; retrying`);
+      campaignTrouble.failed(err);
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
+    campaignTrouble.recovered();
     opts.log(`${opts.identity} is the leader`);
     const term = new AbortController();
     const onStop = () => term.abort();

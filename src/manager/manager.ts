@@ -18,6 +18,7 @@ import { gitOpsRunnable } from '../gitops/controller.js';
 import type { GitOpsOptions } from '../gitops/options.js';
 import { setLeading, trackRollouts, trackTaskStates } from '../metrics/metrics.js';
 import { ManagerPresence } from './presence.js';
+import { outageLog } from '../controller/outage-log.js';
 
 export interface ManagerOptions {
   identity?: string;
@@ -37,15 +38,23 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
   const log = opts.log;
   setLeading(false);
   const ttl = opts.leaseTtlSeconds ?? 5;
-  const presence = new ManagerPresence(unfenced, { identity, host: hostname(), pid: process.pid, address: opts.address, startedAt: new Date().toISOString() }, ttl);
+  const presence = new ManagerPresence(
+    unfenced,
+    { identity, host: hostname(), pid: process.pid, address: opts.address, startedAt: new Date().toISOString() },
+    ttl,
+    outageLog('manager presence', (m) => log.warn(m)),
+  );
   const announcing = presence.run(signal);
   await runWhenLeader(unfenced, { identity, ttlSeconds: ttl, log: (m) => log.info(m) }, signal, async (term, leadership) => {
     // every write of this term lands only while this process still leads
     const store = fencedStore(unfenced, leadership.fence);
-    const caches = await startCaches(store, (what, err) => log.warn(`watch ${what}: ${(err as Error).message}; retrying`), term);
+    const caches = await startCaches(store, (what) => outageLog(`watch ${what}`, (m) => log.warn(m)), term);
     const say = (m: string) => log.info(m);
     const files = [new Informer<Config | Secret>(store, kindPrefix('Config')), new Informer<Config | Secret>(store, kindPrefix('Secret'))];
-    const networks = networkInformer(store, (err) => log.warn(`watch networks: ${(err as Error).message}; retrying`));
+    const networks = networkInformer(
+      store,
+      outageLog('watch networks', (m) => log.warn(m)),
+    );
     for (const f of [...files, networks]) f.start();
     await untilAborted(Promise.all([...files, networks].map((f) => f.synced)), term);
     if (term.aborted) {

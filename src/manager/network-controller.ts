@@ -1,5 +1,6 @@
 // The network controller: keeps every cluster network allocated (src/net/plan-alloc.ts) as
 // networks, services and nodes come and go, and makes the cluster's ingress network once.
+import type { OnError } from '../controller/outage-log.js';
 import { map, merge } from 'rxjs';
 import { kindPrefix, objectKey } from '../api/keys.js';
 import type { Network } from '../api/objects.js';
@@ -60,6 +61,6 @@ async function createIngress(store: Store, networks: Informer<Network>): Promise
   if (res.succeeded) await networks.waitFor(res.revision);
 }
 
-export function networkInformer(store: Store, onError: (err: unknown) => void): Informer<Network> {
+export function networkInformer(store: Store, onError: OnError): Informer<Network> {
   return new Informer<Network>(store, kindPrefix('Network'), onError);
 }

@@ -4,6 +4,7 @@
 import { firstValueFrom } from 'rxjs';
 import { MANAGER_PREFIX } from '../api/keys.js';
 import type { Lease, Store } from '../store/store.js';
+import { asReport, type OnError } from '../controller/outage-log.js';
 
 export interface ManagerRecord {
   identity: string;
@@ -23,18 +24,22 @@ export class ManagerPresence {
     private readonly store: Store,
     private record: ManagerRecord,
     private readonly ttlSeconds: number,
+    private readonly onError?: OnError,
   ) {}
 
   /** Keeps the key there until `signal` aborts, renewing it after a lost lease; store errors wait
    *  and retry (the manager's other loops report them). */
   async run(signal: AbortSignal): Promise<void> {
+    const report = asReport(this.onError);
     const stopped = new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
     while (!signal.aborted) {
       try {
         this.lease = await this.store.grantLease(this.ttlSeconds);
         await this.write();
+        report.recovered();
         await Promise.race([firstValueFrom(this.lease.lost$), stopped]);
-      } catch {
+      } catch (err) {
+        if (!signal.aborted) report.failed(err);
         void this.lease?.revoke().catch(() => undefined);
         await Promise.race([new Promise((r) => setTimeout(r, 1000)), stopped]);
       }

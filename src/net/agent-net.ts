@@ -2,6 +2,7 @@
 // to every other node, every local container's VIP rules in step with the services' ready tasks,
 // the routing mesh's rules (mesh.ts), and serves the node's DNS resolver. Everything it programs is
 // replaced atomically and idempotently, so a restarted agent re-applies it without a blip.
+import { outageLog } from '../controller/outage-log.js';
 import { map, merge, type Observable } from 'rxjs';
 import { kindPrefix } from '../api/keys.js';
 import type { Network, Node, Service, Stack, Task } from '../api/objects.js';
@@ -46,7 +47,7 @@ const RESYNC_MS = 30_000;
 export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): Promise<void> {
   const { store, runtime, nodeName, log } = deps;
   const host = new HostNet(deps.netns);
-  const onError = (what: string) => (err: unknown) => log.warn(`watch ${what}: ${(err as Error).message}`);
+  const onError = (what: string) => outageLog(`watch ${what}`, (m) => log.warn(m));
   const networks = new Informer<Network>(store, kindPrefix('Network'), onError('networks'));
   const services = new Informer<Service>(store, kindPrefix('Service'), onError('services'));
   const tasks = new Informer<Task>(store, kindPrefix('Task'), onError('tasks'));
