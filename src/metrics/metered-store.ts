@@ -1,6 +1,6 @@
 // A Store that times every get, list and txn into stackd_store_request_duration_seconds.
 import type { Observable } from 'rxjs';
-import type { Election, KeyValue, Lease, ListResult, Store, TxnOp, TxnResult, WatchMessage } from '../store/store.js';
+import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from '../store/store.js';
 import { storeRequestDuration } from './metrics.js';
 
 async function timed<T>(op: string, call: () => Promise<T>): Promise<T> {
@@ -32,8 +32,8 @@ export class MeteredStore implements Store {
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
     return this.inner.watch(prefix, fromRevision);
   }
-  grantLease(ttlSeconds: number): Promise<Lease> {
-    return timed('lease', () => this.inner.grantLease(ttlSeconds));
+  grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease> {
+    return timed('lease', () => this.inner.grantLease(ttlSeconds, opts));
   }
   election(name: string, ttlSeconds: number): Election {
     return this.inner.election(name, ttlSeconds);

@@ -2,7 +2,7 @@
 // (SIGSTOPped, a half-open connection) accepts the connection and never answers, so its own gRPC
 // deadline and retries add up to minutes. The CLI (--request-timeout) wraps its store in this.
 // Watches are not bounded: waiting for a change is their job.
-import type { Election, KeyValue, Lease, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
 import { StoreUnavailableError } from './store.js';
 import type { Observable } from 'rxjs';
 
@@ -34,7 +34,7 @@ export function storeWithDeadline(inner: Store, ms: number): Store {
     list: (prefix: string): Promise<ListResult> => bound(inner.list(prefix)),
     txn: (ops: TxnOp[]): Promise<TxnResult> => bound(inner.txn(ops)),
     watch: (prefix: string, from: number): Observable<WatchMessage> => inner.watch(prefix, from),
-    grantLease: (ttl: number): Promise<Lease> => bound(inner.grantLease(ttl)),
+    grantLease: (ttl: number, opts?: LeaseOptions): Promise<Lease> => bound(inner.grantLease(ttl, opts)),
     election: (name: string, ttl: number): Election => inner.election(name, ttl),
     compact: (revision: number): Promise<void> => bound(inner.compact(revision)),
     close: () => inner.close(),

@@ -1,6 +1,7 @@
 // Leases on the embedded store. A lease is a row with an expiry; this process renews the leases it
 // holds, and every process that opens the file sweeps expired ones (deleting their keys), so a
-// holder that was killed loses its keys within a sweep interval of the expiry.
+// holder that was killed loses its keys within a sweep interval of the expiry. A lease granted
+// without keepalive is never renewed: the sweep ends it at its TTL.
 import { AsyncSubject } from 'rxjs';
 import type { Lease } from './store.js';
 import type { KvDb } from './embedded-db.js';
@@ -10,7 +11,7 @@ type LeaseDb = Pick<KvDb, 'grantLease' | 'renewLease' | 'leaseExists' | 'revokeL
 interface Held {
   ttlSeconds: number;
   lost$: AsyncSubject<string>;
-  keepalive: NodeJS.Timeout;
+  keepalive: NodeJS.Timeout | undefined;
 }
 
 export class LeaseKeeper {
@@ -28,11 +29,11 @@ export class LeaseKeeper {
     this.sweeper = setInterval(() => this.sweep(), sweepIntervalMs).unref();
   }
 
-  grant(ttl: number): Lease {
+  grant(ttl: number, keepAlive = true): Lease {
     const ttlSeconds = Math.max(1, Math.ceil(ttl));
     const id = this.db.grantLease(ttlSeconds, this.now());
     const lost$ = new AsyncSubject<string>();
-    const keepalive = setInterval(() => this.renew(id), (ttlSeconds * 1000) / 3).unref();
+    const keepalive = keepAlive ? setInterval(() => this.renew(id), (ttlSeconds * 1000) / 3).unref() : undefined;
     this.held.set(id, { ttlSeconds, lost$, keepalive });
     return {
       id: String(id),

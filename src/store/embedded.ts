@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import { throwError, type Observable } from 'rxjs';
-import { StoreUnavailableError, type Election, type Lease, type Store, type TxnOp, type WatchMessage } from './store.js';
+import { StoreUnavailableError, type Election, type Lease, type LeaseOptions, type Store, type TxnOp, type WatchMessage } from './store.js';
 import { openDatabase } from './embedded-schema.js';
 import { KvDb } from './embedded-db.js';
 import { WatchHub } from './embedded-watch.js';
@@ -78,8 +78,8 @@ class EmbeddedStore implements Store {
     return this.hub.watch(prefix, fromRevision);
   }
 
-  async grantLease(ttlSeconds: number): Promise<Lease> {
-    return this.run(() => this.leases.grant(ttlSeconds));
+  async grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease> {
+    return this.run(() => this.leases.grant(ttlSeconds, opts?.keepAlive ?? true));
   }
 
   election(name: string, ttlSeconds: number): Election {

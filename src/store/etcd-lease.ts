@@ -1,5 +1,6 @@
 // Leases: the etcd3 client keeps them alive; we translate its 'lost' into lost$ and make sure
-// lost$ also fires on revoke and on store close (when the keepalive stops).
+// lost$ also fires on revoke and on store close (when the keepalive stops). A lease without
+// keepalive reports lost$ when its TTL has run out (etcd deletes its keys then by itself).
 import type { Etcd3, Lease as EtcdClientLease } from 'etcd3';
 import { AsyncSubject, type Observable } from 'rxjs';
 import type { Lease } from './store.js';
@@ -18,9 +19,9 @@ export class EtcdLease implements Lease {
   }
 
   /** Grants a lease; `retrying` wraps the RPCs in the store's retry policy. */
-  static async grant(client: Etcd3, ttlSeconds: number, retrying: <T>(call: () => Promise<T>) => Promise<T>): Promise<EtcdLease> {
+  static async grant(client: Etcd3, ttlSeconds: number, retrying: <T>(call: () => Promise<T>) => Promise<T>, keepAlive = true): Promise<EtcdLease> {
     const [inner, id] = await retrying(async () => {
-      const attempt = client.lease(ttlSeconds, { autoKeepAlive: true });
+      const attempt = client.lease(ttlSeconds, { autoKeepAlive: keepAlive });
       attempt.on('lost', () => undefined); // a failed grant is reported by grant() as well
       try {
         return [attempt, await attempt.grant()] as const;
@@ -32,7 +33,9 @@ export class EtcdLease implements Lease {
     try {
       // etcd raises TTLs below its minimum (about 2 s): report what was granted
       const { grantedTTL } = await retrying(() => client.leaseClient.leaseTimeToLive({ ID: id, keys: false }));
-      return new EtcdLease(id, Math.max(Number(grantedTTL), ttlSeconds), inner, retrying);
+      const lease = new EtcdLease(id, Math.max(Number(grantedTTL), ttlSeconds), inner, retrying);
+      if (!keepAlive) setTimeout(() => lease.release(`lease ${id} expired`), lease.ttlSeconds * 1000).unref();
+      return lease;
     } catch (err) {
       inner.release();
       throw err;

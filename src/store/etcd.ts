@@ -8,7 +8,7 @@ import { EtcdLease } from './etcd-lease.js';
 import { DEFAULT_RETRY, type RetryPolicy, StoreClosedError, withRetry } from './etcd-retry.js';
 import { fromEtcdKv, fromEtcdTxn, toEtcdTxn } from './etcd-txn.js';
 import { reconnectDelayMs, watchPrefix } from './etcd-watch.js';
-import type { Election, KeyValue, Lease, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
 
 export interface EtcdStoreOptions {
   /** retries of each call before it fails with StoreUnavailableError */
@@ -99,8 +99,8 @@ class EtcdStore implements Store {
     );
   }
 
-  async grantLease(ttlSeconds: number): Promise<Lease> {
-    const lease = await EtcdLease.grant(this.client, ttlSeconds, (call) => this.call(call));
+  async grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease> {
+    const lease = await EtcdLease.grant(this.client, ttlSeconds, (call) => this.call(call), opts?.keepAlive ?? true);
     this.leases.add(lease);
     lease.lost$.subscribe({ complete: () => this.leases.delete(lease) });
     return lease;

@@ -26,7 +26,7 @@ export function fencedStore(inner: Store, fence: Leadership['fence']): Store {
       return res;
     },
     watch: (prefix, from) => inner.watch(prefix, from),
-    grantLease: (ttl) => inner.grantLease(ttl),
+    grantLease: (ttl, opts) => inner.grantLease(ttl, opts),
     election: (name, ttl) => inner.election(name, ttl),
     compact: (revision) => inner.compact(revision),
     close: () => inner.close(),

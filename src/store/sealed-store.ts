@@ -2,7 +2,7 @@
 // on the way out, so the backend (etcd's keys, values and WAL; the SQLite file) never holds the
 // plain text. Everything else passes through.
 import { map, type Observable } from 'rxjs';
-import type { Election, KeyValue, Lease, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
 import { SealedValueError, type Sealer } from './sealer.js';
 import { openValue, sealValue } from './sealed-values.js';
 
@@ -66,8 +66,8 @@ export class SealedStore implements Store {
       .pipe(map((msg) => (msg.type === 'events' ? { ...msg, events: msg.events.map((e) => ({ ...e, kv: e.type === 'put' ? this.open(e.kv) : e.kv })) } : msg)));
   }
 
-  grantLease(ttlSeconds: number): Promise<Lease> {
-    return this.inner.grantLease(ttlSeconds);
+  grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease> {
+    return this.inner.grantLease(ttlSeconds, opts);
   }
 
   election(name: string, ttlSeconds: number): Election {

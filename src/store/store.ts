@@ -71,6 +71,11 @@ export interface Lease {
   revoke(): Promise<void>;
 }
 
+export interface LeaseOptions {
+  /** default true */
+  keepAlive?: boolean;
+}
+
 export interface Leadership {
   /** the election key and its createRevision: a `guard` op on them makes a write the leader's
    *  only while it leads (see fencedStore) */
@@ -96,8 +101,10 @@ export interface Store {
   /** Every change under `prefix` from `fromRevision` (inclusive) on. Resumes after a disconnect
    *  from the last revision it delivered + 1; after a compaction sends `relist` and completes. */
   watch(prefix: string, fromRevision: number): Observable<WatchMessage>;
-  /** a lease kept alive by this process until revoked or the store is closed */
-  grantLease(ttlSeconds: number): Promise<Lease>;
+  /** a lease kept alive by this process until revoked or the store is closed; with
+   *  `keepAlive: false`, one that expires `ttlSeconds` after the grant whoever holds it (events:
+   *  many keys share one such lease and vanish together, with no delete per key) */
+  grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease>;
   election(name: string, ttlSeconds: number): Election;
   /** drop history before `revision` (watches from older revisions then relist) */
   compact(revision: number): Promise<void>;

@@ -46,6 +46,23 @@ export function describeLeaseCases(fixture: StoreFixture): void {
       expect(await store.get(key)).toBeUndefined();
     });
 
+    it('a lease granted without keepalive expires at its TTL and takes its keys, the store still open', async () => {
+      const store = await fixture.open();
+      const p = uniquePrefix('nokeepalive');
+      const lease = await store.grantLease(TTL, { keepAlive: false });
+      let lost = false;
+      lease.lost$.subscribe({ complete: () => (lost = true) });
+      await store.txn([
+        { op: 'put', key: `${p}a`, value: '1', lease: lease.id },
+        { op: 'put', key: `${p}b`, value: '2', lease: lease.id },
+        { op: 'put', key: `${p}plain`, value: '3' },
+      ]);
+      expect((await store.list(p)).items).toHaveLength(3);
+      await eventually(async () => (await store.list(p)).items.length === 1, 'the unkept lease to expire', 20_000);
+      expect((await store.list(p)).items.map((kv) => kv.key.slice(p.length))).toEqual(['plain']);
+      await eventually(() => lost, 'lost$ to complete once the lease expired');
+    }, 30_000);
+
     it('a lease whose holder went away expires and takes its keys', async () => {
       const holder = await fixture.open();
       const observer = await fixture.openPeer(holder);
