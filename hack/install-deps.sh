@@ -6,7 +6,8 @@ set -euo pipefail
 # openssl: hack/make-certs.sh makes the CA and certificates of the TLS etcd tests
 # openssh-server (sshd, run by the GitOps SSH fetch test on a port of its own; never as a service)
 # systemd: only for systemd-analyze, which checks manifests/systemd (nothing is run under it)
-PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl python3 make g++ age openssh-server openssl systemd)
+# chromium: the web console's browser tests drive it headless with playwright-core (no browser download)
+PACKAGES=(etcd-server etcd-client docker.io busybox-static git iproute2 sqlite3 curl python3 make g++ age openssh-server openssl systemd chromium)
 # kubectl: the API server tests drive it (any kubectl will do; Debian's is kubernetes-client)
 command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
 missing=()
