@@ -9,8 +9,7 @@ import type { Store } from '../store/store.js';
 import type { StoreFlags } from '../store/flags.js';
 import { parseDuration } from '../stackfile/units.js';
 import { InputError } from '../errors.js';
-import { ApiStore } from '../apiserver-client/api-store.js';
-import { clientKubeConfig, type ClientApiFlags } from '../apiserver-client/connect.js';
+import type { ClientApiFlags } from '../apiserver-client/connect.js';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 
@@ -34,8 +33,12 @@ export async function withStore<T>(cmd: Command, a: unknown, b?: unknown): Promi
   // program's own flags: `kubeconfig --server` is another option (the URL to print)
   let root = cmd;
   while (root.parent) root = root.parent;
-  const remote = how.remote ? clientKubeConfig(root.opts<ClientApiFlags>()) : undefined;
+  const apiFlags = root.opts<ClientApiFlags>();
+  // the API client (@kubernetes/client-node) is imported only when asked for: it costs start-up
+  const wantsApi = how.remote && (apiFlags.server || apiFlags.kubeconfig || process.env.STACKD_KUBECONFIG);
+  const remote = wantsApi ? (await import('../apiserver-client/connect.js')).clientKubeConfig(apiFlags) : undefined;
   if (remote) {
+    const { ApiStore } = await import('../apiserver-client/api-store.js');
     const api = storeWithDeadline(new ApiStore(remote.kc, remote.server, 'spec'), requestTimeoutMs(cmd));
     try {
       return await fn(api);

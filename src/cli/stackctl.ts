@@ -1,27 +1,26 @@
 // stackctl: the command-line client. Each command lives in commands/<name>.ts and registers itself;
 // command.ts holds what they share (-o/--format, an action with the Store open, a service by name).
+// Only the module of the command being run is imported (command-table.ts): start-up is most of a
+// short command's time, and the heavy libraries (stack-file schema, YAML, dockerode, gRPC) are
+// loaded only by the commands that use them.
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { reportError } from '../errors.js';
 import { addStoreOptions } from '../store/flags.js';
 import { DEFAULT_REQUEST_TIMEOUT } from './context.js';
 import { StoreDeadlineError } from '../store/deadline.js';
-import { registerConfig } from './commands/config.js';
-import { registerStacks } from './commands/stacks.js';
-import { registerTaskCommands } from './commands/tasks.js';
-import { registerServiceCommands } from './commands/service.js';
-import { registerNodeCommands } from './commands/node.js';
-import { registerNetworkCommands } from './commands/network.js';
-import { registerRolloutCommands } from './commands/rollout.js';
-import { registerStackRollback } from './commands/stack-rollback.js';
-import { registerGitOpsCommands } from './commands/gitops.js';
-import { registerComposeCommands } from './commands/compose.js';
-import { registerReencrypt } from './commands/reencrypt.js';
-import { registerClusterCommands } from './commands/cluster.js';
-import { registerKubeconfigCommands } from './commands/kubeconfig.js';
+import { COMMAND_MODULES, type CommandModule, modulesFor } from './command-table.js';
 
-export function buildProgram(): Command {
+/** stackd's version, from its package.json (read, not imported: no JSON module import in Node 20 without a flag). */
+export function stackdVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function baseProgram(): Command {
   const program = new Command('stackctl')
     .description('Run Compose-format stacks on a fleet of Docker hosts')
+    .version(stackdVersion(), '-V, --version', "print stackctl's version")
     .option('--request-timeout <duration>', 'give up on a store request that gets no answer in this long, e.g. 30s (0: wait forever)', DEFAULT_REQUEST_TIMEOUT)
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
@@ -31,25 +30,26 @@ export function buildProgram(): Command {
     .option('--token <token>', 'bearer token for --server (stackctl kubeconfig prints one)')
     .option('--certificate-authority <file>', "the API server's CA certificate, for --server")
     .option('--kubeconfig <file>', 'talk to the API server of this kubeconfig (its current context; env STACKD_KUBECONFIG)');
-  registerConfig(program);
-  registerStacks(program);
-  registerTaskCommands(program);
-  registerServiceCommands(program);
-  registerNodeCommands(program);
-  registerNetworkCommands(program);
-  registerRolloutCommands(program);
-  registerStackRollback(program);
-  registerGitOpsCommands(program);
-  registerComposeCommands(program);
-  registerReencrypt(program);
-  registerClusterCommands(program);
-  registerKubeconfigCommands(program);
+  program
+    .command('version')
+    .description("Print stackctl's version")
+    .action(() => {
+      process.stdout.write(`stackctl ${stackdVersion()}\n`);
+    });
+  return program;
+}
+
+/** The program with the given command modules registered (all of them by default). */
+export async function buildProgram(modules: readonly CommandModule[] = COMMAND_MODULES): Promise<Command> {
+  const program = baseProgram();
+  const registers = await Promise.all(modules.map((m) => m.load()));
+  for (const register of registers) register(program);
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(modulesFor(argv.slice(2), baseProgram()));
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

@@ -1,8 +1,7 @@
-// Wait for a stack to converge, as the orchestrator's judge sees it, with the live view.
-import { watchStack } from '../client/watch-stack.js';
-import { judgeStack, type StackJudgement } from '../orchestrator/convergence.js';
+// Wait for a stack to converge, as the orchestrator's judge sees it, with the live view. The watch
+// and the view are imported when a command waits: many commands import parseTimeout only.
+import type { StackJudgement } from '../orchestrator/convergence.js';
 import type { Store } from '../store/store.js';
-import { progressView } from './progress-view.js';
 import { CommandError, InputError } from '../errors.js';
 import { formatDuration, parseDuration } from '../stackfile/units.js';
 
@@ -19,6 +18,7 @@ export async function waitForStack(
   since?: Date,
   service?: string,
 ): Promise<WaitOutcome> {
+  const [{ watchStack }, { judgeStack }] = await Promise.all([import('../client/watch-stack.js'), import('../orchestrator/convergence.js')]);
   const out = await watchStack(
     store,
     stack,
@@ -38,6 +38,7 @@ export async function awaitConvergence(
   stack: string,
   opts: { timeoutMs: number; since?: Date; service?: string },
 ): Promise<WaitOutcome> {
+  const { progressView } = await import('./progress-view.js');
   const view = progressView();
   const out = await waitForStack(store, stack, opts.timeoutMs, (p) => view.update(p), opts.since, opts.service);
   view.stop();

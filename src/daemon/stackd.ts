@@ -3,21 +3,19 @@
 import { hostname } from 'node:os';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { InputError, reportError } from '../errors.js';
-import { ApiStore } from '../apiserver-client/api-store.js';
-import { kubeConfigFor, readTokenFile } from '../apiserver-client/connect.js';
-import { runAgent } from '../agent/agent.js';
-import { runManager } from '../manager/manager.js';
-import { createLogger } from '../log.js';
+import type { Logger } from '../log.js';
 import { parseListenAddress } from '../gitops/webhook-auth.js';
-import { withWebhookReceiver } from '../gitops/webhook.js';
-import { gitOpsOptions } from '../gitops/options.js';
 import { openStore } from '../store/open.js';
 import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
 import { addStoreOptions, type StoreFlags } from '../store/flags.js';
-import { MeteredStore } from '../metrics/metered-store.js';
-import { withMetricsServer } from '../metrics/server.js';
-import { defaultApiStateDir, withApiServer, type ApiServerOptions } from '../apiserver/server.js';
+import type { ApiServerOptions } from '../apiserver/server.js';
+
+// Each mode imports what it runs when it starts (below): an agent never loads the manager, GitOps
+// (git, SOPS/age, the stack-file parser) or the API server, and its code loads while the store
+// opens, so that it registers its node soon after it is spawned (an agent restarted within the
+// node's grace period adopts its containers).
+const logging = () => import('../log.js');
 
 function parseListen(value: string): string {
   try {
@@ -74,8 +72,9 @@ function apiFlags(cmd: Command): Command {
     .option('--api-advertise-url <url>', 'the URL kubeconfigs point at (default https://<listen host or 127.0.0.1>:PORT)');
 }
 
-function apiServerOptions(flags: ApiFlags & { store?: string }, log: ReturnType<typeof createLogger>): ApiServerOptions | undefined {
+async function apiServerOptions(flags: ApiFlags & { store?: string }, log: Logger): Promise<ApiServerOptions | undefined> {
   if (!flags.apiListen) return undefined;
+  const { defaultApiStateDir } = await import('../apiserver/server.js');
   return {
     listen: flags.apiListen,
     stateDir: flags.apiStateDir ?? defaultApiStateDir(flags.store),
@@ -99,9 +98,12 @@ function parseLabel(value: string, previous: Record<string, string> = {}): Recor
 async function serve(
   flags: StoreFlags & { metricsListen?: string },
   run: (store: Store, signal: AbortSignal) => Promise<unknown>,
-  open: () => Promise<Store> = async () => new MeteredStore(await openStore(flags.store, flags)),
+  open: () => Promise<Store> = async () => {
+    const [opened, { MeteredStore }] = await Promise.all([openStore(flags.store, flags), import('../metrics/metered-store.js')]);
+    return new MeteredStore(opened);
+  },
 ): Promise<void> {
-  const store = await open();
+  const [store, { withMetricsServer }] = await Promise.all([open(), import('../metrics/server.js')]);
   const stop = new AbortController();
   const onSignal = () => stop.abort();
   process.once('SIGINT', onSignal);
@@ -136,9 +138,10 @@ interface ServerFlags {
 }
 
 /** The agent's Store through the API (apiserver-client/): no etcd on the node. */
-function openApiStore(flags: ServerFlags & { netns?: string }): Store {
+async function openApiStore(flags: ServerFlags & { netns?: string }): Promise<Store> {
   if (!flags.tokenFile) throw new InputError(['--server needs --token-file (the node token: stackctl kubeconfig --node NAME)']);
   if (flags.netns) throw new InputError(['--netns needs --store for now: cluster networking reads network allocations the API does not serve to nodes yet']);
+  const [{ ApiStore }, { kubeConfigFor, readTokenFile }] = await Promise.all([import('../apiserver-client/api-store.js'), import('../apiserver-client/connect.js')]);
   const kc = kubeConfigFor({ server: flags.server!, token: readTokenFile(flags.tokenFile), caFile: flags.caFile });
   return new ApiStore(kc, flags.server!);
 }
@@ -174,10 +177,19 @@ export function buildProgram(): Command {
   apiFlags(gitOpsFlags(agentOptions(program)))
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (opts: AgentFlags & GitOpsFlags & StoreFlags & ApiFlags & { webhookListen?: string; metricsListen?: string }) => {
+      const [{ createLogger }, { runAgent }, { runManager }, { gitOpsOptions }, { withWebhookReceiver }, { withApiServer }] = await Promise.all([
+        logging(),
+        import('../agent/agent.js'),
+        import('../manager/manager.js'),
+        import('../gitops/options.js'),
+        import('../gitops/webhook.js'),
+        import('../apiserver/server.js'),
+      ]);
       const log = createLogger('stackd');
       const gitops = await gitOpsOptions(opts);
+      const api = await apiServerOptions(opts, log);
       await serve(opts, (store, signal) =>
-        withApiServer(store, apiServerOptions(opts, log), () =>
+        withApiServer(store, api, () =>
           withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
             Promise.all([
               runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, address: opts.metricsListen }, signal),
@@ -193,10 +205,18 @@ export function buildProgram(): Command {
     .option('--webhook-listen <addr>', WEBHOOK_LISTEN_HELP, parseListen)
     .action(async (_opts: unknown, cmd: Command) => {
       const flags = cmd.optsWithGlobals<GitOpsFlags & StoreFlags & ApiFlags & { webhookListen?: string; metricsListen?: string }>();
+      const [{ createLogger }, { runManager }, { gitOpsOptions }, { withWebhookReceiver }, { withApiServer }] = await Promise.all([
+        logging(),
+        import('../manager/manager.js'),
+        import('../gitops/options.js'),
+        import('../gitops/webhook.js'),
+        import('../apiserver/server.js'),
+      ]);
       const log = createLogger('stackd-manager');
       const gitops = await gitOpsOptions(flags);
+      const api = await apiServerOptions(flags, log);
       await serve(flags, (s, signal) =>
-        withApiServer(s, apiServerOptions(flags, log), () =>
+        withApiServer(s, api, () =>
           withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () =>
             runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal),
           ),
@@ -210,11 +230,15 @@ export function buildProgram(): Command {
     .option('--ca-file <file>', "with --server: the CA certificate of the API server (stackctl kubeconfig prints it; default: the system's CAs)")
     .action(async (_opts: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<AgentFlags & StoreFlags & ServerFlags>();
-      const open = opts.server ? () => Promise.resolve(openApiStore(opts)) : undefined;
+      const open = opts.server ? () => openApiStore(opts) : undefined;
+      // the agent's code loads while the store opens
+      const agent = Promise.all([logging(), import('../agent/agent.js')]);
       await serve(
         opts,
-        (s, signal) =>
-          runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal),
+        async (s, signal) => {
+          const [{ createLogger }, { runAgent }] = await agent;
+          return runAgent(s, { ...opts, dockerUrl: opts.docker, labels: opts.label, log: createLogger('stackd-agent').child({ node: opts.nodeName }) }, signal);
+        },
         open,
       );
     });

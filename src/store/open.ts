@@ -8,7 +8,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Store } from './store.js';
 import { loadEtcdSecurity, loadSealer, resolveConnectSettings, type StoreConnectFlags } from './connect.js';
-import { SealedStore } from './sealed-store.js';
+import type { SealedStore } from './sealed-store.js';
 import { ENCRYPTION_MARKER_KEY, SEALED_PREFIXES } from '../api/keys.js';
 
 export type StoreLocation = { kind: 'etcd'; endpoints: string[]; tls?: true } | { kind: 'sqlite'; path: string; isDefault?: boolean };
@@ -72,6 +72,8 @@ export async function openStore(url?: string, flags: StoreConnectFlags = {}): Pr
   // secrets are sealed with --encryption-key-file; always wrapped, so that a process without the
   // key says so instead of handing ciphertext on
   const sealer = await loadSealer(flags, process.env);
+  // imported here: it brings rxjs, which a CLI that stops at a usage error never needs
+  const { SealedStore } = await import('./sealed-store.js');
   const inner = await openBackend(url, flags);
   return new SealedStore(inner, sealer, { prefixes: SEALED_PREFIXES, markerKey: ENCRYPTION_MARKER_KEY });
 }

@@ -1,10 +1,8 @@
-// `stackctl config`: print the normalized stack, like `docker compose config`.
+// `stackctl config`: print the normalized stack, like `docker compose config`. The parser and YAML
+// are imported when the command runs (stackctl registers every command for its help).
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import { InputError } from '../../errors.js';
 import { formatOption } from '../command.js';
-import { loadStackFiles } from '../../stacks/load-files.js';
-import { toStackFile } from '../../stackfile/index.js';
 
 interface ConfigOptions {
   composeFile?: string[];
@@ -24,6 +22,11 @@ export function registerConfig(program: Command): void {
     .action(async (opts: ConfigOptions) => {
       const files = [...(opts.composeFile ?? []), ...(opts.file ?? [])];
       if (files.length === 0) throw new InputError(['stackctl config: give the stack file(s) with -c FILE']);
+      const [{ stringify }, { loadStackFiles }, { toStackFile }] = await Promise.all([
+        import('yaml'),
+        import('../../stacks/load-files.js'),
+        import('../../stackfile/index.js'),
+      ]);
       const { stack } = await loadStackFiles({ composeFile: files, envFile: opts.envFile });
       // valid input again: `$` written `$$`, x-* keys back in place
       const file = toStackFile(stack);

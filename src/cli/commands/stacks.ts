@@ -1,15 +1,14 @@
-// deploy, ls, rm: stacks as a whole.
+// deploy, ls, rm: stacks as a whole. deploy and rm import what they need when they run (the stack-file
+// parser and schema, the deploy planner): `stackctl ls` starts without them.
 import type { Command } from 'commander';
 import type { Resource } from '../../api/meta.js';
 import type { Network } from '../../api/objects.js';
 import { listObjects } from '../../client/objects.js';
-import { missingExternalNetworks } from '../../net/cluster-network.js';
-import { deployStack, removeStack } from '../../stacks/apply.js';
 import { type Listing, formatOption, storeAction } from '../command.js';
 import { CommandError, InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { collect } from '../load.js';
-import { loadStackFiles, type StackFileOptions } from '../../stacks/load-files.js';
+import type { StackFileOptions } from '../../stacks/load-files.js';
 import type { Store } from '../../store/store.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
 
@@ -47,9 +46,11 @@ export function registerStacks(program: Command): void {
       storeAction(
         async (opts: DeployFlags, name: string) => {
           checkStackName(name);
+          const { loadStackFiles } = await import('../../stacks/load-files.js');
           return { timeoutMs: parseTimeout(opts.timeout), loaded: await loadStackFiles(opts, name) };
         },
         async ({ store, opts, input: { timeoutMs, loaded } }, name) => {
+          const [{ missingExternalNetworks }, { deployStack }] = await Promise.all([import('../../net/cluster-network.js'), import('../../stacks/apply.js')]);
           // an external network must be a cluster network already (stackctl network create)
           const missing = missingExternalNetworks(loaded.stack, (await listObjects<Network>(store, 'Network', '')).items, loaded.externalAt);
           if (missing.length) throw new InputError(missing);
@@ -87,6 +88,7 @@ export function registerStacks(program: Command): void {
     .argument('<stack...>', 'stack names')
     .action(
       storeAction<unknown, [string[]]>(async ({ store }, names) => {
+        const { removeStack } = await import('../../stacks/apply.js');
         const missing: string[] = [];
         for (const name of names) {
           const removed = await removeStack(store, name);
