@@ -3,15 +3,14 @@ import { type Command, Option } from 'commander';
 import { objectKey } from '../../api/keys.js';
 import type { Network, Node } from '../../api/objects.js';
 import { nodeOverlay } from './network.js';
-import { encodeObject } from '../../client/codec.js';
 import { listObjects } from '../../client/objects.js';
 import { type Listing, formatOption, storeAction } from '../command.js';
 import { CommandError, InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { collect } from '../load.js';
 import { findNode } from '../resolve.js';
+import { updateNodeSpec } from '../../actions/node-write.js';
 import { NODE_HEADERS, nodeCells, nodeRow } from '../../views/rows.js';
-import type { Store } from '../../store/store.js';
 
 interface UpdateFlags {
   availability?: Node['spec']['availability'];
@@ -33,12 +32,6 @@ export function updatedNodeSpec(spec: Node['spec'], flags: UpdateFlags): Node['s
     delete labels[k];
   }
   return { ...spec, availability: flags.availability ?? spec.availability, labels };
-}
-
-async function writeNode(store: Store, prev: Node, next: Node): Promise<void> {
-  const key = objectKey('Node', '', prev.metadata.name);
-  const res = await store.txn([{ op: 'update', key, value: encodeObject(next), revision: Number(prev.metadata.resourceVersion) }]);
-  if (!res.succeeded) throw new CommandError(`node ${prev.metadata.name} changed meanwhile; try again`);
 }
 
 export function registerNodeCommands(program: Command): void {
@@ -83,9 +76,7 @@ export function registerNodeCommands(program: Command): void {
     .option('--label-rm <key>', 'remove a node label (repeatable)', collect, [])
     .action(
       storeAction<UpdateFlags, [string]>(async ({ store, opts: flags }, name) => {
-        const prev = await findNode(store, name);
-        const spec = updatedNodeSpec(prev.spec, flags);
-        await writeNode(store, prev, { ...prev, metadata: { ...prev.metadata, generation: prev.metadata.generation + 1 }, spec });
+        await updateNodeSpec(store, name, (spec) => updatedNodeSpec(spec, flags));
         process.stdout.write(`${name}\n`);
       }),
     );

@@ -1,13 +1,12 @@
 // rollout status | history | undo | pause | resume, as kubectl users expect.
 import type { Command } from 'commander';
-import type { Service } from '../../api/objects.js';
-import { PAUSED_ANNOTATION, RESUME_ANNOTATION } from '../../orchestrator/update-state.js';
 import { specHash } from '../../orchestrator/spec-hash.js';
 import { type Listing, formatOption, serviceAction, storeAction } from '../command.js';
 import { InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { findService, findStack } from '../resolve.js';
-import { undoService, updateService } from '../service-write.js';
+import { undoService } from '../../actions/service-write.js';
+import { setRolloutPaused } from '../../actions/service-actions.js';
 import { ago } from '../../views/rows.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
 
@@ -96,16 +95,7 @@ export function registerRolloutCommands(program: Command): void {
       .argument('<service>', 'STACK_SERVICE')
       .action(
         storeAction<unknown, [string]>(async ({ store }, name) => {
-          await updateService(store, name, (svc: Service) => {
-            const annotations = { ...svc.metadata.annotations };
-            if (paused) annotations[PAUSED_ANNOTATION] = 'true';
-            else {
-              delete annotations[PAUSED_ANNOTATION];
-              // a pause caused by failures resumes when the annotation names that pause
-              if (svc.status?.update?.pausedAt) annotations[RESUME_ANNOTATION] = svc.status.update.pausedAt;
-            }
-            return { ...svc, metadata: { ...svc.metadata, annotations } };
-          });
+          await setRolloutPaused(store, name, paused);
           process.stdout.write(`${name} ${paused ? 'paused' : 'resumed'}\n`);
         }),
       );

@@ -4,12 +4,13 @@ import type { Network, Service } from '../../api/objects.js';
 import { serviceEndpoint } from './network.js';
 import { listObjects } from '../../client/objects.js';
 import { type Listing, formatOption, serviceAction, storeAction } from '../command.js';
-import { CommandError, InputError } from '../../errors.js';
+import { InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../../views/rows.js';
 import { collect } from '../load.js';
-import { undoService, updateService } from '../service-write.js';
+import { undoService, updateService } from '../../actions/service-write.js';
+import { scaleService } from '../../actions/service-actions.js';
 import { awaitConvergence } from '../wait.js';
 import type { ServiceSpec } from '../../stackfile/types.js';
 import type { Store } from '../../store/store.js';
@@ -97,10 +98,7 @@ export function registerServiceCommands(program: Command): void {
         (_opts, args) => args.map(parseScale),
         async ({ store, input: wanted }) => {
           for (const [name, replicas] of wanted) {
-            await updateService(store, name, (svc) => {
-              if (svc.spec.template.deploy.mode !== 'replicated') throw new CommandError(`${name}: scale can only be used with replicated mode`);
-              return { ...svc, spec: { ...svc.spec, template: { ...svc.spec.template, deploy: { ...svc.spec.template.deploy, replicas } } } };
-            });
+            await scaleService(store, name, replicas);
             process.stdout.write(`${name} scaled to ${replicas}\n`);
           }
         },

@@ -1,11 +1,11 @@
-// Changing a Service from the CLI. The manager rewrites a Service's status all through a rollout,
+// Changing a Service (stackctl, the web console). The manager rewrites a Service's status all through a rollout,
 // so a compare-and-swap may lose: read again, apply the change again, a few times.
 import { objectKey } from '../api/keys.js';
 import type { Service } from '../api/objects.js';
 import { canonicalJson, encodeObject } from '../client/codec.js';
 import type { Store } from '../store/store.js';
 import { CommandError } from '../errors.js';
-import { findService } from './resolve.js';
+import { findService } from './find.js';
 import { undoTarget } from '../orchestrator/revisions.js';
 
 const ATTEMPTS = 5;
