@@ -41,6 +41,19 @@ function objectKv(key: string, obj: Resource): KeyValue {
   return { key, value: encodeObject(obj), createRevision: 0, modRevision: Number(obj.metadata.resourceVersion) };
 }
 
+/** The stack a transaction removes whole (its Stack and only objects of it, all deleted), if it is one. */
+export function stackRemoval(ops: TxnOp[]): string | undefined {
+  const stack = ops.map((op) => keyTarget(op.key)).find((t) => t?.type === 'object' && t.kind === 'Stack');
+  if (stack?.type !== 'object' || ops.some((op) => op.op !== 'delete')) return undefined;
+  const ofStack = (key: string) => {
+    const t = keyTarget(key);
+    if (t?.type === 'object') return t.kind === 'Stack' ? t.name === stack.name : t.namespace === stack.name;
+    // a task's assignment: /stackd/assignments/<node>/<stack>/<task>
+    return key.startsWith('/stackd/assignments/') && key.split('/')[4] === stack.name;
+  };
+  return ops.every((op) => ofStack(op.key)) ? stack.name : undefined;
+}
+
 export class ApiStore implements Store {
   private readonly objects: CustomObjectsApi;
   private readonly watcher: Watch;
@@ -99,8 +112,10 @@ export class ApiStore implements Store {
    *  keys that conflicted). The result's revision is the highest; what each key really got is kept,
    *  so that a later compare-and-swap on the reported revision asks for the real one. */
   async txn(ops: TxnOp[]): Promise<TxnResult> {
+    const removed = stackRemoval(ops);
+    if (removed !== undefined) return this.removeStack(removed);
     // all or nothing on what is served: a transaction with one write the API does not take (a
-    // deploy's, a stack removal's) sends none of them
+    // deploy's) sends none of them
     const unserved = ops.find((op) => !this.served(op));
     if (unserved) throw unmapped(unserved.op, unserved.key);
     const results = await Promise.all(ops.map((op) => this.one(op)));
@@ -257,6 +272,17 @@ export class ApiStore implements Store {
       throw apiError(`${op.op} ${op.key}`, err);
     }
     throw unmapped(op.op, op.key);
+  }
+
+  /** DELETE of the stack: the server removes it and all it owns in one transaction, as stackctl rm does. */
+  private async removeStack(name: string): Promise<TxnResult> {
+    try {
+      await this.objects.deleteClusterCustomObject({ ...API, plural: 'stacks', name });
+      return { succeeded: true, revision: 0, conflicts: [] };
+    } catch (err) {
+      if (code(err) === 404 || code(err) === 409) return { succeeded: false, revision: 0, conflicts: [{ key: objectKey('Stack', '', name), reason: 'revision' }] };
+      throw apiError(`remove stack ${name}`, err);
+    }
   }
 
   /** The writes `one` knows how to make. */

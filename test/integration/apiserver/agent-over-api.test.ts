@@ -91,7 +91,9 @@ test('a client-node informer sees a rollout of api in order', async () => {
   );
   const seen: Array<{ type: string; task: Task }> = [];
   for (const type of ['add', 'update', 'delete'] as const) informer.on(type, (o) => seen.push({ type, task: o as unknown as Task }));
-  informer.on('error', () => setTimeout(() => void informer.start(), 1000));
+  let stopped = false;
+  // client-node's informer stops on a watch error; start it again (never once the test stopped it)
+  informer.on('error', () => setTimeout(() => void (stopped || informer.start()), 1000).unref());
   await informer.start();
   try {
     const old = (await cluster.runningTasks(STACK, 'api'))[0];
@@ -121,6 +123,7 @@ test('a client-node informer sees a rollout of api in order', async () => {
     expect(stopAt).toBeGreaterThanOrEqual(0);
     expect(stopAt).toBeLessThan(runAt);
   } finally {
+    stopped = true;
     await informer.stop();
   }
 });
@@ -157,7 +160,7 @@ test('the node keeps its heartbeat through a manager restart, and its token hold
   await eventually(async () => (await cluster.runningTasks('apsleep')).length === 1, 'apsleep running', 120_000);
 });
 
-test('stackctl through the API (--kubeconfig, --server/--token): reads and scale; what is not served fails whole', async () => {
+test('stackctl through the API (--kubeconfig, --server/--token): reads, scale and rm; what is not served fails whole', async () => {
   const remote = (args: string[], env: Record<string, string> = {}) => run('stackctl', args, env);
   const ls = await remote(['ls'], { STACKD_KUBECONFIG: admin.file });
   expect(ls).toMatchObject({ code: 0 });
@@ -177,10 +180,17 @@ test('stackctl through the API (--kubeconfig, --server/--token): reads and scale
   const denied = await remote(['--kubeconfig', viewer.file, 'service', 'scale', 'apsleep_idle=3']);
   expect(denied.code).toBe(1);
   expect(denied.stderr).toMatch(/403 .*viewer may only get, list and watch/);
+  // a deploy is not served to stackctl yet: refused whole, nothing written
+  writeFileSync(join(cluster.logDir, 'apnew.yaml'), 'services:\n  x:\n    image: stackd/busybox:latest\n');
+  const deploy = await remote(['--kubeconfig', admin.file, 'deploy', '-d', '-c', join(cluster.logDir, 'apnew.yaml'), 'apnew']);
+  expect(deploy.code).toBe(1);
+  expect(deploy.stderr).toMatch(/not served through the API/);
+  expect(await getObject(cluster.store, 'Stack', '', 'apnew')).toBeUndefined();
+  // rm is the server's removal of the stack
   const rm = await remote(['--kubeconfig', admin.file, 'rm', 'apsleep']);
-  expect(rm.code).toBe(1);
-  expect(rm.stderr).toMatch(/not served through the API/);
-  expect((await cluster.runningTasks('apsleep')).length).toBe(2);
+  expect(rm).toMatchObject({ code: 0 });
+  expect(await getObject(cluster.store, 'Stack', '', 'apsleep')).toBeUndefined();
+  await eventually(async () => (await cluster.containersOn(NODE, 'apsleep')) === 0, 'the agent to remove apsleep', 60_000);
 });
 
 test('an agent that dies without a word: its node goes down when its Lease is not renewed', async () => {

@@ -1,5 +1,6 @@
 import { CLUSTER_ID_KEY, assignmentPrefix, heartbeatKey, objectKey } from '../../../src/api/keys.js';
 import { keyTarget } from '../../../src/apiserver-client/keymap.js';
+import { stackRemoval } from '../../../src/apiserver-client/api-store.js';
 import { watchEvent } from '../../../src/apiserver-client/watch-message.js';
 import type { Resource } from '../../../src/api/meta.js';
 
@@ -39,4 +40,19 @@ test('watch events become Store watch messages at the object revision', () => {
 test('410 asks for a relist; another error is an error', () => {
   expect(watchEvent('ERROR', { kind: 'Status', code: 410, message: 'too old' }, keyOf)).toEqual({ type: 'relist', reason: 'too old' });
   expect(watchEvent('ERROR', { kind: 'Status', code: 500, message: 'boom' }, keyOf)).toEqual({ type: 'error', message: 'boom' });
+});
+
+test('a transaction deleting a Stack and only its objects is a stack removal', () => {
+  const del = (key: string) => ({ op: 'delete' as const, key });
+  const own = [
+    del(objectKey('Stack', '', 'acc')),
+    del(objectKey('Service', 'acc', 'web')),
+    del(objectKey('Task', 'acc', 't1')),
+    del(`${assignmentPrefix('n1')}acc/t1`),
+  ];
+  expect(stackRemoval(own)).toBe('acc');
+  expect(stackRemoval([...own, del(objectKey('Service', 'other', 'web'))])).toBeUndefined();
+  expect(stackRemoval([...own, del(`${assignmentPrefix('n1')}other/t1`)])).toBeUndefined();
+  expect(stackRemoval([del(objectKey('Service', 'acc', 'web'))])).toBeUndefined();
+  expect(stackRemoval([{ op: 'put', key: objectKey('Stack', '', 'acc'), value: '{}' }])).toBeUndefined();
 });
