@@ -2,6 +2,7 @@
 // stackd_ metrics a deploy, a rollout and a GitOps sync move: reconciles per controller, queue
 // depth and age, watch lag, tasks by state, rollouts in flight, store latency, GitOps sync results.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import Dockerode from 'dockerode';
 import { join } from 'node:path';
 import { stackctl, tempDir } from '../../helpers/cli.js';
 import { eventually, freePort, StackdProcess } from '../../helpers/stackd.js';
@@ -32,8 +33,12 @@ describe('health and metrics endpoints', () => {
     await stackctl(['--store', store, 'gitops', 'rm', 'hamsrc']);
     await stackctl(['--store', store, 'rm', stack]);
     await stackctl(['--store', store, 'rm', gitStack]);
+    // the agent removes the containers after rm returns: let it, before it stops
+    const docker = new Dockerode();
+    const left = async () => (await docker.listContainers({ all: true, filters: { label: [`io.stackd.node=${NODE}`] } })).length === 0;
+    await eventually(left, 30_000).catch(() => undefined);
     await daemon?.stop();
-  });
+  }, 60_000);
 
   it('answers /healthz, and /readyz with the store and the leadership', async () => {
     const health = await fetch(`${base}/healthz`);
