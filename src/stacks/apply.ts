@@ -10,6 +10,10 @@ import { deleteTaskOps } from '../tasks/writes.js';
 import type { Service, Task } from '../api/objects.js';
 import { InputError } from '../errors.js';
 import { portConflicts } from './port-owners.js';
+import { claimKeys, decodeClaim, planPortClaims } from './port-claims.js';
+import type { NewObject } from '../api/meta.js';
+import type { Stack } from '../api/objects.js';
+import type { PortSpec } from '../stackfile/types.js';
 import { desiredStackObjects, type StackInput } from './desired.js';
 import { planDeploy, STACK_CHILD_KINDS, type DeployResult } from './plan-deploy.js';
 
@@ -41,13 +45,35 @@ export async function deployStack(
   for (let attempt = 1; ; attempt++) {
     const existing = await readStackObjects(store, name);
     const plan = planDeploy(desired, existing, opts.prune ?? false, opts.clock ?? systemClock);
-    if (plan.ops.length === 0) return { results: plan.results, revision: 0 };
-    const res = await store.txn(plan.ops);
+    const claims = await claimOps(store, name, plan.stackUid, desired, existing, opts.prune ?? false);
+    const ops = [...plan.ops, ...claims];
+    if (ops.length === 0) return { results: plan.results, revision: 0 };
+    const res = await store.txn(ops);
     if (res.succeeded) return { results: plan.results, revision: res.revision };
     if (attempt >= MAX_ATTEMPTS) {
       throw new Error(`stack ${name} is being changed by another writer (${res.conflicts.map((c) => c.key).join(', ')}); try again`);
     }
   }
+}
+
+const portsOf = (o: NewObject | Resource) => ({ name: o.metadata.name, ports: (o.spec as Service['spec']).template.ports as PortSpec[] });
+
+/** The port claims (port-claims.ts) of the stack's services as the deploy leaves them, each a
+ *  compare-and-swap on the claim as read now; refused (InputError) when another stack owns one. */
+async function claimOps(store: Store, name: string, uid: string, desired: NewObject[], existing: Resource[], prune: boolean) {
+  const wanted = desired.filter((o) => o.kind === 'Service');
+  const before = existing.filter((o) => o.kind === 'Service');
+  const kept = prune ? [] : before.filter((o) => !wanted.some((w) => w.metadata.name === o.metadata.name));
+  const services = [...wanted, ...kept].map(portsOf);
+  const keys = [...new Set([...claimKeys(services), ...claimKeys(before.map(portsOf))])];
+  if (keys.length === 0) return [];
+  const claims = new Map(await Promise.all(keys.map(async (k) => [k, await store.get(k)] as const)));
+  const owners = [...new Set([...claims.values()].flatMap((kv) => decodeClaim(kv).map((o) => o.stack)))].filter((s) => s !== name);
+  const stacks = await Promise.all(owners.map((s) => getObject<Stack>(store, 'Stack', '', s)));
+  const live = new Map(stacks.filter((s): s is Stack => s !== undefined).map((s) => [s.metadata.name, s.metadata.uid]));
+  const plan = planPortClaims({ name, uid }, services, claims, live);
+  if (plan.conflicts.length) throw new InputError(plan.conflicts);
+  return plan.ops;
 }
 
 /** Delete a stack and everything in its namespace (tasks included) in one transaction. */

@@ -20,6 +20,8 @@ export interface DeployResult {
 export interface DeployPlan {
   ops: TxnOp[];
   results: DeployResult[];
+  /** the Stack's uid as the plan leaves it (a new stack's is made here) */
+  stackUid: string;
 }
 
 /** The Stack's write, with a new stack revision when the services' revisions change. */
@@ -85,5 +87,5 @@ export function planDeploy(desired: NewObject[], existing: Resource[], prune: bo
     })),
   ];
   const revised = withStackRevision(stack, after, byKey.get(objectKey('Stack', '', stackWish.metadata.name)), clock.now());
-  return { ops: revised.op ? [revised.op, ...ops] : ops, results };
+  return { ops: revised.op ? [revised.op, ...ops] : ops, results, stackUid: stack.object.metadata.uid };
 }
