@@ -44,12 +44,12 @@ trap 'rm -rf "$stage"' EXIT
 
 stackd_image() {
   local ref="stackd/stackd:$version" hash start=$SECONDS
-  hash="$(rootfs_hash dist bin package.json package-lock.json "$node_bin" /bin/busybox hack/build-image.sh hack/lib/rootfs.sh)"
+  hash="$(rootfs_hash dist bin console package.json package-lock.json "$node_bin" /bin/busybox hack/build-image.sh hack/lib/rootfs.sh)"
   if ! up_to_date "$ref" "$hash"; then
     local rootfs="$stage/stackd/rootfs" app="$stage/stackd/rootfs/opt/stackd"
     mkdir -p "$app"
     rootfs_base "$rootfs"
-    cp -a package.json package-lock.json bin dist "$app/"
+    cp -a package.json package-lock.json bin dist console "$app/"
     find "$app/dist" -name '*.map' -delete
     cp -a node_modules "$app/"
     (cd "$app" && npm prune --omit=dev --no-audit --no-fund >/dev/null 2>&1)

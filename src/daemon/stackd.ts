@@ -5,7 +5,6 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { InputError, reportError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseListenAddress } from '../gitops/webhook-auth.js';
-import { parseDuration } from '../stackfile/units.js';
 import { openStore } from '../store/open.js';
 import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
@@ -29,7 +28,6 @@ function parseListen(value: string): string {
 
 interface GitOpsFlags {
   nodeGrace?: number;
-  eventTtl?: number;
   gitopsCacheDir?: string;
   sopsAgeKeyFile?: string;
 }
@@ -40,18 +38,7 @@ function parseSeconds(value: string): number {
   return n;
 }
 
-function parseEventTtl(value: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-  if (ms < 1000) throw new InvalidArgumentError(`--event-ttl must be at least 1s, got "${value}"`);
-  return ms;
-}
-
-/** The manager's flags (GitOps, the node grace, the event TTL). */
+/** The manager's flags (GitOps and the node grace). */
 function gitOpsFlags(cmd: Command): Command {
   return cmd
     .option(
@@ -60,13 +47,13 @@ function gitOpsFlags(cmd: Command): Command {
       parseSeconds,
       5,
     )
-    .option('--event-ttl <duration>', 'events expire this long after their last occurrence (e.g. 1h, 10m, 30s)', parseEventTtl, 3_600_000)
     .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
     .option('--sops-age-key-file <file>', 'age keys for SOPS-encrypted files in GitOps repositories (else env SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)');
 }
 
 interface ApiFlags {
   apiListen?: string;
+  uiListen?: string;
   apiStateDir?: string;
   apiCaCert?: string;
   apiCaKey?: string;
@@ -83,7 +70,8 @@ function apiFlags(cmd: Command): Command {
     )
     .option('--api-ca-cert <file>', "issue the serving certificate from this CA (with --api-ca-key) instead of the state directory's own: managers sharing one CA")
     .option('--api-ca-key <file>', "the CA's private key")
-    .option('--api-advertise-url <url>', 'the URL kubeconfigs point at (default https://<listen host or 127.0.0.1>:PORT)');
+    .option('--api-advertise-url <url>', 'the URL kubeconfigs point at (default https://<listen host or 127.0.0.1>:PORT)')
+    .option('--ui-listen <addr>', 'serve the web console (HTTP) on [HOST]:PORT, e.g. 127.0.0.1:8090; read-only without a token only on loopback', parseListen);
 }
 
 async function apiServerOptions(flags: ApiFlags & { store?: string }, log: Logger): Promise<ApiServerOptions | undefined> {
@@ -199,20 +187,19 @@ export function buildProgram(): Command {
         import('../gitops/webhook.js'),
         import('../apiserver/server.js'),
       ]);
+      const { withConsole } = await import('../console/server.js');
       const log = createLogger('stackd');
       const gitops = await gitOpsOptions(opts);
       const api = await apiServerOptions(opts, log);
       await serve(opts, (store, signal) =>
         withApiServer(store, api, () =>
-          withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
-            Promise.all([
-              runManager(
-                store,
-                { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, eventTtlMs: opts.eventTtl, address: opts.metricsListen },
-                signal,
-              ),
-              runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
-            ]),
+          withConsole(store, opts.uiListen ? { listen: opts.uiListen, log: log.child({ component: 'console' }) } : undefined, () =>
+            withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
+              Promise.all([
+                runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, address: opts.metricsListen }, signal),
+                runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
+              ]),
+            ),
           ),
         ),
       );
@@ -230,13 +217,16 @@ export function buildProgram(): Command {
         import('../gitops/webhook.js'),
         import('../apiserver/server.js'),
       ]);
+      const { withConsole } = await import('../console/server.js');
       const log = createLogger('stackd-manager');
       const gitops = await gitOpsOptions(flags);
       const api = await apiServerOptions(flags, log);
       await serve(flags, (s, signal) =>
         withApiServer(s, api, () =>
-          withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () =>
-            runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, eventTtlMs: flags.eventTtl, address: flags.metricsListen }, signal),
+          withConsole(s, flags.uiListen ? { listen: flags.uiListen, log: log.child({ component: 'console' }) } : undefined, () =>
+            withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () =>
+              runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal),
+            ),
           ),
         ),
       );

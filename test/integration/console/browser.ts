@@ -1,0 +1,29 @@
+// Debian's chromium, headless, driven by playwright-core (no browser download): the path comes
+// from STACKD_CHROMIUM or the usual Debian/Ubuntu names (hack/install-deps.sh installs it).
+import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
+
+export function chromiumPath(): string {
+  const candidates = [process.env.STACKD_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => !!p);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`no chromium at ${candidates.join(', ')}: run hack/install-deps.sh or set STACKD_CHROMIUM`);
+  return found;
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
+}
+
+/** A page that fails the test on any script error of the console (collected, checked by the caller). */
+export async function openConsole(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  page.on('console', (msg) => {
+    // a refused action (401/403) is logged by chromium as a failed resource: the test checks it
+    if (msg.type() === 'error' && !/status of 40[13]/.test(msg.text())) errors.push(msg.text());
+  });
+  await page.goto(url);
+  await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+  return { page, errors };
+}

@@ -1,0 +1,123 @@
+// The web console in Debian's chromium (headless, playwright-core) against a real stackd on a real
+// Docker engine (embedded store): the accounts example appears on the stacks page, a scale from
+// the service page changes the containers, a rollout's progress moves live on the page.
+// Every wait is for a condition, none for a time.
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createToken } from '../../../src/apiserver/tokens.js';
+import { openStore } from '../../../src/store/open.js';
+import { EXAMPLE } from '../../helpers/cli.js';
+import { eventually, freePort, idleCommand, SingleNode } from '../../helpers/stackd.js';
+import { launch, openConsole } from './browser.js';
+
+const LONG = 180_000;
+const node = new SingleNode('ui');
+const ACCOUNTS = node.uniqueName('uiacc');
+const IDLE = node.uniqueName('uiidle');
+let url: string;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+
+/** The busybox stack the scale and rollout use: `marker` changes its template (a rollout). */
+function idleStack(marker: string, replicas = 3): string {
+  return `services:
+  idle:
+    image: stackd/busybox:latest
+    command: ${idleCommand(marker)}
+    environment:
+      MARKER: "${marker}"
+    deploy:
+      replicas: ${replicas}
+      update_config:
+        parallelism: 1
+        delay: 1s
+`;
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}/`;
+  await node.start(['--ui-listen', `127.0.0.1:${port}`]);
+  browser = await launch();
+}, LONG);
+
+afterAll(async () => {
+  await browser?.close();
+  await node.cleanup();
+}, LONG);
+
+afterEach(() => expect(errors ?? []).toEqual([]));
+
+test(
+  'the accounts stack appears on the first page with its services, replicas and ports',
+  node.logged(async () => {
+    ({ page, errors } = await openConsole(browser, url));
+    const [web, api] = [await freePort(), await freePort()];
+    const deploy = await node.deployFile(ACCOUNTS, join(EXAMPLE, 'stack.yaml'), { WEB_PORT: String(web), API_PORT: String(api) }, '-d');
+    expect(deploy.code).toBe(0);
+    const stack = page.locator(`section[data-stack="${ACCOUNTS}"]`);
+    for (const s of ['api', 'mysql', 'web'])
+      await stack.locator(`tr[data-service="${ACCOUNTS}/${s}"]`).getByTestId('replicas').filter({ hasText: '1/1' }).waitFor({ timeout: LONG });
+    const row = stack.locator(`tr[data-service="${ACCOUNTS}/web"]`);
+    expect(await row.textContent()).toContain('stackd/accounts-web:dev');
+    expect(await row.textContent()).toContain(`${web}→80/tcp`);
+  }),
+  LONG,
+);
+
+test(
+  'a scale confirmed on the service page, logged in with an admin token, changes the containers',
+  node.logged(async () => {
+    expect((await node.deploy(IDLE, idleStack('one', 1))).code).toBe(0);
+    await page.goto(`${url}#/service/${IDLE}/idle`);
+    // read-only without a token: the dialog says so and the server refuses
+    await page.locator('button[data-action="scale"]').click();
+    await page.getByRole('dialog').getByText('Actions need an admin token').waitFor();
+    await page.getByRole('dialog').locator('input[name="replicas"]').fill('3');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByRole('dialog').getByText('error: actions need an admin token').waitFor();
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await node.containers(IDLE, { running: true })).toHaveLength(1);
+
+    const store = await openStore(node.storeUrl);
+    const { token } = await createToken(store, 'admin').finally(() => store.close());
+    await page.getByPlaceholder('API token').fill(token);
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'log in' }).click()]);
+    await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+    await page.getByText('admin').first().waitFor();
+
+    await page.locator('button[data-action="scale"]').click();
+    await page.getByRole('dialog').locator('input[name="replicas"]').fill('3');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page
+      .getByTestId('flash')
+      .filter({ hasText: `${IDLE}_idle scaled to 3` })
+      .waitFor();
+    await eventually(async () => (await node.containers(IDLE, { running: true })).length === 3, 60_000);
+    await page.getByTestId('replicas').filter({ hasText: '3/3 running' }).waitFor();
+  }),
+  LONG,
+);
+
+test(
+  "a rollout's progress moves live on the service page",
+  node.logged(async () => {
+    // every label the progress bar shows, recorded in the page as it changes
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seen: string[] }).seen = seen;
+      new MutationObserver(() => {
+        const label = document.querySelector('[data-testid="rollout-bar"]')?.textContent ?? '';
+        if (label && seen[seen.length - 1] !== label) seen.push(label);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    expect((await node.deploy(IDLE, idleStack('two'), '-d')).code).toBe(0);
+    await page.locator('[data-testid="rollout"][data-state="completed"]').getByTestId('rollout-bar').filter({ hasText: '3/3 updated' }).waitFor({ timeout: LONG });
+    const seen = await page.evaluate(() => (window as unknown as { seen: string[] }).seen);
+    // one task at a time, each step on the page: 0, 1, 2, then 3 of 3
+    for (const step of ['1/3 updated', '2/3 updated', '3/3 updated']) expect(seen).toContain(step);
+    expect(seen.indexOf('1/3 updated')).toBeLessThan(seen.indexOf('2/3 updated'));
+  }),
+  LONG,
+);
