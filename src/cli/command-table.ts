@@ -30,6 +30,7 @@ export const COMMAND_MODULES: readonly CommandModule[] = [
   { names: ['reencrypt'], load: async () => (await import('./commands/reencrypt.js')).registerReencrypt },
   { names: ['cluster'], load: async () => (await import('./commands/cluster.js')).registerClusterCommands },
   { names: ['kubeconfig', 'token'], load: async () => (await import('./commands/kubeconfig.js')).registerKubeconfigCommands },
+  { names: ['events'], load: async () => (await import('./commands/events.js')).registerEventsCommand },
 ];
 
 /**

@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { InputError, reportError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseListenAddress } from '../gitops/webhook-auth.js';
+import { parseDuration } from '../stackfile/units.js';
 import { openStore } from '../store/open.js';
 import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
@@ -28,6 +29,7 @@ function parseListen(value: string): string {
 
 interface GitOpsFlags {
   nodeGrace?: number;
+  eventTtl?: number;
   gitopsCacheDir?: string;
   sopsAgeKeyFile?: string;
 }
@@ -38,7 +40,18 @@ function parseSeconds(value: string): number {
   return n;
 }
 
-/** The manager's flags (GitOps and the node grace). */
+function parseEventTtl(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  if (ms < 1000) throw new InvalidArgumentError(`--event-ttl must be at least 1s, got "${value}"`);
+  return ms;
+}
+
+/** The manager's flags (GitOps, the node grace, the event TTL). */
 function gitOpsFlags(cmd: Command): Command {
   return cmd
     .option(
@@ -47,6 +60,7 @@ function gitOpsFlags(cmd: Command): Command {
       parseSeconds,
       5,
     )
+    .option('--event-ttl <duration>', 'events expire this long after their last occurrence (e.g. 1h, 10m, 30s)', parseEventTtl, 3_600_000)
     .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
     .option('--sops-age-key-file <file>', 'age keys for SOPS-encrypted files in GitOps repositories (else env SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)');
 }
@@ -196,7 +210,11 @@ export function buildProgram(): Command {
           withConsole(store, opts.uiListen ? { listen: opts.uiListen, log: log.child({ component: 'console' }) } : undefined, () =>
             withWebhookReceiver(store, opts.webhookListen, log.child({ component: 'webhook' }), () =>
               Promise.all([
-                runManager(store, { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, address: opts.metricsListen }, signal),
+                runManager(
+                  store,
+                  { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, eventTtlMs: opts.eventTtl, address: opts.metricsListen },
+                  signal,
+                ),
                 runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
               ]),
             ),
@@ -225,7 +243,7 @@ export function buildProgram(): Command {
         withApiServer(s, api, () =>
           withConsole(s, flags.uiListen ? { listen: flags.uiListen, log: log.child({ component: 'console' }) } : undefined, () =>
             withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () =>
-              runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, address: flags.metricsListen }, signal),
+              runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, eventTtlMs: flags.eventTtl, address: flags.metricsListen }, signal),
             ),
           ),
         ),

@@ -19,6 +19,8 @@ import type { GitOpsOptions } from '../gitops/options.js';
 import { setLeading, trackRollouts, trackTaskStates } from '../metrics/metrics.js';
 import { ManagerPresence } from './presence.js';
 import { outageLog } from '../controller/outage-log.js';
+import { EventRecorder } from '../events/recorder.js';
+import { eventWatcher } from './event-watcher.js';
 
 export interface ManagerOptions {
   identity?: string;
@@ -31,6 +33,8 @@ export interface ManagerOptions {
   gitops?: GitOpsOptions;
   /** where this manager's /metrics answer, shown by `stackctl cluster status` */
   address?: string;
+  /** how long an event outlives its last occurrence (--event-ttl; default 1 h) */
+  eventTtlMs?: number;
 }
 
 export async function runManager(unfenced: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
@@ -66,7 +70,9 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
     void presence.setLeading(true);
     trackTaskStates(() => caches.tasks.list().map((t) => t.status?.state ?? 'new'));
     trackRollouts(() => caches.services.list().map((s) => s.status?.update?.state));
+    const events = new EventRecorder(store, { ttlMs: opts.eventTtlMs, source: { component: 'manager', host: identity }, log });
     const controllers = [
+      eventWatcher(store, caches, events),
       serviceController(store, caches, say),
       schedulerController(store, caches, say),
       nodeController(store, caches, say, opts.nodeGraceSeconds === undefined ? undefined : opts.nodeGraceSeconds * 1000),
@@ -79,6 +85,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
     } finally {
       setLeading(false);
       void presence.setLeading(false);
+      await events.close().catch(() => undefined);
       trackTaskStates(undefined);
       trackRollouts(undefined);
       for (const f of [...files, networks]) f.stop();

@@ -1,0 +1,104 @@
+// Events recorded by a real stackd (manager + agent, embedded store, the local engine): a crash
+// loop counts on one Warning event, a rollout says started and completed, `stackctl events` prints
+// them (json shape), -f streams a new one, and they expire after --event-ttl.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { StackdEvent } from '../../../src/events/event.js';
+import { ROOT } from '../../helpers/cli.js';
+import { SingleNode, eventually } from '../../helpers/stackd.js';
+
+const node = new SingleNode('ev');
+beforeAll(() => node.start(['--event-ttl', '12s']), 60_000);
+afterAll(() => node.cleanup(), 60_000);
+
+const events = async (...args: string[]) => node.json<StackdEvent[]>(['events', ...args]);
+
+const crashing = `services:
+  crash:
+    image: stackd/busybox:latest
+    command: ["sh", "-c", "sleep 0.5; exit 3"]
+    deploy:
+      restart_policy: {delay: 1s}
+`;
+const app = (image: string) => `services:
+  app:
+    image: ${image}
+    init: true
+    command: ["sleep", "3600"]
+    stop_grace_period: 1s
+`;
+
+it(
+  'a crash loop is one Warning event whose count grows; the json output has the event shape',
+  node.logged(async () => {
+    const stack = node.uniqueName('evcrash');
+    await node.deploy(stack, crashing, '--detach');
+    const failed = await eventually(async () => {
+      const list = await events('--stack', stack, '--type', 'warning');
+      const ev = list.find((e) => e.reason === 'TaskFailed');
+      return ev && ev.count >= 2 ? { ev, list } : false;
+    }, 45_000);
+    expect(failed.list.filter((e) => e.reason === 'TaskFailed')).toHaveLength(1);
+    expect(failed.ev).toMatchObject({
+      apiVersion: 'stackd.io/v1',
+      kind: 'Event',
+      metadata: { namespace: stack, name: expect.stringMatching(/^service\.crash\./) },
+      involvedObject: { kind: 'Service', stack, name: 'crash' },
+      type: 'Warning',
+      message: expect.stringContaining('crash.1 failed: exit code 3'),
+      source: { component: 'manager' },
+    });
+    expect(Date.parse(failed.ev.lastTimestamp)).toBeGreaterThan(Date.parse(failed.ev.firstTimestamp));
+    const table = await node.stackctl(['events', '--stack', stack]);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+COUNT\s+MESSAGE/);
+    expect(table.stdout).toContain(`service/${stack}_crash`);
+  }),
+  90_000,
+);
+
+const streamed = (out: string) =>
+  out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as StackdEvent);
+
+it(
+  'a rollout records started and completed; -f streams a new event; events expire after --event-ttl',
+  node.logged(async () => {
+    const stack = node.uniqueName('evroll');
+    expect((await node.deploy(stack, app('stackd/busybox:latest'))).code).toBe(0);
+    await node.docker.getImage('stackd/busybox:latest').tag({ repo: 'stackd/busybox', tag: 'evroll' });
+    expect((await node.deploy(stack, app('stackd/busybox:evroll'))).code).toBe(0);
+    // a new service has nothing to roll out (no update record, orchestrator/update.ts
+    // openRecord): only the image change is a rollout, started once and completed once
+    const rollout = await eventually(async () => {
+      const list = (await events('--stack', stack)).filter((e) => e.reason.startsWith('Rollout'));
+      return list.some((e) => e.reason === 'RolloutCompleted') ? list : false;
+    }, 30_000);
+    expect(rollout.map((e) => [e.reason, e.count])).toEqual([
+      ['RolloutStarted', 1],
+      ['RolloutCompleted', 1],
+    ]);
+    expect(rollout[1].message).toMatch(/^rollout \w{8} → \w{8} completed \(1\/1 updated\)$/);
+
+    // -f prints what is there first; once it has, a second rollout (back to the first image) can
+    // only reach it through the watch
+    const follower = spawn(process.execPath, [join(ROOT, 'bin', 'stackctl.js'), '--store', node.storeUrl, 'events', '-f', '--stack', stack, '--format', 'json']);
+    let out = '';
+    follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await eventually(() => streamed(out).some((e) => e.metadata.name === rollout[1].metadata.name), 20_000);
+      expect((await node.deploy(stack, app('stackd/busybox:latest'))).code).toBe(0);
+      const back = await eventually(
+        () => streamed(out).find((e) => e.reason === 'RolloutCompleted' && e.metadata.name !== rollout[1].metadata.name) ?? false,
+        20_000,
+      );
+      expect(back).toMatchObject({ involvedObject: { kind: 'Service', stack, name: 'app' }, type: 'Normal', count: 1 });
+    } finally {
+      follower.kill('SIGINT');
+    }
+    await eventually(async () => (await events('--stack', stack)).length === 0, 60_000);
+  }),
+  150_000,
+);
