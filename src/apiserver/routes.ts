@@ -7,7 +7,8 @@ import { ApiError, readJsonBody, sendError, sendJson } from './http.js';
 import { handleGet, handleList, type ReadContext } from './read.js';
 import { GROUP, GROUP_VERSION, VERSION, parseResourcePath } from './resources.js';
 import { parseSelectors, pinnedField, SelectorError, type Selectors } from './selectors.js';
-import { authenticate, type Identity } from './tokens.js';
+import type { TokenCache } from './token-cache.js';
+import type { Identity } from './tokens.js';
 import { handleWatch, type WatchOptions } from './watch.js';
 import { handleWrite } from './write.js';
 import { leaseAccess, type NodeLeases } from './leases.js';
@@ -16,6 +17,7 @@ import { ensureClusterId } from '../store/cluster-id.js';
 export interface RouteOptions extends WatchOptions {
   store: Store;
   leases: NodeLeases;
+  tokens: TokenCache;
 }
 
 const LEASES = `/apis/${GROUP_VERSION}/leases/`;
@@ -50,9 +52,9 @@ function verbOf(method: string, hasName: boolean, query: URLSearchParams): Verb 
   return verb;
 }
 
-async function identify(store: Store, req: IncomingMessage): Promise<Identity> {
+async function identify(tokens: TokenCache, req: IncomingMessage): Promise<Identity> {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  const who = m ? await authenticate(store, m[1]) : undefined;
+  const who = m ? await tokens.authenticate(m[1]) : undefined;
   if (!who) throw new ApiError('Unauthorized', 'Unauthorized: a valid bearer token is required (stackctl kubeconfig makes one)');
   return who;
 }
@@ -79,7 +81,7 @@ export async function route(opts: RouteOptions, req: IncomingMessage, res: Serve
     const url = new URL(req.url ?? '/', 'https://stackd');
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/healthz' || path === '/readyz' || path === '/livez') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    const who = await identify(opts.store, req);
+    const who = await identify(opts.tokens, req);
     const doc = req.method === 'GET' ? discovery(path) : undefined;
     if (doc) return sendJson(res, 200, doc);
     if (await nonObject(opts, who, path, req, res)) return;

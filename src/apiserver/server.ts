@@ -11,6 +11,7 @@ import type { Store } from '../store/store.js';
 import { NodeLeases } from './leases.js';
 import { route } from './routes.js';
 import { prepareApiTls } from './tls.js';
+import { TokenCache } from './token-cache.js';
 
 export interface ApiServerOptions {
   /** [HOST]:PORT */
@@ -41,11 +42,15 @@ export async function startApiServer(store: Store, opts: ApiServerOptions): Prom
   });
   const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? Number(process.env.STACKD_API_BOOKMARK_SECONDS ?? 30) * 1000;
   const leases = new NodeLeases(store);
-  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void route({ store, bookmarkIntervalMs, leases }, req, res));
+  const tokens = new TokenCache(store);
+  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void route({ store, bookmarkIntervalMs, leases, tokens }, req, res));
+  server.on('close', () => tokens.close());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // until its first list lands, lookups read the Store
+  tokens.start();
   const bound = (server.address() as { port: number }).port;
   const url = opts.advertiseUrl ?? `https://${host && host !== '0.0.0.0' ? host : '127.0.0.1'}:${bound}`;
   // clients (stackctl kubeconfig) learn from the Store what to trust and where to go

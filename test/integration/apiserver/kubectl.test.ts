@@ -86,6 +86,8 @@ test('secrets are served without their data; no token is 401, a revoked one too'
   expect(ls).toContainEqual(expect.objectContaining({ id, role: 'viewer' }));
   expect(JSON.stringify(ls)).not.toContain(viewer.token.split('.')[1]);
   expect((await cluster.stackctl(['token', 'revoke', id])).code).toBe(0);
+  // the server's token cache hears of the revocation through its Store watch (milliseconds)
+  await eventually(async () => (await api(viewer, 'GET', '/apis/stackd.io/v1/stacks')).status === 401, 'the revocation to be honoured', 5_000);
   expect((await api(viewer, 'GET', '/apis/stackd.io/v1/stacks')).status).toBe(401);
 });
 
