@@ -1,0 +1,225 @@
+// UDP through the routing mesh and through a service VIP, and an established TCP connection
+// through the mesh that outlives the restart of the agents on its path, on three nodes
+// (hack/lib/nodes.sh indices 220-222, agents with --netns). busybox has no UDP server or client:
+// the echo servers and the VIP client are small node programs run in the tasks' own network
+// namespaces (nsenter), so every datagram takes the same kernel path a task's would.
+import { jest } from '@jest/globals';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
+import { promisify } from 'node:util';
+import type { Network, Task } from '../../../src/api/objects.js';
+import { getObject } from '../../../src/client/objects.js';
+import { Cluster, eventually, type NodeDef } from '../../helpers/cluster.js';
+
+jest.setTimeout(240_000);
+
+const NODES: NodeDef[] = [
+  { name: 'nx220', index: 220, labels: {} },
+  { name: 'nx221', index: 221, labels: {} },
+  { name: 'nx222', index: 222, labels: {} },
+];
+const [N1, N2, N3] = NODES.map((n) => n.name);
+const stack = `udp${process.pid % 1000}`;
+const UDP_PORT = 18530;
+const TCP_PORT = 18531;
+let cluster: Cluster;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  cluster = await Cluster.start(NODES, [], { clusterNet: true });
+  console.log(`mesh-udp: daemon logs in ${cluster.logDir}`);
+  await eventually(
+    async () => {
+      const nodes = await cluster.stackctlJson<{ status: string }[]>(['node', 'ls']);
+      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
+    },
+    'every node Ready',
+    60_000,
+    500,
+  );
+}, 240_000);
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await cluster?.stop();
+}, 120_000);
+
+const on = (constraint: string) => ({ placement: { constraints: [constraint] } });
+const idle = (deploy: object, extra: object = {}) => ({
+  image: 'stackd/busybox:latest',
+  command: ['sleep', '3600'],
+  init: true,
+  stop_grace_period: '1s',
+  deploy,
+  ...extra,
+});
+
+async function pidOf(t: Task): Promise<string> {
+  const { stdout } = await promisify(execFile)('docker', [
+    '-H',
+    `unix:///run/stackd-${t.spec.nodeName}.sock`,
+    'inspect',
+    '-f',
+    '{{.State.Pid}}',
+    t.status!.containerId!,
+  ]);
+  return stdout.trim();
+}
+
+/** A UDP echo server on `port` in the task's network namespace, answering "LABEL:payload". */
+async function udpEcho(t: Task, port: number, label: string): Promise<void> {
+  const code = `const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send('${label}:'+m,r.port,r.address));s.bind(${port},()=>console.log('ready'))`;
+  const child = spawn('nsenter', [`--net=/proc/${await pidOf(t)}/ns/net`, '--', process.execPath, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (c) => reject(new Error(`udp echo in ${t.metadata.name} exited ${c}`)));
+  });
+}
+
+/** `n` datagrams, each from a new socket (a new conntrack entry, so a new pick), to host:port from
+ *  `netns` (undefined: this process's); the labels that answered within 2 s each. */
+async function udpAsk(host: string, port: number, n: number, netns?: string): Promise<string[]> {
+  const code = `const d=require('dgram');const out=[];let left=${n};
+    for(let i=0;i<${n};i++){const s=d.createSocket('udp4');const t=setTimeout(()=>{s.close();if(--left===0)console.log(JSON.stringify(out))},2000);
+      s.on('message',(m)=>{out.push(String(m).split(':')[0]);clearTimeout(t);s.close();if(--left===0)console.log(JSON.stringify(out))});
+      s.send('ping',${port},'${host}');}`;
+  const argv = netns ? ['nsenter', `--net=${netns}`, '--', process.execPath, '-e', code] : [process.execPath, '-e', code];
+  const { stdout } = await promisify(execFile)(argv[0], argv.slice(1), { timeout: 30_000 });
+  return JSON.parse(stdout) as string[];
+}
+
+/** One line sent on an open connection, and its echo. */
+function echo(sock: Socket, line: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`no echo of ${line} within 5 s`)), 5_000);
+    sock.once('data', (d) => {
+      clearTimeout(t);
+      resolve(d.toString().trim());
+    });
+    sock.write(`${line}\n`);
+  });
+}
+
+describe('UDP and established connections through the mesh on three nodes', () => {
+  let echoes: Task[];
+  let client: Task;
+
+  it('a udp published port answers on a node with no task, from every replica; the VIP carries UDP too', async () => {
+    const spec = {
+      services: {
+        echo: idle({ replicas: 2, ...on(`node.hostname!=${N1}`) }, { ports: [{ target: 5353, published: UDP_PORT, protocol: 'udp' }] }),
+        client: idle(on(`node.hostname==${N1}`)),
+      },
+    };
+    expect((await cluster.deploy(stack, JSON.stringify(spec), '--detach')).code).toBe(0);
+    echoes = await eventually(
+      async () => {
+        const ts = await cluster.runningTasks(stack, 'echo');
+        return ts.length === 2 && ts.every((t) => t.status?.addresses?.stackd_ingress) && ts;
+      },
+      '2 running echo tasks on the ingress network',
+      90_000,
+      300,
+    );
+    expect(new Set(echoes.map((t) => t.spec.nodeName))).toEqual(new Set([N2, N3]));
+    [client] = await eventually(async () => {
+      const ts = await cluster.runningTasks(stack, 'client');
+      return ts.length === 1 && ts;
+    }, 'the client task');
+    const labels = echoes.map((t) => t.status!.containerId!.slice(0, 12));
+    await Promise.all(echoes.map((t, i) => udpEcho(t, 5353, labels[i])));
+
+    // the mesh rule is UDP's, and every replica answers through nx220, which runs none
+    const seen = new Set<string>();
+    await eventually(
+      async () => {
+        for (const l of await udpAsk(cluster.address(N1), UDP_PORT, 10)) seen.add(l);
+        return seen.size === 2;
+      },
+      `both echo replicas to answer udp ${UDP_PORT} through ${N1}`,
+      30_000,
+      300,
+    );
+    expect([...seen].sort()).toEqual([...labels].sort());
+    // and on the nodes that run one
+    expect((await udpAsk(cluster.address(N2), UDP_PORT, 3)).length).toBe(3);
+
+    // through the VIP, from the client's own namespace on nx220 (its OUTPUT chain's DNAT)
+    const net = (await getObject<Network>(cluster.store, 'Network', stack, 'default'))!;
+    const vip = net.status!.vips!.echo;
+    const viaVip = new Set<string>();
+    const clientNs = `/proc/${await pidOf(client)}/ns/net`;
+    await eventually(
+      async () => {
+        for (const l of await udpAsk(vip, 5353, 10, clientNs)) viaVip.add(l);
+        return viaVip.size === 2;
+      },
+      `both echo replicas to answer udp through the VIP ${vip}`,
+      30_000,
+      300,
+    );
+
+    // service inspect shows the published udp port and the VIP; node inspect the ingress address
+    const [svc] = JSON.parse((await cluster.stackctl(['service', 'inspect', `${stack}_echo`])).stdout) as {
+      endpoint: { mode: string; ports: object[]; virtualIPs: { network: string; addr: string }[] };
+    }[];
+    expect(svc.endpoint.mode).toBe('vip');
+    expect(svc.endpoint.ports).toEqual([{ target: 5353, published: UDP_PORT, protocol: 'udp', mode: 'ingress' }]);
+    expect(svc.endpoint.virtualIPs).toContainEqual({ network: net.spec.name, addr: `${vip}/${net.status!.subnet!.split('/')[1]}` });
+    const [node1] = JSON.parse((await cluster.stackctl(['node', 'inspect', N1])).stdout) as { overlay: { network: string; gateway: string }[] }[];
+    expect(node1.overlay.map((o) => o.network)).toContain('stackd_ingress');
+  });
+
+  it('an established TCP connection through the mesh outlives the restart of the agents on its path', async () => {
+    // busybox nc -ll -e cat: an echo per connection, on nx221 only
+    const chat = { image: 'stackd/busybox:latest', command: ['nc', '-ll', '-p', '7', '-e', 'cat'], init: true, stop_grace_period: '1s' };
+    const spec = { services: { chat: { ...chat, deploy: on(`node.hostname==${N2}`), ports: [{ target: 7, published: TCP_PORT }] } } };
+    expect((await cluster.deploy(`${stack}t`, JSON.stringify(spec), '--detach')).code).toBe(0);
+    const sock = await eventually(
+      () =>
+        new Promise<Socket | false>((resolve) => {
+          const s = connect(TCP_PORT, cluster.address(N1));
+          s.once('connect', () =>
+            echo(s, 'hello').then(
+              (e) => resolve(e === 'hello' && s),
+              () => resolve(false),
+            ),
+          );
+          s.once('error', () => resolve(false));
+        }),
+      `a connection through ${N1}:${TCP_PORT} that echoes`,
+      60_000,
+      300,
+    );
+    let closed = false;
+    sock.on('close', () => (closed = true));
+    try {
+      // the entry node's agent (its nat rules) and the task node's (its overlay, its VIP rules)
+      for (const node of [N1, N2]) {
+        await cluster.agents.get(node)!.kill('SIGKILL');
+        expect(await echo(sock, `while ${node}'s agent is dead`)).toBe(`while ${node}'s agent is dead`);
+        cluster.startAgent(node);
+      }
+      // the restarted agents have rewritten the node's chains: a port published after the restart is in them
+      const marker = { services: { m: { ...idle(on(`node.hostname==${N3}`)), ports: [{ target: 80, published: TCP_PORT + 1 }] } } };
+      expect((await cluster.deploy(`${stack}m`, JSON.stringify(marker), '--detach')).code).toBe(0);
+      for (const node of [N1, N2]) {
+        await eventually(
+          async () =>
+            (await promisify(execFile)('nsenter', [`--net=/var/run/netns/${node}`, '--', 'iptables', '-t', 'nat', '-S', 'STACKD-INGRESS'])).stdout.includes(
+              `${TCP_PORT + 1}/tcp`,
+            ),
+          `${node}'s restarted agent to rewrite its mesh rules`,
+          60_000,
+          300,
+        );
+      }
+      expect(await echo(sock, 'after both restarts')).toBe('after both restarts');
+      expect(closed).toBe(false);
+    } finally {
+      sock.destroy();
+    }
+    for (const s of [stack, `${stack}t`, `${stack}m`]) expect((await cluster.stackctl(['rm', s])).code).toBe(0);
+  });
+});
