@@ -1,9 +1,10 @@
 // The network controller: keeps every cluster network allocated (src/net/plan-alloc.ts) as
 // networks, services and nodes come and go, and makes the cluster's ingress network once.
 import type { OnError } from '../controller/outage-log.js';
-import { map, merge } from 'rxjs';
+import { filter, map, merge } from 'rxjs';
+import type { CacheChange } from '../controller/informer.js';
 import { kindPrefix, objectKey } from '../api/keys.js';
-import type { Network } from '../api/objects.js';
+import type { Network, Task } from '../api/objects.js';
 import { encodeObject } from '../client/codec.js';
 import { systemClock } from '../client/clock.js';
 import { materialize } from '../client/materialize.js';
@@ -38,12 +39,27 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
 
   return new Controller({
     name: 'network',
-    keys$: merge(networks.changes$, caches.services.changes$, caches.nodes.changes$, caches.stacks.changes$, caches.tasks.changes$).pipe(map(() => KEY)),
+    keys$: merge(
+      networks.changes$,
+      caches.services.changes$,
+      caches.nodes.changes$,
+      caches.stacks.changes$,
+      caches.tasks.changes$.pipe(filter(mayChangeNodeSlots)),
+    ).pipe(map(() => KEY)),
     allKeys: () => [KEY],
     reconcile,
     resyncMs: 10_000,
     log,
   });
+}
+
+/** A task change that can change which nodes want a slot on a network: a task created or removed,
+ *  moved to a node, or wanted running or not. The agents' progress reports (assigned → running),
+ *  nearly every change at scale, cannot: each used to cost a scan of every task per network. */
+export function mayChangeNodeSlots(change: CacheChange<Task>): boolean {
+  const { object: now, old } = change;
+  if (!now || !old) return true;
+  return now.spec.nodeName !== old.spec.nodeName || now.spec.desiredState !== old.spec.desiredState;
 }
 
 /** The ingress network, as Swarm's: every node joins it; tasks with ingress ports are on it. */

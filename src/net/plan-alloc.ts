@@ -86,12 +86,18 @@ function slots(current: Record<string, number>, nodes: string[], wanting: string
   return { kept, unplaced };
 }
 
+/** Nodes running a task (desired running) of one of `services`. One pass over the tasks with Set
+ *  lookups: this runs for every network on every reconcile, over every task of the cluster. */
 function nodesWithTasks(services: Service[], tasks: Task[], nodes: string[]): string[] {
   const on = new Set(services.map((s) => `${s.spec.stack}/${s.metadata.name}`));
-  const wanted = tasks
-    .filter((t) => t.spec.nodeName && t.spec.desiredState === 'running' && on.has(`${t.spec.stack}/${t.spec.service}`))
-    .map((t) => t.spec.nodeName!);
-  return [...new Set(wanted)].filter((n) => nodes.includes(n));
+  const registered = new Set(nodes);
+  const wanted = new Set<string>();
+  for (const t of tasks) {
+    const node = t.spec.nodeName;
+    if (!node || wanted.has(node) || t.spec.desiredState !== 'running' || !registered.has(node)) continue;
+    if (on.has(`${t.spec.stack}/${t.spec.service}`)) wanted.add(node);
+  }
+  return [...wanted];
 }
 
 /** What a task on a node without a slot is told (the agent rejects it with this). */

@@ -14,7 +14,7 @@ import { summarizeService, type PlannedCondition, type ServiceStatusSummary } fr
 import { planRevisions } from './revisions.js';
 import { retire } from './slot-actions.js';
 import { planRunState } from './stop.js';
-import { slotKeyOf } from './slots.js';
+import { slotKeyOf, withSlotMemo } from './slots.js';
 import { isTerminal, stateOf } from './task-state.js';
 import { rolloutConditions } from './update-conditions.js';
 import { planUpdate, type RollbackSpecAction, type UpdatePlan } from './update.js';
@@ -85,6 +85,10 @@ function gateActions(actions: OrchestratorAction[], own: Task[], gate: GateResul
 }
 
 export function planService(input: ServicePlanInput): ServicePlan {
+  return withSlotMemo(() => planServiceOnce(input));
+}
+
+function planServiceOnce(input: ServicePlanInput): ServicePlan {
   const { service, now } = input;
   const deploy = service.spec.template.deploy;
   const own = input.tasks.filter((t) => t.spec.stack === service.spec.stack && t.spec.service === service.metadata.name);
@@ -92,7 +96,8 @@ export function planService(input: ServicePlanInput): ServicePlan {
   // tasks the constraint enforcer stops count as shut down, so their slots are refilled in this same plan
   const enforced = deploy.mode === 'replicated' ? enforceConstraints(own, input.nodes) : [];
   const stopped = new Set(enforced.map(actionTaskName));
-  const view = own.map((t) => (stopped.has(t.metadata.name) ? { ...t, spec: { ...t.spec, desiredState: 'shutdown' as const } } : t));
+  // the same array as `own` when nothing is enforced, so both group into slots once (withSlotMemo)
+  const view = stopped.size === 0 ? own : own.map((t) => (stopped.has(t.metadata.name) ? { ...t, spec: { ...t.spec, desiredState: 'shutdown' as const } } : t));
   const orchestrated =
     deploy.mode === 'global' ? planGlobalDetailed(service, view, input.nodes, now, input.ids) : planReplicatedDetailed(service, view, now, input.ids);
 
