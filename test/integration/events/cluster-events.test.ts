@@ -49,6 +49,10 @@ it(
       source: { component: 'manager' },
     });
     expect(Date.parse(failed.ev.lastTimestamp)).toBeGreaterThan(Date.parse(failed.ev.firstTimestamp));
+    // each replacement says how the task before it ended, on one Normal event too
+    const restarted = (await events('--stack', stack)).filter((e) => e.reason === 'TaskRestarted');
+    expect(restarted).toHaveLength(1);
+    expect(restarted[0]).toMatchObject({ type: 'Normal', message: expect.stringMatching(/^crash\.1 restarted after failed: exit code 3/) });
     const table = await node.stackctl(['events', '--stack', stack]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+COUNT\s+MESSAGE/);
@@ -101,4 +105,37 @@ it(
     await eventually(async () => (await events('--stack', stack)).length === 0, 60_000);
   }),
   150_000,
+);
+
+it(
+  'a task no node can take is FailedScheduling with the reason; a drained node is NodeDrained',
+  node.logged(async () => {
+    const stack = node.uniqueName('evsched');
+    const pinned = `services:
+  nowhere:
+    image: stackd/busybox:latest
+    command: ["sleep", "3600"]
+    deploy:
+      placement: {constraints: ["node.labels.evzone==mars"]}
+`;
+    expect((await node.deploy(stack, pinned, '--detach')).code).toBe(0);
+    const sched = await eventually(async () => (await events('--stack', stack)).find((e) => e.reason === 'FailedScheduling') ?? false, 30_000);
+    expect(sched).toMatchObject({
+      type: 'Warning',
+      involvedObject: { kind: 'Service', stack, name: 'nowhere' },
+      message: expect.stringMatching(/^nowhere\.1: no suitable node \(.*node\.labels\.evzone==mars/),
+    });
+    for (const availability of ['drain', 'active']) {
+      expect((await node.stackctl(['node', 'update', '--availability', availability, node.nodeName])).code).toBe(0);
+    }
+    const nodeEvents = await eventually(async () => {
+      const list = (await events()).filter((e) => e.involvedObject.kind === 'Node' && e.involvedObject.name === node.nodeName);
+      return list.some((e) => e.reason === 'NodeActivated') ? list : false;
+    }, 30_000);
+    expect(nodeEvents.map((e) => [e.reason, e.message, e.involvedObject.stack])).toEqual([
+      ['NodeDrained', `node ${node.nodeName} availability active → drain`, ''],
+      ['NodeActivated', `node ${node.nodeName} availability drain → active`, ''],
+    ]);
+  }),
+  90_000,
 );
