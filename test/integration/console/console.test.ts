@@ -1,13 +1,14 @@
 // The web console in Debian's chromium (headless, playwright-core) against a real stackd on a real
 // Docker engine (embedded store): the accounts example appears on the stacks page, a scale from
-// the service page changes the containers, a rollout's progress moves live on the page.
+// the service page changes the containers, a rollout's progress moves live on the page, a killed
+// container shows up as an event (recorded by the manager), drain/activate from the nodes page.
 // Every wait is for a condition, none for a time.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createToken } from '../../../src/apiserver/tokens.js';
 import { openStore } from '../../../src/store/open.js';
 import { EXAMPLE } from '../../helpers/cli.js';
-import { eventually, freePort, idleCommand, SingleNode } from '../../helpers/stackd.js';
+import { docker, eventually, freePort, idleCommand, SingleNode } from '../../helpers/stackd.js';
 import { launch, openConsole } from './browser.js';
 
 const LONG = 180_000;
@@ -118,6 +119,41 @@ test(
     // one task at a time, each step on the page: 0, 1, 2, then 3 of 3
     for (const step of ['1/3 updated', '2/3 updated', '3/3 updated']) expect(seen).toContain(step);
     expect(seen.indexOf('1/3 updated')).toBeLessThan(seen.indexOf('2/3 updated'));
+  }),
+  LONG,
+);
+
+test(
+  'a killed container shows up as a Warning event, on the events page and on its service page',
+  node.logged(async () => {
+    const [victim] = await node.containers(IDLE, { running: true });
+    await page.goto(`${url}#/events`);
+    await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+    await docker('kill', victim.Id);
+    const row = page.locator('tr[data-reason="TaskFailed"]').filter({ hasText: `service/${IDLE}/idle` });
+    await row.first().waitFor({ timeout: LONG });
+    expect(await row.first().textContent()).toContain('Warning');
+    await page.goto(`${url}#/service/${IDLE}/idle`);
+    await page.locator('tr[data-reason="TaskFailed"]').filter({ hasText: 'exit code 137' }).first().waitFor();
+  }),
+  LONG,
+);
+
+test(
+  'drain and activate from the nodes page, each confirmed',
+  node.logged(async () => {
+    await page.goto(`${url}#/nodes`);
+    const row = page.locator(`tr[data-node="${node.nodeName}"]`);
+    await row.getByTestId('availability').filter({ hasText: 'active' }).waitFor();
+    await row.locator('button[data-action="drain"]').click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await row.getByTestId('availability').filter({ hasText: 'drain' }).waitFor();
+    // drained: the manager stops the node's tasks
+    await eventually(async () => (await node.containers(IDLE, { running: true })).length === 0, 60_000);
+    await row.locator('button[data-action="active"]').click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await row.getByTestId('availability').filter({ hasText: 'active' }).waitFor();
+    await eventually(async () => (await node.containers(IDLE, { running: true })).length === 3, 60_000);
   }),
   LONG,
 );
