@@ -2,7 +2,7 @@
 // carries the stack's source (spec.files: path → text; spec.composeFiles: which are stack files),
 // the server loads it as `stackctl deploy` would (positions in errors: 422), and writes the stack
 // and its objects in one transaction.
-import { dirname, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { Stack } from '../api/objects.js';
 import { getObject } from '../client/objects.js';
 import { deployStack, removeStack } from '../stacks/apply.js';
@@ -12,7 +12,14 @@ import { ApiError } from './http.js';
 
 export interface StackSource {
   files: Record<string, string>;
+  /** files that are not UTF-8 text (a binary secret), base64 */
+  binaryFiles?: Record<string, string>;
   composeFiles?: string[];
+  /** the variables file (stackctl deploy --env-file), else `.env` beside the first stack file */
+  envFile?: string;
+  /** the absolute folder the keys of files are relative to (stackctl sends its own, so that a
+   *  path written absolute in a stack file finds its key); nothing is read from it */
+  directory?: string;
   /** variables for interpolation (the server's own environment is never used) */
   env?: Record<string, string>;
   /** remove services gone from the files */
@@ -26,25 +33,38 @@ interface StackBody {
 
 function sourceOf(body: StackBody, name: string): StackSource {
   const files = body.spec?.files;
-  if (!files || typeof files !== 'object' || Object.keys(files).length === 0 || Object.values(files).some((t) => typeof t !== 'string')) {
+  const binary = body.spec?.binaryFiles ?? {};
+  const textMap = (m: unknown) => !!m && typeof m === 'object' && Object.values(m).every((t) => typeof t === 'string');
+  if (!textMap(files) || !textMap(binary) || Object.keys(files as object).length === 0) {
     throw new ApiError('Invalid', `Stack "${name}": spec.files must map file names to their text (the stack files and the files they name)`, {
       name,
       kind: 'stacks',
     });
   }
-  return { files, composeFiles: body.spec?.composeFiles, env: body.spec?.env, prune: body.spec?.prune === true };
+  return {
+    files: files as Record<string, string>,
+    binaryFiles: binary,
+    composeFiles: body.spec?.composeFiles,
+    envFile: body.spec?.envFile,
+    directory: typeof body.spec?.directory === 'string' && isAbsolute(body.spec.directory) ? body.spec.directory : undefined,
+    env: body.spec?.env,
+    prune: body.spec?.prune === true,
+  };
 }
 
 /** Loads the files from memory, relative to a folder of their own. */
 async function load(name: string, src: StackSource) {
-  const root = resolve('/stackd-api-source');
+  const root = resolve(src.directory ?? '/stackd-api-source');
   const composeFiles = (src.composeFiles ?? [Object.keys(src.files)[0]]).map((f) => resolve(root, f));
   const read = async (file: string) => {
-    const text = src.files[relative(root, resolve(file))];
-    return text === undefined ? undefined : Buffer.from(text);
+    const key = relative(root, resolve(file));
+    const text = Object.hasOwn(src.files, key) ? src.files[key] : undefined;
+    if (text !== undefined) return Buffer.from(text);
+    const data = src.binaryFiles && Object.hasOwn(src.binaryFiles, key) ? src.binaryFiles[key] : undefined;
+    return data === undefined ? undefined : Buffer.from(data, 'base64');
   };
   try {
-    return await loadStackWith({ files: composeFiles, env: src.env ?? {}, name }, read);
+    return await loadStackWith({ files: composeFiles, env: src.env ?? {}, name, ...(src.envFile ? { envFile: resolve(root, src.envFile) } : {}) }, read);
   } catch (err) {
     if (!(err instanceof StackFileError)) throw err;
     const shown = (line: string) => line.split(`${dirname(composeFiles[0])}/`).join('');

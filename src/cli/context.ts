@@ -10,6 +10,7 @@ import type { StoreFlags } from '../store/flags.js';
 import { parseDuration } from '../stackfile/units.js';
 import { InputError } from '../errors.js';
 import type { ClientApiFlags } from '../apiserver-client/connect.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 export const DEFAULT_REQUEST_TIMEOUT = '10s';
 
@@ -23,20 +24,25 @@ export function requestTimeoutMs(cmd: Command): number {
   }
 }
 
+/** The API client the command is asked to use (--server/--kubeconfig/STACKD_KUBECONFIG), if any. */
+export async function apiClientFor(cmd: Command): Promise<{ kc: KubeConfig; server: string } | undefined> {
+  // the program's own flags: `kubeconfig --server` is another option (the URL to print)
+  let root = cmd;
+  while (root.parent) root = root.parent;
+  const apiFlags = root.opts<ClientApiFlags>();
+  // the API client (@kubernetes/client-node) is imported only when asked for: it costs start-up
+  if (!(apiFlags.server || apiFlags.kubeconfig || process.env.STACKD_KUBECONFIG)) return undefined;
+  return (await import('../apiserver-client/connect.js')).clientKubeConfig(apiFlags);
+}
+
 export async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T>;
 export async function withStore<T>(cmd: Command, how: { remote: boolean }, fn: (store: Store) => Promise<T>): Promise<T>;
 export async function withStore<T>(cmd: Command, a: unknown, b?: unknown): Promise<T> {
   const fn = (b ?? a) as (store: Store) => Promise<T>;
   const how = (b ? a : { remote: true }) as { remote: boolean };
   const flags = cmd.optsWithGlobals<StoreFlags>();
-  // through the API server instead (--server/--kubeconfig): only what it serves works. The
-  // program's own flags: `kubeconfig --server` is another option (the URL to print)
-  let root = cmd;
-  while (root.parent) root = root.parent;
-  const apiFlags = root.opts<ClientApiFlags>();
-  // the API client (@kubernetes/client-node) is imported only when asked for: it costs start-up
-  const wantsApi = how.remote && (apiFlags.server || apiFlags.kubeconfig || process.env.STACKD_KUBECONFIG);
-  const remote = wantsApi ? (await import('../apiserver-client/connect.js')).clientKubeConfig(apiFlags) : undefined;
+  // through the API server instead (--server/--kubeconfig): only what it serves works
+  const remote = how.remote ? await apiClientFor(cmd) : undefined;
   if (remote) {
     const { ApiStore } = await import('../apiserver-client/api-store.js');
     const api = storeWithDeadline(new ApiStore(remote.kc, remote.server, 'spec'), requestTimeoutMs(cmd));

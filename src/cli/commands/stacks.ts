@@ -11,6 +11,7 @@ import { collect } from '../load.js';
 import type { StackFileOptions } from '../../stacks/load-files.js';
 import type { Store } from '../../store/store.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
+import { apiClientFor } from '../context.js';
 
 const STACK_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -46,15 +47,29 @@ export function registerStacks(program: Command): void {
       storeAction(
         async (opts: DeployFlags, name: string) => {
           checkStackName(name);
-          const { loadStackFiles } = await import('../../stacks/load-files.js');
-          return { timeoutMs: parseTimeout(opts.timeout), loaded: await loadStackFiles(opts, name) };
+          // what the files read and the variables they use are kept: a deploy through the API sends them
+          const { loadForUpload } = await import('../../stacks/stack-upload.js');
+          return { timeoutMs: parseTimeout(opts.timeout), ...(await loadForUpload(opts, name)) };
         },
-        async ({ store, opts, input: { timeoutMs, loaded } }, name) => {
-          const [{ missingExternalNetworks }, { deployStack }] = await Promise.all([import('../../net/cluster-network.js'), import('../../stacks/apply.js')]);
-          // an external network must be a cluster network already (stackctl network create)
-          const missing = missingExternalNetworks(loaded.stack, (await listObjects<Network>(store, 'Network', '')).items, loaded.externalAt);
-          if (missing.length) throw new InputError(missing);
+        async ({ store, opts, cmd, input: { timeoutMs, loaded, upload } }, name) => {
+          const remote = await apiClientFor(cmd);
+          if (Object.values(loaded.stack.networks).some((n) => n.external)) {
+            const { missingExternalNetworks } = await import('../../net/cluster-network.js');
+            // an external network must be a cluster network already (stackctl network create);
+            // the API lists networks of all namespaces, not the cluster's ('') alone
+            const networks = await listObjects<Network>(store, 'Network', remote ? undefined : '');
+            const missing = missingExternalNetworks(loaded.stack, networks.items, loaded.externalAt);
+            if (missing.length) throw new InputError(missing);
+          }
           const since = new Date();
+          if (remote) {
+            // the server loads the same files and deploys them in one transaction
+            const { deployThroughApi } = await import('../../apiserver-client/stack-deploy.js');
+            process.stdout.write(`stack/${name} ${await deployThroughApi(remote.kc, name, upload, opts.prune === true)}\n`);
+            if (!opts.detach) await waitAndReport(store, name, timeoutMs, since);
+            return;
+          }
+          const { deployStack } = await import('../../stacks/apply.js');
           const { results } = await deployStack(store, name, loaded, { prune: opts.prune });
           for (const r of results) {
             const shown = r.namespace ? `${r.namespace}_${r.name}` : r.name;

@@ -180,12 +180,12 @@ test('stackctl through the API (--kubeconfig, --server/--token): reads, scale an
   const denied = await remote(['--kubeconfig', viewer.file, 'service', 'scale', 'apsleep_idle=3']);
   expect(denied.code).toBe(1);
   expect(denied.stderr).toMatch(/403 .*viewer may only get, list and watch/);
-  // a deploy is not served to stackctl yet: refused whole, nothing written
-  writeFileSync(join(cluster.logDir, 'apnew.yaml'), 'services:\n  x:\n    image: stackd/busybox:latest\n');
-  const deploy = await remote(['--kubeconfig', admin.file, 'deploy', '-d', '-c', join(cluster.logDir, 'apnew.yaml'), 'apnew']);
-  expect(deploy.code).toBe(1);
-  expect(deploy.stderr).toMatch(/not served through the API/);
-  expect(await getObject(cluster.store, 'Stack', '', 'apnew')).toBeUndefined();
+  // a cluster network is not served to stackctl yet: refused whole, nothing written (deploy is:
+  // deploy-over-api.test.ts)
+  const net = await remote(['--kubeconfig', admin.file, 'network', 'create', 'apnet']);
+  expect(net.code).toBe(1);
+  expect(net.stderr).toMatch(/not served through the API/);
+  expect(await getObject(cluster.store, 'Network', '', 'apnet')).toBeUndefined();
   // rm is the server's removal of the stack
   const rm = await remote(['--kubeconfig', admin.file, 'rm', 'apsleep']);
   expect(rm).toMatchObject({ code: 0 });
