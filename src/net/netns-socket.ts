@@ -1,6 +1,6 @@
 // Sockets bound inside another network namespace (the engine host's, when the agent runs outside
 // it): a short-lived child enters the namespace, binds, and hands the socket to the agent over
-// IPC; the agent then serves on it in its own process.
+// IPC; the agent then serves on it in its own process, and lets the child go.
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:dgram';
 import { createSocket } from 'node:dgram';
@@ -36,7 +36,12 @@ function inNetns<T>(netns: string, proto: 'udp' | 'tcp', port: number, address: 
     const proc = spawn('nsenter', [`--net=${netns}`, '--', process.execPath, child, proto, String(port), address], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
     let err = '';
     proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-    proc.on('message', (_m, handle) => resolve(handle as unknown as T));
+    // the child exits only once told it may (disconnect): under load its exit could otherwise be
+    // seen before the message carrying the socket, and a bound socket taken for a failure
+    proc.on('message', (_m, handle) => {
+      resolve(handle as unknown as T);
+      if (proc.connected) proc.disconnect();
+    });
     proc.on('error', reject);
     proc.on('exit', (code) => reject(new Error(`bind ${proto} ${address}:${port} in ${netns}: ${err.trim() || `exit ${code}`}`)));
   });
