@@ -12,7 +12,7 @@ import type { Store } from '../store/store.js';
 import type { FileRefSpec } from '../stackfile/types.js';
 import { versionedName } from '../stacks/desired.js';
 import { secretsRoot, writeTaskSecrets } from './secret-files.js';
-import { allocatedNetwork, clusterNetworkSettings, ingressRef, isClusterNetwork, needsIngress } from '../net/engine-network.js';
+import { allocatedNetwork, clusterNetworkSettings, ingressRef, isClusterNetwork, NET_LABEL, needsIngress } from '../net/engine-network.js';
 import { nodeRange } from '../net/ipam.js';
 
 // Images, networks and volumes this agent already ensured on an engine: a task's path to start
@@ -82,8 +82,21 @@ export async function ensureClusterNetwork(
 ): Promise<{ id: string; gateway: string }> {
   const net = await allocatedNetwork(store, namespace, key, by.nodeName);
   const settings = clusterNetworkSettings(net, by.nodeName);
-  const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, () => runtime.ensureNetwork(net.spec.name, owned(settings, by)));
+  const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, async () => {
+    await removeStaleRange(runtime, net.spec.name, settings.labels[NET_LABEL.ipRange]);
+    return runtime.ensureNetwork(net.spec.name, owned(settings, by));
+  });
   return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName], net.status!.chunkPrefix).gateway };
+}
+
+/** The engine network of that name made for another slot of this node (given back to the pool
+ *  while the stack was gone from here, then another taken) is removed before it is made anew: its
+ *  addresses may be another node's now. One without the label (made before it) is kept. */
+async function removeStaleRange(runtime: ContainerRuntime, name: string, ipRange: string | undefined): Promise<void> {
+  const found = (await runtime.listManagedResources()).networks.find((n) => n.name === name);
+  const had = found?.labels[NET_LABEL.ipRange];
+  if (!had || had === ipRange) return;
+  await runtime.removeNetwork(name);
 }
 
 // A stack read for a task serves the node's other tasks of that stack for a second: a deploy

@@ -27,6 +27,10 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
       caches.nodes.list().map((n) => n.metadata.name),
       caches.stacks.list(),
       caches.tasks.list(),
+      caches.nodes
+        .list()
+        .filter((n) => n.status?.state === 'ready')
+        .map((n) => n.metadata.name),
     );
     for (const w of writes) {
       const before = w.network.status;

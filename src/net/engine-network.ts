@@ -11,7 +11,9 @@ import { nodeRange } from './ipam.js';
 import { INGRESS } from './plan-alloc.js';
 import { bridgeName, OVERLAY_MTU } from './vxlan.js';
 
-export const NET_LABEL = { vni: 'io.stackd.vni' } as const;
+/** vni: the overlay it joins; ipRange: this node's slot when it was made (a slot given back and
+ *  another taken later makes it stale: ensureClusterNetwork then makes it anew) */
+export const NET_LABEL = { vni: 'io.stackd.vni', ipRange: 'io.stackd.iprange' } as const;
 
 /** Stack networks the cluster carries (others, e.g. macvlan, stay the engine's own). */
 export function isClusterNetwork(spec: NetworkSpec): boolean {
@@ -22,13 +24,14 @@ export function clusterNetworkSettings(net: Network, nodeName: string): NetworkS
   const { subnet, vni, nodes } = net.status ?? {};
   const slot = nodes?.[nodeName];
   if (!subnet || vni === undefined || slot === undefined) throw new Error(`network ${net.spec.name} has no allocation for node ${nodeName} yet`);
+  const range = nodeRange(subnet, slot, net.status?.chunkPrefix);
   return {
     driver: 'bridge',
-    labels: { ...net.spec.labels, [LABEL.stack]: net.spec.stack, [NET_LABEL.vni]: String(vni) },
+    labels: { ...net.spec.labels, [LABEL.stack]: net.spec.stack, [NET_LABEL.vni]: String(vni), [NET_LABEL.ipRange]: range.ipRange },
     options: { 'com.docker.network.bridge.name': bridgeName(vni), 'com.docker.network.driver.mtu': String(OVERLAY_MTU) },
     ...(net.spec.internal !== undefined ? { internal: net.spec.internal } : {}),
     ...(net.spec.attachable !== undefined ? { attachable: net.spec.attachable } : {}),
-    ipam: { subnet, ...nodeRange(subnet, slot, net.status?.chunkPrefix) },
+    ipam: { subnet, ...range },
   };
 }
 

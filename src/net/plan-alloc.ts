@@ -22,8 +22,17 @@ export interface AllocationWrite {
 /** @param nodes the names of every registered node
  *  @param stacks to find which stacks name a cluster network as external
  *  @param tasks to give a node a slot on a network only once a task of it is there (the ingress
- *    and attachable networks: every node); absent: every node gets one */
-export function planAllocations(networks: Network[], services: Service[], nodes: string[], stacks: Stack[] = [], tasks?: Task[]): AllocationWrite[] {
+ *    and attachable networks: every node); absent: every node gets one
+ *  @param ready the nodes whose agent is alive: only those give back the slot of a stack network
+ *    they no longer use (see releasable); absent: no slot is given back */
+export function planAllocations(
+  networks: Network[],
+  services: Service[],
+  nodes: string[],
+  stacks: Stack[] = [],
+  tasks?: Task[],
+  ready?: string[],
+): AllocationWrite[] {
   const cluster = networks.filter((n) => !n.spec.external);
   const subnets = cluster.filter((n) => n.status?.subnet).map((n) => ({ name: label(n), subnet: n.status!.subnet! }));
   const vnis = new Set(cluster.map((n) => n.status?.vni).filter((v): v is number => v !== undefined));
@@ -52,7 +61,13 @@ export function planAllocations(networks: Network[], services: Service[], nodes:
     if (next.subnet) {
       const attached = attachedServices(net, services, stacks);
       const wanting = !tasks || isIngress(net) || net.spec.attachable ? nodes : nodesWithTasks(attached, tasks, nodes);
-      const { kept, unplaced } = slots(before.nodes ?? {}, nodes, wanting, slotCount(next.subnet, next.chunkPrefix));
+      const freed = releasable(net, before.nodes ?? {}, wanting, tasks, ready);
+      const { kept, unplaced } = slots(
+        before.nodes ?? {},
+        nodes.filter((n) => !freed.includes(n)),
+        wanting,
+        slotCount(next.subnet, next.chunkPrefix),
+      );
       next.nodes = kept;
       if (unplaced.length) next.message = fullMessage(next.subnet, next.chunkPrefix, unplaced);
       else delete next.message;
@@ -84,6 +99,24 @@ function slots(current: Record<string, number>, nodes: string[], wanting: string
     else unplaced.push(name);
   }
   return { kept, unplaced };
+}
+
+/** The nodes whose slot on stack network `net` goes back to the pool: they want none (no task of
+ *  the network wanted running there), hold no task of the stack at all (any state: the agent's
+ *  garbage collector removes the stack's engine networks, bridge and gateway with them, exactly
+ *  then: src/agent/gc-plan.ts), and are ready (a dead agent collects nothing, and its bridge
+ *  would still hold the slot's gateway on the overlay). Cluster-scoped networks keep their slots:
+ *  no collector removes their engine networks per node. The engine network also carries its
+ *  range (NET_LABEL.ipRange), so a node given another slot later never reuses a stale one. */
+function releasable(net: Network, current: Record<string, number>, wanting: string[], tasks?: Task[], ready?: string[]): string[] {
+  if (!tasks || !ready || net.metadata.namespace === '' || net.spec.attachable) return [];
+  const want = new Set(wanting);
+  const alive = new Set(ready);
+  const candidates = Object.keys(current).filter((n) => !want.has(n) && alive.has(n));
+  if (candidates.length === 0) return []; // the usual case: no scan of the tasks
+  const busy = new Set<string>();
+  for (const t of tasks) if (t.spec.nodeName && t.spec.stack === net.spec.stack) busy.add(t.spec.nodeName);
+  return candidates.filter((n) => !busy.has(n));
 }
 
 /** Nodes running a task (desired running) of one of `services`. One pass over the tasks with Set

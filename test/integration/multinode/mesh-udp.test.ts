@@ -2,13 +2,15 @@
 // through the mesh that outlives the restart of the agents on its path, on three nodes
 // (hack/lib/nodes.sh indices 220-222, agents with --netns). busybox has no UDP server or client:
 // the echo servers and the VIP client are small node programs run in the tasks' own network
-// namespaces (nsenter), so every datagram takes the same kernel path a task's would.
+// namespaces (nsenter), so every datagram takes the same kernel path a task's would. And a node's
+// slot on a stack network goes back to the pool once the stack has left the node.
 import { jest } from '@jest/globals';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { connect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import type { Network, Task } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
+import { inSubnet, nodeRange } from '../../../src/net/ipam.js';
 import { Cluster, eventually, type NodeDef } from '../../helpers/cluster.js';
 
 jest.setTimeout(240_000);
@@ -26,7 +28,8 @@ let cluster: Cluster;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  cluster = await Cluster.start(NODES, [], { clusterNet: true });
+  // a node whose agent is restarted stays Ready (its tasks are not replaced) within the grace period
+  cluster = await Cluster.start(NODES, ['--node-grace', '60'], { clusterNet: true });
   console.log(`mesh-udp: daemon logs in ${cluster.logDir}`);
   await eventually(
     async () => {
@@ -221,5 +224,55 @@ describe('UDP and established connections through the mesh on three nodes', () =
       sock.destroy();
     }
     for (const s of [stack, `${stack}t`, `${stack}m`]) expect((await cluster.stackctl(['rm', s])).code).toBe(0);
+  });
+
+  it("a node's slot on a stack network goes back to the pool once the stack has left it, and is taken anew", async () => {
+    const name = `${stack}s`;
+    const WEB = 'mkdir -p /www && hostname > /www/index.html && exec httpd -f -p 80 -h /www';
+    const b = { image: 'stackd/busybox:latest', command: ['sh', '-c', WEB], init: true, stop_grace_period: '1s', deploy: on(`node.hostname==${N3}`) };
+    const both = { services: { a: idle(on(`node.hostname==${N2}`)), b } };
+    const slots = async () => (await getObject<Network>(cluster.store, 'Network', name, 'default'))?.status?.nodes ?? {};
+    const engineHas = async (node: string) =>
+      (await promisify(execFile)('docker', ['-H', `unix:///run/stackd-${node}.sock`, 'network', 'ls', '--format', '{{.Name}}'])).stdout
+        .split('\n')
+        .includes(`${name}_default`);
+    expect((await cluster.deploy(name, JSON.stringify(both), '--detach')).code).toBe(0);
+    await eventually(async () => (await cluster.runningTasks(name)).length === 2, `both tasks of ${name} running`, 90_000, 300);
+    expect(Object.keys(await slots()).sort()).toEqual([N2, N3]);
+
+    // a goes (deploy --prune): its task is deleted, nothing of the stack is left on nx221
+    expect((await cluster.deploy(name, JSON.stringify({ services: { b } }), '--detach', '--prune')).code).toBe(0);
+    await eventually(async () => !(N2 in (await slots())), `${N2}'s slot on ${name}_default to go back`, 60_000, 300);
+    expect(Object.keys(await slots())).toEqual([N3]);
+    await eventually(async () => !(await engineHas(N2)), `${name}_default to go from ${N2}'s engine`, 60_000, 300);
+
+    // a comes back: nx221 gets a slot again, a network in its range, and reaches b over the overlay
+    expect((await cluster.deploy(name, JSON.stringify(both), '--detach')).code).toBe(0);
+    const [a] = await eventually(async () => {
+      const ts = await cluster.runningTasks(name, 'a');
+      return ts.length === 1 && ts[0].status?.addresses?.[`${name}_default`] !== undefined && ts;
+    }, `a running again on ${N2}`);
+    const slot = (await slots())[N2];
+    expect(slot).toBeDefined();
+    const net = (await getObject<Network>(cluster.store, 'Network', name, 'default'))!;
+    expect(inSubnet(nodeRange(net.status!.subnet!, slot, net.status!.chunkPrefix).ipRange, a.status!.addresses![`${name}_default`])).toBe(true);
+    await eventually(
+      async () => {
+        const { stdout } = await promisify(execFile)('docker', [
+          '-H',
+          `unix:///run/stackd-${N2}.sock`,
+          'exec',
+          a.status!.containerId!,
+          'sh',
+          '-c',
+          'timeout 3 wget -qO- http://b/ || true',
+        ]);
+        return stdout.trim().length > 0;
+      },
+      'a to reach b by name across nodes',
+      30_000,
+      300,
+    );
+    expect((await cluster.stackctl(['rm', name])).code).toBe(0);
   });
 });

@@ -144,6 +144,34 @@ describe('more than 31 nodes on a network', () => {
     expect(Object.keys(att.status.nodes!)).toEqual(all);
   });
 
+  it('gives back the slot of a ready node that holds no task of the stack any more; the lowest free is then reused', () => {
+    const all = nodes(4);
+    const held = { n001: 1, n002: 2, n003: 3 };
+    const net = network('a', 'default', { subnet: '10.1.0.0/24' }, { subnet: '10.1.0.0/24', chunkPrefix: 29, vni: 4100, nodes: held, vips: {} });
+    const svc = [service('a', 'web', [], 'dnsrr')];
+    // n001: still wants it; n002: a stopped task of the stack is still there (its container, the
+    // engine network with it); n003: nothing of the stack left, ready: given back
+    const tasks = [task('a', 'web', 'n001'), task('a', 'web', 'n002', 'shutdown')];
+    const [w] = planAllocations([net], svc, all, [], tasks, all);
+    expect(w.status.nodes).toEqual({ n001: 1, n002: 2 });
+    // a node that is down keeps it: its bridge may still hold the gateway on the overlay
+    expect(planAllocations([net], svc, all, [], tasks, ['n001', 'n002'])).toEqual([]);
+    // without the ready list (or the tasks) nothing is given back
+    expect(planAllocations([net], svc, all, [], tasks)).toEqual([]);
+    // n004 then runs a task: it gets the lowest free slot, n003's
+    const [again] = planAllocations([{ ...net, status: w.status }], svc, all, [], [...tasks, task('a', 'web', 'n004')], all);
+    expect(again.status.nodes).toEqual({ n001: 1, n002: 2, n004: 3 });
+  });
+
+  it('keeps the slots of the ingress network, attachable and cluster-scoped networks', () => {
+    const all = nodes(2);
+    const status = { subnet: '10.1.0.0/24', chunkPrefix: 29, vni: 4100, nodes: { n001: 1, n002: 2 }, vips: {} };
+    const att = network('a', 'default', { attachable: true, subnet: '10.1.0.0/24' }, status);
+    expect(planAllocations([att], [], all, [], [], all)).toEqual([]);
+    const shared = { ...network('', 'shared', { subnet: '10.1.0.0/24' }, status), spec: { ...network('', 'shared').spec, name: 'shared', stack: '' } };
+    expect(planAllocations([shared], [], all, [], [], all)).toEqual([]);
+  });
+
   it('says which nodes find a full subnet, and takes the message back once they fit', () => {
     const all = nodes(33);
     const tasks = all.map((n) => task('a', 'web', n));
