@@ -16,9 +16,9 @@
 // --event-ttl after its *last* occurrence.
 //
 // To read: `listEvents(store, filter)` (read.ts) lists and filters them (newest last);
-// `watchEvents(store, filter)` (watch.ts) lists, then follows the Store watch on EVENT_PREFIX from
+// `followEvents(store, filter)` (read.ts) lists, then follows the Store watch on EVENT_PREFIX from
 // the list's revision + 1 (puts: new or repeated events; deletes: expiry, ignore them).
-// Over HTTP: the API server serves them as the `events` resource (list and ?watch=1).
+// The API server does not serve them yet (stackctl --server shows none; see cli/object-events.ts).
 import { ROOT } from '../api/keys.js';
 import { API_VERSION } from '../api/meta.js';
 

@@ -9,6 +9,7 @@ import { undoService } from '../../actions/service-write.js';
 import { setRolloutPaused } from '../../actions/service-actions.js';
 import { ago } from '../../views/rows.js';
 import { awaitConvergence, parseTimeout } from '../wait.js';
+import { eventsSection, latestEvents } from '../object-events.js';
 
 /** STACK_SERVICE or STACK → the stack and, for a service, its name. */
 async function target(store: Parameters<typeof findStack>[0], name: string): Promise<{ stack: string; service?: string }> {
@@ -30,7 +31,7 @@ export function registerRolloutCommands(program: Command): void {
 
   rollout
     .command('status')
-    .description('Wait for the rollout of a service or of every service of a stack; non-zero if it paused, rolled back or timed out')
+    .description('Wait for the rollout of a service or of every service of a stack (then show their latest events); non-zero if it paused, rolled back or timed out')
     .argument('<name>', 'STACK_SERVICE or STACK')
     .option('--timeout <duration>', 'how long to wait', '10m')
     .action(
@@ -38,9 +39,21 @@ export function registerRolloutCommands(program: Command): void {
         (opts) => parseTimeout(opts.timeout),
         async ({ store, input: timeoutMs }, name) => {
           const { stack, service } = await target(store, name);
-          // any rollout's pause or rollback counts (since the epoch), not only one this command started
-          await awaitConvergence(store, `${name} rollout`, stack, { timeoutMs, since: new Date(0), service });
+          // the verdict first, then the latest events of the service (of the stack's services):
+          // after a pause or a rollback they say which task failed and how
+          const showEvents = async () => {
+            const events = await latestEvents(store, service ? { object: { kind: 'Service', stack, name: service } } : { stack });
+            if (events) process.stdout.write(`\n${eventsSection(events, new Date())}`);
+          };
+          try {
+            // any rollout's pause or rollback counts (since the epoch), not only one this command started
+            await awaitConvergence(store, `${name} rollout`, stack, { timeoutMs, since: new Date(0), service });
+          } catch (err) {
+            await showEvents();
+            throw err;
+          }
           process.stdout.write(`${name}: rollout complete\n`);
+          await showEvents();
         },
       ),
     );

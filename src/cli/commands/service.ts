@@ -9,6 +9,7 @@ import { printList } from '../format.js';
 import { findService, tasksOf } from '../resolve.js';
 import { SERVICE_HEADERS, serviceCells, serviceRow, TASK_HEADERS, taskCells, taskRows } from '../../views/rows.js';
 import { collect } from '../load.js';
+import { latestEvents } from '../object-events.js';
 import { undoService, updateService } from '../../actions/service-write.js';
 import { scaleService } from '../../actions/service-actions.js';
 import { awaitConvergence } from '../wait.js';
@@ -78,13 +79,19 @@ export function registerServiceCommands(program: Command): void {
 
   service
     .command('inspect')
-    .description('Show services as JSON')
+    .description('Show services as JSON, with their endpoint and latest events')
     .argument('<service...>', 'STACK_SERVICE')
     .action(
       storeAction<unknown, [string[]]>(async ({ store }, names) => {
         const found = await Promise.all(names.map((n) => findService(store, n)));
         const { items: networks } = await listObjects<Network>(store, 'Network');
-        const withEndpoint = found.map((svc) => ({ ...svc, endpoint: serviceEndpoint(svc, networks) }));
+        const withEndpoint = await Promise.all(
+          found.map(async (svc) => {
+            const object = { kind: 'Service' as const, stack: svc.metadata.namespace, name: svc.metadata.name };
+            const events = await latestEvents(store, { object });
+            return { ...svc, endpoint: serviceEndpoint(svc, networks), ...(events ? { events } : {}) };
+          }),
+        );
         process.stdout.write(`${JSON.stringify(withEndpoint, null, 2)}\n`);
       }),
     );

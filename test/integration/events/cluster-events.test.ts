@@ -8,7 +8,9 @@ import { ROOT } from '../../helpers/cli.js';
 import { SingleNode, eventually } from '../../helpers/stackd.js';
 
 const node = new SingleNode('ev');
-beforeAll(() => node.start(['--event-ttl', '12s']), 60_000);
+// short enough for the expiry case to see it, long enough that on a loaded machine no event
+// expires between being recorded and being asserted on
+beforeAll(() => node.start(['--event-ttl', '30s']), 60_000);
 afterAll(() => node.cleanup(), 60_000);
 
 const events = async (...args: string[]) => node.json<StackdEvent[]>(['events', ...args]);
@@ -85,6 +87,16 @@ it(
       ['RolloutCompleted', 1],
     ]);
     expect(rollout[1].message).toMatch(/^rollout \w{8} → \w{8} completed \(1\/1 updated\)$/);
+    // the object's own views show them: inspect's json and rollout status after its verdict
+    const inspect = await node.stackctl(['service', 'inspect', `${stack}_app`]);
+    expect(inspect.code).toBe(0);
+    const [inspected] = JSON.parse(inspect.stdout) as { events: StackdEvent[] }[];
+    expect(inspected.events.map((e) => e.metadata.name)).toContain(rollout[1].metadata.name);
+    expect(inspected.events.every((e) => e.involvedObject.name === 'app' && e.involvedObject.stack === stack)).toBe(true);
+    const status = await node.stackctl(['rollout', 'status', `${stack}_app`]);
+    expect(status.code).toBe(0);
+    expect(status.stdout.split('\n').slice(0, 3)).toEqual([`${stack}_app: rollout complete`, '', 'Events:']);
+    expect(status.stdout).toMatch(new RegExp(`Normal\\s+RolloutCompleted\\s+service/${stack}_app\\s+1\\s+rollout \\w{8} → \\w{8} completed`));
 
     // -f prints what is there first; once it has, a second rollout (back to the first image) can
     // only reach it through the watch
@@ -102,9 +114,9 @@ it(
     } finally {
       follower.kill('SIGINT');
     }
-    await eventually(async () => (await events('--stack', stack)).length === 0, 60_000);
+    await eventually(async () => (await events('--stack', stack)).length === 0, 90_000);
   }),
-  150_000,
+  180_000,
 );
 
 it(
@@ -125,6 +137,12 @@ it(
       involvedObject: { kind: 'Service', stack, name: 'nowhere' },
       message: expect.stringMatching(/^nowhere\.1: no suitable node \(.*node\.labels\.evzone==mars/),
     });
+    // rollout status gives up (nothing can run) and shows why: the service's events
+    const status = await node.stackctl(['rollout', 'status', `${stack}_nowhere`, '--timeout', '1s']);
+    expect(status.code).toBe(1);
+    expect(status.stderr).toContain('did not converge');
+    expect(status.stdout).toMatch(/^\nEvents:\n {2}LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+COUNT\s+MESSAGE\n/);
+    expect(status.stdout).toMatch(new RegExp(`Warning\\s+FailedScheduling\\s+service/${stack}_nowhere\\s+1\\s+nowhere\\.1: no suitable node`));
     for (const availability of ['drain', 'active']) {
       expect((await node.stackctl(['node', 'update', '--availability', availability, node.nodeName])).code).toBe(0);
     }
