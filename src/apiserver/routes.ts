@@ -1,5 +1,7 @@
 // One request: authenticate, route, authorize, hand to the read/watch/write handler.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { certificateIdentity } from './client-certs.js';
 import type { Store } from '../store/store.js';
 import { authorize, type Access, type Verb } from './authz.js';
 import { apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
@@ -52,10 +54,18 @@ function verbOf(method: string, hasName: boolean, query: URLSearchParams): Verb 
   return verb;
 }
 
+/** The identity of a client certificate the TLS handshake verified against the API's CA. */
+function certificateOf(req: IncomingMessage): Identity | undefined {
+  const socket = req.socket as TLSSocket;
+  if (!socket.authorized) return undefined;
+  return certificateIdentity(socket.getPeerCertificate()?.subject);
+}
+
 async function identify(tokens: TokenCache, req: IncomingMessage): Promise<Identity> {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  const who = m ? await tokens.authenticate(m[1]) : undefined;
-  if (!who) throw new ApiError('Unauthorized', 'Unauthorized: a valid bearer token is required (stackctl kubeconfig makes one)');
+  // a token when one is given (as Kubernetes: a bad token is 401 whatever the certificate)
+  const who = m ? await tokens.authenticate(m[1]) : certificateOf(req);
+  if (!who) throw new ApiError('Unauthorized', 'Unauthorized: a valid bearer token or client certificate is required (stackctl kubeconfig makes one)');
   return who;
 }
 

@@ -43,7 +43,12 @@ export async function startApiServer(store: Store, opts: ApiServerOptions): Prom
   const bookmarkIntervalMs = opts.bookmarkIntervalMs ?? Number(process.env.STACKD_API_BOOKMARK_SECONDS ?? 30) * 1000;
   const leases = new NodeLeases(store);
   const tokens = new TokenCache(store);
-  const server = createServer({ cert: tls.certPem, key: tls.keyPem }, (req, res) => void route({ store, bookmarkIntervalMs, leases, tokens }, req, res));
+  // a client may show a certificate signed by the API's CA (client-certs.ts) instead of a token;
+  // one without, or signed by another CA, is still served (then it needs a token)
+  const server = createServer(
+    { cert: tls.certPem, key: tls.keyPem, ca: tls.caCertPem, requestCert: true, rejectUnauthorized: false },
+    (req, res) => void route({ store, bookmarkIntervalMs, leases, tokens }, req, res),
+  );
   server.on('close', () => tokens.close());
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -4,13 +4,25 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { API_CA_KEY, API_URL_KEY } from '../../api/keys.js';
 import { kubeconfig } from '../../apiserver/kubeconfig.js';
 import { createToken, listTokens, revokeToken, type Role } from '../../apiserver/tokens.js';
-import { CommandError } from '../../errors.js';
+import { CommandError, InputError } from '../../errors.js';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { withStore } from '../context.js';
 import { parseFormat, printList } from '../format.js';
 
 function parseNodeName(value: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a node name`);
   return value;
+}
+
+interface KubeconfigFlags {
+  role: Role;
+  node?: string;
+  namespace?: string;
+  clientCert?: boolean;
+  caKey?: string;
+  days: string;
+  user?: string;
 }
 
 export function registerKubeconfigCommands(program: Command): void {
@@ -24,16 +36,34 @@ export function registerKubeconfigCommands(program: Command): void {
       parseNodeName,
     )
     .option('-n, --namespace <stack>', "the context's default namespace (stack)")
+    .option('--client-cert', 'a client certificate signed by the API CA (CN = the name, O = the role group) instead of a token; not revocable: it expires')
+    .option('--ca-key <file>', "the API CA's key, to sign --client-cert (default: ca.key in the API state directory beside the store)")
+    .option('--days <n>', 'how long a --client-cert is valid', '30')
+    .option('--user <name>', "a --client-cert's name (CN) for admin and viewer (default: ROLE-RANDOM)")
     // --server (stackctl's own flag) is here the API URL to put in it (default: the one the API
     // server announced); tokens are made in the Store, so this command never goes through the API
-    .action(async (opts: { role: Role; node?: string; namespace?: string }, cmd: Command) => {
+    .action(async (opts: KubeconfigFlags, cmd: Command) => {
       const wanted = cmd.optsWithGlobals<{ server?: string }>().server;
+      const days = Number(opts.days);
+      if (!Number.isInteger(days) || days < 1) throw new InputError([`--days ${opts.days}: expected a whole number of days`]);
       await withStore(cmd, { remote: false }, async (store) => {
         const [ca, url] = await Promise.all([store.get(API_CA_KEY), store.get(API_URL_KEY)]);
         if (!ca) throw new CommandError('no API server has published its CA yet: start stackd (or stackd manager) with --api-listen');
         const server = wanted ?? url?.value;
         if (!server) throw new CommandError('pass --server https://HOST:PORT');
         const role: Role = opts.node ? 'node' : opts.role;
+        if (opts.clientCert) {
+          const user = opts.node ?? opts.user ?? `${role}-${randomBytes(4).toString('hex')}`;
+          const { defaultApiStateDir } = await import('../../apiserver/server.js');
+          const caKey = opts.caKey ?? join(defaultApiStateDir(cmd.optsWithGlobals<{ store?: string }>().store), 'ca.key');
+          const { issueClientCert } = await import('../../apiserver/client-certs.js');
+          const clientCert = await issueClientCert({ certPem: ca.value, keyFile: caKey }, user, role, days).catch((err: Error) => {
+            throw new CommandError(`cannot sign a client certificate with ${caKey}: ${err.message}`);
+          });
+          const name = role === 'node' ? `node-${user}` : user;
+          process.stdout.write(kubeconfig({ server, caCertPem: ca.value, clientCert, name, namespace: opts.namespace }));
+          return;
+        }
         const { token, record } = await createToken(store, role, opts.node);
         const name = role === 'node' ? `node-${opts.node}` : `${role}-${record.id}`;
         process.stdout.write(kubeconfig({ server, caCertPem: ca.value, token, name, namespace: opts.namespace }));
