@@ -5,6 +5,7 @@ import { kindPrefix, objectKey } from '../api/keys.js';
 import type { Service, ServiceStatus, Task } from '../api/objects.js';
 import { Controller, type ReconcileResult } from '../controller/controller.js';
 import { judgeService, readyCondition } from '../orchestrator/convergence.js';
+import { servicesReading } from '../orchestrator/dependencies.js';
 import { planService } from '../orchestrator/plan-service.js';
 import type { Store } from '../store/store.js';
 import { deleteTaskOps } from '../tasks/writes.js';
@@ -20,16 +21,17 @@ function parseServiceKey(key: string): { namespace: string; name: string } {
   return { namespace, name };
 }
 
-/** Keys to look at: a service that changed; every service of a stack whose task changed
- *  (dependencies), every service when a node changed (global services, constraints). */
+/** Keys to look at: a service that changed; the services whose plan reads a task that changed
+ *  (its own, and its dependents and dependencies: servicesReading), every service when a node
+ *  changed (global services, constraints). */
 function serviceKeys$(caches: ManagerCaches): Observable<string> {
-  const stackServices = (ns: string) => caches.services.listIn(ns).map((s) => serviceKey(ns, s.metadata.name));
   return merge(
     caches.services.changes$.pipe(map((c) => c.key)),
     caches.tasks.changes$.pipe(
       mergeMap((c) => {
         const task = (c.object ?? c.old)!;
-        return [serviceKey(task.metadata.namespace, task.spec.service), ...stackServices(task.metadata.namespace)];
+        const ns = task.metadata.namespace;
+        return servicesReading(task.spec.service, caches.services.listIn(ns)).map((name) => serviceKey(ns, name));
       }),
     ),
     caches.nodes.changes$.pipe(mergeMap(() => caches.services.list().map((s) => serviceKey(s.metadata.namespace, s.metadata.name)))),

@@ -79,3 +79,15 @@ export function dependentsOf(name: string, services: Service[]): string[] {
     .map((s) => s.metadata.name)
     .sort();
 }
+
+/** The services of the stack whose plan reads the tasks of service `name`: itself, those that
+ *  depend on it (their start waits on its tasks) and those it depends on (their stop waits on its
+ *  tasks: stopBlockers). A change of one of its tasks reconciles these, not the whole stack: at
+ *  10,000 tasks each reconcile scans them all, so waking every service on every report multiplied
+ *  the manager's work by the number of services. */
+export function servicesReading(name: string, services: Service[]): string[] {
+  const self = services.find((s) => s.metadata.name === name);
+  const dependsOn = self ? Object.keys(self.spec.template.depends_on) : [];
+  const known = new Set(services.map((s) => s.metadata.name));
+  return [...new Set([name, ...dependentsOf(name, services), ...dependsOn.filter((d) => known.has(d))])];
+}

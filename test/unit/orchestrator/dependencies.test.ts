@@ -1,5 +1,5 @@
 import type { Service, Task } from '../../../src/api/objects.js';
-import { dependencyGate, dependentsOf } from '../../../src/orchestrator/dependencies.js';
+import { dependencyGate, dependentsOf, servicesReading } from '../../../src/orchestrator/dependencies.js';
 import type { DependsCondition, HealthcheckSpec } from '../../../src/stackfile/types.js';
 import { service, task } from './fixtures.js';
 
@@ -127,5 +127,20 @@ describe('dependentsOf', () => {
     expect(
       dependentsOf('db', [web({ db: 'service_started' }), service('api', { depends_on: { db: { condition: 'service_healthy', required: true } } }), db]),
     ).toEqual(['api', 'web']);
+  });
+});
+
+describe('servicesReading', () => {
+  const api = service('api', { depends_on: { db: { condition: 'service_healthy', required: true } } });
+  const cache = service('cache');
+  const all = [web({ api: 'service_started', ghost: 'service_started' }), api, db, cache];
+  it.each([
+    ['a service with neither dependents nor dependencies: itself alone', 'cache', ['cache']],
+    ['a dependency: itself and its dependents (their start waits on it)', 'db', ['db', 'api']],
+    ['in the middle: its dependents and its dependencies (their stop waits on it)', 'api', ['api', 'web', 'db']],
+    ['a dependency that does not exist is not woken', 'web', ['web', 'api']],
+    ['a removed service (its tasks are orphans): itself', 'gone', ['gone']],
+  ])('%s', (_what, name, expected) => {
+    expect(servicesReading(name, all)).toEqual(expected);
   });
 });
