@@ -30,11 +30,18 @@ function apply(msg) {
 }
 
 export function connect() {
-  const es = new EventSource('/api/stream');
+  // opened by index.html before the modules loaded (see there)
+  const early = window.stackdFeed;
+  const es = early?.source ?? new EventSource('/api/stream');
+  db.connected = es.readyState === EventSource.OPEN;
   es.onopen = () => {
     db.connected = true;
   };
-  es.onmessage = (e) => apply(JSON.parse(e.data));
+  es.onmessage = (e) => {
+    db.connected = true;
+    apply(JSON.parse(e.data));
+  };
+  for (const e of early?.early ?? []) es.onmessage(e);
   // EventSource reconnects by itself; the server sends a fresh snapshot on each connection
   es.onerror = () => {
     db.connected = false;

@@ -25,14 +25,14 @@ function TasksByNode({ tasks }) {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
       ([node, list]) => html`<h3>${node}</h3><table data-node=${node}>
-        <thead><tr><th>Task</th><th>Desired</th><th>State</th><th>Since</th><th>Container</th><th>Error</th></tr></thead>
+        <thead><tr><th>Task</th><th>Image</th><th>Desired</th><th>State</th><th>Since</th><th>Container</th><th>Error</th></tr></thead>
         <tbody>${list
           .sort((a, b) => order(a) - order(b) || (a.spec.slot ?? 0) - (b.spec.slot ?? 0) || b.metadata.creationTimestamp.localeCompare(a.metadata.creationTimestamp))
           .map(
             (
               t,
             ) => html`<tr key=${t.metadata.name} class=${t.spec.desiredState === 'running' ? '' : 'old'} data-task=${t.metadata.name} data-state=${t.status?.state ?? 'new'}>
-              <td class="mono">${t.spec.service}.${t.spec.slot ?? node}</td><td>${t.spec.desiredState}</td>
+              <td class="mono">${t.spec.service}.${t.spec.slot ?? node}</td><td class="mono">${t.spec.template.image}</td><td>${t.spec.desiredState}</td>
               <td class=${`state ${t.status?.state ?? 'new'}`}>${t.status?.state ?? 'new'}</td><td>${ago(t.status?.timestamp)}</td>
               <td class="mono">${(t.status?.containerId ?? '').slice(0, 12)}</td><td class="warn">${t.status?.error ?? ''}</td>
             </tr>`,

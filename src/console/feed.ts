@@ -23,7 +23,10 @@ export function slim(key: string, value: string): unknown {
   if (!key.startsWith(`${ROOT}tasks/`) || !obj.spec?.template) return obj;
   const reservations = obj.spec.template.deploy?.resources?.reservations ?? {};
   const template = { image: obj.spec.template.image, reservations: { cpus: reservations.cpus, memory: reservations.memory } };
-  return { ...obj, spec: { ...obj.spec, template }, occupies: occupiesNode(obj) };
+  // of a task's metadata the pages use its name and age only (5,000 tasks: half the snapshot)
+  const { name, namespace, creationTimestamp } = obj.metadata;
+  const { restart: _restart, ...spec } = obj.spec;
+  return { kind: 'Task', metadata: { name, namespace, creationTimestamp }, spec: { ...spec, template }, status: obj.status, occupies: occupiesNode(obj) };
 }
 
 export function toChanges(events: WatchEvent[]): Change[] {
@@ -67,6 +70,13 @@ export class ConsoleFeed {
 
   snapshot(): FeedMessage {
     return { type: 'snapshot', revision: this.revision, objects: Object.fromEntries(this.objects) };
+  }
+
+  private cached?: { revision: number; text: string };
+  /** The snapshot as JSON, built once per revision however many browsers connect. */
+  snapshotText(): string {
+    if (this.cached?.revision !== this.revision) this.cached = { revision: this.revision, text: JSON.stringify(this.snapshot()) };
+    return this.cached.text;
   }
 
   subscribe(fn: (m: FeedMessage) => void): () => void {

@@ -60,6 +60,8 @@ export async function startConsole(store: Store, opts: ConsoleOptions): Promise<
   const { host, port } = parseListenAddress(opts.listen);
   const loopbackOnly = isLoopback(host);
   const feed = new ConsoleFeed(store);
+  // the pages' files, read once: they change only with the package
+  const cache = new Map<string, Buffer>();
   await feed.start();
   const who = async (req: IncomingMessage): Promise<Identity | undefined> => {
     const token = tokenFromCookie(req.headers.cookie);
@@ -77,7 +79,8 @@ export async function startConsole(store: Store, opts: ConsoleOptions): Promise<
     const path = new URL(req.url ?? '/', 'http://console').pathname;
     const file = consoleFile(path);
     if (req.method === 'GET' && file) {
-      const data = await readFile(pkg(file)).catch(() => undefined);
+      const data = cache.get(file) ?? (await readFile(pkg(file)).catch(() => undefined));
+      if (data) cache.set(file, data);
       if (!data) return json(res, 404, { error: `no such file: ${path}` });
       res.writeHead(200, { 'content-type': TYPES[file.split('.').pop() ?? ''] ?? 'application/octet-stream', 'cache-control': 'no-cache' }).end(data);
       return;
@@ -102,7 +105,7 @@ export async function startConsole(store: Store, opts: ConsoleOptions): Promise<
       if (!(await guard(req, res, 'read'))) return;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
       const send = (m: unknown) => res.write(`data: ${JSON.stringify(m)}\n\n`);
-      send(feed.snapshot());
+      res.write(`data: ${feed.snapshotText()}\n\n`);
       const off = feed.subscribe(send);
       req.on('close', off);
       return;
