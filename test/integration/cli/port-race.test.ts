@@ -10,6 +10,7 @@ import { listObjects } from '../../../src/client/objects.js';
 import type { Service } from '../../../src/api/objects.js';
 
 const RACERS = 4;
+// the races are the point, not the Store's speed: a loaded machine may take seconds per request
 
 describe.each(storeUrls())('deploys racing for a port on the %s store', (_name, newUrl) => {
   let url: string;
@@ -33,7 +34,7 @@ describe.each(storeUrls())('deploys racing for a port on the %s store', (_name, 
   async function race(port: number, mode: 'ingress' | 'host', round: number) {
     const names = Array.from({ length: RACERS }, (_, i) => `${tag}r${round}s${i}`);
     const f = file(port, mode);
-    const results = await Promise.all(names.map((n) => stackctl(['--store', url, 'deploy', '--detach', '-c', f, n])));
+    const results = await Promise.all(names.map((n) => stackctl(['--store', url, '--request-timeout', '60s', 'deploy', '--detach', '-c', f, n])));
     const store = await openStore(url);
     try {
       const holders = (await listObjects<Service>(store, 'Service')).items.filter((s) => s.spec.template.ports.some((p) => p.published === port));
@@ -54,7 +55,7 @@ describe.each(storeUrls())('deploys racing for a port on the %s store', (_name, 
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(new RegExp(`^stack ${names[i]}: service web publishes port ${port}/tcp \\(ingress\\), which stack ${winners[0]} already owns`));
     }
-    for (const n of winners) expect((await stackctl(['--store', url, 'rm', n])).code).toBe(0);
+    for (const n of winners) expect((await stackctl(['--store', url, '--request-timeout', '60s', 'rm', n])).code).toBe(0);
   });
 
   it('host-mode ports of one number are shared: every racer wins', async () => {
@@ -62,17 +63,17 @@ describe.each(storeUrls())('deploys racing for a port on the %s store', (_name, 
     const { names, results, holders } = await race(port, 'host', 9);
     expect(results.map((r) => [r.code, r.stderr])).toEqual(names.map(() => [0, '']));
     expect(holders.sort()).toEqual([...names].sort());
-    for (const n of names) expect((await stackctl(['--store', url, 'rm', n])).code).toBe(0);
+    for (const n of names) expect((await stackctl(['--store', url, '--request-timeout', '60s', 'rm', n])).code).toBe(0);
   });
 
   it('a removed stack leaves its port free: the next deploy of it takes it', async () => {
     const port = base + 20;
     const f = file(port, 'ingress');
-    expect((await stackctl(['--store', url, 'deploy', '--detach', '-c', f, `${tag}old`])).code).toBe(0);
-    expect((await stackctl(['--store', url, 'deploy', '--detach', '-c', f, `${tag}new`])).code).toBe(2);
-    expect((await stackctl(['--store', url, 'rm', `${tag}old`])).code).toBe(0);
-    const taken = await stackctl(['--store', url, 'deploy', '--detach', '-c', f, `${tag}new`]);
+    expect((await stackctl(['--store', url, '--request-timeout', '60s', 'deploy', '--detach', '-c', f, `${tag}old`])).code).toBe(0);
+    expect((await stackctl(['--store', url, '--request-timeout', '60s', 'deploy', '--detach', '-c', f, `${tag}new`])).code).toBe(2);
+    expect((await stackctl(['--store', url, '--request-timeout', '60s', 'rm', `${tag}old`])).code).toBe(0);
+    const taken = await stackctl(['--store', url, '--request-timeout', '60s', 'deploy', '--detach', '-c', f, `${tag}new`]);
     expect([taken.code, taken.stderr]).toEqual([0, '']);
-    expect((await stackctl(['--store', url, 'rm', `${tag}new`])).code).toBe(0);
+    expect((await stackctl(['--store', url, '--request-timeout', '60s', 'rm', `${tag}new`])).code).toBe(0);
   });
 });
