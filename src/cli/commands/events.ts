@@ -60,8 +60,14 @@ export function registerEventsCommand(program: Command): void {
         process.once('SIGINT', onSignal);
         process.once('SIGTERM', onSignal);
         let failure: unknown;
+        // a reader that went away (`| head -1`) ends the follow as an interrupt does, not with
+        // EPIPE's stack trace; the listener stays (a write already queued may fail the same way)
+        process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'EPIPE') failure ??= err;
+          stop.abort();
+        });
         const sub = followEvents(store, filter).subscribe({
-          next: (e) => process.stdout.write(opts.format === 'json' ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`),
+          next: (e) => stop.signal.aborted || process.stdout.write(opts.format === 'json' ? `${JSON.stringify(e)}\n` : `${eventLine(e)}\n`),
           error: (err: unknown) => {
             failure = err;
             stop.abort();

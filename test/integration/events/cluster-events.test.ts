@@ -2,6 +2,7 @@
 // loop counts on one Warning event, a rollout says started and completed, `stackctl events` prints
 // them (json shape), -f streams a new one, and they expire after --event-ttl.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import type { StackdEvent } from '../../../src/events/event.js';
 import { ROOT } from '../../helpers/cli.js';
@@ -55,6 +56,15 @@ it(
     const restarted = (await events('--stack', stack)).filter((e) => e.reason === 'TaskRestarted');
     expect(restarted).toHaveLength(1);
     expect(restarted[0]).toMatchObject({ type: 'Normal', message: expect.stringMatching(/^crash\.1 restarted after failed: exit code 3/) });
+    // a follow whose reader goes away (`stackctl events -f | head -1`) ends quietly at its next write
+    const follower = spawn(process.execPath, [join(ROOT, 'bin', 'stackctl.js'), '--store', node.storeUrl, 'events', '-f', '--stack', stack]);
+    let stderr = '';
+    follower.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = once(follower, 'exit');
+    await once(follower.stdout, 'data');
+    follower.stdout.destroy();
+    const [code] = await exited;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     const table = await node.stackctl(['events', '--stack', stack]);
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+COUNT\s+MESSAGE/);
