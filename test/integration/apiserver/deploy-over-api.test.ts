@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, Secret, Service, Stack } from '../../../src/api/objects.js';
 import { getObject, listObjects } from '../../../src/client/objects.js';
-import { clientFromKubeconfig, type ApiClient } from '../../helpers/api.js';
+import { api, clientFromKubeconfig, type ApiClient } from '../../helpers/api.js';
 import { run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { freePort } from '../../helpers/stackd.js';
@@ -102,4 +102,30 @@ test('deploy -d creates the stack with its files and the variables it uses; a re
   expect(updated.code).toBe(0);
   expect(updated.stdout).toMatch(new RegExp(`^stack/${STACK} updated\\n[^]*stack ${STACK} converged: 1 service\\(s\\) running`));
   expect((await getObject<Service>(cluster.store, 'Service', STACK, 'app'))?.spec.template.command).toEqual(['sleep', '3601']);
+});
+
+test('a viewer reads secrets without their data; a node token cannot change a stack, and reads only the secrets of its tasks', async () => {
+  const secrets = await api(viewer, 'GET', `/apis/stackd.io/v1/namespaces/${STACK}/secrets`);
+  expect(secrets.status).toBe(200);
+  expect(secrets.body.items.length).toBe(1);
+  const name = secrets.body.items[0].metadata.name as string;
+  const one = await api(viewer, 'GET', `/apis/stackd.io/v1/namespaces/${STACK}/secrets/${name}`);
+  expect(one.status).toBe(200);
+  expect(one.body.spec.data).toBeUndefined();
+  expect(one.body.spec.sha256).toMatch(/^[0-9a-f]{64}$/);
+
+  const node = await kubeconfigFor('node-ap200', '--node', 'ap200');
+  const stack = `/apis/stackd.io/v1/stacks/${STACK}`;
+  const body = { apiVersion: 'stackd.io/v1', kind: 'Stack', metadata: { name: STACK }, spec: { files: { 'stack.yaml': 'services: {}\n' } } };
+  expect((await api(node, 'PUT', stack, body)).status).toBe(403);
+  expect((await api(node, 'PATCH', stack, { metadata: { labels: { a: 'b' } } }, { 'content-type': 'application/merge-patch+json' })).status).toBe(403);
+  expect((await api(node, 'DELETE', stack)).status).toBe(403);
+  expect((await api(node, 'POST', '/apis/stackd.io/v1/stacks', { ...body, metadata: { name: 'apother' } })).status).toBe(403);
+  // its own task's secret, with the data the agent needs to mount it
+  const mine = await eventually(async () => {
+    const r = await api(node, 'GET', `/apis/stackd.io/v1/namespaces/${STACK}/secrets/${name}`);
+    return r.status === 200 && r;
+  }, 'the secret of a task on ap200');
+  expect(Buffer.from(mine.body.spec.data, 'base64')).toEqual(Buffer.from([0xff, 0x00, 0xfe, 0x80]));
+  expect(await getObject<Stack>(cluster.store, 'Stack', '', 'apother')).toBeUndefined();
 });
