@@ -167,3 +167,31 @@ it(
   }),
   90_000,
 );
+
+it(
+  'an update whose tasks fail is rolled back: RolloutRolledBack says why, then RollbackCompleted',
+  node.logged(async () => {
+    const stack = node.uniqueName('evback');
+    const svc = (command: string) => `services:
+  app:
+    image: stackd/busybox:latest
+    init: true
+    command: ${command}
+    stop_grace_period: 1s
+    deploy:
+      update_config: {failure_action: rollback, monitor: 2s}
+`;
+    expect((await node.deploy(stack, svc('["sleep", "3600"]'))).code).toBe(0);
+    expect((await node.deploy(stack, svc('["sh", "-c", "exit 7"]'))).code).not.toBe(0);
+    const list = await eventually(async () => {
+      const l = await events('--stack', stack);
+      return l.some((e) => e.reason === 'RollbackCompleted') ? l : false;
+    }, 60_000);
+    const back = list.find((e) => e.reason === 'RolloutRolledBack');
+    expect(back).toMatchObject({ type: 'Warning', involvedObject: { kind: 'Service', stack, name: 'app' } });
+    expect(back?.message).toMatch(/^rolling back to \w{8}: .*exit code 7/);
+    const reasons = list.map((e) => e.reason);
+    expect(reasons.indexOf('RolloutRolledBack')).toBeLessThan(reasons.indexOf('RollbackCompleted'));
+  }),
+  120_000,
+);
