@@ -4,12 +4,16 @@
 #   docker run (x4)   `docker run -d`, as many at a time as the agent's task controller reconciles
 #   docker run (x4, net)  the same, on a user-defined bridge with an alias, like stackd's containers
 #                     (on the stack's default network); this costs the engine more per start
-#   stackd            `stackctl deploy` (which waits for convergence) against a fresh embedded store,
-#                     with `stackd` (manager + agent) started and its node registered beforehand
-#   swarm             `docker swarm init`, `service create --replicas N` until N tasks run
+#   stackd            `stackctl deploy -d` of the stack file against a fresh embedded store, with
+#                     `stackd` (manager + agent) started and its node registered beforehand
+#   swarm             `docker swarm init`, then `docker stack deploy` of the same stack file (Swarm
+#                     makes the stack's overlay network, as stackd makes its bridge network)
+# The end of both is found the same way: polling (every 100 ms) until the engine runs N containers
+# with the stack's label; stackd's tasks are then checked to all report Running.
 # and prints the times and ratios. Everything it creates is removed, and the swarm left, even on
 # failure. The stackd log is kept in /tmp/stackd-bench-converge.log (STACKD_LOG_LEVEL, default info).
 # Uses the engine DOCKER_HOST names (default: the local one, started if none answers).
+# BENCH_TASK_CONCURRENCY=N runs stackd's agent (and the parallel `docker run`) at N tasks at once.
 # BENCH_ROUNDS=R repeats the phases R times (interleaved) and prints the medians: this machine's
 # load varies. BENCH_SKIP_BUILD=1 skips `npm run build`.
 set -euo pipefail
@@ -21,8 +25,9 @@ if ! [[ "$N" =~ ^[0-9]+$ && "$ROUNDS" =~ ^[0-9]+$ ]] || [ "$N" -lt 1 ] || [ "$RO
   echo "usage: [BENCH_ROUNDS=R] hack/bench-converge.sh [N]   (N replicas, default 30; R rounds, default 1)" >&2
   exit 2
 fi
-# the agent's task controller: `concurrency` in src/agent/task-controller.ts
-PAR=$(sed -n 's/^ *concurrency: *\([0-9][0-9]*\),.*/\1/p' src/agent/task-controller.ts | head -1)
+# the agent's task concurrency: BENCH_TASK_CONCURRENCY (passed as stackd --task-concurrency), else
+# its default (src/agent/task-concurrency.ts); plain `docker run` is measured at the same parallelism
+PAR=${BENCH_TASK_CONCURRENCY:-$(sed -n 's/^export const DEFAULT_TASK_CONCURRENCY = \([0-9][0-9]*\);/\1/p' src/agent/task-concurrency.ts)}
 PAR=${PAR:-4}
 IMAGE=stackd/busybox:latest
 LOOP="trap 'exit 0' TERM; while true; do sleep 1; done"
@@ -98,22 +103,17 @@ node_ready() {
 
 stackd_converge() {
   STORE="sqlite://$(mktemp "$BENCH_DIR/state.XXXXXX.db")"
-  STACKD_LOG_LEVEL=${STACKD_LOG_LEVEL:-info} node bin/stackd.js --store "$STORE" --node-name "$NODE" 2>>"$BENCH_DIR/stackd.log" >&2 &
+  STACKD_LOG_LEVEL=${STACKD_LOG_LEVEL:-info} node bin/stackd.js --store "$STORE" --node-name "$NODE" --task-concurrency "$PAR" 2>>"$BENCH_DIR/stackd.log" >&2 &
   STACKD_PID=$!
   wait_until 60 node_ready || stackd_failed "node $NODE did not register"
-  cat >"$BENCH_DIR/stack.yml" <<EOF
-services:
-  app:
-    image: $IMAGE
-    command: ["sh", "-c", "$LOOP"]
-    deploy:
-      replicas: $N
-EOF
+  write_stack_file
   local t0 took
   t0=$EPOCHREALTIME
-  stackctl deploy -c "$BENCH_DIR/stack.yml" "$RUN_ID" </dev/null >"$BENCH_DIR/deploy.out" 2>&1 ||
+  stackctl deploy -d -c "$BENCH_DIR/stack.yml" "$RUN_ID" </dev/null >"$BENCH_DIR/deploy.out" 2>&1 ||
     { echo "stackctl deploy failed:" >&2; cat "$BENCH_DIR/deploy.out" >&2; exit 1; }
+  wait_until 300 stack_running "label=io.stackd.stack=$RUN_ID" || { echo "stackd: not converged within 300 s" >&2; exit 1; }
   took=$(since "$t0")
+  wait_until 30 stackd_tasks_running || true
   echo "  (stackd deploy: $(date -u -d "@$t0" +%T.%3N) to $(date -u +%T.%3N) UTC, for the log's times)" >&2
   local tasks containers
   tasks=$(stackctl ps "$RUN_ID" --format json | grep -c '"currentState": "Running"' || true)
@@ -127,12 +127,23 @@ EOF
   TOOK=$took
 }
 
-# ---- Docker Swarm on the same engine
-swarm_running() {
-  local n
-  n=$(docker service ps "$RUN_ID" --filter desired-state=running --format '{{.CurrentState}}' 2>/dev/null | grep -c '^Running' || true)
-  [ "$n" -eq "$N" ]
+# the stack file both deploy: N replicas of a trivial service on the stack's default network
+write_stack_file() {
+  cat >"$BENCH_DIR/stack.yml" <<EOF
+services:
+  app:
+    image: $IMAGE
+    command: ["sh", "-c", "$LOOP"]
+    deploy:
+      replicas: $N
+EOF
 }
+
+# the end, for both: the engine runs N containers with the stack's label (FILTER)
+stack_running() { [ "$(count --filter "$1" --filter status=running)" -eq "$N" ]; }
+stackd_tasks_running() { [ "$(stackctl ps "$RUN_ID" --format json | grep -c '"currentState": "Running"' || true)" -eq "$N" ]; }
+
+# ---- Docker Swarm on the same engine
 
 swarm_converge() {
   if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != inactive ]; then
@@ -144,11 +155,12 @@ swarm_converge() {
   SWARM_JOINED=1
   docker swarm init --advertise-addr 127.0.0.1 >/dev/null
   local t0 took
+  write_stack_file
   t0=$EPOCHREALTIME
-  docker service create --detach --no-resolve-image --quiet --replicas "$N" --name "$RUN_ID" "$IMAGE" sh -c "$LOOP" >/dev/null
-  wait_until 300 swarm_running || { echo "swarm: not converged within 300 s" >&2; exit 1; }
+  docker stack deploy --resolve-image never -c "$BENCH_DIR/stack.yml" "$RUN_ID" >/dev/null
+  wait_until 300 stack_running "label=com.docker.stack.namespace=$RUN_ID" || { echo "swarm: not converged within 300 s" >&2; exit 1; }
   took=$(since "$t0")
-  docker service rm "$RUN_ID" >/dev/null
+  docker stack rm "$RUN_ID" >/dev/null
   wait_until 60 no_swarm_containers || true
   leave_swarm
   TOOK=$took
@@ -158,12 +170,13 @@ echo "converging $N replicas of $IMAGE ($(docker version --format '{{.Server.Ver
 # each phase sets TOOK; no subshells (the EXIT trap must see STACKD_PID and SWARM_JOINED), and no
 # `phase && ...` (errexit is off inside a function called so)
 declare -A times
+LOAD_BEFORE=$(uptime | sed 's/.*load average: //')
 measure() {
   local name=$1
   shift
   "$@"
   times[$name]+="$TOOK "
-  echo "  $name: $TOOK s" >&2
+  echo "  $name: $TOOK s (load $(uptime | sed 's/.*load average: //'))" >&2
 }
 for round in $(seq 1 "$ROUNDS"); do
   [ "$ROUNDS" -eq 1 ] || echo "round $round" >&2
@@ -185,6 +198,7 @@ row() {
   t=$(median "$2")
   printf '%-22s %-9s %-14s %-18s %s\n' "$1" "$t" "$(ratio "$t" "$xp")" "$(ratio "$t" "$xpnet")" "$(ratio "$t" "$sw")"
 }
+echo "machine: $(nproc) cores, load before: $LOAD_BEFORE, after: $(uptime | sed 's/.*load average: //')"
 [ "$ROUNDS" -eq 1 ] || echo "medians of $ROUNDS rounds"
 printf '%-22s %-9s %-14s %-18s %s\n' "converge N=$N" seconds "vs docker($PAR)" "vs docker($PAR, net)" "vs swarm"
 row "docker run (x1)" x1

@@ -17,12 +17,13 @@ wait_until() {
 }
 
 no_stack_containers() { [ "$(count -a --filter "label=io.stackd.stack=$RUN_ID")" -eq 0 ]; }
-no_swarm_containers() { [ "$(count -a --filter "label=com.docker.swarm.service.name=$RUN_ID")" -eq 0 ]; }
+no_swarm_containers() { [ "$(count -a --filter "label=com.docker.swarm.service.name=$RUN_ID")" -eq 0 ] && [ "$(count -a --filter "label=com.docker.stack.namespace=$RUN_ID")" -eq 0 ]; }
 
 # Leave the swarm the benchmark joined (SWARM_JOINED), removing its service and what init made.
 leave_swarm() {
   [ -n "$SWARM_JOINED" ] || return 0
   docker service rm "$RUN_ID" >/dev/null 2>&1 || true
+  docker stack rm "$RUN_ID" >/dev/null 2>&1 || true
   wait_until 60 no_swarm_containers || true
   docker swarm leave --force >/dev/null
   docker ps -aq --filter "label=com.docker.swarm.service.name=$RUN_ID" | xargs -r docker rm -f >/dev/null

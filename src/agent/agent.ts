@@ -40,6 +40,8 @@ export interface AgentOptions {
   /** the node's container runtime (default: the Docker Engine at dockerUrl); src/sim passes a
    *  simulated one (hollow nodes) */
   runtime?: ContainerRuntime;
+  /** tasks worked on at once (stackd --task-concurrency) */
+  taskConcurrency?: number;
 }
 
 export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSignal): Promise<void> {
@@ -126,6 +128,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     log,
     onTaskGone: () => gcWanted.next(),
     clusterNet: opts.netns !== undefined,
+    concurrency: opts.taskConcurrency,
   });
   const net = opts.netns
     ? runClusterNet(

@@ -1,5 +1,6 @@
 // The agent's task controller: for each task assigned to this node, one step at a time towards the
 // manager's wish (plan-step.ts), triggered by assignment changes and the engine's events.
+import { DEFAULT_TASK_CONCURRENCY } from './task-concurrency.js';
 import { filter, map, merge, type Observable } from 'rxjs';
 import { assignmentKey, objectKey } from '../api/keys.js';
 import type { Task, TaskState, TaskStatus } from '../api/objects.js';
@@ -32,6 +33,8 @@ export interface TaskControllerDeps {
   onTaskGone: (taskName: string) => void;
   /** cluster networking is on (src/net): stack networks are the cluster's overlays */
   clusterNet?: boolean;
+  /** tasks worked on at once (stackd --task-concurrency; default DEFAULT_TASK_CONCURRENCY) */
+  concurrency?: number;
 }
 
 /** An engine that went away is retried within half a minute, not controller-runtime's 1000 s. */
@@ -146,7 +149,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
     ),
     allKeys: () => assignments.list().map((t) => assignmentKey(nodeName, t.metadata.namespace, t.metadata.name)),
     reconcile,
-    concurrency: 4,
+    concurrency: deps.concurrency ?? DEFAULT_TASK_CONCURRENCY,
     resyncMs: 10_000,
     backoff: AGENT_BACKOFF,
     log: (m) => log.warn(m),

@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { parseListenAddress } from '../gitops/webhook-auth.js';
 import { parseDuration } from '../stackfile/units.js';
 import { openStore } from '../store/open.js';
+import { DEFAULT_TASK_CONCURRENCY } from '../agent/task-concurrency.js';
 import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
 import { addStoreOptions, type StoreFlags } from '../store/flags.js';
@@ -169,6 +170,13 @@ interface AgentFlags {
   role: 'manager' | 'worker';
   address?: string;
   netns?: string;
+  taskConcurrency?: number;
+}
+
+function parseTaskConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}"`);
+  return n;
 }
 
 function agentOptions(cmd: Command): Command {
@@ -180,6 +188,12 @@ function agentOptions(cmd: Command): Command {
     .option(
       '--netns <path>',
       "the engine host's network namespace (e.g. /var/run/netns/NAME, /proc/1/ns/net): turns on cluster networking (overlays, service VIPs and DNS, routing mesh)",
+    )
+    .option(
+      '--task-concurrency <n>',
+      "tasks the agent works on at once (each step: pull, create, start, stop); Swarm's agent has no such cap",
+      parseTaskConcurrency,
+      DEFAULT_TASK_CONCURRENCY,
     )
     .addOption(new Option('--role <role>', 'node role').choices(['manager', 'worker']).default('worker'));
 }
