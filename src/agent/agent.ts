@@ -6,7 +6,6 @@ import { hostname } from 'node:os';
 import { map, share, Subject } from 'rxjs';
 import { assignmentPrefix } from '../api/keys.js';
 import type { Task } from '../api/objects.js';
-import { Controller } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
 import { untilAborted } from '../controller/abort.js';
 import type { Logger } from '../log.js';
@@ -15,15 +14,10 @@ import { LABEL } from '../runtime/labels.js';
 import type { EngineInfo } from '../runtime/types.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import type { Store } from '../store/store.js';
-import { collectGarbage } from './gc.js';
-import { runClusterNet } from '../net/agent-net.js';
-import { detectAddress, HostNet } from '../net/host.js';
 import { heartbeat, HeartbeatState } from './heartbeat.js';
 import { ensureClusterId } from '../store/cluster-id.js';
 import { registerNode } from './register.js';
 import { retrying } from './retrying.js';
-import { StatusWriter } from './status-writer.js';
-import { AGENT_BACKOFF, taskController } from './task-controller.js';
 
 export interface AgentOptions {
   nodeName: string;
@@ -44,6 +38,11 @@ export interface AgentOptions {
   taskConcurrency?: number;
 }
 
+/** What runs once the node is registered: loaded after registering (and while the assignments
+ *  are listed), so that a restarted agent claims its node back well under a second after spawn. */
+const afterRegistration = () =>
+  Promise.all([import('./gc.js'), import('../controller/controller.js'), import('./task-controller.js'), import('./status-writer.js')]);
+
 export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSignal): Promise<void> {
   const { nodeName, log } = opts;
   const ttl = opts.heartbeatTtlSeconds ?? 5;
@@ -55,7 +54,8 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     retrying(`store ${store.endpoint}`, () => ensureClusterId(store), signal, log),
   ]);
   if (!info || !clusterId) return;
-  const address = opts.address ?? (opts.netns ? await detectAddress(new HostNet(opts.netns)) : undefined);
+  const host = opts.netns ? await import('../net/host.js') : undefined;
+  const address = opts.address ?? (host && opts.netns ? await host.detectAddress(new host.HostNet(opts.netns)) : undefined);
   if (opts.netns && !address) throw new Error(`no address found in ${opts.netns}: pass --address`);
 
   // the heartbeat first: the node controller marks a registered node without one down
@@ -93,7 +93,9 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     outageLog('watch assignments', (m) => log.warn(m)),
   );
   assignments.start();
+  const modules = Promise.all([afterRegistration(), opts.netns ? import('../net/agent-net.js') : undefined]);
   await untilAborted(assignments.synced, signal);
+  const [[{ collectGarbage }, { Controller }, { AGENT_BACKOFF, taskController }, { StatusWriter }], clusterNet] = await modules;
   if (signal.aborted) {
     assignments.stop();
     return heartbeats;
@@ -130,12 +132,13 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     clusterNet: opts.netns !== undefined,
     concurrency: opts.taskConcurrency,
   });
-  const net = opts.netns
-    ? runClusterNet(
-        { store, runtime: runtime as DockerRuntime, nodeName, clusterId, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) },
-        signal,
-      )
-    : undefined;
+  const net =
+    clusterNet && opts.netns
+      ? clusterNet.runClusterNet(
+          { store, runtime: runtime as DockerRuntime, nodeName, clusterId, netns: opts.netns, address: address!, events$, log: log.child({ component: 'net' }) },
+          signal,
+        )
+      : undefined;
   gc.queue.add('gc');
   try {
     await Promise.all([tasks.start(signal), gc.start(signal), heartbeats, net]);
