@@ -37,6 +37,8 @@ export function hostOf(header: string | undefined): string | undefined {
   return m ? m[1] : header.replace(/:\d+$/, '');
 }
 
+const MAX_UNSENT = 16 * 2 ** 20;
+
 export interface ConsoleOptions {
   listen: string;
   log: Logger;
@@ -104,10 +106,17 @@ export async function startConsole(store: Store, opts: ConsoleOptions): Promise<
     if (path === '/api/stream' && req.method === 'GET') {
       if (!(await guard(req, res, 'read'))) return;
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-      const send = (m: unknown) => res.write(`data: ${JSON.stringify(m)}\n\n`);
+      // a browser that stops reading (a laptop asleep) must not grow this process's memory: past
+      // MAX_UNSENT bytes queued it is dropped, and its EventSource reconnects to a fresh snapshot
+      const send = (m: unknown) => (res.writableLength > MAX_UNSENT ? res.destroy() : res.write(`data: ${JSON.stringify(m)}\n\n`));
       res.write(`data: ${feed.snapshotText()}\n\n`);
       const off = feed.subscribe(send);
-      req.on('close', off);
+      // a comment now and then keeps idle proxies and NAT entries from closing a quiet stream
+      const ping = setInterval(() => res.write(': ping\n\n'), 25_000).unref();
+      req.on('close', () => {
+        off();
+        clearInterval(ping);
+      });
       return;
     }
     if (path === '/api/actions' && req.method === 'POST') {

@@ -20,8 +20,10 @@ export async function openConsole(browser: Browser, url: string): Promise<{ page
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
   page.on('console', (msg) => {
-    // a refused action (401/403) is logged by chromium as a failed resource: the test checks it
-    if (msg.type() === 'error' && !/status of 40[13]/.test(msg.text())) errors.push(msg.text());
+    // a refused action (401/403) is logged by chromium as a failed resource: the test checks it.
+    // ERR_NETWORK_CHANGED: chromium drops open requests when a network interface appears (Docker
+    // making a container's veth); the EventSource reconnects and gets a fresh snapshot
+    if (msg.type() === 'error' && !/status of 40[13]|ERR_NETWORK_CHANGED/.test(msg.text())) errors.push(msg.text());
   });
   await page.goto(url);
   await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();

@@ -48,7 +48,11 @@ afterAll(async () => {
   await node.cleanup();
 }, LONG);
 
-afterEach(() => expect(errors ?? []).toEqual([]));
+afterEach(() => {
+  // each test answers for the script errors made during it
+  const made = errors?.splice(0) ?? [];
+  expect(made).toEqual([]);
+});
 
 test(
   'the accounts stack appears on the first page with its services, replicas and ports',
@@ -154,6 +158,26 @@ test(
     await page.getByRole('button', { name: 'Confirm' }).click();
     await row.getByTestId('availability').filter({ hasText: 'active' }).waitFor();
     await eventually(async () => (await node.containers(IDLE, { running: true })).length === 3, 60_000);
+  }),
+  LONG,
+);
+
+test(
+  'undo confirmed on the service page rolls the service back to its previous template',
+  node.logged(async () => {
+    await page.goto(`${url}#/service/${IDLE}/idle`);
+    await page.locator('button[data-action="undo"]').click();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page
+      .getByTestId('flash')
+      .filter({ hasText: `${IDLE}_idle back to revision` })
+      .waitFor();
+    await eventually(async () => {
+      const running = await node.containers(IDLE, { running: true });
+      const markers = await Promise.all(running.map(async (c) => (await node.inspect(c.Id)).Config.Env.find((e) => e.startsWith('MARKER='))));
+      return running.length === 3 && markers.every((m) => m === 'MARKER=one');
+    }, LONG);
+    await page.locator('[data-testid="rollout"][data-state="completed"]').waitFor();
   }),
   LONG,
 );
