@@ -106,6 +106,10 @@ stackd_update() {
     const rows = JSON.parse(require("fs").readFileSync(0, "utf8"));
     console.log(rows.filter((r) => r.desiredState === "Running" && r.currentState === "Running" && r.image === process.argv[1]).length);' "$IMAGE_B")
   [ "$tasks" -eq "$N" ] || { echo "stackd: $tasks/$N tasks run $IMAGE_B" >&2; exit 1; }
+  # where the time went, per batch (seconds since the update's start; dist/bench/update-timeline.js)
+  echo "  stackd update timeline (load $(uptime | sed 's/.*load average: //')):" >&2
+  node dist/bench/update-timeline.js --store "$STORE" --stack "$RUN_ID" --since "$t0" --image "$IMAGE_B" --parallelism "$PARALLELISM" >&2 ||
+    echo "  (timeline not available)" >&2
   stop_stackd
   TOOK=$took
 }
