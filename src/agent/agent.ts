@@ -9,7 +9,8 @@ import type { Task } from '../api/objects.js';
 import { Informer } from '../controller/informer.js';
 import { untilAborted } from '../controller/abort.js';
 import type { Logger } from '../log.js';
-import { DockerRuntime } from '../runtime/docker.js';
+import type { DockerRuntime } from '../runtime/docker.js';
+import { EngineProbe } from '../runtime/engine-info.js';
 import { LABEL } from '../runtime/labels.js';
 import type { EngineInfo } from '../runtime/types.js';
 import type { ContainerRuntime } from '../runtime/container-runtime.js';
@@ -46,11 +47,12 @@ const afterRegistration = () =>
 export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSignal): Promise<void> {
   const { nodeName, log } = opts;
   const ttl = opts.heartbeatTtlSeconds ?? 5;
-  const runtime = opts.runtime ?? DockerRuntime.connect(opts.dockerUrl);
-  if (opts.netns && !(runtime instanceof DockerRuntime)) throw new Error('--netns needs a Docker Engine runtime');
+  if (opts.netns && opts.runtime) throw new Error('--netns needs a Docker Engine runtime');
+  // the engine's identity over plain HTTP: dockerode loads after the node is registered
+  const engine = opts.runtime ?? new EngineProbe(opts.dockerUrl);
   // the cluster's id labels everything this agent creates (and bounds what it collects)
   const [info, clusterId]: [EngineInfo | undefined, string | undefined] = await Promise.all([
-    retrying(`docker ${runtime.endpoint}`, () => runtime.engineInfo(), signal, log),
+    retrying(`docker ${engine.endpoint}`, () => engine.engineInfo(), signal, log),
     retrying(`store ${store.endpoint}`, () => ensureClusterId(store), signal, log),
   ]);
   if (!info || !clusterId) return;
@@ -62,7 +64,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
   let firstBeat!: () => void;
   const beating = new Promise<void>((r) => (firstBeat = r));
   const beat = new HeartbeatState();
-  const heartbeats = heartbeat(store, runtime, nodeName, ttl, signal, log, beat, () => firstBeat());
+  const heartbeats = heartbeat(store, engine, nodeName, ttl, signal, log, beat, () => firstBeat());
   await Promise.race([beating, heartbeats]);
   const node = await retrying(
     'register node',
@@ -79,13 +81,13 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
         cpus: info.cpus,
         memoryBytes: info.memoryBytes,
         platform: { os: info.os, arch: info.arch },
-        dockerEndpoint: runtime.endpoint,
+        dockerEndpoint: engine.endpoint,
       }),
     signal,
     log,
   );
   if (!node) return heartbeats;
-  log.info(`node ${nodeName} registered (docker ${info.version} at ${runtime.endpoint}, ${info.cpus} cpus, cluster ${clusterId})`);
+  log.info(`node ${nodeName} registered (docker ${info.version} at ${engine.endpoint}, ${info.cpus} cpus, cluster ${clusterId})`);
 
   const assignments = new Informer<Task>(
     store,
@@ -93,9 +95,13 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     outageLog('watch assignments', (m) => log.warn(m)),
   );
   assignments.start();
-  const modules = Promise.all([afterRegistration(), opts.netns ? import('../net/agent-net.js') : undefined]);
+  const modules = Promise.all([
+    afterRegistration(),
+    opts.netns ? import('../net/agent-net.js') : undefined,
+    opts.runtime ?? import('../runtime/docker.js').then(({ DockerRuntime }) => DockerRuntime.connect(opts.dockerUrl)),
+  ]);
   await untilAborted(assignments.synced, signal);
-  const [[{ collectGarbage }, { Controller }, { AGENT_BACKOFF, taskController }, { StatusWriter }], clusterNet] = await modules;
+  const [[{ collectGarbage }, { Controller }, { AGENT_BACKOFF, taskController }, { StatusWriter }], clusterNet, runtime] = await modules;
   if (signal.aborted) {
     assignments.stop();
     return heartbeats;

@@ -14,6 +14,9 @@ import { startHeartbeat } from './register.js';
 import { thisAgent, type Claim } from './node-claim.js';
 import { retrying } from './retrying.js';
 
+/** What the heartbeat asks of the engine: whether it answers. */
+type EngineIdentity = Pick<ContainerRuntime, 'endpoint' | 'engineInfo'>;
+
 const ENGINE_CHECK_MS = 2_000;
 
 /** Record whether the engine answers, as a condition on the Node (if it is registered yet). */
@@ -41,7 +44,7 @@ export async function setEngineCondition(store: Store, nodeName: string, reachab
 
 /** Resolves with the engine's error the first time it does not answer, or with undefined once
  *  `until` aborts (its timer must not outlive the round: it would keep a stopped daemon alive). */
-function engineDown(runtime: ContainerRuntime, until: AbortSignal): Promise<string | undefined> {
+function engineDown(runtime: EngineIdentity, until: AbortSignal): Promise<string | undefined> {
   return firstValueFrom(
     interval(ENGINE_CHECK_MS).pipe(
       takeUntil(fromEvent(until, 'abort')),
@@ -69,7 +72,7 @@ export class HeartbeatState {
  *  Throws NodeClaimedError if another live agent holds the node name. */
 export async function heartbeat(
   store: Store,
-  runtime: ContainerRuntime,
+  runtime: EngineIdentity,
   nodeName: string,
   ttl: number,
   signal: AbortSignal,

@@ -11,15 +11,17 @@ import { containerEvents$, type EventsOptions } from './docker-events.js';
 import * as images from './docker-images.js';
 import { containerLogs, type LogsOptions } from './docker-logs.js';
 import * as resources from './docker-resources.js';
+import { type EngineAddress, defaultDockerUrl, dockerOptions, endpointOf, engineInfoOf } from './engine-info.js';
 import { filesTar } from './files.js';
 import { LABEL, taskRefFromLabels } from './labels.js';
 import type { NetworkSettings, VolumeSettings } from './resource-spec.js';
 import type { ContainerEvent, ContainerFile, EngineInfo, LogChunk, ManagedContainer, ObservedContainer } from './types.js';
 
-/** unix:///path, tcp://host:port (or http://, https://), a bare socket path; default DOCKER_HOST,
- *  else unix:///var/run/docker.sock. */
+export { dockerOptions };
+
+/** The engine at `url` (see dockerOptions); default DOCKER_HOST, else unix:///var/run/docker.sock. */
 export function connectDocker(url?: string): Dockerode {
-  const opts = dockerOptions(url ?? (process.env.DOCKER_HOST || 'unix:///var/run/docker.sock'));
+  const opts = dockerOptions(defaultDockerUrl(url));
   // No pooled sockets: after a dockerd restart a kept-alive socket fails the next call with EPIPE.
   // (docker-modem passes `agent` to http.request; connecting to a local socket costs little.)
   return new Dockerode({ ...opts, agent: new EngineAgent({ keepAlive: false }) } as Dockerode.DockerOptions);
@@ -33,20 +35,9 @@ class EngineAgent extends http.Agent {
   }
 }
 
-export function dockerOptions(url: string): Dockerode.DockerOptions {
-  if (url.startsWith('/')) return { socketPath: url };
-  const m = /^(unix|tcp|http|https):\/\/(.+)$/.exec(url);
-  if (!m) throw new Error(`docker address ${JSON.stringify(url)}: expected unix:///path or tcp://host:port`);
-  if (m[1] === 'unix') return { socketPath: m[2] };
-  const hostPort = /^([^:/]+|\[[^\]]+\]):(\d+)\/?$/.exec(m[2]);
-  if (!hostPort) throw new Error(`docker address ${JSON.stringify(url)}: expected ${m[1]}://host:port`);
-  return { host: hostPort[1].replace(/^\[|\]$/g, ''), port: Number(hostPort[2]), protocol: m[1] === 'https' ? 'https' : 'http' };
-}
-
 /** How errors name the engine: unix:///run/x.sock or tcp://host:port. */
 export function dockerEndpoint(docker: Dockerode): string {
-  const modem = docker.modem as { socketPath?: string; host?: string; port?: number | string };
-  return modem.socketPath ? `unix://${modem.socketPath}` : `tcp://${modem.host}:${modem.port}`;
+  return endpointOf(docker.modem as EngineAddress);
 }
 
 export class DockerRuntime {
@@ -61,18 +52,7 @@ export class DockerRuntime {
   }
 
   async engineInfo(): Promise<EngineInfo> {
-    const [info, version] = await this.call('engine info', () => Promise.all([this.docker.info(), this.docker.version()]));
-    const labels = Object.fromEntries(((info.Labels ?? []) as string[]).map((l) => [l.split('=')[0], l.slice(l.indexOf('=') + 1)]));
-    return {
-      version: info.ServerVersion,
-      apiVersion: version.ApiVersion,
-      hostname: info.Name,
-      cpus: info.NCPU,
-      memoryBytes: info.MemTotal,
-      labels,
-      os: info.OSType,
-      arch: info.Architecture,
-    };
+    return engineInfoOf(await this.call('engine info', () => Promise.all([this.docker.info(), this.docker.version()])));
   }
 
   /** The local image, else a pull; ImageUnavailableError("No such image: ref (pull failed: ...)"). */

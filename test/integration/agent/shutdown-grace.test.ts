@@ -67,6 +67,9 @@ describe.each([
     await etcd?.stop();
     const all = await docker.listContainers({ all: true, filters: { label: [`io.stackd.stack=${stack}`] } });
     await Promise.all(all.map((c) => docker.getContainer(c.Id).remove({ force: true, v: true })));
+    // the daemons exited leaving everything in place: the stack's networks go too (the engine has ~30 address pools)
+    const networks = await docker.listNetworks({ filters: { label: [`io.stackd.stack=${stack}`] } });
+    await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove()));
   });
 
   test('exits within the grace, leaving the containers running', async () => {

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitSource, Service, Stack } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
+import { listEvents } from '../../../src/events/read.js';
 import { openStore } from '../../../src/store/open.js';
 import { tempDir } from '../../helpers/cli.js';
 import { initBare, WorkingCopy } from '../../helpers/git-server.js';
@@ -30,12 +31,22 @@ async function status(name = 'src'): Promise<GitSource> {
 const result = (src: GitSource, stack: string) => src.status?.stacks?.find((s) => s.stack === stack)?.result;
 const ready = (src: GitSource) => src.status?.conditions?.find((c) => c.type === 'Ready');
 
-/** Every key the sync could touch, with its modRevision (nodes and gitsources aside). */
+/** Every key the sync could touch, with its modRevision (nodes, gitsources and the events recording them aside). */
 async function snapshot(): Promise<Map<string, number>> {
   const store = await openStore(node.storeUrl);
   try {
     const { items } = await store.list('/stackd/');
-    return new Map(items.filter((kv) => !/^\/stackd\/(nodes|gitsources|heartbeats)\//.test(kv.key)).map((kv) => [kv.key, kv.modRevision]));
+    return new Map(items.filter((kv) => !/^\/stackd\/(nodes|gitsources|heartbeats|events)\//.test(kv.key)).map((kv) => [kv.key, kv.modRevision]));
+  } finally {
+    await store.close();
+  }
+}
+
+/** The messages of the SyncHeldBack events recorded so far. */
+async function heldBack(): Promise<string[]> {
+  const store = await openStore(node.storeUrl);
+  try {
+    return (await listEvents(store, {})).events.filter((e) => e.reason === 'SyncHeldBack').map((e) => e.message);
   } finally {
     await store.close();
   }
@@ -172,6 +183,7 @@ describe('gitops sync (file://)', () => {
       expect(ready(src)?.message).toMatch(/stacks\/web\/stack\.yml:7:17 services\.app\.deploy\.replicas/);
       expect(src.status?.conditions?.find((c) => c.type === 'Stalled')?.status).toBe('True');
       expect(await snapshot()).toEqual(before);
+      await eventually(async () => expect((await heldBack()).some((m) => m.includes('stacks/web/stack.yml:7:17'))).toBe(true), 30_000);
       await work.write('stacks/web/stack.yml', stackFile('stackd/busybox:v2')).write('stacks/api.yml', stackFile('stackd/busybox:latest')).commitAndPush('fixed');
       expect((await node.stackctl(['gitops', 'sync', 'src', '--timeout', '90s'])).code).toBe(0);
       expect((await status()).status?.conditions?.find((c) => c.type === 'Stalled')).toBeUndefined();

@@ -1,6 +1,7 @@
 // DockerRuntime against the real engine (hack/test.sh starts dockerd and builds the images).
 import { DockerError, ImageUnavailableError } from '../../../src/runtime/docker-errors.js';
 import { DockerRuntime } from '../../../src/runtime/docker.js';
+import { EngineProbe } from '../../../src/runtime/engine-info.js';
 import { containerCreateOptions, type ContainerContext } from '../../../src/runtime/docker-spec.js';
 import { taskFiles } from '../../../src/runtime/files.js';
 import { networkSettings, volumeSettings } from '../../../src/runtime/resource-spec.js';
@@ -41,6 +42,12 @@ describe('DockerRuntime', () => {
     expect(info.memoryBytes).toBeGreaterThan(0);
     expect(info.os).toBe('linux');
     expect(info.hostname).not.toBe('');
+  });
+
+  it('tells the engine the same over plain HTTP (EngineProbe, what an agent asks before registering)', async () => {
+    const probe = new EngineProbe();
+    expect(probe.endpoint).toBe(rt.endpoint);
+    expect(await probe.engineInfo()).toEqual(await rt.engineInfo());
   });
 
   it('runs the accounts tiers: files before start, names on the stack network, a named volume', async () => {
@@ -256,6 +263,8 @@ describe('an unreachable engine', () => {
     expect((err as Error).message).toBe('Docker Engine unreachable at unix:///run/stackd-no-such-engine.sock: connect ENOENT /run/stackd-no-such-engine.sock');
     await expect(gone.ensureImage('x')).rejects.toThrow('Docker Engine unreachable at unix:///run/stackd-no-such-engine.sock');
     await expect(gone.inspect('x')).rejects.toMatchObject({ unreachable: true });
+    const probeErr = await new EngineProbe('unix:///run/stackd-no-such-engine.sock').engineInfo().catch((e: unknown) => e);
+    expect(probeErr).toMatchObject({ unreachable: true, message: (err as Error).message });
   });
 
   it('keeps retrying the event stream with backoff', async () => {
