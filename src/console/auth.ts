@@ -16,7 +16,7 @@ export function decide(who: Identity | undefined, loopbackOnly: boolean, need: N
   if (need === 'read') {
     if (who && (who.role === 'admin' || who.role === 'viewer')) return { allow: true };
     if (!who && loopbackOnly) return { allow: true };
-    return { allow: false, status: 401, reason: 'log in with a viewer or admin token (stackctl token create)' };
+    return { allow: false, status: 401, reason: 'log in with a viewer or admin token (stackctl kubeconfig --role viewer|admin prints one)' };
   }
   if (!who) return { allow: false, status: 401, reason: 'actions need an admin token: log in first' };
   if (who.role !== 'admin') return { allow: false, status: 403, reason: `${who.role} tokens may only read; actions need an admin token` };
