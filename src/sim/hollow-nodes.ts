@@ -2,6 +2,13 @@
 // HollowRuntime; they share this process's Store client, as many kubemark hollow kubelets share a
 // pod. Killing the process is the loss of all its nodes at once (their heartbeat leases lapse).
 import { runAgent } from '../agent/agent.js';
+// What an agent imports once registered, imported here up front: many agents in one process would
+// otherwise import them at the same moment, which jest's ESM vm modules fail to link ("request for
+// '../client/objects.js' is not in cache"), and the scale test runs hollow nodes inside jest.
+import '../agent/gc.js';
+import '../agent/status-writer.js';
+import '../agent/task-controller.js';
+import '../controller/controller.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/store.js';
 import { HollowRuntime, type HollowRuntimeOptions } from './hollow-runtime.js';
