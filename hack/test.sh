@@ -25,7 +25,9 @@ bash hack/build-images.sh
 # jest's summary, and the plain closing line CI reads ("N passed, N failed")
 RESULTS="$(mktemp /tmp/stackd-jest.XXXXXX.json)"
 status=0
-npm run jest -- --ci --json --outputFile="$RESULTS" "$@" || status=$?
+# --forceExit: a failed test can leave a timer or socket behind; jest then waits for it forever
+# after printing its summary, and CI would time out instead of reporting the failure
+npm run jest -- --ci --forceExit --json --outputFile="$RESULTS" "$@" || status=$?
 node -e 'const r=require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$RESULTS" || true
 rm -f "$RESULTS"
 exit "$status"
