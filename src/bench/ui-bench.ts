@@ -9,6 +9,7 @@
 //   the same run, a plain SSE client in this process stamps when the same change arrives on the
 //   stream, so what the browser adds (parse, render) shows apart from the server's feed.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { seedMeta } from './seed-meta.js';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -37,17 +38,7 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(', ');
 const ms = (n: number) => `${n.toFixed(0)} ms`;
-const meta = (name: string, namespace: string) => ({
-  name,
-  namespace,
-  uid: `${namespace}/${name}`,
-  generation: 1,
-  resourceVersion: '',
-  labels: {},
-  annotations: {},
-  creationTimestamp: new Date().toISOString(),
-  ownerReferences: [],
-});
+const meta = (name: string, namespace: string) => seedMeta(name, namespace);
 const stackName = (i: number) => `bench${String(i).padStart(3, '0')}`;
 const serviceName = (j: number) => `svc${j}`;
 

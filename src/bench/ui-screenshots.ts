@@ -3,6 +3,7 @@
 // a GitOps source, a few events), the console served from this process, Debian's chromium
 // (headless, playwright-core) taking one PNG per page. Run by hack/console-screenshots.sh.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { seedMeta } from './seed-meta.js';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { objectKey } from '../api/keys.js';
@@ -15,17 +16,7 @@ import type { TxnOp } from '../store/store.js';
 const out = process.argv[2] ?? 'docs';
 const now = Date.now();
 const at = (secondsAgo: number) => new Date(now - secondsAgo * 1000).toISOString();
-const meta = (name: string, namespace: string, age = 3600) => ({
-  name,
-  namespace,
-  uid: `${namespace}/${name}`,
-  generation: 1,
-  resourceVersion: '',
-  labels: {},
-  annotations: {},
-  creationTimestamp: at(age),
-  ownerReferences: [],
-});
+const meta = (name: string, namespace: string, age = 3600) => seedMeta(name, namespace, new Date(now - age * 1000));
 const ops: TxnOp[] = [];
 const put = (key: string, obj: unknown) => ops.push({ op: 'put', key, value: JSON.stringify(obj) });
 
