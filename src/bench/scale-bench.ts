@@ -11,7 +11,7 @@ import { decodeObject } from '../client/codec.js';
 import { schedule } from '../scheduler/schedule.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { load, procStats, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
+import { load, procStats, RssSampler, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
 import { scaleStacks } from './scale-stacks.js';
 import { hollowGroups } from '../sim/hollow-nodes.js';
 import { PLACED, percentile, TaskTracker } from './scale-tracker.js';
@@ -123,13 +123,19 @@ async function main(): Promise<void> {
 
   // a rolling update of every task (parallelism 100 per service)
   const oldHashes = new Set([...tracker.tasks.values()].map((t) => t.specHash));
+  const lagBefore = tracker.lagMs.length;
+  const rssDuring = new RssSampler(manager.pid!);
   const tUpdate = Date.now();
   for (const [i, s] of stacks.entries()) {
     writeFileSync(files[i], s.file(1));
     stackctl(storeUrl, ['deploy', '-d', '-c', files[i], s.name]);
   }
   const updated = await tracker.until(() => tracker.count((t) => running(t) && !oldHashes.has(t.specHash)) >= M, TIMEOUT * 2, tUpdate);
+  rssDuring.stop();
   say('rolling update of all (parallelism 100)', secs(updated));
+  const updateLag = tracker.lagMs.slice(lagBefore);
+  say('  manager RSS during update (peak)', `${rssDuring.peakMiB.toFixed(0)} MiB`);
+  say('  watch lag during update', `p50 ${percentile(updateLag, 50)} ms, p99 ${percentile(updateLag, 99)} ms (${updateLag.length} samples)`);
 
   // the loss of 1/(5P) of the nodes (10% by default): one group of hollow nodes crashes (its
   // heartbeat leases lapse, nothing is revoked)

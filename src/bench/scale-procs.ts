@@ -27,6 +27,23 @@ export function procStats(pid: number): ProcStats {
   return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024, cpuSeconds: ticks / 100 };
 }
 
+/** the highest RSS of a process between construction and stop(), sampled every 500 ms (VmHWM is
+ *  the whole life's peak, which would mix placement into a phase's figure) */
+export class RssSampler {
+  peakMiB = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(pid: number) {
+    const sample = () => {
+      this.peakMiB = Math.max(this.peakMiB, procStats(pid).rssMiB);
+    };
+    sample();
+    this.timer = setInterval(sample, 500);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
 function logged(dir: string, name: string): ['ignore', number, number] {
   const fd = openSync(join(dir, `${name}.log`), 'a');
   return ['ignore', fd, fd];
