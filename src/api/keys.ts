@@ -72,3 +72,8 @@ export const apiTokenKey = (id: string) => `${API_TOKEN_PREFIX}${id}`;
 // What a client needs to trust and find the API: its CA certificate and the URL a server announced.
 export const API_CA_KEY = `${ROOT}apiserver/ca.crt`;
 export const API_URL_KEY = `${ROOT}apiserver/url`;
+// A task's template, stored once per content (src/store/template-refs.ts): tasks and assignment
+// copies carry its key instead of the whole service template.
+//   /stackd/templates/<stack>/<sha256 of the template's JSON>
+export const TEMPLATE_PREFIX = `${ROOT}templates/`;
+export const templateKey = (namespace: string, hash: string) => `${TEMPLATE_PREFIX}${namespace}/${hash}`;

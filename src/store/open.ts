@@ -74,7 +74,9 @@ export async function openStore(url?: string, flags: StoreConnectFlags = {}): Pr
   const sealer = await loadSealer(flags, process.env);
   // imported here: it brings rxjs, which a CLI that stops at a usage error never needs
   const { SealedStore } = await import('./sealed-store.js');
-  const inner = await openBackend(url, flags);
+  const { TemplateRefStore } = await import('./template-store.js');
+  // tasks carry their template by reference (template-store.ts), for every process alike
+  const inner = new TemplateRefStore(await openBackend(url, flags));
   return new SealedStore(inner, sealer, { prefixes: SEALED_PREFIXES, markerKey: ENCRYPTION_MARKER_KEY });
 }
 
