@@ -18,13 +18,16 @@ import { watchEvent } from './watch-message.js';
 type ObjectTarget = Extract<KeyTarget, { type: 'object' }>;
 const API = { group: GROUP, version: VERSION };
 const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+/** Objects a client creates and deletes one at a time (the server's half: apiserver/object-lifecycle.ts). */
+const CREATED_ALONE: ReadonlySet<string> = new Set(['Network', 'GitSource']);
+const DELETED_ALONE: ReadonlySet<string> = new Set(['Network', 'GitSource', 'GitOpsSecret']);
 
 function code(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
 }
 
 /** The server's Status message, for errors worth reading (403 names what is forbidden). */
-function apiError(what: string, err: unknown): Error {
+export function apiError(what: string, err: unknown): Error {
   if (!(err instanceof ApiException)) return err as Error;
   // the generated client puts the Status in `body` (text or parsed) or only in its message lines
   const text = String(err.body ?? /^Body: (.*)$/m.exec(err.message)?.[1] ?? '');
@@ -99,10 +102,12 @@ export class ApiStore implements Store {
     const q = this.query(prefix, 'list');
     try {
       const params = { ...API, plural: q.plural, ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}) };
-      const list = (await (q.namespace === undefined
+      const list = (await (!q.namespace
         ? this.objects.listClusterCustomObject(params)
         : this.objects.listNamespacedCustomObject({ ...params, namespace: q.namespace }))) as { metadata: { resourceVersion: string }; items: Resource[] };
-      return { items: list.items.map((o) => objectKv(q.keyOf(o), o)), revision: Number(list.metadata.resourceVersion) };
+      // the cluster networks (namespace ''): the list of all networks, less the stacks' own
+      const items = q.namespace === '' ? list.items.filter((o) => o.metadata.namespace === '') : list.items;
+      return { items: items.map((o) => objectKv(q.keyOf(o), o)), revision: Number(list.metadata.resourceVersion) };
     } catch (err) {
       throw apiError(`list ${q.plural}`, err);
     }
@@ -131,6 +136,7 @@ export class ApiStore implements Store {
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
     const q = this.query(prefix, 'watch');
+    if (q.namespace === '') throw unmapped('watch', prefix);
     const path = `/apis/${GROUP}/${VERSION}${q.namespace === undefined ? '' : `/namespaces/${q.namespace}`}/${q.plural}`;
     const what = `watch ${q.plural}`;
     return new Observable<WatchMessage>((sub) => {
@@ -214,11 +220,19 @@ export class ApiStore implements Store {
     if (t?.type === 'assignments')
       return { plural: 'tasks', fieldSelector: `spec.nodeName=${t.node}`, keyOf: (o) => assignmentKey(t.node, o.metadata.namespace, o.metadata.name) };
     if (t?.type === 'kind') return { plural: t.plural, namespace: t.namespace, keyOf: (o) => objectKey(t.kind, o.metadata.namespace, o.metadata.name) };
+    // one object's key as the prefix (an informer on a single GitSource, as `gitops sync` waits)
+    if (t?.type === 'object')
+      return {
+        plural: t.plural,
+        namespace: t.namespace,
+        fieldSelector: `metadata.name=${t.name}`,
+        keyOf: (o) => objectKey(t.kind, o.metadata.namespace, o.metadata.name),
+      };
     throw unmapped(what, prefix);
   }
 
   private read(t: ObjectTarget): Promise<Resource> {
-    return t.namespace === undefined
+    return !t.namespace
       ? this.objects.getClusterCustomObject({ ...API, plural: t.plural, name: t.name })
       : this.objects.getNamespacedCustomObject({ ...API, plural: t.plural, namespace: t.namespace, name: t.name });
   }
@@ -239,6 +253,16 @@ export class ApiStore implements Store {
         const got = (await this.objects.replaceClusterCustomObject({ ...API, plural: 'leases', name: t.node, body })) as Resource;
         lease?.bind(t.node, op.value);
         return Number(got.metadata.resourceVersion);
+      }
+      if (t?.type === 'object' && op.op === 'create' && CREATED_ALONE.has(t.kind)) {
+        // the server makes uid, generation and timestamps again: only name, labels, annotations and spec count
+        const got = (await this.objects.createClusterCustomObject({ ...API, plural: t.plural, body: JSON.parse(op.value) })) as Resource;
+        return Number(got.metadata.resourceVersion);
+      }
+      if (t?.type === 'object' && op.op === 'delete' && DELETED_ALONE.has(t.kind)) {
+        const body = op.revision ? { preconditions: { resourceVersion: String(this.actualRevision(op.key, op.revision)) } } : undefined;
+        const got = (await this.objects.deleteClusterCustomObject({ ...API, plural: t.plural, name: t.name, ...(body ? { body } : {}) })) as Resource;
+        return Number(got.metadata?.resourceVersion ?? 0);
       }
       if (t?.type === 'object' && t.kind === 'Node' && op.op === 'create') {
         const got = (await this.objects.createClusterCustomObject({ ...API, plural: 'nodes', body: JSON.parse(op.value) })) as Resource;
@@ -268,7 +292,7 @@ export class ApiStore implements Store {
       }
     } catch (err) {
       const c = code(err);
-      if (c === 409 || (c === 404 && op.op === 'update')) return { key: op.key, reason: op.op === 'create' ? 'exists' : 'revision' };
+      if (c === 409 || (c === 404 && op.op !== 'create')) return { key: op.key, reason: op.op === 'create' ? 'exists' : 'revision' };
       throw apiError(`${op.op} ${op.key}`, err);
     }
     throw unmapped(op.op, op.key);
@@ -291,6 +315,10 @@ export class ApiStore implements Store {
     if (t?.type === 'lease') return op.op === 'create' || op.op === 'update';
     if (t?.type !== 'object') return false;
     if (t.kind === 'Node' && op.op === 'create') return true;
+    // only cluster networks are made and removed alone (a stack's go with its stack)
+    if (t.kind === 'Network' && t.namespace !== '') return false;
+    if (op.op === 'create') return CREATED_ALONE.has(t.kind);
+    if (op.op === 'delete') return DELETED_ALONE.has(t.kind);
     return op.op === 'update' && ['Service', 'GitSource', 'Node', 'Task'].includes(t.kind);
   }
 

@@ -30,8 +30,10 @@ export function keyTarget(key: string): KeyTarget | undefined {
   if (!kind) return undefined;
   if (parts.length === 1 && parts[0] === '') return { type: 'kind', kind, plural };
   if (isClusterScoped(kind)) return parts.length === 1 && parts[0] ? { type: 'object', kind, plural, name: parts[0] } : undefined;
-  if (parts.length === 2 && parts[0] && parts[1] === '') return { type: 'kind', kind, plural, namespace: parts[0] };
-  return parts.length === 2 && parts[0] && parts[1] ? { type: 'object', kind, plural, namespace: parts[0], name: parts[1] } : undefined;
+  // cluster networks have the empty namespace (/stackd/networks//NAME): the API names them without one
+  const clusterWide = kind === 'Network' && parts[0] === '';
+  if (parts.length === 2 && (parts[0] || clusterWide) && parts[1] === '') return { type: 'kind', kind, plural, namespace: parts[0] };
+  return parts.length === 2 && (parts[0] || clusterWide) && parts[1] ? { type: 'object', kind, plural, namespace: parts[0], name: parts[1] } : undefined;
 }
 
 /** The error for a key the API does not serve to agents (a bug in the caller, not bad input). */

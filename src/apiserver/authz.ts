@@ -56,6 +56,7 @@ function nodeAccess(node: string, a: Access): Decision {
 }
 
 export function authorize(who: Identity, a: Access): Decision {
+  if (a.kind === 'GitOpsSecret' && READ_VERBS.has(a.verb)) return deny('gitopssecrets are write-only: only the GitOps controller reads them');
   if (who.role === 'admin') return { allow: true };
   if (who.role === 'viewer') return READ_VERBS.has(a.verb) ? { allow: true } : deny(`viewer may only get, list and watch`);
   return nodeAccess(who.node ?? '', a);

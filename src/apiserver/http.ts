@@ -76,3 +76,17 @@ export async function readJsonBody<T>(req: IncomingMessage): Promise<T> {
     throw new ApiError('BadRequest', `request body is not JSON: ${(err as Error).message}`);
   }
 }
+
+/** A body that may be absent (DELETE's DeleteOptions): undefined when empty. */
+export async function readOptionalBody<T>(req: IncomingMessage): Promise<T | undefined> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return undefined;
+  if (text.length > MAX_BODY) throw new ApiError('BadRequest', `request body over ${MAX_BODY} bytes`);
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new ApiError('BadRequest', `request body is not JSON: ${(err as Error).message}`);
+  }
+}

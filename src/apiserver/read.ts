@@ -26,6 +26,10 @@ export interface ReadContext {
 
 /** What leaves the server: secrets without their data, except to the node whose task mounts them. */
 export function present(obj: Resource, secretData = false): Resource {
+  if (obj.kind === 'GitOpsSecret') {
+    const { data, ...spec } = obj.spec as { data: Record<string, string> };
+    return { ...obj, spec: { ...spec, keys: Object.keys(data ?? {}).sort() } };
+  }
   if (obj.kind !== 'Secret' || secretData) return obj;
   const { data: _data, ...spec } = obj.spec as Record<string, unknown>;
   return { ...obj, spec };

@@ -16,7 +16,8 @@ export interface ApiResource {
   subresources: Array<'status' | 'scale'>;
 }
 
-// GitOpsSecret stays off the API: credentials are for the GitOps controller alone.
+// GitOpsSecret is write-only (authz.ts): admins create, replace and delete credentials through the
+// API, and only the GitOps controller (next to the Store) ever reads them.
 const SERVED: Array<[Kind, string[], ApiResource['subresources']]> = [
   ['Stack', ['stk'], ['status']],
   ['Service', ['svc-stackd'], ['status', 'scale']],
@@ -27,6 +28,7 @@ const SERVED: Array<[Kind, string[], ApiResource['subresources']]> = [
   ['Network', [], ['status']],
   ['Volume', [], []],
   ['GitSource', ['gs'], ['status']],
+  ['GitOpsSecret', [], []],
 ];
 
 export const RESOURCES: ApiResource[] = SERVED.map(([kind, shortNames, subresources]) => ({

@@ -3,10 +3,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Service } from '../api/objects.js';
 import type { Verb } from './authz.js';
-import { ApiError, readJsonBody, sendJson } from './http.js';
+import { ApiError, readJsonBody, readOptionalBody, sendJson } from './http.js';
 import { createNode, current, scaleOf, writeScale, writeSpec, writeStatus, type Target } from './object-write.js';
 import { checkObjectAccess, present, type ReadContext } from './read.js';
 import { deleteStack, writeStack } from './stack-write.js';
+import { createObject, deleteObject, LIFECYCLE_KINDS, putGitOpsSecret } from './object-lifecycle.js';
 
 const PATCH_TYPES = ['application/merge-patch+json', 'application/json'];
 
@@ -37,6 +38,11 @@ export async function handleWrite(ctx: ReadContext, verb: Verb, req: IncomingMes
     if (verb === 'update') return sendJson(res, 200, await writeStack(ctx.store, t.name, await readJsonBody(req), 'update'));
     if (verb === 'delete') return sendJson(res, 200, await deleteStack(ctx.store, t.name));
     throw new ApiError('MethodNotAllowed', 'a stack is changed by PUT with its files (a deploy), not patched');
+  }
+  if (LIFECYCLE_KINDS.has(resource.kind)) {
+    if (verb === 'create') return sendJson(res, 201, present(await createObject(ctx.store, t, await readJsonBody(req))));
+    if (verb === 'delete') return sendJson(res, 200, present(await deleteObject(ctx.store, t, await readOptionalBody(req))));
+    if (resource.kind === 'GitOpsSecret' && verb === 'update') return sendJson(res, 200, await putGitOpsSecret(ctx.store, t.name, await readJsonBody(req)));
   }
   if (resource.kind === 'Node' && verb === 'create') {
     return sendJson(res, 201, await createNode(ctx.store, await readJsonBody(req), ctx.decision.check === 'own-node' ? (ctx.who.node ?? '') : undefined));

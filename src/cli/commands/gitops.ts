@@ -12,7 +12,7 @@ import { waitForSyncResult } from '../../gitops/wait-sync.js';
 import { removeOwnedStacks } from '../../gitops/prune.js';
 import type { Store } from '../../store/store.js';
 import { type Listing, formatOption, storeAction } from '../command.js';
-import { withStore } from '../context.js';
+import { apiClientFor, withStore } from '../context.js';
 import { CommandError, InputError } from '../../errors.js';
 import { printList } from '../format.js';
 import { collect } from '../load.js';
@@ -170,6 +170,12 @@ export function registerGitOpsCommands(program: Command): void {
         throw new InputError([`stackctl gitops create-secret: ${(err as Error).message}`]);
       }
       if (Object.keys(data).length === 0) throw new InputError(['stackctl gitops create-secret: give at least one --from-literal or --from-file']);
+      const remote = await apiClientFor(cmd);
+      if (remote) {
+        const { putGitOpsSecret } = await import('../../apiserver-client/gitops-secret.js');
+        process.stdout.write(`gitopssecret/${name} ${await putGitOpsSecret(remote.kc, name, data)}\n`);
+        return;
+      }
       await withStore(cmd, async (store) => {
         const change = await writeGitOpsSecret(store, name, data);
         process.stdout.write(`gitopssecret/${name} ${change}\n`);

@@ -15,7 +15,11 @@ test.each<[string, ReturnType<typeof keyTarget>]>([
   ['/stackd/tasks/acc/', { type: 'kind', kind: 'Task', plural: 'tasks', namespace: 'acc' }],
   ['/stackd/stacks/', { type: 'kind', kind: 'Stack', plural: 'stacks' }],
   ['/stackd/tasks/acc/x/y', undefined],
-  ['/stackd/gitopssecrets/x', undefined],
+  ['/stackd/gitopssecrets/x', { type: 'object', kind: 'GitOpsSecret', plural: 'gitopssecrets', name: 'x' }],
+  // cluster networks have the empty namespace
+  [objectKey('Network', '', 'shr'), { type: 'object', kind: 'Network', plural: 'networks', namespace: '', name: 'shr' }],
+  ['/stackd/networks//', { type: 'kind', kind: 'Network', plural: 'networks', namespace: '' }],
+  ['/stackd/tasks//t1', undefined],
   ['/elsewhere/x', undefined],
 ])('%s', (key, target) => {
   expect(keyTarget(key)).toEqual(target);

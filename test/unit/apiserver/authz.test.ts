@@ -50,3 +50,13 @@ test('leases: a node holds only its own, a viewer reads', () => {
   expect(() => leaseAccess(viewer, 'DELETE', 'n1')).toThrow(/viewer may only read/);
   expect(() => leaseAccess(admin, 'DELETE', 'n2')).not.toThrow();
 });
+
+test('gitopssecrets are write-only: an admin writes them, nobody reads them', () => {
+  for (const verb of ['get', 'list', 'watch'] as const) {
+    expect(allowed(admin, { verb, kind: 'GitOpsSecret', name: verb === 'get' ? 'c' : undefined })).toBe(false);
+    expect(allowed(viewer, { verb, kind: 'GitOpsSecret' })).toBe(false);
+  }
+  expect(allowed(admin, { verb: 'update', kind: 'GitOpsSecret', name: 'c' })).toBe(true);
+  expect(allowed(viewer, { verb: 'update', kind: 'GitOpsSecret', name: 'c' })).toBe(false);
+  expect(allowed(n1, { verb: 'delete', kind: 'GitOpsSecret', name: 'c' })).toBe(false);
+});

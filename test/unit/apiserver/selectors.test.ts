@@ -50,5 +50,8 @@ test('resource paths', () => {
   });
   expect(parseResourcePath('/apis/stackd.io/v1/stacks')).toMatchObject({ resource: { kind: 'Stack' }, namespace: undefined });
   expect(parseResourcePath('/apis/stackd.io/v1/namespaces/x/stacks')).toBeUndefined();
-  expect(parseResourcePath('/apis/stackd.io/v1/gitopssecrets')).toBeUndefined();
+  // write-only (authz.ts), but served
+  expect(parseResourcePath('/apis/stackd.io/v1/gitopssecrets/x')).toMatchObject({ resource: { kind: 'GitOpsSecret' }, name: 'x' });
+  // a network without a namespace: a cluster network
+  expect(parseResourcePath('/apis/stackd.io/v1/networks/shr')).toMatchObject({ resource: { kind: 'Network' }, namespace: undefined, name: 'shr' });
 });
