@@ -6,7 +6,8 @@
 // A node token is held to its own objects by the server (apiserver/authz.ts), not by this file.
 import { ApiException, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
-import { assignmentKey, objectKey } from '../api/keys.js';
+import { assignmentKey, MANAGER_ELECTION, MANAGER_PREFIX, objectKey } from '../api/keys.js';
+import { electionPrefix } from '../store/store-election.js';
 import type { Resource } from '../api/meta.js';
 import { encodeObject } from '../client/codec.js';
 import { GROUP, VERSION } from '../apiserver/resources.js';
@@ -99,6 +100,18 @@ export class ApiStore implements Store {
   }
 
   async list(prefix: string): Promise<ListResult> {
+    const part = prefix === MANAGER_PREFIX ? 'managers' : prefix === electionPrefix(MANAGER_ELECTION) ? 'campaigners' : undefined;
+    if (part) {
+      // the control plane's keys (stackctl cluster status): one read of apiserver/control-plane.ts
+      try {
+        const cp = (await this.objects.listClusterCustomObject({ ...API, plural: 'controlplane' })) as Record<string, KeyValue[]> & {
+          metadata: { resourceVersion: string };
+        };
+        return { items: cp[part], revision: Number(cp.metadata.resourceVersion) };
+      } catch (err) {
+        throw apiError('read the control plane', err);
+      }
+    }
     const q = this.query(prefix, 'list');
     try {
       const params = { ...API, plural: q.plural, ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}) };

@@ -15,6 +15,8 @@ import { handleWatch, type WatchOptions } from './watch.js';
 import { handleWrite } from './write.js';
 import { leaseAccess, type NodeLeases } from './leases.js';
 import { ensureClusterId } from '../store/cluster-id.js';
+import { tokenRoute } from './token-routes.js';
+import { controlPlaneRoute } from './control-plane.js';
 
 export interface RouteOptions extends WatchOptions {
   store: Store;
@@ -95,6 +97,8 @@ export async function route(opts: RouteOptions, req: IncomingMessage, res: Serve
     const doc = req.method === 'GET' ? discovery(path) : undefined;
     if (doc) return sendJson(res, 200, doc);
     if (await nonObject(opts, who, path, req, res)) return;
+    if (await tokenRoute(opts.store, who, path, req, res)) return;
+    if (req.method === 'GET' && (await controlPlaneRoute(opts.store, who, path, req, res))) return;
     const target = parseResourcePath(path);
     if (!target) throw new ApiError('NotFound', `the server could not find the requested resource (${path}; group ${GROUP}, version ${VERSION})`);
     const verb = verbOf(req.method ?? 'GET', target.name !== undefined, url.searchParams);

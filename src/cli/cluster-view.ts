@@ -14,7 +14,7 @@ export interface ManagerRow extends ManagerRecord {
 export interface ClusterStatus {
   store: string;
   managers: ManagerRow[];
-  /** null on the embedded store (no etcd) */
+  /** null on the embedded store (no etcd), and through the API (etcd is the managers') */
   etcd: EtcdMemberStatus[] | null;
   nodes: NodeRow[];
 }
@@ -56,7 +56,9 @@ export function renderClusterStatus(s: ClusterStatus, now = new Date()): string 
   );
   const etcd =
     s.etcd === null
-      ? `embedded store ${s.store}: no etcd members\n`
+      ? s.store.startsWith('https://')
+        ? `through the API server ${s.store}: the etcd members are the managers' (stackctl --store next to etcd shows them)\n`
+        : `embedded store ${s.store}: no etcd members\n`
       : renderTable(
           ['MEMBER', 'ENDPOINT', 'HEALTH', 'LEADER', 'DB SIZE', 'RAFT TERM', 'RAFT INDEX', 'VERSION'],
           s.etcd.map((m) => [

@@ -10,7 +10,7 @@ import { describeStoreLocation, resolveStoreLocation } from '../../store/open.js
 import { electionPrefix } from '../../store/store-election.js';
 import type { StoreFlags } from '../../store/flags.js';
 import type { EtcdMemberStatus } from '../../store/etcd-members.js';
-import { withStore } from '../context.js';
+import { apiClientFor, withStore } from '../context.js';
 import { clusterStatus, renderClusterStatus } from '../cluster-view.js';
 import { parseFormat } from '../format.js';
 
@@ -32,12 +32,14 @@ export function registerClusterCommands(program: Command): void {
     .action(async (opts: { format: string }, cmd: Command) => {
       const format = parseFormat(opts.format);
       const flags = cmd.optsWithGlobals<StoreFlags>();
+      // through the API, etcd is the managers' alone: its members are not shown
+      const remote = await apiClientFor(cmd);
       await withStore(cmd, async (store) => {
         const [presence, campaigners, nodes, etcd] = await Promise.all([
           store.list(MANAGER_PREFIX),
           store.list(electionPrefix(MANAGER_ELECTION)),
           listObjects<Node>(store, 'Node'),
-          membersOf(flags),
+          remote ? null : membersOf(flags),
         ]);
         const status = clusterStatus(store.endpoint, presence.items, campaigners.items, etcd, nodes.items);
         process.stdout.write(format === 'json' ? `${JSON.stringify(status, null, 2)}\n` : renderClusterStatus(status));

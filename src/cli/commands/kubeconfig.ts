@@ -7,7 +7,7 @@ import { createToken, listTokens, revokeToken, type Role } from '../../apiserver
 import { CommandError, InputError } from '../../errors.js';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { withStore } from '../context.js';
+import { apiClientFor, withStore } from '../context.js';
 import { parseFormat, printList } from '../format.js';
 
 function parseNodeName(value: string): string {
@@ -23,6 +23,13 @@ interface KubeconfigFlags {
   caKey?: string;
   days: string;
   user?: string;
+}
+
+/** kubeconfig goes through the API only when a credential is given (--token, --kubeconfig or
+ *  STACKD_KUBECONFIG): `--server` alone keeps its meaning there, the URL to print. */
+function credentialGiven(cmd: Command): boolean {
+  const g = cmd.optsWithGlobals<{ token?: string; kubeconfig?: string }>();
+  return Boolean(g.token || g.kubeconfig || process.env.STACKD_KUBECONFIG);
 }
 
 export function registerKubeconfigCommands(program: Command): void {
@@ -41,11 +48,25 @@ export function registerKubeconfigCommands(program: Command): void {
     .option('--days <n>', 'how long a --client-cert is valid', '30')
     .option('--user <name>', "a --client-cert's name (CN) for admin and viewer (default: ROLE-RANDOM)")
     // --server (stackctl's own flag) is here the API URL to put in it (default: the one the API
-    // server announced); tokens are made in the Store, so this command never goes through the API
+    // server announced) unless a credential sends the command through the API (see credentialGiven)
     .action(async (opts: KubeconfigFlags, cmd: Command) => {
       const wanted = cmd.optsWithGlobals<{ server?: string }>().server;
       const days = Number(opts.days);
       if (!Number.isInteger(days) || days < 1) throw new InputError([`--days ${opts.days}: expected a whole number of days`]);
+      const remote = credentialGiven(cmd) ? await apiClientFor(cmd) : undefined;
+      if (remote) {
+        // through the API as an admin: the server makes the token; the kubeconfig names the server
+        // and CA this client trusts (signing a certificate needs the CA key, on a manager host)
+        if (opts.clientCert) throw new InputError(['--client-cert signs with the API CA key: run it on a manager host with --store']);
+        const api = await import('../../apiserver-client/tokens.js');
+        const ca = api.trustedCa(remote.kc);
+        if (!ca) throw new InputError(['the kubeconfig to print needs the API CA: give --certificate-authority FILE']);
+        const role: Role = opts.node ? 'node' : opts.role;
+        const { token, record } = await api.createApiToken(remote.kc, role, opts.node);
+        const name = role === 'node' ? `node-${opts.node}` : `${role}-${record.id}`;
+        process.stdout.write(kubeconfig({ server: remote.server, caCertPem: ca, token, name, namespace: opts.namespace }));
+        return;
+      }
       await withStore(cmd, { remote: false }, async (store) => {
         const [ca, url] = await Promise.all([store.get(API_CA_KEY), store.get(API_URL_KEY)]);
         if (!ca) throw new CommandError('no API server has published its CA yet: start stackd (or stackd manager) with --api-listen');
@@ -77,22 +98,26 @@ export function registerKubeconfigCommands(program: Command): void {
     .option('--format <format>', 'table or json', 'table')
     .action(async (opts: { format: string }, cmd: Command) => {
       const format = parseFormat(opts.format);
-      await withStore(cmd, async (store) => {
-        const items = (await listTokens(store)).map(({ sha256: _hash, ...rest }) => rest).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-        printList(format, items, ['ID', 'ROLE', 'NODE', 'CREATED'], (t) => [t.id, t.role, t.node ?? '-', t.createdAt]);
-      });
+      const remote = await apiClientFor(cmd);
+      const records = remote
+        ? await (await import('../../apiserver-client/tokens.js')).listApiTokens(remote.kc)
+        : (await withStore(cmd, async (store) => listTokens(store))).map(({ sha256: _hash, ...rest }) => rest);
+      const items = records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+      printList(format, items, ['ID', 'ROLE', 'NODE', 'CREATED'], (t) => [t.id, t.role, t.node ?? '-', t.createdAt]);
     });
   token
     .command('revoke')
     .description('Revoke API identities: their tokens stop working at once')
     .argument('<id...>', 'token ids (stackctl token ls)')
     .action(async (ids: string[], _opts: unknown, cmd: Command) => {
-      await withStore(cmd, async (store) => {
-        const missing: string[] = [];
-        for (const id of ids)
-          if (await revokeToken(store, id)) process.stdout.write(`${id}\n`);
-          else missing.push(id);
-        if (missing.length) throw new CommandError(`no such token: ${missing.join(', ')}`);
-      });
+      const remote = await apiClientFor(cmd);
+      const revoke = remote
+        ? async (id: string) => (await import('../../apiserver-client/tokens.js')).revokeApiToken(remote.kc, id)
+        : (id: string) => withStore(cmd, (store) => revokeToken(store, id));
+      const missing: string[] = [];
+      for (const id of ids)
+        if (await revoke(id)) process.stdout.write(`${id}\n`);
+        else missing.push(id);
+      if (missing.length) throw new CommandError(`no such token: ${missing.join(', ')}`);
     });
 }

@@ -1,6 +1,6 @@
 // stackctl's writes through the API (--kubeconfig, no --store): cluster networks (create, ls, rm),
 // GitOps sources (add, ls, status, suspend, resume, sync, rm) and their credentials (create-secret,
-// write-only). A manager with --api-listen on its own etcd, no nodes: these are control-plane
+// write-only), API identities (kubeconfig, token ls | revoke) and cluster status. A manager with --api-listen on its own etcd, no nodes: these are control-plane
 // writes. An admin may make them, a viewer gets the server's 403, and nothing is written then.
 import { jest } from '@jest/globals';
 import { mkdirSync } from 'node:fs';
@@ -111,4 +111,47 @@ test('gitops add, ls, status, suspend, resume, sync and rm through the API', asy
   expect(await as(admin, 'gitops', 'rm', 'apsrc', '--prune')).toMatchObject({ code: 0, stdout: 'gitsource/apsrc removed\nstack/apgit removed\n' });
   expect(await getObject(cluster.store, 'GitSource', '', 'apsrc')).toBeUndefined();
   expect(await getObject(cluster.store, 'Stack', '', 'apgit')).toBeUndefined();
+});
+
+test('kubeconfig, token ls and token revoke through the API: admins only', async () => {
+  expect(await as(viewer, 'kubeconfig', '--role', 'viewer')).toMatchObject({ code: 1, stderr: expect.stringMatching(/403 .*only an admin manages API identities/) });
+  expect(await as(viewer, 'token', 'ls')).toMatchObject({ code: 1, stderr: expect.stringMatching(/403/) });
+
+  const made = await as(admin, 'kubeconfig', '--role', 'viewer', '-n', 'apns');
+  expect(made.code).toBe(0);
+  const fresh = clientFromKubeconfig(made.stdout, cluster.logDir, 'fresh-viewer');
+  // the kubeconfig names the server and CA the admin's client trusts
+  expect(fresh).toMatchObject({ server: admin.server, ca: admin.ca });
+  expect(made.stdout).toContain('namespace: apns');
+  expect(await as(fresh, 'ls')).toMatchObject({ code: 0 });
+  const id = fresh.token.split('.')[0];
+
+  const ls = await as(admin, 'token', 'ls', '--format', 'json');
+  const listed = JSON.parse(ls.stdout) as Array<{ id: string; role: string; sha256?: string }>;
+  expect(listed).toContainEqual(expect.objectContaining({ id, role: 'viewer' }));
+  expect(listed.every((t) => t.sha256 === undefined)).toBe(true);
+
+  const node = await as(admin, 'kubeconfig', '--node', 'ap240');
+  expect(node.code).toBe(0);
+  expect(node.stdout).toContain('name: node-ap240');
+  expect(await as(admin, 'kubeconfig', '--client-cert')).toMatchObject({ code: 2, stderr: expect.stringContaining('--client-cert signs with the API CA key') });
+
+  expect(await as(admin, 'token', 'revoke', id, 'ffffffffffff')).toMatchObject({
+    code: 1,
+    stdout: `${id}\n`,
+    stderr: expect.stringContaining('no such token: ffffffffffff'),
+  });
+  await eventually(async () => (await api(fresh, 'GET', '/apis/stackd.io/v1/stacks')).status === 401, 'the revoked token to be refused');
+});
+
+test('cluster status through the API: managers and nodes, no etcd members; a node identity is refused', async () => {
+  const res = await as(viewer, 'cluster', 'status', '--format', 'json');
+  expect(res.code).toBe(0);
+  const status = JSON.parse(res.stdout) as { store: string; etcd: unknown; managers: Array<{ status: string }> };
+  expect(status).toMatchObject({ store: admin.server, etcd: null });
+  expect(status.managers.map((m) => m.status)).toEqual(['leader']);
+  const text = await as(viewer, 'cluster', 'status');
+  expect(text.stdout).toContain("the etcd members are the managers'");
+  const node = clientFromKubeconfig((await cluster.stackctl(['kubeconfig', '--node', 'ap241'])).stdout, cluster.logDir, 'node-ap241');
+  expect(await as(node, 'cluster', 'status')).toMatchObject({ code: 1, stderr: expect.stringMatching(/403 .*may not read the control plane/) });
 });
