@@ -1,8 +1,18 @@
 // Objects as JSON in the Store. resourceVersion is the key's modRevision: filled on read, never stored.
 import type { Resource } from '../api/meta.js';
 import type { KeyValue } from '../store/store.js';
+import { specWithTemplate, templateParts } from '../store/template-refs.js';
 
 export function decodeObject<T extends Resource>(kv: KeyValue): T {
+  // a task read by reference (src/store/template-store.ts): parse the small stored value and share
+  // the revision's template instead of parsing a copy of it per task
+  const parts = templateParts(kv);
+  if (parts) {
+    const obj = JSON.parse(parts.stored) as T & { spec: Record<string, unknown> };
+    obj.spec = specWithTemplate(obj.spec, parts.template);
+    obj.metadata.resourceVersion = String(kv.modRevision);
+    return obj;
+  }
   const obj = JSON.parse(kv.value) as T;
   obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;

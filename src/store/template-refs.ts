@@ -74,3 +74,46 @@ export function withTemplate(value: string, ref: string, template: string): stri
   const at = value.indexOf(field);
   return at < 0 ? value : `${value.slice(0, at)}"template":${template}${value.slice(at + field.length)}`;
 }
+
+/** A read task value's parts, for a decoder that wants the object without parsing the template
+ *  again: the stored value (with the reference) and the template, parsed once per process and
+ *  shared by every task of that revision (frozen: nobody may change it under the others). */
+export interface TemplateParts {
+  stored: string;
+  ref: string;
+  template: object;
+}
+
+const parts = new WeakMap<object, TemplateParts>();
+
+/** The parts of a value read through TemplateRefStore (undefined: a plain value, or a copy). */
+export function templateParts(kv: object): TemplateParts | undefined {
+  return parts.get(kv);
+}
+
+/** A KeyValue whose `value` is the whole task, spliced only when someone reads it. */
+export function withTemplateParts<T extends { value: string }>(kv: T, p: TemplateParts, text: string): T {
+  const out = { ...kv };
+  let whole: string | undefined;
+  Object.defineProperty(out, 'value', { enumerable: true, configurable: true, get: () => (whole ??= withTemplate(p.stored, p.ref, text)) });
+  parts.set(out, p);
+  return out;
+}
+
+/** A spec parsed from a stored value with its templateRef replaced by the template, in place (key order kept). */
+export function specWithTemplate(spec: Record<string, unknown>, template: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === 'templateRef') out.template = template;
+    else out[k] = v;
+  }
+  return out;
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

@@ -4,11 +4,13 @@
 // tasks, and records written before references (inline templates) read as they are.
 import { concatMap, type Observable } from 'rxjs';
 import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
-import { extractTemplate, isTaskValueKey, templateRefOf, withTemplate } from './template-refs.js';
+import { deepFreeze, extractTemplate, isTaskValueKey, templateRefOf, withTemplateParts } from './template-refs.js';
 
 export class TemplateRefStore implements Store {
   /** template texts by key, each known to be in the store (written or read by this process) */
   private readonly templates = new Map<string, string>();
+  /** the same, parsed once (readers' decoders share them: src/client/codec.ts) */
+  private readonly parsed = new Map<string, object>();
   private readonly writing = new Map<string, Promise<void>>();
 
   constructor(readonly inner: Store) {}
@@ -72,7 +74,10 @@ export class TemplateRefStore implements Store {
       if (!kv.value || !isTaskValueKey(kv.key)) return kv;
       const ref = templateRefOf(kv.value);
       const text = ref && this.templates.get(ref);
-      return text ? { ...kv, value: withTemplate(kv.value, ref, text) } : kv;
+      if (!text) return kv;
+      let template = this.parsed.get(ref);
+      if (!template) this.parsed.set(ref, (template = deepFreeze(JSON.parse(text) as object)));
+      return withTemplateParts(kv, { stored: kv.value, ref, template }, text);
     });
   }
 

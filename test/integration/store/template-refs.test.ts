@@ -3,6 +3,8 @@
 // before references read as they are.
 import { join } from 'node:path';
 import { firstValueFrom, filter } from 'rxjs';
+import { decodeObject } from '../../../src/client/codec.js';
+import type { Task } from '../../../src/api/objects.js';
 import { openEmbeddedStore } from '../../../src/store/embedded.js';
 import type { Store } from '../../../src/store/store.js';
 import { TemplateRefStore } from '../../../src/store/template-store.js';
@@ -62,5 +64,15 @@ describe('TemplateRefStore', () => {
     expect(res.succeeded).toBe(true);
     expect(JSON.parse((await raw.get(kv.key))!.value).spec.templateRef).toMatch(/^\/stackd\/templates\/app\//);
     expect((await store.get(kv.key))!.value).toBe(task('old', 'n2'));
+  });
+
+  it('decodes tasks of one revision with one shared, frozen template, equal to a plain decode', async () => {
+    const { items } = await store.list('/stackd/tasks/app/');
+    const [a, b] = items.filter((kv) => kv.key.endsWith('/t1') || kv.key.endsWith('/t2')).map((kv) => decodeObject<Task>(kv));
+    expect(a.spec.template).toBe(b.spec.template);
+    expect(Object.isFrozen(a.spec.template.deploy)).toBe(true);
+    const plain = JSON.parse(task('t1', 'n1')) as Task;
+    expect({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } }).toEqual({ ...plain, metadata: { ...plain.metadata, resourceVersion: undefined } });
+    expect(Object.keys(a.spec)).toEqual(Object.keys(plain.spec));
   });
 });
