@@ -8,6 +8,7 @@ import type { Network, Task } from '../api/objects.js';
 import { encodeObject } from '../client/codec.js';
 import { systemClock } from '../client/clock.js';
 import { materialize } from '../client/materialize.js';
+import { coalesce } from '../controller/coalesce.js';
 import { Controller } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
 import { INGRESS, isIngress, planAllocations } from '../net/plan-alloc.js';
@@ -49,7 +50,10 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
       caches.nodes.changes$,
       caches.stacks.changes$,
       caches.tasks.changes$.pipe(filter(mayChangeNodeSlots)),
-    ).pipe(map(() => KEY)),
+    ).pipe(
+      coalesce(50),
+      map(() => KEY),
+    ),
     allKeys: () => [KEY],
     reconcile,
     resyncMs: 10_000,

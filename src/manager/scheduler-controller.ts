@@ -3,6 +3,7 @@
 // others fit nowhere.
 import { filter, map, merge } from 'rxjs';
 import type { Task } from '../api/objects.js';
+import { coalesce } from '../controller/coalesce.js';
 import { Controller } from '../controller/controller.js';
 import type { CacheChange } from '../controller/informer.js';
 import { isTerminal, stateOf } from '../orchestrator/task-state.js';
@@ -13,6 +14,8 @@ import type { ManagerCaches } from './caches.js';
 import { applyInBatches } from './task-ops.js';
 
 const KEY = 'cluster';
+/** at most one placement round per this many ms while tasks keep coming (controller/coalesce.ts) */
+const COALESCE_MS = 50;
 
 export function schedulingOps(pendingSince: Map<string, Task>, result: ReturnType<typeof schedule>, now: Date): TxnOp[][] {
   const timestamp = now.toISOString();
@@ -59,7 +62,10 @@ export function schedulerController(store: Store, caches: ManagerCaches, log: (m
 
   return new Controller({
     name: 'scheduler',
-    keys$: merge(caches.tasks.changes$.pipe(filter(mayNeedScheduling)), caches.nodes.changes$).pipe(map(() => KEY)),
+    keys$: merge(caches.tasks.changes$.pipe(filter(mayNeedScheduling)), caches.nodes.changes$).pipe(
+      coalesce(COALESCE_MS),
+      map(() => KEY),
+    ),
     allKeys: () => [KEY],
     reconcile,
     log,
