@@ -160,7 +160,7 @@ test('the node keeps its heartbeat through a manager restart, and its token hold
   await eventually(async () => (await cluster.runningTasks('apsleep')).length === 1, 'apsleep running', 120_000);
 });
 
-test('stackctl through the API (--kubeconfig, --server/--token): reads, scale and rm; what is not served fails whole', async () => {
+test('stackctl through the API (--kubeconfig, --server/--token): reads, scale, network create/rm and stack rm; a viewer is refused writes', async () => {
   const remote = (args: string[], env: Record<string, string> = {}) => run('stackctl', args, env);
   const ls = await remote(['ls'], { STACKD_KUBECONFIG: admin.file });
   expect(ls).toMatchObject({ code: 0 });
@@ -175,16 +175,19 @@ test('stackctl through the API (--kubeconfig, --server/--token): reads, scale an
   expect(JSON.parse(inspect.stdout)[0]).toMatchObject({ kind: 'Service', metadata: { name: 'web', namespace: STACK } });
   expect((await remote(['--kubeconfig', admin.file, 'service', 'scale', 'apsleep_idle=2'])).code).toBe(0);
   await eventually(async () => (await cluster.runningTasks('apsleep')).length === 2, 'apsleep scaled to 2 through the API', 120_000);
-  // a viewer may read but not scale; a stack removal is not served yet: refused, nothing removed
+  // a viewer may read but not scale
   const viewer = await kubeconfigFor('viewer', '--role', 'viewer');
   const denied = await remote(['--kubeconfig', viewer.file, 'service', 'scale', 'apsleep_idle=3']);
   expect(denied.code).toBe(1);
   expect(denied.stderr).toMatch(/403 .*viewer may only get, list and watch/);
-  // a cluster network is not served to stackctl yet: refused whole, nothing written (deploy is:
-  // deploy-over-api.test.ts)
+  // a cluster network is written through the API too (cli-writes-over-api.test.ts covers the rest)
   const net = await remote(['--kubeconfig', admin.file, 'network', 'create', 'apnet']);
-  expect(net.code).toBe(1);
-  expect(net.stderr).toMatch(/not served through the API/);
+  expect(net).toMatchObject({ code: 0 });
+  expect(await getObject(cluster.store, 'Network', '', 'apnet')).toBeDefined();
+  const netByViewer = await remote(['--kubeconfig', viewer.file, 'network', 'rm', 'apnet']);
+  expect(netByViewer.code).toBe(1);
+  expect(await getObject(cluster.store, 'Network', '', 'apnet')).toBeDefined();
+  expect((await remote(['--kubeconfig', admin.file, 'network', 'rm', 'apnet'])).code).toBe(0);
   expect(await getObject(cluster.store, 'Network', '', 'apnet')).toBeUndefined();
   // rm is the server's removal of the stack
   const rm = await remote(['--kubeconfig', admin.file, 'rm', 'apsleep']);
