@@ -1,11 +1,14 @@
 // The web console in Debian's chromium (headless, playwright-core) against a real stackd on a real
 // Docker engine (embedded store): the accounts example appears on the stacks page, a scale from
 // the service page changes the containers, a rollout's progress moves live on the page, a killed
-// container shows up as an event (recorded by the manager), drain/activate from the nodes page.
-// Every wait is for a condition, none for a time.
+// container shows up as an event (recorded by the manager), drain/activate from the nodes page,
+// undo, pause and resume of a rollout from the service page. Every wait is for a condition, none
+// for a time.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { findService } from '../../../src/actions/find.js';
 import { createToken } from '../../../src/apiserver/tokens.js';
+import { PAUSED_ANNOTATION } from '../../../src/orchestrator/update-state.js';
 import { openStore } from '../../../src/store/open.js';
 import { EXAMPLE } from '../../helpers/cli.js';
 import { docker, eventually, freePort, idleCommand, SingleNode } from '../../helpers/stackd.js';
@@ -15,6 +18,7 @@ const LONG = 180_000;
 const node = new SingleNode('ui');
 const ACCOUNTS = node.uniqueName('uiacc');
 const IDLE = node.uniqueName('uiidle');
+const PAUSE = node.uniqueName('uipause');
 let url: string;
 let browser: Browser;
 let page: Page;
@@ -178,6 +182,56 @@ test(
       return running.length === 3 && markers.every((m) => m === 'MARKER=one');
     }, LONG);
     await page.locator('[data-testid="rollout"][data-state="completed"]').waitFor();
+  }),
+  LONG,
+);
+
+/** The service as the Store holds it now. */
+async function stored(name: string) {
+  const store = await openStore(node.storeUrl);
+  return findService(store, name).finally(() => store.close());
+}
+
+/** The MARKER of each running container of a stack, sorted. */
+async function markers(stack: string): Promise<string[]> {
+  const running = await node.containers(stack, { running: true });
+  const envs = await Promise.all(running.map(async (c) => (await node.inspect(c.Id)).Config.Env.find((e) => e.startsWith('MARKER='))));
+  return envs.map(String).sort();
+}
+
+test(
+  'pause confirmed on the service page holds the next rollout at 0 updated; resume confirmed there finishes it',
+  node.logged(async () => {
+    const id = `${PAUSE}_idle`;
+    expect((await node.deploy(PAUSE, idleStack('one', 2))).code).toBe(0);
+    await page.goto(`${url}#/service/${PAUSE}/idle`);
+    await page.getByTestId('replicas').filter({ hasText: '2/2 running' }).waitFor();
+
+    await page.locator('button[data-action="pause"]').click();
+    await page.getByRole('dialog').getByText(`Pause the rollout of ${id}?`).waitFor();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page
+      .getByTestId('flash')
+      .filter({ hasText: `${id} paused` })
+      .waitFor();
+    expect((await stored(id)).metadata.annotations[PAUSED_ANNOTATION]).toBe('true');
+
+    // a new revision while paused: the rollout opens paused and replaces nothing
+    expect((await node.stackctl(['service', 'update', id, '--env-add', 'MARKER=two', '-d'])).code).toBe(0);
+    await page.locator('[data-testid="rollout"][data-state="paused"]').getByTestId('rollout-bar').filter({ hasText: '0/2 updated' }).waitFor();
+    expect((await stored(id)).status?.update).toMatchObject({ state: 'paused', updated: 0, pauseCause: { reason: 'PausedByUser' } });
+    expect(await markers(PAUSE)).toEqual(['MARKER=one', 'MARKER=one']);
+
+    await page.locator('button[data-action="resume"]').click();
+    await page.getByRole('dialog').getByText(`Resume the rollout of ${id}?`).waitFor();
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page
+      .getByTestId('flash')
+      .filter({ hasText: `${id} resumed` })
+      .waitFor();
+    expect((await stored(id)).metadata.annotations[PAUSED_ANNOTATION]).toBeUndefined();
+    await page.locator('[data-testid="rollout"][data-state="completed"]').getByTestId('rollout-bar').filter({ hasText: '2/2 updated' }).waitFor({ timeout: LONG });
+    await eventually(async () => (await markers(PAUSE)).join() === 'MARKER=two,MARKER=two', LONG);
   }),
   LONG,
 );
