@@ -2,7 +2,8 @@
 // on the way out, so the backend (etcd's keys, values and WAL; the SQLite file) never holds the
 // plain text. Everything else passes through.
 import { map, type Observable } from 'rxjs';
-import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+import type { KeyValue, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+import { ForwardingStore } from './forwarding-store.js';
 import { SealedValueError, type Sealer } from './sealer.js';
 import { openValue, sealValue } from './sealed-values.js';
 
@@ -12,17 +13,15 @@ export interface SealedStoreOptions {
   markerKey: string;
 }
 
-export class SealedStore implements Store {
+export class SealedStore extends ForwardingStore {
   private markerWritten = false;
 
   constructor(
-    readonly inner: Store,
+    inner: Store,
     readonly sealer: Sealer,
     private readonly opts: SealedStoreOptions,
-  ) {}
-
-  get endpoint(): string {
-    return this.inner.endpoint;
+  ) {
+    super(inner);
   }
 
   isSealedKey(key: string): boolean {
@@ -34,17 +33,17 @@ export class SealedStore implements Store {
     return this.isSealedKey(kv.key) && kv.value ? { ...kv, value: openValue(this.sealer, kv.key, kv.value) } : kv;
   }
 
-  async get(key: string): Promise<KeyValue | undefined> {
+  override async get(key: string): Promise<KeyValue | undefined> {
     const kv = await this.inner.get(key);
     return kv && this.open(kv);
   }
 
-  async list(prefix: string): Promise<ListResult> {
+  override async list(prefix: string): Promise<ListResult> {
     const res = await this.inner.list(prefix);
     return { ...res, items: res.items.map((kv) => this.open(kv)) };
   }
 
-  async txn(ops: TxnOp[]): Promise<TxnResult> {
+  override async txn(ops: TxnOp[]): Promise<TxnResult> {
     const writes = ops.some((op) => op.op !== 'delete' && this.isSealedKey(op.key));
     if (!writes) return this.inner.txn(ops);
     if (!this.sealer.primary) {
@@ -60,25 +59,9 @@ export class SealedStore implements Store {
     return res;
   }
 
-  watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+  override watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
     return this.inner
       .watch(prefix, fromRevision)
       .pipe(map((msg) => (msg.type === 'events' ? { ...msg, events: msg.events.map((e) => ({ ...e, kv: e.type === 'put' ? this.open(e.kv) : e.kv })) } : msg)));
-  }
-
-  grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease> {
-    return this.inner.grantLease(ttlSeconds, opts);
-  }
-
-  election(name: string, ttlSeconds: number): Election {
-    return this.inner.election(name, ttlSeconds);
-  }
-
-  compact(revision: number): Promise<void> {
-    return this.inner.compact(revision);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -3,33 +3,28 @@
 // once per process; on the way out the template is put back, so every caller still sees whole
 // tasks, and records written before references (inline templates) read as they are.
 import { concatMap, type Observable } from 'rxjs';
-import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+import type { KeyValue, ListResult, TxnOp, TxnResult, WatchMessage } from './store.js';
+import { ForwardingStore } from './forwarding-store.js';
 import { deepFreeze, extractTemplate, isTaskValueKey, templateRefOf, withTemplateParts } from './template-refs.js';
 
-export class TemplateRefStore implements Store {
+export class TemplateRefStore extends ForwardingStore {
   /** template texts by key, each known to be in the store (written or read by this process) */
   private readonly templates = new Map<string, string>();
   /** the same, parsed once (readers' decoders share them: src/client/codec.ts) */
   private readonly parsed = new Map<string, object>();
   private readonly writing = new Map<string, Promise<void>>();
 
-  constructor(readonly inner: Store) {}
-
-  get endpoint(): string {
-    return this.inner.endpoint;
-  }
-
-  async get(key: string): Promise<KeyValue | undefined> {
+  override async get(key: string): Promise<KeyValue | undefined> {
     const kv = await this.inner.get(key);
     return kv && (await this.hydrate([kv]))[0];
   }
 
-  async list(prefix: string): Promise<ListResult> {
+  override async list(prefix: string): Promise<ListResult> {
     const res = await this.inner.list(prefix);
     return { ...res, items: await this.hydrate(res.items) };
   }
 
-  async txn(ops: TxnOp[]): Promise<TxnResult> {
+  override async txn(ops: TxnOp[]): Promise<TxnResult> {
     const templates = new Map<string, string>();
     const out = ops.map((op): TxnOp => {
       if (!('value' in op) || !isTaskValueKey(op.key)) return op;
@@ -81,7 +76,7 @@ export class TemplateRefStore implements Store {
     });
   }
 
-  watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+  override watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
     // concatMap keeps the messages in order while a template is read
     return this.inner.watch(prefix, fromRevision).pipe(
       concatMap(async (msg): Promise<WatchMessage> => {
@@ -90,21 +85,5 @@ export class TemplateRefStore implements Store {
         return { ...msg, events: msg.events.map((e, i) => (e.type === 'put' ? { ...e, kv: puts[i] } : e)) };
       }),
     );
-  }
-
-  grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease> {
-    return this.inner.grantLease(ttlSeconds, opts);
-  }
-
-  election(name: string, ttlSeconds: number): Election {
-    return this.inner.election(name, ttlSeconds);
-  }
-
-  compact(revision: number): Promise<void> {
-    return this.inner.compact(revision);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }

@@ -3,7 +3,7 @@
 // only the empty mount points; the layer's files hold no secret text); gone with the task.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { stackctl, tempDir } from '../../helpers/cli.js';
 import { docker, eventually, StackdProcess } from '../../helpers/stackd.js';
 
@@ -73,7 +73,9 @@ describe('secrets on a tmpfs, bind-mounted read-only', () => {
       expect(m.RW).toBe(false);
       expect(m.Source.startsWith(`${ROOT}/`)).toBe(true);
     }
-    expect((await docker('run', '--rm', '-v', `${ROOT}:/s:ro`, 'stackd/busybox:latest', 'stat', '-f', '-c', '%T', '/s')).trim()).toBe('tmpfs');
+    // the files' directory is on the agent's tmpfs (below ROOT, one per cluster), whatever /run is
+    const filesDir = dirname(mounts[0].Source);
+    expect((await docker('run', '--rm', '-v', `${filesDir}:/s:ro`, 'stackd/busybox:latest', 'stat', '-f', '-c', '%T', '/s')).trim()).toBe('tmpfs');
 
     // the writable layer: only the (empty) mount points, no secret text anywhere in it
     const diff = (await docker('diff', id)).trim().split('\n');
