@@ -50,7 +50,8 @@ function Login({ who, setWho }) {
 function App() {
   const db = useFeed();
   const route = useHash();
-  const [who, setWho] = useState({ role: 'none', loopbackOnly: false });
+  // role: admin | viewer | anonymous (loopback, no token) | none (a token is needed to read)
+  const [who, setWho] = useState({ role: undefined, loopbackOnly: false });
   useEffect(() => {
     fetch('/api/whoami')
       .then((r) => r.json())
@@ -59,7 +60,9 @@ function App() {
   const [page, ...args] = route;
   const tab = (href, name, on) => html`<a href=${href} class=${on ? 'on' : ''}>${name}</a>`;
   let body;
-  if (page === 'service') body = html`<${ServicePage} stack=${args[0]} name=${args[1]} />`;
+  if (who.role === 'none')
+    body = html`<p class="empty" data-testid="need-login">Log in with a viewer or admin token to see the cluster (<span class="mono">stackctl kubeconfig --role viewer</span> prints one).</p>`;
+  else if (page === 'service') body = html`<${ServicePage} stack=${args[0]} name=${args[1]} />`;
   else if (page === 'nodes') body = html`<${NodesPage} />`;
   else if (page === 'gitops') body = html`<${GitOpsPage} />`;
   else if (page === 'events') body = html`<${EventsPage} />`;

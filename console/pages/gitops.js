@@ -3,6 +3,9 @@
 import { db, useFeed } from '../state.js';
 import { ago, confirmAction, html } from '../ui.js';
 
+/** "main@3e0edc8ace98…" → "main@3e0edc8ace98": the branch and 12 digits of the commit. */
+const short = (revision) => revision.replace(/@([0-9a-f]{12})[0-9a-f]*$/, '@$1');
+
 export function GitOpsPage() {
   useFeed();
   const sources = [...db.gitsources.values()].sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
@@ -13,9 +16,9 @@ export function GitOpsPage() {
       return html`<section class="stack" key=${g.metadata.name} data-gitsource=${g.metadata.name}>
         <h2>${g.metadata.name} <small class="mono">${g.spec.repo} ${g.spec.branch}:${g.spec.path}</small>
           <button data-action="sync" onClick=${() => confirmAction(`Sync ${g.metadata.name} now?`, { action: 'sync', target: g.metadata.name })}>Sync now</button></h2>
-        <p>Last applied commit <span class="mono">${(st.lastAppliedRevision ?? '—').slice(0, 12)}</span>${
+        <p>Last applied commit <span class="mono" data-testid="last-applied">${short(st.lastAppliedRevision ?? '—')}</span>${
           st.lastAttemptedRevision && st.lastAttemptedRevision !== st.lastAppliedRevision
-            ? html`, last attempted <span class="mono">${st.lastAttemptedRevision.slice(0, 12)}</span>`
+            ? html`, last attempted <span class="mono">${short(st.lastAttemptedRevision)}</span>`
             : ''
         }${g.spec.suspend ? ' (suspended)' : ''}</p>
         <table><thead><tr><th>Condition</th><th>Status</th><th>Reason</th><th>Message</th><th>Since</th></tr></thead>

@@ -29,3 +29,10 @@ export async function openConsole(browser: Browser, url: string): Promise<{ page
   await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
   return { page, errors };
 }
+
+/** Logs in at the header's form; the page reloads with the token's cookie and goes live again. */
+export async function logIn(page: Page, token: string): Promise<void> {
+  await page.getByPlaceholder('API token').fill(token);
+  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'log in' }).click()]);
+  await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+}
