@@ -11,7 +11,7 @@ import { decodeObject } from '../client/codec.js';
 import { schedule } from '../scheduler/schedule.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { load, procStats, RssSampler, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
+import { CpuSplit, load, procStats, RssSampler, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
 import { scaleStacks } from './scale-stacks.js';
 import { hollowGroups } from '../sim/hollow-nodes.js';
 import { PLACED, percentile, TaskTracker } from './scale-tracker.js';
@@ -27,7 +27,11 @@ const { values } = parseArgs({
     'heartbeat-ttl': { type: 'string', default: '5' },
     'start-delay-ms': { type: 'string', default: '100' },
     out: { type: 'string', default: '/tmp/stackd-bench-scale' },
+    /** etcd's pid (hack/bench-scale.sh): its CPU seconds join the placement's breakdown */
+    'etcd-pid': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    /** stop after placement and running (quick A/B runs of the placement path) */
+    'placement-only': { type: 'boolean', default: false },
   },
 });
 const storeUrl = values.store!;
@@ -104,14 +108,21 @@ async function main(): Promise<void> {
     return path;
   });
   const running = (t: { desired: string; state: string }) => t.desired === 'running' && t.state === 'running';
+  const cpu = new CpuSplit({ manager: [manager.pid!], 'hollow nodes': procs.map((p) => p.proc.pid!), etcd: values['etcd-pid'] ? [Number(values['etcd-pid'])] : [] });
+  const revDeploy = (await store.list('/stackd/none/')).revision;
   const tDeploy = Date.now();
   for (const [i, s] of stacks.entries()) stackctl(storeUrl, ['deploy', '-d', '-c', files[i], s.name]);
   say('stacks written (stackctl deploy -d)', secs(Date.now() - tDeploy));
   const first = await tracker.until(() => tracker.count((t) => t.node !== undefined) > 0, TIMEOUT, tDeploy);
   say('first task assigned', secs(first));
+  const created = await tracker.until(() => tracker.count((t) => t.desired === 'running') >= M, TIMEOUT, tDeploy);
+  say('all tasks created', secs(created));
   const placed = await tracker.until(() => tracker.count((t) => t.desired === 'running' && PLACED.has(t.state)) >= M, TIMEOUT, tDeploy);
   say('all tasks placed', secs(placed));
   say('placement rate', placed < 0 ? 'TIMEOUT' : `${Math.round(M / (placed / 1000))} tasks/s`);
+  const txns = (await store.list('/stackd/none/')).revision - revDeploy;
+  say('  store transactions while placing', `${txns} (${(txns / M).toFixed(2)} per task)`);
+  say('  CPU seconds while placing', cpu.since());
   const allRunning = await tracker.until(() => tracker.count(running) >= M, TIMEOUT, tDeploy);
   say('all tasks running', secs(allRunning));
 
@@ -120,6 +131,8 @@ async function main(): Promise<void> {
   const svc = [0, 1, 2].map(() => stackctl(storeUrl, ['services', largest.name])).sort((a, b) => a - b)[1];
   say(`stackctl services ${largest.name}`, `${(svc / 1000).toFixed(2)} s`);
   say('baseline: scheduler in memory', `${Math.round(await inMemoryBaseline(store))} tasks/s`);
+
+  if (values['placement-only']) return finish(manager, store, tracker);
 
   // a rolling update of every task (parallelism 100 per service)
   const oldHashes = new Set([...tracker.tasks.values()].map((t) => t.specHash));
@@ -149,6 +162,10 @@ async function main(): Promise<void> {
   const replaced = await tracker.until(() => tracker.count((t) => running(t) && !lostNodes.has(t.node ?? '')) >= M, TIMEOUT, tLoss);
   say(`${onLost} tasks running elsewhere`, `${secs(replaced)} after the crash, ${secs(replaced - down)} after let go`);
 
+  await finish(manager, store, tracker);
+}
+
+async function finish(manager: ChildProcess, store: Store, tracker: TaskTracker): Promise<void> {
   const m = procStats(manager.pid!);
   say('manager RSS (now / peak)', `${m.rssMiB.toFixed(0)} / ${m.peakRssMiB.toFixed(0)} MiB`);
   say('manager CPU', `${m.cpuSeconds.toFixed(1)} s`);

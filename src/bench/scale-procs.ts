@@ -44,6 +44,26 @@ export class RssSampler {
   }
 }
 
+/** CPU seconds of groups of processes (the bench itself as `bench`) since construction */
+export class CpuSplit {
+  private readonly start: Map<string, number>;
+  private readonly bench0 = process.cpuUsage();
+  constructor(private readonly groups: Record<string, number[]>) {
+    this.start = new Map(Object.entries(groups).map(([name, pids]) => [name, cpuOf(pids)]));
+  }
+  since(): string {
+    const parts = Object.entries(this.groups)
+      .filter(([, pids]) => pids.length > 0)
+      .map(([name, pids]) => `${name} ${(cpuOf(pids) - this.start.get(name)!).toFixed(1)}`);
+    const bench = process.cpuUsage(this.bench0);
+    return [...parts, `bench ${((bench.user + bench.system) / 1e6).toFixed(1)}`].join(', ');
+  }
+}
+
+function cpuOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => sum + procStats(pid).cpuSeconds, 0);
+}
+
 function logged(dir: string, name: string): ['ignore', number, number] {
   const fd = openSync(join(dir, `${name}.log`), 'a');
   return ['ignore', fd, fd];
