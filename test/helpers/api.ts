@@ -23,6 +23,17 @@ export function clientFromKubeconfig(yaml: string, dir: string, name: string): A
   return { server: cluster.server, ca: Buffer.from(cluster['certificate-authority-data'], 'base64').toString(), token: doc.users[0].user.token, file };
 }
 
+/** Runs `stackctl ARGS` (a `kubeconfig` command) on `cluster` and reads the kubeconfig it prints. */
+export async function kubeconfigFrom(
+  cluster: { stackctl(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>; logDir: string },
+  name: string,
+  args: string[],
+): Promise<ApiClient> {
+  const res = await cluster.stackctl(args);
+  if (res.code !== 0) throw new Error(`stackctl ${args.join(' ')}: ${res.stderr}`);
+  return clientFromKubeconfig(res.stdout, cluster.logDir, name);
+}
+
 export interface ApiResponse {
   status: number;
   // biome-ignore lint/suspicious/noExplicitAny: a test reads any field of a JSON answer

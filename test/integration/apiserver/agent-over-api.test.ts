@@ -12,7 +12,7 @@ import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } fro
 import { TASK_STATE_ORDER, type Node, type Task } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
 
-import { api, clientFromKubeconfig, type ApiClient } from '../../helpers/api.js';
+import { api, kubeconfigFrom, type ApiClient } from '../../helpers/api.js';
 import { EXAMPLE, run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { freePort } from '../../helpers/stackd.js';
@@ -27,11 +27,7 @@ let admin: ApiClient;
 let managerArgs: string[];
 let server: string;
 
-async function kubeconfigFor(name: string, ...args: string[]): Promise<ApiClient> {
-  const res = await cluster.stackctl(['kubeconfig', '--server', server, ...args]);
-  if (res.code !== 0) throw new Error(`stackctl kubeconfig: ${res.stderr}`);
-  return clientFromKubeconfig(res.stdout, cluster.logDir, name);
-}
+const kubeconfigFor = (name: string, ...args: string[]) => kubeconfigFrom(cluster, name, ['kubeconfig', '--server', server, ...args]);
 
 /** Whether a TCP connection from inside the node's network namespace gets through. */
 async function reachableFromNode(host: string, port: number): Promise<string> {

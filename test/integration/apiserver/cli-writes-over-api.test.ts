@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitOpsSecret, GitSource, Network } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
-import { api, clientFromKubeconfig, type ApiClient } from '../../helpers/api.js';
+import { api, clientFromKubeconfig, kubeconfigFrom, type ApiClient } from '../../helpers/api.js';
 import { run, tempDir } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { initBare, WorkingCopy } from '../../helpers/git-server.js';
@@ -19,11 +19,7 @@ let cluster: Cluster;
 let admin: ApiClient;
 let viewer: ApiClient;
 
-async function kubeconfigFor(name: string, ...args: string[]): Promise<ApiClient> {
-  const res = await cluster.stackctl(['kubeconfig', ...args]);
-  if (res.code !== 0) throw new Error(`stackctl kubeconfig: ${res.stderr}`);
-  return clientFromKubeconfig(res.stdout, cluster.logDir, name);
-}
+const kubeconfigFor = (name: string, ...args: string[]) => kubeconfigFrom(cluster, name, ['kubeconfig', ...args]);
 
 const as = (who: ApiClient, ...args: string[]) => run('stackctl', ['--kubeconfig', who.file, ...args]);
 

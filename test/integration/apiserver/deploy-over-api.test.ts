@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config, Secret, Service, Stack } from '../../../src/api/objects.js';
 import { getObject, listObjects } from '../../../src/client/objects.js';
-import { api, clientFromKubeconfig, type ApiClient } from '../../helpers/api.js';
+import { api, kubeconfigFrom, type ApiClient } from '../../helpers/api.js';
 import { run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { freePort } from '../../helpers/stackd.js';
@@ -20,11 +20,7 @@ let admin: ApiClient;
 let viewer: ApiClient;
 let dir: string;
 
-async function kubeconfigFor(name: string, ...args: string[]): Promise<ApiClient> {
-  const res = await cluster.stackctl(['kubeconfig', ...args]);
-  if (res.code !== 0) throw new Error(`stackctl kubeconfig: ${res.stderr}`);
-  return clientFromKubeconfig(res.stdout, cluster.logDir, name);
-}
+const kubeconfigFor = (name: string, ...args: string[]) => kubeconfigFrom(cluster, name, ['kubeconfig', ...args]);
 
 const stackFile = (image: string) => `services:
   app:

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { EXAMPLE } from '../../helpers/cli.js';
 import { freePort } from '../../helpers/stackd.js';
-import { api, clientFromKubeconfig, kubectl, kubectlStream, WatchStream, type ApiClient } from '../../helpers/api.js';
+import { api, kubeconfigFrom, kubectl, kubectlStream, WatchStream, type ApiClient } from '../../helpers/api.js';
 
 jest.setTimeout(240_000);
 
@@ -14,11 +14,7 @@ let cluster: Cluster;
 let admin: ApiClient;
 let managerArgs: string[];
 
-async function kubeconfigFor(name: string, ...args: string[]): Promise<ApiClient> {
-  const res = await cluster.stackctl(['--request-timeout', '60s', 'kubeconfig', ...args]);
-  if (res.code !== 0) throw new Error(`stackctl kubeconfig: ${res.stderr}`);
-  return clientFromKubeconfig(res.stdout, cluster.logDir, name);
-}
+const kubeconfigFor = (name: string, ...args: string[]) => kubeconfigFrom(cluster, name, ['--request-timeout', '60s', 'kubeconfig', ...args]);
 
 beforeAll(async () => {
   process.env.STACKD_API_BOOKMARK_SECONDS = '1';
@@ -205,6 +201,7 @@ test('writes: a stack from its files (422 with positions), kubectl scale, merge 
   const task = await eventually(
     async () => (await api(admin, 'GET', '/apis/stackd.io/v1/namespaces/apw/tasks?fieldSelector=spec.node%3Dap175')).body.items[0],
     'a task of apw on ap175',
+    120_000, // placement on a machine shared with other suites (load 20) has taken over 30 s
   );
   const node = await kubeconfigFor('node-ap175-w', '--node', 'ap175');
   const other = await kubeconfigFor('node-ap176-w', '--node', 'ap176');
