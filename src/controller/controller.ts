@@ -28,6 +28,8 @@ export interface ControllerOptions {
   resyncMs?: number;
   /** per-key requeue delays after failures (default 5 ms doubling to 1000 s) */
   backoff?: Backoff;
+  /** a key is reconciled again no sooner than this long after its last reconcile ended (default 0) */
+  minGapMs?: number;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -42,7 +44,7 @@ export class Controller implements Runnable {
   private readonly trouble: OutageLog;
 
   constructor(private readonly opts: ControllerOptions) {
-    this.queue = new WorkQueue(opts.backoff);
+    this.queue = new WorkQueue(opts.backoff, opts.minGapMs);
     this.trouble = new OutageLog(opts.name, (m) => opts.log?.(m));
   }
 

@@ -1,6 +1,9 @@
 // A work queue in controller-runtime's manner: keys are deduplicated, one reconcile per key runs at
 // a time (a key added while it is processing runs again afterwards), failures requeue with per-key
-// exponential backoff, and `addAfter` schedules a key for later.
+// exponential backoff, and `addAfter` schedules a key for later. With `minGapMs`, a key is
+// reconciled again no sooner than that long after its last reconcile ended: a reconcile that reads
+// thousands of objects, woken by each of their changes, then runs a few times a second instead of
+// back to back (the service controller at scale: every task change re-planned its service).
 import { requeueBackoff, type Backoff } from './backoff.js';
 
 export class WorkQueue {
@@ -11,10 +14,15 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
+  /** key → when its last reconcile ended (kept only with minGapMs, until the gap has passed) */
+  private readonly ended = new Map<string, number>();
   private waiters: (() => void)[] = [];
   private shutDown = false;
 
-  constructor(private readonly backoff: Backoff = requeueBackoff) {}
+  constructor(
+    private readonly backoff: Backoff = requeueBackoff,
+    private readonly minGapMs = 0,
+  ) {}
 
   add(key: string): void {
     if (this.shutDown) return;
@@ -23,6 +31,15 @@ export class WorkQueue {
       return;
     }
     if (this.queued.has(key)) return;
+    const ended = this.ended.get(key);
+    if (ended !== undefined) {
+      const wait = ended + this.minGapMs - Date.now();
+      if (wait > 0) {
+        this.addAfter(key, wait);
+        return;
+      }
+      this.ended.delete(key);
+    }
     this.queued.set(key, Date.now());
     this.queue.push(key);
     this.waiters.shift()?.();
@@ -87,6 +104,8 @@ export class WorkQueue {
 
   done(key: string): void {
     this.processing.delete(key);
+    if (this.minGapMs > 0) this.ended.set(key, Date.now());
+    if (this.ended.size > 4096) for (const [k, at] of this.ended) if (at + this.minGapMs <= Date.now()) this.ended.delete(k);
     if (this.dirty.delete(key)) this.add(key);
   }
 

@@ -14,6 +14,10 @@ import { newTaskId } from './ids.js';
 import { withTransitionTimes, writeObject, writeStatus } from './status.js';
 import { actionOps, applyInBatches } from './task-ops.js';
 
+/** A service is planned at most this often while its tasks keep changing: at 5,000 tasks a plan is
+ *  tens of ms, and placement and rollouts change a task thousands of times a second. */
+const SERVICE_MIN_GAP_MS = 200;
+
 const serviceKey = (namespace: string, name: string) => objectKey('Service', namespace, name);
 
 function parseServiceKey(key: string): { namespace: string; name: string } {
@@ -102,6 +106,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     allKeys: () => caches.services.list().map((s) => serviceKey(s.metadata.namespace, s.metadata.name)),
     reconcile,
     concurrency: 4,
+    minGapMs: SERVICE_MIN_GAP_MS,
     log,
   });
 }

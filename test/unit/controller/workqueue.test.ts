@@ -24,6 +24,31 @@ describe('WorkQueue', () => {
     expect(await q.get()).toBe('a');
   });
 
+  it('with minGapMs, runs a key again only that long after its last reconcile ended', async () => {
+    jest.useFakeTimers();
+    try {
+      const q = new WorkQueue(undefined, 200);
+      q.add('a');
+      q.done((await q.get())!);
+      q.add('a'); // right after: waits out the gap
+      q.add('b'); // another key is not held back
+      expect(q.length).toBe(1);
+      jest.advanceTimersByTime(199);
+      expect(q.length).toBe(1);
+      jest.advanceTimersByTime(1);
+      expect(q.length).toBe(2);
+      expect(await q.get()).toBe('b');
+      expect(await q.get()).toBe('a');
+      q.done('a');
+      jest.advanceTimersByTime(200);
+      q.add('a'); // after the gap: at once
+      expect(q.length).toBe(1);
+      q.shutdown();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('wakes a waiting worker on add and returns undefined after shutdown', async () => {
     const q = new WorkQueue();
     const next = q.get();
