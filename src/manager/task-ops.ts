@@ -4,8 +4,12 @@ import { applyToTask, type OrchestratorAction } from '../orchestrator/actions.js
 import type { Store, TxnOp } from '../store/store.js';
 import { createTaskOps, deleteTaskOps, updateTaskOps } from '../tasks/writes.js';
 
-/** Tasks per transaction: keeps each one well under etcd's default --max-txn-ops (128). */
-export const TASKS_PER_TXN = 50;
+/** Writes per transaction, under etcd's default --max-txn-ops (128), which also counts the
+ *  compares: one per conditional write plus the leader's fence (store/fenced.ts). */
+export const MAX_TXN_OPS = 120;
+/** Bytes of values per transaction, under etcd's default --max-request-bytes (1.5 MiB); counted
+ *  before templates are taken out by reference, so the request sent is smaller still. */
+export const MAX_TXN_BYTES = 1 << 20;
 
 /** The writes for each action (one group per task; a group is never split across transactions). */
 export function actionOps(actions: OrchestratorAction[], tasks: Map<string, Task>, now: Date): TxnOp[][] {
@@ -25,10 +29,29 @@ export interface BatchOutcome {
   conflicts: number;
 }
 
-/** Apply groups of writes in transactions of at most TASKS_PER_TXN groups, a few in flight. */
-export async function applyInBatches(store: Store, groups: TxnOp[][]): Promise<BatchOutcome> {
+/** Groups packed into as few transactions as etcd's limits allow (a group is never split): 10,000
+ *  new tasks are 84 transactions, not 200 of 50 tasks each. */
+export function packBatches(groups: TxnOp[][]): TxnOp[][] {
   const batches: TxnOp[][] = [];
-  for (let i = 0; i < groups.length; i += TASKS_PER_TXN) batches.push(groups.slice(i, i + TASKS_PER_TXN).flat());
+  let batch: TxnOp[] = [];
+  let bytes = 0;
+  for (const group of groups) {
+    const size = group.reduce((n, op) => n + op.key.length + ('value' in op ? op.value.length : 0), 0);
+    if (batch.length > 0 && (batch.length + group.length > MAX_TXN_OPS || bytes + size > MAX_TXN_BYTES)) {
+      batches.push(batch);
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(...group);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+}
+
+/** Apply groups of writes in as few transactions as fit (packBatches), all in flight at once. */
+export async function applyInBatches(store: Store, groups: TxnOp[][]): Promise<BatchOutcome> {
+  const batches = packBatches(groups);
   const results = await Promise.all(batches.map((ops) => store.txn(ops)));
   return {
     revision: Math.max(0, ...results.filter((r) => r.succeeded).map((r) => r.revision)),
