@@ -8,6 +8,7 @@ import { ApiException, CustomObjectsApi, type KubeConfig, PatchStrategy, setHead
 import { Observable } from 'rxjs';
 import { assignmentKey, MANAGER_ELECTION, MANAGER_PREFIX, objectKey } from '../api/keys.js';
 import { electionPrefix } from '../store/store-election.js';
+import { eventKey } from '../events/event.js';
 import type { Resource } from '../api/meta.js';
 import { encodeObject } from '../client/codec.js';
 import { GROUP, VERSION } from '../apiserver/resources.js';
@@ -233,6 +234,14 @@ export class ApiStore implements Store {
     if (t?.type === 'assignments')
       return { plural: 'tasks', fieldSelector: `spec.nodeName=${t.node}`, keyOf: (o) => assignmentKey(t.node, o.metadata.namespace, o.metadata.name) };
     if (t?.type === 'kind') return { plural: t.plural, namespace: t.namespace, keyOf: (o) => objectKey(t.kind, o.metadata.namespace, o.metadata.name) };
+    // events: cluster-scoped objects' (namespace '') are in the list of all, by field selector
+    if (t?.type === 'events' && t.name === undefined)
+      return {
+        plural: 'events',
+        namespace: t.namespace || undefined,
+        fieldSelector: t.namespace === '' ? 'metadata.namespace=' : undefined,
+        keyOf: (o) => eventKey(o.metadata.namespace, o.metadata.name),
+      };
     // one object's key as the prefix (an informer on a single GitSource, as `gitops sync` waits)
     if (t?.type === 'object')
       return {

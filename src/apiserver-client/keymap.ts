@@ -1,8 +1,9 @@
 // Which API resource a Store key names, for the adapter (api-store.ts): objects and the prefixes
-// of a kind (stackctl's reads), an agent's heartbeat, assignments and the cluster's id. Pure.
+// of a kind (stackctl's reads), events, an agent's heartbeat, assignments and the cluster's id. Pure.
 import { CLUSTER_ID_KEY, HEARTBEAT_PREFIX, isClusterScoped, ROOT } from '../api/keys.js';
 import type { Kind } from '../api/meta.js';
 import { RESOURCES } from '../apiserver/resources.js';
+import { CLUSTER_SEGMENT, EVENT_PREFIX } from '../events/event.js';
 
 export type KeyTarget =
   | { type: 'object'; kind: Kind; plural: string; namespace?: string; name: string }
@@ -11,7 +12,10 @@ export type KeyTarget =
   /** the prefix of a node's assignments: its tasks, by field selector spec.nodeName */
   | { type: 'assignments'; node: string }
   /** every object of a kind, or of a kind in one namespace (a stack) */
-  | { type: 'kind'; kind: Kind; plural: string; namespace?: string };
+  | { type: 'kind'; kind: Kind; plural: string; namespace?: string }
+  /** events (stackctl events, service inspect, rollout status): all, or one namespace's
+   *  ('' : cluster-scoped objects'); a name for one event */
+  | { type: 'events'; namespace?: string; name?: string };
 
 const ASSIGNMENTS = `${ROOT}assignments/`;
 const BY_PLURAL = new Map(RESOURCES.map((r) => [r.plural, r.kind]));
@@ -23,6 +27,13 @@ export function keyTarget(key: string): KeyTarget | undefined {
     const [node, ...rest] = key.slice(ASSIGNMENTS.length).split('/');
     // a prefix (node/) only: single assignment keys are never read by the agent
     return node && rest.join('') === '' ? { type: 'assignments', node } : undefined;
+  }
+  if (key.startsWith(EVENT_PREFIX)) {
+    const [segment, name, ...rest] = key.slice(EVENT_PREFIX.length).split('/');
+    if (segment === '' && name === undefined) return { type: 'events' };
+    if (!segment || name === undefined || rest.length > 0) return undefined;
+    const namespace = segment === CLUSTER_SEGMENT ? '' : segment;
+    return name === '' ? { type: 'events', namespace } : { type: 'events', namespace, name };
   }
   if (!key.startsWith(ROOT)) return undefined;
   const [plural, ...parts] = key.slice(ROOT.length).split('/');

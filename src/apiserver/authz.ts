@@ -62,6 +62,14 @@ export function authorize(who: Identity, a: Access): Decision {
   return nodeAccess(who.node ?? '', a);
 }
 
+/** Events (apiserver/events.ts): for operators, admins and viewers read them; a node has no
+ *  business with them (its agent records none: the manager writes every event to the Store). */
+export function authorizeEvents(who: Identity, verb: Verb): Decision {
+  if (who.role === 'node') return deny(`node ${who.node} may not ${verb} events`);
+  if (who.role === 'viewer' && !READ_VERBS.has(verb)) return deny('viewer may only get, list and watch');
+  return { allow: true };
+}
+
 export const taskOnNode = (t: Task, node: string) => t.spec.nodeName === node;
 
 /** Whether a task mounts the Config/Secret object named `name` (`<source>-<version>`). */

@@ -1,5 +1,6 @@
 // Discovery documents, as kubectl and client-node read them: /api, /apis, /apis/stackd.io/v1, /version.
 // There is no core group: `kubectl get nodes.stackd.io` names ours; `stacks` and `tasks` are unique.
+import { EVENTS_PLURAL } from './events.js';
 import { GROUP, GROUP_VERSION, RESOURCES, VERSION } from './resources.js';
 
 const READ = ['get', 'list', 'watch'];
@@ -39,7 +40,9 @@ export function apiResourceList() {
         : { name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] },
     ),
   ]);
-  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: GROUP_VERSION, resources };
+  // read-only: the manager records them (apiserver/events.ts); `ev` as kubectl's core events
+  const events = { name: EVENTS_PLURAL, singularName: 'event', namespaced: true, kind: 'Event', verbs: READ, shortNames: ['ev'], categories: [] };
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: GROUP_VERSION, resources: [...resources, events] };
 }
 
 export function versionInfo() {

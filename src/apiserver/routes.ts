@@ -17,6 +17,7 @@ import { leaseAccess, type NodeLeases } from './leases.js';
 import { ensureClusterId } from '../store/cluster-id.js';
 import { tokenRoute } from './token-routes.js';
 import { controlPlaneRoute } from './control-plane.js';
+import { eventsRoute } from './events.js';
 
 export interface RouteOptions extends WatchOptions {
   store: Store;
@@ -99,6 +100,7 @@ export async function route(opts: RouteOptions, req: IncomingMessage, res: Serve
     if (await nonObject(opts, who, path, req, res)) return;
     if (await tokenRoute(opts.store, who, path, req, res)) return;
     if (req.method === 'GET' && (await controlPlaneRoute(opts.store, who, path, req, res))) return;
+    if (await eventsRoute(opts.store, who, path, url, req, res, opts)) return;
     const target = parseResourcePath(path);
     if (!target) throw new ApiError('NotFound', `the server could not find the requested resource (${path}; group ${GROUP}, version ${VERSION})`);
     const verb = verbOf(req.method ?? 'GET', target.name !== undefined, url.searchParams);

@@ -2,21 +2,34 @@
 // resourceVersion (or "0") it starts with the current objects as ADDED; with one it resumes just
 // after it (any manager serves it: the revision is the Store's). History compacted away: an ERROR
 // event with a 410 Expired Status, then the stream ends (clients list again). Bookmarks, when
-// asked for, carry the last revision sent.
+// asked for, carry the last revision sent. `streamWatch` serves any prefix (objects, events).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Subscription } from 'rxjs';
 import { kindPrefix } from '../api/keys.js';
 import type { Resource } from '../api/meta.js';
-import { decodeObject } from '../client/codec.js';
+import type { Store } from '../store/store.js';
 import { statusObject } from './http.js';
 import { present, type ReadContext } from './read.js';
 import { GROUP_VERSION } from './resources.js';
 import { selects } from './selectors.js';
 import { toTable, wantsTable } from './table.js';
-import { WatchTranslator } from './watch-events.js';
+import { objectCodec, type WatchCodec, type Watched, WatchTranslator } from './watch-events.js';
 
 export interface WatchOptions {
   bookmarkIntervalMs: number;
+}
+
+/** What one watch streams: the keys under `prefix`, decoded by `codec`, those `keep` selects,
+ *  each sent as `render` shapes it (the object, or a Table row). */
+export interface WatchFeed<T extends Watched> {
+  store: Store;
+  /** the kind bookmarks name */
+  kind: string;
+  prefix: string;
+  codec: WatchCodec<T>;
+  keep: (obj: T) => boolean;
+  render: (obj: T) => unknown;
+  query: URLSearchParams;
 }
 
 function startRevision(rv: string | null): number | undefined {
@@ -27,27 +40,39 @@ function startRevision(rv: string | null): number | undefined {
 
 export async function handleWatch(ctx: ReadContext, req: IncomingMessage, res: ServerResponse, opts: WatchOptions): Promise<void> {
   const { resource, namespace } = ctx.path;
-  const prefix = kindPrefix(resource.kind, namespace);
-  const translator = new WatchTranslator(resource, (o) => selects(ctx.selectors, o) && (!ctx.path.name || o.metadata.name === ctx.path.name));
   const table = wantsTable(ctx.accept);
+  const feed: WatchFeed<Resource> = {
+    store: ctx.store,
+    kind: resource.kind,
+    prefix: kindPrefix(resource.kind, namespace),
+    codec: objectCodec(resource),
+    keep: (o) => selects(ctx.selectors, o) && (!ctx.path.name || o.metadata.name === ctx.path.name),
+    render: (obj) => {
+      const shown = present(obj);
+      return table ? toTable(resource.kind, [shown], shown.metadata.resourceVersion, ctx.query.get('includeObject') ?? undefined) : shown;
+    },
+    query: ctx.query,
+  };
+  await streamWatch(feed, req, res, opts);
+}
+
+export async function streamWatch<T extends Watched>(feed: WatchFeed<T>, req: IncomingMessage, res: ServerResponse, opts: WatchOptions): Promise<void> {
+  const translator = new WatchTranslator(feed.codec, feed.keep);
   let lastRevision = 0;
   const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
-  const send = (type: string, obj: Resource) => {
-    const shown = present(obj);
-    write(type, table ? toTable(resource.kind, [shown], shown.metadata.resourceVersion, ctx.query.get('includeObject') ?? undefined) : shown);
-  };
+  const send = (type: string, obj: T) => write(type, feed.render(obj));
 
   // what the watcher holds at the start: the current objects (sent as ADDED when it gave no revision)
-  const current = await ctx.store.list(prefix);
-  let from = startRevision(ctx.query.get('resourceVersion'));
+  const current = await feed.store.list(feed.prefix);
+  let from = startRevision(feed.query.get('resourceVersion'));
   res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked', 'cache-control': 'no-cache' });
   res.flushHeaders();
   for (const kv of current.items) {
-    const obj = decodeObject(kv);
+    const obj = feed.codec.decode(kv);
     // resuming: objects created after the revision are not the watcher's yet (their ADDED comes)
-    if (from !== undefined && kv.createRevision > from) continue;
+    if (!obj || (from !== undefined && kv.createRevision > from)) continue;
     translator.seed(obj, kv.key);
-    if (from === undefined && selects(ctx.selectors, obj) && (!ctx.path.name || obj.metadata.name === ctx.path.name)) send('ADDED', obj);
+    if (from === undefined && feed.keep(obj)) send('ADDED', obj);
   }
   if (from === undefined) from = current.revision;
   lastRevision = from;
@@ -62,15 +87,15 @@ export async function handleWatch(ctx: ReadContext, req: IncomingMessage, res: S
     if (!res.writableEnded) res.end();
   };
   req.on('close', finish);
-  const limit = Number(ctx.query.get('timeoutSeconds') ?? 0);
+  const limit = Number(feed.query.get('timeoutSeconds') ?? 0);
   if (limit > 0) timeout = setTimeout(finish, limit * 1000);
-  if (ctx.query.get('allowWatchBookmarks') === 'true') {
+  if (feed.query.get('allowWatchBookmarks') === 'true') {
     bookmarks = setInterval(
-      () => write('BOOKMARK', { kind: resource.kind, apiVersion: GROUP_VERSION, metadata: { resourceVersion: String(lastRevision) } }),
+      () => write('BOOKMARK', { kind: feed.kind, apiVersion: GROUP_VERSION, metadata: { resourceVersion: String(lastRevision) } }),
       opts.bookmarkIntervalMs,
     );
   }
-  sub = ctx.store.watch(prefix, from + 1).subscribe({
+  sub = feed.store.watch(feed.prefix, from + 1).subscribe({
     next: (msg) => {
       if (msg.type === 'relist') {
         write('ERROR', statusObject('Expired', `too old resource version: ${from} (${msg.reason})`));

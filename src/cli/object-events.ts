@@ -1,7 +1,7 @@
 // The latest events of a service (or of a stack's services), as kubectl describe's "Events:"
 // section: `service inspect` adds them to its JSON, `rollout status` prints them after its verdict.
-// Reading them never fails the command: a store that does not serve events (the API server does
-// not yet) leaves them out with one line on stderr.
+// Reading them never fails the command: events that cannot be read (a node identity's, refused by
+// the API server) are left out with one line on stderr.
 import type { StackdEvent } from '../events/event.js';
 import type { EventFilter } from '../events/filter.js';
 import { listEvents } from '../events/read.js';

@@ -18,7 +18,7 @@
 // To read: `listEvents(store, filter)` (read.ts) lists and filters them (newest last);
 // `followEvents(store, filter)` (read.ts) lists, then follows the Store watch on EVENT_PREFIX from
 // the list's revision + 1 (puts: new or repeated events; deletes: expiry, ignore them).
-// The API server does not serve them yet (stackctl --server shows none; see cli/object-events.ts).
+// The API server serves them read-only as events.stackd.io (apiserver/events.ts), from these keys.
 import { ROOT } from '../api/keys.js';
 import { API_VERSION } from '../api/meta.js';
 

@@ -20,6 +20,12 @@ test.each<[string, ReturnType<typeof keyTarget>]>([
   [objectKey('Network', '', 'shr'), { type: 'object', kind: 'Network', plural: 'networks', namespace: '', name: 'shr' }],
   ['/stackd/networks//', { type: 'kind', kind: 'Network', plural: 'networks', namespace: '' }],
   ['/stackd/tasks//t1', undefined],
+  // events: all, one stack's, cluster-scoped objects' (the @cluster segment is the empty namespace)
+  ['/stackd/events/', { type: 'events' }],
+  ['/stackd/events/acc/', { type: 'events', namespace: 'acc' }],
+  ['/stackd/events/@cluster/', { type: 'events', namespace: '' }],
+  ['/stackd/events/acc/service.web.1234', { type: 'events', namespace: 'acc', name: 'service.web.1234' }],
+  ['/stackd/events/acc/x/y', undefined],
   ['/elsewhere/x', undefined],
 ])('%s', (key, target) => {
   expect(keyTarget(key)).toEqual(target);

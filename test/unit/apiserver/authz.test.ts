@@ -1,4 +1,4 @@
-import { authorize, type Access } from '../../../src/apiserver/authz.js';
+import { authorize, authorizeEvents, type Access } from '../../../src/apiserver/authz.js';
 import { leaseAccess } from '../../../src/apiserver/leases.js';
 import type { Identity } from '../../../src/apiserver/tokens.js';
 
@@ -59,4 +59,14 @@ test('gitopssecrets are write-only: an admin writes them, nobody reads them', ()
   expect(allowed(admin, { verb: 'update', kind: 'GitOpsSecret', name: 'c' })).toBe(true);
   expect(allowed(viewer, { verb: 'update', kind: 'GitOpsSecret', name: 'c' })).toBe(false);
   expect(allowed(n1, { verb: 'delete', kind: 'GitOpsSecret', name: 'c' })).toBe(false);
+});
+
+test('events: admins and viewers read them, a viewer writes nothing, a node neither reads nor writes', () => {
+  for (const verb of ['get', 'list', 'watch'] as const) {
+    expect(authorizeEvents(admin, verb).allow).toBe(true);
+    expect(authorizeEvents(viewer, verb).allow).toBe(true);
+    expect(authorizeEvents(n1, verb)).toEqual({ allow: false, reason: `node n1 may not ${verb} events` });
+  }
+  expect(authorizeEvents(viewer, 'delete').allow).toBe(false);
+  expect(authorizeEvents(n1, 'create').allow).toBe(false);
 });
