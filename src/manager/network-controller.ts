@@ -61,12 +61,13 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
   });
 }
 
-/** A task change that can change which nodes want a slot on a network: a task created or removed,
- *  moved to a node, or wanted running or not. The agents' progress reports (assigned → running),
- *  nearly every change at scale, cannot: each used to cost a scan of every task per network. */
+/** A task change that can change which nodes want a slot on a network: a task on a node created or
+ *  removed, moved to a node, or wanted running or not. The agents' progress reports (assigned →
+ *  running) cannot, nor a task created or removed before it had a node (the service controller's
+ *  new tasks): at scale each of those used to cost a scan of every task per network. */
 export function mayChangeNodeSlots(change: CacheChange<Task>): boolean {
   const { object: now, old } = change;
-  if (!now || !old) return true;
+  if (!now || !old) return (now ?? old)?.spec.nodeName !== undefined;
   return now.spec.nodeName !== old.spec.nodeName || now.spec.desiredState !== old.spec.desiredState;
 }
 

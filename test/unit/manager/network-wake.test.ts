@@ -7,7 +7,9 @@ const task = (state: TaskState, nodeName?: string, desiredState = 'running'): Ta
   ({ kind: 'Task', metadata: { name: 'x', namespace: 's' }, spec: { desiredState, nodeName }, status: { state, timestamp: '' } }) as unknown as Task;
 
 test.each([
-  ['a new task', undefined, task('pending'), true],
+  ['a new task, not yet on a node', undefined, task('pending'), false],
+  ['a new task made on its node (global service)', undefined, task('pending', 'n1'), true],
+  ['a pending task deleted', task('pending'), undefined, false],
   ['a task assigned to a node', task('pending'), task('assigned', 'n1'), true],
   ['an agent progress report', task('assigned', 'n1'), task('preparing', 'n1'), false],
   ['a task turning running', task('starting', 'n1'), task('running', 'n1'), false],
