@@ -2,7 +2,8 @@
 // holds, and every process that opens the file sweeps expired ones (deleting their keys), so a
 // holder that was killed loses its keys within a sweep interval of the expiry. A lease granted
 // without keepalive is never renewed: the sweep ends it at its TTL.
-import { AsyncSubject } from 'rxjs';
+import type { AsyncSubject } from 'rxjs';
+import { rx } from './rx.js';
 import type { Lease } from './store.js';
 import type { KvDb } from './embedded-db.js';
 
@@ -32,7 +33,7 @@ export class LeaseKeeper {
   grant(ttl: number, keepAlive = true): Lease {
     const ttlSeconds = Math.max(1, Math.ceil(ttl));
     const id = this.db.grantLease(ttlSeconds, this.now());
-    const lost$ = new AsyncSubject<string>();
+    const lost$ = new (rx().AsyncSubject)<string>();
     const keepalive = keepAlive ? setInterval(() => this.renew(id), (ttlSeconds * 1000) / 3).unref() : undefined;
     this.held.set(id, { ttlSeconds, lost$, keepalive });
     return {

@@ -1,7 +1,8 @@
 // Watches on the embedded store. One poller per store reads `rows with revision > cursor` (an
 // indexed range) while anyone watches: at once after a write by this process, at once when the
 // write-ahead log changes (another process wrote), and every few milliseconds besides.
-import { Observable, type Subscriber } from 'rxjs';
+import type { Observable, Subscriber } from 'rxjs';
+import { rx } from './rx.js';
 import { StoreUnavailableError, type WatchEvent, type WatchMessage } from './store.js';
 import { toKeyValue, type Row } from './embedded-schema.js';
 
@@ -43,6 +44,7 @@ export class WatchHub {
   ) {}
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+    const { Observable } = rx();
     return new Observable<WatchMessage>((subscriber) => {
       const from = Math.max(1, fromRevision);
       const start = this.source.start(from, this.watchers.size > 0 ? this.cursor : undefined);

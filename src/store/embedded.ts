@@ -3,7 +3,8 @@
 // and elections in their own files.
 import { resolve } from 'node:path';
 import type Database from 'better-sqlite3';
-import { throwError, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { rx } from './rx.js';
 import { StoreUnavailableError, type Election, type Lease, type LeaseOptions, type Store, type TxnOp, type WatchMessage } from './store.js';
 import { openDatabase } from './embedded-schema.js';
 import { KvDb } from './embedded-db.js';
@@ -74,7 +75,7 @@ class EmbeddedStore implements Store {
   }
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
-    if (this.closed) return throwError(() => this.unavailable('the store is closed'));
+    if (this.closed) return rx().throwError(() => this.unavailable('the store is closed'));
     return this.hub.watch(prefix, fromRevision);
   }
 

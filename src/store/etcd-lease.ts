@@ -2,11 +2,12 @@
 // lost$ also fires on revoke and on store close (when the keepalive stops). A lease without
 // keepalive reports lost$ when its TTL has run out (etcd deletes its keys then by itself).
 import type { Etcd3, Lease as EtcdClientLease } from 'etcd3';
-import { AsyncSubject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { rx } from './rx.js';
 import type { Lease } from './store.js';
 
 export class EtcdLease implements Lease {
-  private readonly lost = new AsyncSubject<string>();
+  private readonly lost = new (rx().AsyncSubject)<string>();
   readonly lost$: Observable<string> = this.lost.asObservable();
 
   private constructor(

@@ -2,7 +2,8 @@
 // resumes from the header revision + 1 of the last response, which skips events when a response
 // carried only part of the history. We resume from the last *delivered* revision + 1 instead.
 import type { Etcd3, IEvent } from 'etcd3';
-import { Observable, defer, retry, takeUntil, tap, timer } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { rx } from './rx.js';
 import { fromEtcdKv } from './etcd-txn.js';
 import type { WatchEvent, WatchMessage } from './store.js';
 
@@ -21,6 +22,7 @@ export const reconnectDelayMs = (attempt: number): number => Math.min(1000 * 2 *
 class WatchDisconnected extends Error {}
 
 export function watchPrefix(deps: WatchDeps, prefix: string, fromRevision: number): Observable<WatchMessage> {
+  const { defer, retry, takeUntil, tap, timer } = rx();
   return defer(() => {
     let next = fromRevision;
     return defer(() => watchOnce(deps, prefix, next)).pipe(
@@ -41,6 +43,7 @@ export function watchPrefix(deps: WatchDeps, prefix: string, fromRevision: numbe
 
 /** One etcd watcher: events until a disconnect (error) or a cancel (relist, then complete). */
 function watchOnce(deps: WatchDeps, prefix: string, fromRevision: number): Observable<WatchMessage> {
+  const { Observable } = rx();
   return new Observable<WatchMessage>((subscriber) => {
     let delivered = fromRevision - 1;
     let canceledByServer = false;

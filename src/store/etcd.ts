@@ -1,6 +1,7 @@
 // The etcd backend of the Store. Only store/etcd*.ts import etcd3.
 import { Etcd3, type IOptions, type IRangeRequest } from 'etcd3';
-import { Subject, throwError, type Observable } from 'rxjs';
+import type { Observable, Subject } from 'rxjs';
+import { rx } from './rx.js';
 import { StoreElection } from './store-election.js';
 import type { EtcdSecurity } from './connect.js';
 import { etcdSecurityOptions } from './etcd-security.js';
@@ -55,7 +56,8 @@ export async function openEtcdStore(endpoints: string[], opts: EtcdStoreOptions 
 }
 
 class EtcdStore implements Store {
-  private readonly closed$ = new Subject<void>();
+  /** made by the first watch (rxjs is loaded on first use: rx.ts) */
+  private closing: Subject<void> | undefined;
   private readonly leases = new Set<EtcdLease>();
   private closed = false;
 
@@ -86,11 +88,11 @@ class EtcdStore implements Store {
   }
 
   watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
-    if (this.closed) return throwError(() => new StoreClosedError(this.endpoint));
+    if (this.closed) return rx().throwError(() => new StoreClosedError(this.endpoint));
     return watchPrefix(
       {
         client: this.client,
-        closed$: this.closed$,
+        closed$: (this.closing ??= new (rx().Subject)<void>()),
         compactedReason: (from) => this.compactedReason(from),
         reconnectDelayMs,
       },
@@ -119,8 +121,8 @@ class EtcdStore implements Store {
     if (this.closed) return;
     this.closed = true;
     for (const lease of [...this.leases]) lease.release(`store ${this.endpoint} closed`);
-    this.closed$.next();
-    this.closed$.complete();
+    this.closing?.next();
+    this.closing?.complete();
     this.client.close();
   }
 

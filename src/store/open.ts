@@ -72,7 +72,7 @@ export async function openStore(url?: string, flags: StoreConnectFlags = {}): Pr
   // secrets are sealed with --encryption-key-file; always wrapped, so that a process without the
   // key says so instead of handing ciphertext on
   const sealer = await loadSealer(flags, process.env);
-  // imported here: it brings rxjs, which a CLI that stops at a usage error never needs
+  // imported here: a CLI that stops at a usage error never needs them
   const { SealedStore } = await import('./sealed-store.js');
   const { TemplateRefStore } = await import('./template-store.js');
   // tasks carry their template by reference (template-store.ts), for every process alike

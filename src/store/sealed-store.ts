@@ -1,7 +1,8 @@
 // A Store that seals the spec of values under some prefixes (secrets) on the way in and opens it
 // on the way out, so the backend (etcd's keys, values and WAL; the SQLite file) never holds the
 // plain text. Everything else passes through.
-import { map, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { rx } from './rx.js';
 import type { KeyValue, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
 import { ForwardingStore } from './forwarding-store.js';
 import { SealedValueError, type Sealer } from './sealer.js';
@@ -62,6 +63,6 @@ export class SealedStore extends ForwardingStore {
   override watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
     return this.inner
       .watch(prefix, fromRevision)
-      .pipe(map((msg) => (msg.type === 'events' ? { ...msg, events: msg.events.map((e) => ({ ...e, kv: e.type === 'put' ? this.open(e.kv) : e.kv })) } : msg)));
+      .pipe(rx().map((msg) => (msg.type === 'events' ? { ...msg, events: msg.events.map((e) => ({ ...e, kv: e.type === 'put' ? this.open(e.kv) : e.kv })) } : msg)));
   }
 }

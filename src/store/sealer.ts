@@ -3,7 +3,10 @@
 //   stackd:aes256gcm:v1:<key id>:<base64 of 12-byte nonce | ciphertext | 16-byte tag>
 // The store key is the additional authenticated data, so a sealed value copied to another key
 // does not open there.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { lazyRequire } from '../lazy-require.js';
+
+// most commands open a Sealer without a key: node:crypto is loaded when a key is used
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 const PREFIX = 'stackd:aes256gcm:v1:';
 
@@ -22,7 +25,7 @@ export class SealedValueError extends Error {
 }
 
 export function keyId(secret: Buffer): string {
-  return createHash('sha256').update('stackd-encryption-key-id:').update(secret).digest('hex').slice(0, 8);
+  return crypto().createHash('sha256').update('stackd-encryption-key-id:').update(secret).digest('hex').slice(0, 8);
 }
 
 /** Parses a key file: one base64 32-byte key per line, blank lines and # comments skipped. Pure;
@@ -66,6 +69,7 @@ export class Sealer {
   seal(plaintext: string, aad: string): string {
     const key = this.primary;
     if (!key) throw new SealedValueError('no encryption key');
+    const { createCipheriv, randomBytes } = crypto();
     const nonce = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key.secret, nonce);
     cipher.setAAD(Buffer.from(aad));
@@ -84,7 +88,7 @@ export class Sealer {
     }
     const body = Buffer.from(sealed.slice(PREFIX.length + id.length + 1), 'base64');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key.secret, body.subarray(0, 12));
+      const decipher = crypto().createDecipheriv('aes-256-gcm', key.secret, body.subarray(0, 12));
       decipher.setAAD(Buffer.from(aad));
       decipher.setAuthTag(body.subarray(body.length - 16));
       return Buffer.concat([decipher.update(body.subarray(12, body.length - 16)), decipher.final()]).toString('utf8');

@@ -1,22 +1,8 @@
 // Leader election built only on Store primitives (lease + create + watch), the way etcd's
 // concurrency package does it: each campaigner creates <prefix><lease id> on its own lease; the
 // key with the lowest createRevision leads. Nothing here is etcd-specific.
-import {
-  AsyncSubject,
-  Observable,
-  concat,
-  defer,
-  distinctUntilChanged,
-  filter,
-  firstValueFrom,
-  map,
-  merge,
-  of,
-  repeat,
-  switchMap,
-  take,
-  type Subscription,
-} from 'rxjs';
+import type { AsyncSubject, Observable, Subscription } from 'rxjs';
+import { rx } from './rx.js';
 import { ROOT } from '../api/keys.js';
 import type { Election, KeyValue, Lease, Leadership, Store, WatchMessage } from './store.js';
 
@@ -51,6 +37,7 @@ export class StoreElection implements Election {
   }
 
   observe(): Observable<string | undefined> {
+    const { concat, defer, distinctUntilChanged, filter, map, of, repeat, switchMap } = rx();
     return defer(() => this.store.list(this.prefix)).pipe(
       switchMap(({ items, revision }) => {
         const candidates = new Map(items.map((kv) => [kv.key, kv]));
@@ -74,6 +61,7 @@ export class StoreElection implements Election {
   /** Waits until `key` has the lowest createRevision under the prefix; returns the revision
    *  at which it was seen leading. */
   private async waitUntilFirst(key: string, lease: Lease, signal?: AbortSignal): Promise<number> {
+    const { filter, firstValueFrom, map, merge, take } = rx();
     for (;;) {
       const { items, revision } = await this.store.list(this.prefix);
       const mine = items.find((kv) => kv.key === key);
@@ -96,7 +84,7 @@ export class StoreElection implements Election {
 }
 
 class StoreLeadership implements Leadership {
-  private readonly lost = new AsyncSubject<string>();
+  private readonly lost: AsyncSubject<string> = new (rx().AsyncSubject)<string>();
   readonly lost$ = this.lost.asObservable();
   private resigned = false;
   private readonly watching: Subscription;
@@ -107,6 +95,7 @@ class StoreLeadership implements Leadership {
     private readonly lease: Lease,
     since: number,
   ) {
+    const { filter, map, merge, take } = rx();
     const key = fence.key;
     const keyDeleted = store.watch(key, since + 1).pipe(
       filter((m) => m.type === 'events' && m.events.some((e) => e.type === 'delete' && e.kv.key === key)),
@@ -136,6 +125,7 @@ function leaderOf(candidates: Iterable<KeyValue>): KeyValue | undefined {
 }
 
 function abortOf(signal: AbortSignal): Observable<never> {
+  const { Observable } = rx();
   return new Observable<never>((subscriber) => {
     const onAbort = () => subscriber.error(signal.reason instanceof Error ? signal.reason : new Error('campaign aborted'));
     if (signal.aborted) onAbort();

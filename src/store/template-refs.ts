@@ -4,11 +4,13 @@
 // bytes of every task write, watch event and etcd revision (10,000 tasks were 100 MiB of etcd).
 // Pure text surgery, no JSON.parse: the writers' values are JSON.stringify output, and a reader's
 // value is the stored one with the template's text put back, byte for byte what was written.
-import { createHash } from 'node:crypto';
+import { lazyRequire } from '../lazy-require.js';
 import { ROOT, templateKey } from '../api/keys.js';
 
 const TEMPLATE_FIELD = '"template":{';
 const REF_FIELD = '"templateRef":"';
+// hashing is for writers only: a read need not load node:crypto
+const crypto = lazyRequire<typeof import('node:crypto')>('node:crypto');
 
 /** Keys whose values are tasks: the tasks themselves and the manager's assignment copies. */
 export function isTaskValueKey(key: string): boolean {
@@ -55,7 +57,7 @@ export function extractTemplate(key: string, value: string): Extracted | undefin
   const end = objectEnd(value, start);
   if (end < 0) return undefined;
   const template = value.slice(start, end);
-  const hash = createHash('sha256').update(template).digest('base64url').slice(0, 27);
+  const hash = crypto().createHash('sha256').update(template).digest('base64url').slice(0, 27);
   const ref = templateKey(namespaceOf(key), hash);
   return { value: `${value.slice(0, at)}${REF_FIELD}${ref}"${value.slice(end)}`, templateKey: ref, template };
 }

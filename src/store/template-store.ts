@@ -2,7 +2,8 @@
 // assignment copy's) template is replaced by its content-addressed key and written there first,
 // once per process; on the way out the template is put back, so every caller still sees whole
 // tasks, and records written before references (inline templates) read as they are.
-import { concatMap, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { rx } from './rx.js';
 import type { KeyValue, ListResult, TxnOp, TxnResult, WatchMessage } from './store.js';
 import { ForwardingStore } from './forwarding-store.js';
 import { deepFreeze, extractTemplate, isTaskValueKey, templateRefOf, withTemplateParts } from './template-refs.js';
@@ -79,7 +80,7 @@ export class TemplateRefStore extends ForwardingStore {
   override watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
     // concatMap keeps the messages in order while a template is read
     return this.inner.watch(prefix, fromRevision).pipe(
-      concatMap(async (msg): Promise<WatchMessage> => {
+      rx().concatMap(async (msg): Promise<WatchMessage> => {
         if (msg.type !== 'events') return msg;
         const puts = await this.hydrate(msg.events.map((e) => e.kv));
         return { ...msg, events: msg.events.map((e, i) => (e.type === 'put' ? { ...e, kv: puts[i] } : e)) };
