@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import type { StackdEvent } from '../../../src/events/event.js';
-import { api, kubeconfigFrom, kubectl, type ApiClient, WatchStream } from '../../helpers/api.js';
+import { api, kubeconfigFrom, kubectl, kubectlStream, type ApiClient, WatchStream } from '../../helpers/api.js';
 import { ROOT, run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { freePort } from '../../helpers/stackd.js';
@@ -101,6 +101,13 @@ test('kubectl get events.stackd.io -n STACK prints the table; a viewer reads eve
     60_000,
   );
   expect(ev.stdout).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+MESSAGE\n/);
+  // -w: the server's table rows as the crash loop repeats (a Table per watch event)
+  const watching = kubectlStream(viewer, ['get', 'events.stackd.io', '-n', STACK, '-w']);
+  try {
+    await eventually(() => (watching.out().match(/\sWarning\s+TaskFailed\s+service\/apev_crash\s/g) ?? []).length >= 2, 'kubectl -w to print a repeat', 60_000);
+  } finally {
+    watching.child.kill();
+  }
 
   expect((await eventsAs(viewer, '--stack', STACK)).map((e) => e.reason)).toContain('TaskFailed');
   const status = await as(viewer, 'rollout', 'status', `${STACK}_crash`, '--timeout', '2s');
