@@ -80,5 +80,7 @@ function App() {
     <${Dialog} role=${who.role} />`;
 }
 
+performance.mark('stackd:modules'); // every module evaluated (bench:ui's breakdown)
 connect();
 render(html`<${App} />`, document.getElementById('app'));
+performance.mark('stackd:rendered');

@@ -16,6 +16,7 @@ function apply(msg) {
   if (msg.type === 'snapshot') {
     for (const k of KINDS) db[k].clear();
     for (const [key, obj] of Object.entries(msg.objects)) db[kindOf(key)]?.set(key, obj);
+    performance.mark('stackd:snapshot');
   } else {
     for (const c of msg.changes) {
       const map = db[kindOf(c.key)];

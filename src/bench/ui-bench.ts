@@ -3,17 +3,22 @@
 // Seeds an embedded store (a throwaway SQLite file) directly with stacks, services, tasks and
 // nodes (no containers), serves the console from this process and opens it in Debian's chromium
 // (headless, playwright-core):
-// - first render: page.goto until every stack's section is in the DOM (a new page each time);
+// - first render: page.goto until every stack's section is in the DOM (a new page each time),
+//   with where the time goes in the page (navigation timing, the console's performance marks),
+//   against a baseline from the same run: a static page already holding the sections (what
+//   chromium and page.goto cost alone);
 // - live-update delay: one service's image is rewritten in the Store with a mark; the page's
 //   MutationObserver stamps when the mark appears in the DOM (same host clock). As a baseline from
 //   the same run, a plain SSE client in this process stamps when the same change arrives on the
 //   stream, so what the browser adds (parse, render) shows apart from the server's feed.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { seedMeta } from './seed-meta.js';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { objectKey } from '../api/keys.js';
 import { startConsole } from '../console/server.js';
 import { createLogger } from '../log.js';
@@ -94,6 +99,62 @@ async function seed(store: Store): Promise<void> {
   console.log(`seeded ${STACKS} stacks, ${STACKS * SERVICES} services, ${tasks} tasks, ${NODES} nodes (load ${load()})`);
 }
 
+/** In the page: when each step of loading it ended (navigation timing and the console's marks). */
+function timeline(): Record<string, number> {
+  const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+  const mark = (name: string) => performance.getEntriesByName(name)[0]?.startTime ?? Number.NaN;
+  return {
+    'HTML received': nav.responseEnd,
+    'first contentful paint': performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN,
+    'all stacks in the DOM (a MutationObserver)': mark('stackd:all-stacks'),
+    'modules loaded and run': mark('stackd:modules'),
+    DOMContentLoaded: nav.domContentLoadedEventEnd,
+    'load event': nav.loadEventEnd,
+    'snapshot parsed and applied': mark('stackd:snapshot'),
+    'app rendered (takes the page over)': mark('stackd:rendered'),
+  };
+}
+
+/** A page of fixed HTML on 127.0.0.1 (the first render's baseline). */
+async function staticPage(body: string): Promise<{ server: Server; url: string }> {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>baseline</title></head><body>${body}</body></html>`;
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+interface FirstRender {
+  /** from before page.goto until every stack's section is in the DOM (page.goto, then polling) */
+  ms: number;
+  steps: Record<string, number>;
+}
+
+/** One new page: page.goto until all stacks' sections are in the DOM, and the timeline of it. */
+async function firstRender(browser: Browser, url: string): Promise<FirstRender> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // stamps the moment the last stack's section enters the DOM, whatever page.goto waits for
+  await page.addInitScript((n) => {
+    new MutationObserver((_, observer) => {
+      if (document.querySelectorAll('section[data-stack]').length < n) return;
+      performance.mark('stackd:all-stacks');
+      observer.disconnect();
+    }).observe(document, { subtree: true, childList: true });
+  }, STACKS);
+  const t0 = Date.now();
+  await page.goto(url);
+  const returned = Date.now() - t0;
+  await page.waitForFunction((n) => document.querySelectorAll('section[data-stack]').length === n, STACKS, { timeout: 60_000 });
+  const total = Date.now() - t0;
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  const steps = {
+    'navigation started (after page.goto was called)': origin - t0,
+    ...(await page.evaluate(timeline)),
+    'page.goto returned': returned - (origin - t0),
+  };
+  await page.close();
+  return { ms: total, steps };
+}
+
 /** Marks as they arrive on the console's SSE stream, read by a plain HTTP client (the baseline). */
 async function streamMarks(url: string, seen: Map<number, number>, signal: AbortSignal): Promise<void> {
   const res = await fetch(`${url}api/stream`, { signal });
@@ -112,19 +173,39 @@ async function main(): Promise<void> {
   const { server, url, feed } = await startConsole(store, { listen: '127.0.0.1:0', log: createLogger('bench-ui', 'warn') });
   try {
     await seed(store);
-    const renders: number[] = [];
-    for (let r = 0; r < RENDERS; r++) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const t0 = Date.now();
-      await page.goto(url);
-      await page.waitForFunction((n) => document.querySelectorAll('section[data-stack]').length === n, STACKS, { timeout: 60_000 });
-      renders.push(Date.now() - t0);
-      await page.close();
+    // baseline: what chromium and the harness cost alone, in the same run and load: a static
+    // page holding the 100 sections already (no module, no feed), served by this process too
+    const bare = await staticPage(Array.from({ length: STACKS }, (_, i) => `<section data-stack="${stackName(i)}">${stackName(i)}</section>`).join(''));
+    const shipped: FirstRender[] = [];
+    const baseline: FirstRender[] = [];
+    try {
+      for (let r = 0; r < RENDERS; r++) {
+        shipped.push(await firstRender(browser, url));
+        baseline.push(await firstRender(browser, bare.url));
+      }
+    } finally {
+      bare.server.close();
     }
-    renders.sort((a, b) => a - b);
-    console.log(
-      `first render of ${STACKS} stacks (${TASKS} tasks in the feed): median ${ms(percentile(renders, 50))}, max ${ms(renders[renders.length - 1])} over ${RENDERS} pages (load ${load()})`,
-    );
+    const median = (runs: FirstRender[]) =>
+      percentile(
+        runs.map((x) => x.ms),
+        50,
+      );
+    const summary = (runs: FirstRender[]) => `median ${ms(median(runs))}, max ${ms(Math.max(...runs.map((x) => x.ms)))}`;
+    console.log(`first render of ${STACKS} stacks (${TASKS} tasks in the feed), page.goto until every stack's section is in the DOM, ${RENDERS} pages each:`);
+    console.log(`  console: ${summary(shipped)}`);
+    console.log(`  baseline (a static page with the 100 sections: chromium and page.goto alone): ${summary(baseline)}`);
+    console.log(`  ratio: ${(median(shipped) / median(baseline)).toFixed(2)}x (load ${load()})`);
+    // where the time goes: medians of each step, in ms since the navigation started in the page
+    console.log(`  breakdown (median ms since the navigation started)   console  baseline`);
+    for (const step of Object.keys(shipped[0].steps)) {
+      const at = (runs: FirstRender[]) =>
+        percentile(
+          runs.map((x) => x.steps[step] ?? Number.NaN),
+          50,
+        ).toFixed(0);
+      console.log(`    ${step.padEnd(48)} ${at(shipped).padStart(7)} ${at(baseline).padStart(9)}`);
+    }
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(url);
