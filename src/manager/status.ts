@@ -1,7 +1,7 @@
 // Writing an object's status: only when it changed, compare-and-swap on what was read.
 import type { Condition, Resource } from '../api/meta.js';
 import { objectKey } from '../api/keys.js';
-import { canonicalJson, encodeObject } from '../client/codec.js';
+import { encodeObject } from '../client/codec.js';
 import type { PlannedCondition } from '../orchestrator/service-status.js';
 import type { Store } from '../store/store.js';
 
@@ -14,11 +14,24 @@ export function withTransitionTimes(planned: PlannedCondition[], previous: Condi
   });
 }
 
-/** Equal as JSON. Plain JSON.stringify first: a status planned from the one read keeps its key
- *  order, so the common case (nothing changed) needs no canonical form, which costs a JS callback
- *  per value (a service's status carries its last templates: 14 s of a 10,000-task run). */
+/** Equal as JSON (key order aside), compared in place: no text is built, shared parts (the
+ *  templates a service's status keeps, the same objects in the status read and the one planned)
+ *  are equal at once, and a difference stops the walk. Stringifying both, and canonical forms when
+ *  the texts differed, was 17 s of the manager's 240 s in a 10,000-task rolling update. */
 export function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b) || canonicalJson(a) === canonicalJson(b);
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    // JSON writes an undefined element as null
+    return a.every((v, i) => sameJson(v ?? null, b[i] ?? null));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  // JSON leaves out undefined properties: equal counts of defined ones, each equal, is equal key sets
+  const keys = Object.keys(x).filter((k) => x[k] !== undefined);
+  if (keys.length !== Object.keys(y).filter((k) => y[k] !== undefined).length) return false;
+  return keys.every((k) => sameJson(x[k], y[k]));
 }
 
 /** Write `status` on `obj` if it differs; returns the revision written, 0 if unchanged. Throws on conflict. */
