@@ -59,16 +59,19 @@ export function toKeyValue(row: Row): KeyValue {
 export interface OpenOptions {
   /** how long a writer waits for another process's write lock */
   busyTimeoutMs: number;
+  /** fsync the log at every commit (SQLite's synchronous = FULL), as etcd does */
+  fsyncEachCommit?: boolean;
 }
 
-export function openDatabase(path: string, { busyTimeoutMs }: OpenOptions): Database.Database {
+export function openDatabase(path: string, { busyTimeoutMs, fsyncEachCommit = false }: OpenOptions): Database.Database {
   createPrivately(path);
   const db = new Database(path);
   try {
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a commit survives a process crash; only an OS crash can lose the last commits
-    db.pragma('synchronous = NORMAL');
+    // (the log is fsynced at checkpoints). FULL fsyncs it at every commit, as etcd does its WAL.
+    db.pragma(`synchronous = ${fsyncEachCommit ? 'FULL' : 'NORMAL'}`);
     db.transaction(() => db.exec(SCHEMA)).immediate();
     return db;
   } catch (err) {

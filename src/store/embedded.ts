@@ -24,6 +24,9 @@ export interface EmbeddedStoreOptions {
   busyTimeoutMs?: number;
   /** history older than this is compacted away, checked as often (default 5 minutes; 0: never) */
   compactAfterMs?: number;
+  /** fsync at every commit, as etcd does (default false: a commit survives a process crash, not
+   *  an OS crash; embedded-schema.ts) */
+  fsyncEachCommit?: boolean;
 }
 
 export async function openEmbeddedStore(path: string, opts: EmbeddedStoreOptions = {}): Promise<Store> {
@@ -31,7 +34,7 @@ export async function openEmbeddedStore(path: string, opts: EmbeddedStoreOptions
   const endpoint = `sqlite://${file}`;
   let db: Database.Database;
   try {
-    db = openDatabase(file, { busyTimeoutMs: opts.busyTimeoutMs ?? 5000 });
+    db = openDatabase(file, { busyTimeoutMs: opts.busyTimeoutMs ?? 5000, fsyncEachCommit: opts.fsyncEachCommit });
   } catch (err) {
     throw new StoreUnavailableError(endpoint, (err as Error).message);
   }

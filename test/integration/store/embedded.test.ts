@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openEmbeddedStore, type EmbeddedStoreOptions } from '../../../src/store/embedded.js';
+import { openDatabase } from '../../../src/store/embedded-schema.js';
 import { StoreUnavailableError, type Store } from '../../../src/store/store.js';
 import { openStore } from '../../../src/store/open.js';
 import { describeStoreConformance } from './conformance.js';
@@ -68,6 +69,20 @@ describe('embedded store', () => {
   afterEach(async () => {
     for (const c of children.splice(0)) c.kill();
     await Promise.all(stores.splice(0).map((s) => s.close()));
+  });
+
+  it('commits without an fsync by default, with one when asked (fsyncEachCommit, as etcd: bench:store)', () => {
+    // SQLite's synchronous setting is per connection: read it on the connection the store opens
+    const synchronous = (opts: { fsyncEachCommit?: boolean }) => {
+      const db = openDatabase(newFile(), { busyTimeoutMs: 1000, ...opts });
+      try {
+        return db.pragma('synchronous', { simple: true });
+      } finally {
+        db.close();
+      }
+    };
+    // 1 = NORMAL (the WAL is fsynced at checkpoints), 2 = FULL (at every commit)
+    expect([synchronous({}), synchronous({ fsyncEachCommit: true })]).toEqual([1, 2]);
   });
 
   it('openStore opens a sqlite:// URL as the embedded store, and names a file it cannot open', async () => {
