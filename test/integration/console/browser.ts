@@ -14,8 +14,9 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath(), headless: true, args: ['--no-sandbox'] });
 }
 
-/** A page that fails the test on any script error of the console (collected, checked by the caller). */
-export async function openConsole(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/** A new page whose script errors are collected (the caller checks them); refusals (401/403)
+ *  are what some tests look for, and chromium drops open requests when the network changes. */
+export async function newPage(browser: Browser): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));
@@ -25,6 +26,12 @@ export async function openConsole(browser: Browser, url: string): Promise<{ page
     // making a container's veth); the EventSource reconnects and gets a fresh snapshot
     if (msg.type() === 'error' && !/status of 40[13]|ERR_NETWORK_CHANGED/.test(msg.text())) errors.push(msg.text());
   });
+  return { page, errors };
+}
+
+/** A page on the console, once its live feed is connected. */
+export async function openConsole(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const { page, errors } = await newPage(browser);
   await page.goto(url);
   await page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
   return { page, errors };

@@ -18,7 +18,7 @@ import { ROOT, stackctl, tempDir } from '../../helpers/cli.js';
 import { initBare, WorkingCopy } from '../../helpers/git-server.js';
 import { eventually, freePort } from '../../helpers/stackd.js';
 import { EtcdProcess } from '../store/etcd-process.js';
-import { launch, logIn } from './browser.js';
+import { launch, logIn, newPage } from './browser.js';
 
 const LONG = 120_000;
 const suffix = `${process.pid.toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
@@ -42,7 +42,7 @@ let firstCommit: string;
 let url: string;
 let browser: Browser;
 let page: Page;
-const errors: string[] = [];
+let errors: string[] = [];
 
 const storeUrl = () => `etcd://${etcd.endpoint}`;
 const managerLog = () => readFileSync(join(dir, 'manager.log'), 'utf8');
@@ -82,12 +82,7 @@ beforeAll(async () => {
   expect(add.stderr).toBe('');
   await eventually(async () => (await source())?.status?.lastAppliedRevision === `main@${firstCommit}`, 60_000);
   browser = await launch();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (err) => errors.push(err.message));
-  page.on('console', (msg) => {
-    // refusals (401/403) are what these tests look for
-    if (msg.type() === 'error' && !/status of 40[13]/.test(msg.text())) errors.push(msg.text());
-  });
+  ({ page, errors } = await newPage(browser));
 }, LONG);
 
 afterAll(async () => {
@@ -102,7 +97,7 @@ afterAll(async () => {
 }, LONG);
 
 afterEach(() => {
-  const made = errors.splice(0);
+  const made = errors?.splice(0) ?? [];
   expect(made).toEqual([]);
 });
 
