@@ -11,6 +11,9 @@ import { type Cidr, contains, formatCidr, intToIp, ipToInt, overlaps, parseCidr,
 
 export const DEFAULT_POOL = '10.128.0.0/10';
 export const DEFAULT_PREFIX = 20;
+/** the ingress network spans every node: a /15 has 1,984 node slots (/26 chunks: 63 tasks with
+ *  ingress ports per node), for fleets of a thousand nodes and more; a /20 had 62 */
+export const INGRESS_PREFIX = 15;
 /** the largest chunk a node gets: 64 addresses (a gateway and 63 tasks on one network) */
 export const MAX_CHUNK_BITS = 6;
 /** the smallest subnet with room for a gateway and a task per node chunk (/24: chunks of 8) */

@@ -4,7 +4,19 @@
 import type { Network, NetworkStatus, Service, Stack, Task } from '../api/objects.js';
 import { canonicalJson } from '../client/codec.js';
 import { attachedServices, endpointKey } from './attach.js';
-import { allocateSubnet, chunkPrefixFor, FIRST_VNI, firstOverlap, lowestFree, slotCount, subnetProblem, vipCandidates } from './ipam.js';
+import {
+  allocateSubnet,
+  chunkPrefixFor,
+  DEFAULT_POOL,
+  DEFAULT_PREFIX,
+  FIRST_VNI,
+  firstOverlap,
+  INGRESS_PREFIX,
+  lowestFree,
+  slotCount,
+  subnetProblem,
+  vipCandidates,
+} from './ipam.js';
 
 export const INGRESS = { namespace: '', name: 'ingress', engineName: 'stackd_ingress' } as const;
 
@@ -44,7 +56,9 @@ export function planAllocations(
     if (!next.subnet) {
       const wanted = net.spec.subnet;
       const problem = wanted ? (subnetProblem(wanted) ?? overlapProblem(wanted, subnets)) : undefined;
-      const subnet = problem ? undefined : (wanted ?? allocateSubnet(subnets.map((s) => s.subnet)));
+      const prefix = isIngress(net) ? INGRESS_PREFIX : DEFAULT_PREFIX;
+      const taken = subnets.map((s) => s.subnet);
+      const subnet = problem ? undefined : (wanted ?? allocateSubnet(taken, DEFAULT_POOL, prefix));
       if (subnet) {
         next.subnet = subnet;
         next.chunkPrefix = chunkPrefixFor(subnet);

@@ -172,6 +172,19 @@ describe('more than 31 nodes on a network', () => {
     expect(planAllocations([shared], [], all, [], [], all)).toEqual([]);
   });
 
+  it('gives the ingress network a /15: a slot for each of 1,000 nodes (1,984 in all); stack networks a /20 after it', () => {
+    const all = nodes(1000);
+    const ingress = { ...network('', 'ingress'), spec: { ...network('', 'ingress').spec, name: 'stackd_ingress', stack: '' } };
+    const later = network('a', 'default', {}, undefined, '2026-01-02T00:00:00Z');
+    const [w, s] = planAllocations([ingress, later], [], all, [], []);
+    expect(w.status).toMatchObject({ subnet: '10.128.0.0/15', chunkPrefix: 26 });
+    expect(slotCount(w.status.subnet!, w.status.chunkPrefix)).toBe(1984);
+    expect(Object.keys(w.status.nodes!)).toHaveLength(1000);
+    expect(w.status.message).toBeUndefined();
+    expect(nodeRange(w.status.subnet!, 1000, 26)).toEqual({ ipRange: '10.129.9.192/26', gateway: '10.129.9.193' });
+    expect(s.status.subnet).toBe('10.130.0.0/20');
+  });
+
   it('says which nodes find a full subnet, and takes the message back once they fit', () => {
     const all = nodes(33);
     const tasks = all.map((n) => task('a', 'web', n));
