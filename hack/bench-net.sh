@@ -14,7 +14,8 @@
 # until requests stop failing or reaching it; the same when a task's healthcheck starts failing
 # (`touch /tmp/sick`; interval 1 s, retries 1). A case that does not work prints n/a and why.
 # BENCH_ROUNDS=R interleaves R rounds and prints medians; BENCH_SYSTEMS="swarm" measures one side;
-# BENCH_SKIP_BUILD=1 skips `npm run build`. Nodes swm1-3 and swd1-3 (indices from BENCH_NET_INDEX,
+# BENCH_SKIP_BUILD=1 skips `npm run build`; BENCH_CASES="kill sick" runs only those groups (of load,
+# kill, sick). Nodes swm1-3 and swd1-3 (indices from BENCH_NET_INDEX,
 # default 120: 120-125; names prefixed with BENCH_NET_PREFIX) are wiped before and after; logs stay
 # in /tmp/stackd-bench-net/.
 set -euo pipefail
@@ -25,12 +26,14 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-4}
 REQUESTS=${BENCH_REQUESTS:-4000}
 KILL_WINDOW=${BENCH_KILL_WINDOW:-8}
 SYSTEMS=${BENCH_SYSTEMS:-swarm stackd}
+GROUPS_RUN=" ${BENCH_CASES:-load kill sick} "
 INDEX=${BENCH_NET_INDEX:-120}
 for v in "$ROUNDS" "$SECONDS_PER_RUN" "$REQUESTS" "$KILL_WINDOW" "$INDEX"; do
   [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "bench-net: BENCH_ROUNDS, BENCH_SECONDS, BENCH_REQUESTS, BENCH_KILL_WINDOW and BENCH_NET_INDEX take positive integers (got '$v')" >&2; exit 2; }
 done
 [ "$KILL_WINDOW" -ge 4 ] || { echo "bench-net: BENCH_KILL_WINDOW must be at least 4 (seconds)" >&2; exit 2; }
 for s in $SYSTEMS; do [[ "$s" == swarm || "$s" == stackd ]] || { echo "bench-net: BENCH_SYSTEMS: unknown system '$s' (swarm, stackd)" >&2; exit 2; }; done
+for g in $GROUPS_RUN; do [[ "$g" == load || "$g" == kill || "$g" == sick ]] || { echo "bench-net: BENCH_CASES: unknown group '$g' (load, kill, sick)" >&2; exit 2; }; done
 
 STACK="bn$$"
 STACK_FILE=hack/bench-net/stack.yml
@@ -83,9 +86,10 @@ declare -A FIG REASON
 record() { # record SYS CASE OUTPUT: figures of a round, or the reason for n/a
   if [ "${3%%$'\n'*}" = n/a ]; then REASON[$1,$2]=${3#*$'\n'}; else FIG[$1,$2]+="$3"$'\n'; fi
 }
-LOAD_CASES=(ip vip dnsrr mesh)
-KILL_CASES=(vip dnsrr mesh)
-SICK_CASES=(vip dnsrr)
+LOAD_CASES=() KILL_CASES=() SICK_CASES=()
+[[ "$GROUPS_RUN" != *" load "* ]] || LOAD_CASES=(ip vip dnsrr mesh)
+[[ "$GROUPS_RUN" != *" kill "* ]] || KILL_CASES=(vip dnsrr mesh)
+[[ "$GROUPS_RUN" != *" sick "* ]] || SICK_CASES=(vip dnsrr)
 for round in $(seq 1 "$ROUNDS"); do
   [ "$ROUNDS" -eq 1 ] || echo "round $round" >&2
   for c in "${LOAD_CASES[@]}"; do

@@ -3,8 +3,9 @@
 # dist/bench/http-load.js inside the client container's network namespace on node A. Each
 # function prints its figures, or "n/a" and a reason on the next line (never fails the run).
 
-# containers of SERVICE running on node B (the server), one id a line
-web_containers() { "$1_docker" "$("$1_node" B)" ps -q --filter "$("$1_filter" "$2")" --filter status=running; }
+# containers of SERVICE running and healthy on node B (the server: an unhealthy or starting one
+# gets no traffic on either system), one id a line
+web_containers() { "$1_docker" "$("$1_node" B)" ps -q --filter "$("$1_filter" "$2")" --filter status=running --filter health=healthy; }
 client_pid() {
   local id
   id=$("$1_docker" "$("$1_node" A)" ps -q --filter "$("$1_filter" client)" --filter status=running | head -1)
@@ -95,7 +96,8 @@ measure_load() {
 
 # measure_kill SYS CASE (vip|dnsrr|mesh) [sick]: a request every 20 ms (1 s timeout) while one of
 # the service's two tasks on node B is killed (with `sick`: its healthcheck made to fail); prints "SECONDS BAD LOAD": from the kill to the first
-# good request after the last one that failed or reached the victim, and how many did. Then waits
+# good request after the last one that failed or reached the victim, and how many did (with `sick`
+# a fourth field: the same from the engine's unhealthy verdict). Then waits
 # for the service to have two running tasks again, for the next case.
 measure_kill() {
   local sys=$1 svc=web target victim host n killed_at removal
@@ -111,7 +113,7 @@ measure_kill() {
   # (read now: a dead container has no address)
   local direct=()
   [ "$2" != dnsrr ] || direct=(--victim-addr "$(task_ip "$sys" "$victim")")
-  local samples="$BENCH_DIR/kill-$sys-$2.json" load
+  local samples="$BENCH_DIR/kill-$sys-$2${3:+-$3}.json" load
   http_load "$sys" watch --target "$target" --seconds "$KILL_WINDOW" --interval 20 --timeout 1000 >"$samples" &
   local watcher=$!
   sleep 2
@@ -124,12 +126,20 @@ measure_kill() {
   fi
   wait "$watcher" || true
   removal=$(node dist/bench/http-load.js removal --samples "$samples" --killed-at "$killed_at" --victim "$host" "${direct[@]}" 2>&1)
+  # with `sick`: also from the engine's verdict (its health_status event), which the touch
+  # precedes by up to the interval plus the probe's own exec (seconds on a loaded machine)
+  local verdict="" judged_at
+  if [ "${3:-}" = sick ]; then
+    judged_at=$("${sys}_docker" "$("${sys}_node" B)" events --since "$(awk -v t="$killed_at" 'BEGIN { printf "%.3f", t / 1000 }')" --until "$(date +%s.%N)" \
+      --filter "container=$victim" --filter event=health_status --format '{{.TimeNano}} {{.Action}}' | awk '/unhealthy/ { printf "%.3f", $1 / 1e6; exit }')
+    [ -z "$judged_at" ] || verdict=$(node dist/bench/http-load.js removal --samples "$samples" --killed-at "$judged_at" --victim "$host" "${direct[@]}" 2>&1)
+  fi
   two_running() { [ "$(web_containers "$sys" "$svc" | wc -l)" -ge 2 ]; }
   wait_until 60 two_running || echo "  $sys: $svc did not get back to 2 tasks" >&2
   case $removal in
     null) printf 'n/a\nstill reached the killed task at the end of the %s s window\n' "$((KILL_WINDOW - 2))" ;;
     *'"victimBefore":0'*) printf 'n/a\nthe killed task answered no request before the kill\n' ;;
-    '{'*) echo "$(awk -v ms="$(json ms <<<"$removal")" 'BEGIN { printf "%.2f", ms / 1000 }') $(json bad <<<"$removal") $load" ;;
+    '{'*) echo "$(awk -v ms="$(json ms <<<"$removal")" 'BEGIN { printf "%.2f", ms / 1000 }') $(json bad <<<"$removal") $load$([[ "$verdict" != '{'* ]] || awk -v ms="$(json ms <<<"$verdict")" 'BEGIN { printf " %.2f", ms / 1000 }')" ;;
     *) printf 'n/a\n%s\n' "$(head -c 200 "$samples")" ;;
   esac
 }

@@ -5,7 +5,7 @@
 NOTES=()
 # median FIELD SYS CASE: the median of field FIELD over the rounds, empty when never measured
 median() {
-  awk -v k="$1" 'NF { print $k }' <<<"${FIG[$2,$3]:-}" | sort -n |
+  awk -v k="$1" 'NF >= k { print $k }' <<<"${FIG[$2,$3]:-}" | sort -n |
     awk '{ v[NR] = $1 } END { if (NR) printf "%.4g", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 # sum FIELD SYS CASE
@@ -45,6 +45,8 @@ kill_row() { # kill_row LABEL CASE [sick]
   for sys in swarm stackd; do
     if [ -n "${FIG[$sys,$c]:-}" ]; then
       s+=("$(median 1 "$sys" "$c")"); cells+=("${s[-1]} s ($(median 2 "$sys" "$c") bad)")
+      local judged; judged=$(median 4 "$sys" "$c")
+      [ -z "$judged" ] || cells[-1]+="; $judged s from the engine's verdict"
     else
       na "$sys" "$c"
       s+=(""); cells+=("$CELL")

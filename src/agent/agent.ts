@@ -37,6 +37,8 @@ export interface AgentOptions {
   runtime?: ContainerRuntime;
   /** tasks worked on at once (stackd --task-concurrency) */
   taskConcurrency?: number;
+  /** with netns: a task leaving its service's endpoints is stopped this many ms after (stackd --endpoint-drain) */
+  endpointDrain?: number;
 }
 
 /** What runs once the node is registered: loaded after registering (and while the assignments
@@ -137,6 +139,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     onTaskGone: () => gcWanted.next(),
     clusterNet: opts.netns !== undefined,
     concurrency: opts.taskConcurrency,
+    drainMs: opts.endpointDrain,
   });
   const net =
     clusterNet && opts.netns

@@ -10,11 +10,19 @@ export type Step =
   | { type: 'prepare' }
   | { type: 'start'; containerId: string }
   /** stop the container (desired shutdown or stopped, or unhealthy) within `timeoutSeconds`
-   *  (absent: the template's stop_grace_period) and then report `then` */
-  | { type: 'stop'; containerId: string; timeoutSeconds?: number; then: Partial<TaskStatus> & { state: TaskState } }
+   *  (absent: the template's stop_grace_period) and then report `then`. `drain`: the task was one
+   *  of its service's endpoints; it leaves them first (the manager's wish already took it out, or
+   *  `drain.report` does), and every node gets time to stop sending it connections before the
+   *  stop signal, as Swarm's agent does */
+  | { type: 'stop'; containerId: string; timeoutSeconds?: number; then: Partial<TaskStatus> & { state: TaskState }; drain?: Drain }
   /** only a status to report */
   | { type: 'report'; status: Partial<TaskStatus> & { state: TaskState } }
   | { type: 'none' };
+
+export interface Drain {
+  /** reported (and written) before the drain: what takes the task out of the endpoints */
+  report?: Partial<TaskStatus> & { state: TaskState };
+}
 
 /**
  * @param task      the manager's task (desiredState, template)
@@ -26,7 +34,7 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
 
   if (task.spec.desiredState === 'stopped') return planStopped(task, container, reported);
   if (task.spec.desiredState !== 'running') {
-    if (container?.running) return { type: 'stop', containerId: container.id, then: { state: 'shutdown', message: 'shutdown' } };
+    if (container?.running) return { type: 'stop', containerId: container.id, then: { state: 'shutdown', message: 'shutdown' }, ...drained(reported) };
     if (!isTerminal(reported))
       return { type: 'report', status: { state: 'shutdown', message: 'shutdown', ...(container?.exitCode !== undefined ? { exitCode: container.exitCode } : {}) } };
     return { type: 'none' };
@@ -51,7 +59,9 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
   if (!container.running) return { type: 'none' }; // paused, restarting, removing: wait for the next event
 
   if (container.health === 'unhealthy') {
-    return { type: 'stop', containerId: container.id, then: { state: 'failed', message: 'started', error: 'container unhealthy', health: 'unhealthy' } };
+    const out = { state: reported, message: 'unhealthy: stopping', health: 'unhealthy' as const };
+    const then = { state: 'failed' as const, message: 'started', error: 'container unhealthy', health: 'unhealthy' as const };
+    return { type: 'stop', containerId: container.id, then, ...(reported === 'running' ? { drain: { report: out } } : {}) };
   }
   if (hasHealthcheck && container.health !== 'healthy') {
     return advance(reported, {
@@ -76,10 +86,16 @@ export function planStep(task: Task, container: ObservedContainer | undefined, r
 function planStopped(task: Task, container: ObservedContainer | undefined, reported: TaskState): Step {
   if (isTerminal(reported)) return { type: 'none' }; // ended before the stop: stays ended
   const timeout = task.spec.stopTimeoutSeconds !== undefined ? { timeoutSeconds: task.spec.stopTimeoutSeconds } : {};
-  if (container?.running) return { type: 'stop', containerId: container.id, ...timeout, then: { state: 'stopped', message: 'stopped', containerId: container.id } };
+  if (container?.running)
+    return { type: 'stop', containerId: container.id, ...timeout, then: { state: 'stopped', message: 'stopped', containerId: container.id }, ...drained(reported) };
   if (reported === 'stopped') return { type: 'none' };
   const exit = container?.exitCode !== undefined && container.status !== 'created' ? { exitCode: container.exitCode } : {};
   return { type: 'report', status: { state: 'stopped', message: 'stopped', ...(container ? { containerId: container.id } : {}), ...exit } };
+}
+
+/** A running task was an endpoint until the manager's wish (desiredState) took it out. */
+function drained(reported: TaskState): { drain?: Drain } {
+  return reported === 'running' ? { drain: {} } : {};
 }
 
 function advance(reported: TaskState, status: Partial<TaskStatus> & { state: TaskState }): Step {

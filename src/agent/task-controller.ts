@@ -1,7 +1,7 @@
 // The agent's task controller: for each task assigned to this node, one step at a time towards the
 // manager's wish (plan-step.ts), triggered by assignment changes and the engine's events.
-import { DEFAULT_TASK_CONCURRENCY } from './task-concurrency.js';
-import { filter, map, merge, type Observable } from 'rxjs';
+import { DEFAULT_DRAIN_MS, DEFAULT_TASK_CONCURRENCY } from './task-concurrency.js';
+import { filter, map, merge, tap, type Observable } from 'rxjs';
 import { assignmentKey, objectKey } from '../api/keys.js';
 import type { Task, TaskState, TaskStatus } from '../api/objects.js';
 import { exponentialBackoff } from '../controller/backoff.js';
@@ -15,7 +15,7 @@ import type { ContainerEvent, ObservedContainer } from '../runtime/types.js';
 import { durationMs } from '../stackfile/units.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
-import { planStep, type Step } from './plan-step.js';
+import { type Drain, planStep, type Step } from './plan-step.js';
 import { prepareContainer } from './prepare.js';
 import type { StatusWriter } from './status-writer.js';
 
@@ -35,6 +35,9 @@ export interface TaskControllerDeps {
   clusterNet?: boolean;
   /** tasks worked on at once (stackd --task-concurrency; default DEFAULT_TASK_CONCURRENCY) */
   concurrency?: number;
+  /** with clusterNet: how long a task that leaves its service's endpoints keeps running before its
+   *  stop signal, for every node to stop sending it connections (stackd --endpoint-drain) */
+  drainMs?: number;
 }
 
 /** An engine that went away is retried within half a minute, not controller-runtime's 1000 s. */
@@ -42,8 +45,11 @@ export const AGENT_BACKOFF = exponentialBackoff(50, 30_000);
 
 export function taskController(deps: TaskControllerDeps): Controller {
   const { store, runtime, nodeName, assignments, statuses, log } = deps;
+  const drainMs = deps.drainMs ?? DEFAULT_DRAIN_MS;
   /** what this agent last reported per task key; read from the Store the first time */
   const reported = new Map<string, TaskStatus>();
+  /** tasks whose container this agent is stopping */
+  const stopping = new Set<string>();
 
   async function reportedState(key: string, task: Task): Promise<TaskState> {
     if (!reported.has(key)) {
@@ -55,7 +61,8 @@ export function taskController(deps: TaskControllerDeps): Controller {
     return reported.get(key)!.state;
   }
 
-  function report(key: string, task: Task, status: Partial<TaskStatus> & { state: TaskState }): void {
+  /** Resolves once written (or given up: the task is gone, or lost every compare-and-swap). */
+  function report(key: string, task: Task, status: Partial<TaskStatus> & { state: TaskState }): Promise<void> {
     const prev = reported.get(key);
     const next: TaskStatus = {
       ...(prev ?? {}),
@@ -68,9 +75,16 @@ export function taskController(deps: TaskControllerDeps): Controller {
     }
     reported.set(key, next);
     // not written (the task is gone, or lost every compare-and-swap): read the Store again next time
-    void statuses.report(task.metadata.namespace, task.metadata.name, next).then((ok) => {
+    return statuses.report(task.metadata.namespace, task.metadata.name, next).then((ok) => {
       if (!ok && reported.get(key) === next) reported.delete(key);
     });
+  }
+
+  /** Out of the endpoints before the stop signal: the report that takes it out is written first,
+   *  then every node's agent has `drainMs` to rewrite its rules and DNS without it. */
+  async function drain(key: string, task: Task, d: Drain): Promise<void> {
+    if (d.report) await report(key, task, d.report);
+    if (deps.clusterNet && drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
   }
 
   async function execute(key: string, task: Task, step: Step): Promise<boolean> {
@@ -78,7 +92,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
       case 'none':
         return false;
       case 'report':
-        report(key, task, step.status);
+        void report(key, task, step.status);
         return false;
       case 'start':
         try {
@@ -86,28 +100,34 @@ export function taskController(deps: TaskControllerDeps): Controller {
         } catch (err) {
           if (err instanceof DockerError && err.unreachable) throw err; // not the task's fault: retry
           // e.g. a published port already taken: the task failed, the manager replaces it
-          report(key, task, { state: 'failed', message: 'starting', error: (err as Error).message, containerId: step.containerId });
+          void report(key, task, { state: 'failed', message: 'starting', error: (err as Error).message, containerId: step.containerId });
           return false;
         }
-        report(key, task, { state: 'starting', message: 'starting', containerId: step.containerId });
+        void report(key, task, { state: 'starting', message: 'starting', containerId: step.containerId });
         return true;
       case 'stop': {
+        if (step.drain) await drain(key, task, step.drain);
         const grace = step.timeoutSeconds ?? Math.ceil(durationMs(task.spec.template.stop_grace_period) / 1000);
-        await runtime.stop(step.containerId, grace);
-        report(key, task, step.then);
+        stopping.add(key);
+        try {
+          await runtime.stop(step.containerId, grace);
+        } finally {
+          stopping.delete(key);
+        }
+        void report(key, task, step.then);
         return true;
       }
       case 'prepare': {
-        report(key, task, { state: 'preparing', message: 'preparing' });
+        void report(key, task, { state: 'preparing', message: 'preparing' });
         let id: string;
         try {
           id = await prepareContainer(store, runtime, task, { nodeName, clusterId: deps.clusterId }, deps.clusterNet);
         } catch (err) {
           if (err instanceof DockerError && err.unreachable) throw err; // not the task's fault: retry
-          report(key, task, { state: 'rejected', message: 'preparing', error: (err as Error).message });
+          void report(key, task, { state: 'rejected', message: 'preparing', error: (err as Error).message });
           return false;
         }
-        report(key, task, { state: 'ready', message: 'created', containerId: id });
+        void report(key, task, { state: 'ready', message: 'created', containerId: id });
         // a container just created is `created`: start it without inspecting it again (planStep's
         // next step), one engine round trip less on every task's path to running
         return execute(key, task, { type: 'start', containerId: id });
@@ -136,6 +156,19 @@ export function taskController(deps: TaskControllerDeps): Controller {
     if (task.status?.state === 'orphaned' && container) deps.onTaskGone(task.metadata.name);
   }
 
+  /** A task's container died: report it from the event at once. An inspect now waits for the
+   *  engine to release the container (network teardown, ~0.7 s under load), and every node's
+   *  endpoints wait for this report; the reconcile that follows refines it (same state). */
+  function reportDeath(key: string, ev: ContainerEvent): void {
+    const task = assignments.get(key);
+    const prev = reported.get(key);
+    // a death this agent caused is reported by the stop step (an unhealthy task exiting 0 failed)
+    if (!task || !prev || ev.exitCode === undefined || stopping.has(key)) return;
+    const died: ObservedContainer = { id: ev.id, name: '', image: '', labels: ev.labels, status: 'exited', running: false, exitCode: ev.exitCode, oomKilled: false };
+    const step = planStep(task, died, prev.state);
+    if (step.type === 'report') void report(key, task, step.status);
+  }
+
   const toKey = (ev: ContainerEvent) => assignmentKey(nodeName, ev.task!.stack, ev.task!.taskId);
   return new Controller({
     name: 'tasks',
@@ -144,6 +177,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
       deps.events$.pipe(
         // not another cluster's container under the same node name (a shared engine)
         filter((ev) => ev.task !== undefined && ev.task.node === nodeName && (ev.task.cluster === deps.clusterId || ev.task.cluster === '')),
+        tap((ev) => ev.action === 'die' && reportDeath(toKey(ev), ev)),
         map(toKey),
       ),
     ),

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { parseListenAddress } from '../gitops/webhook-auth.js';
 import { parseDuration } from '../stackfile/units.js';
 import { openStore } from '../store/open.js';
-import { DEFAULT_TASK_CONCURRENCY } from '../agent/task-concurrency.js';
+import { DEFAULT_DRAIN_MS, DEFAULT_TASK_CONCURRENCY } from '../agent/task-concurrency.js';
 import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
 import { addStoreOptions, type StoreFlags } from '../store/flags.js';
@@ -171,6 +171,16 @@ interface AgentFlags {
   address?: string;
   netns?: string;
   taskConcurrency?: number;
+  /** ms (parsed from a duration) */
+  endpointDrain?: number;
+}
+
+function parseDrain(value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 function parseTaskConcurrency(value: string): number {
@@ -194,6 +204,12 @@ function agentOptions(cmd: Command): Command {
       "tasks the agent works on at once (each step: pull, create, start, stop); Swarm's agent has no such cap",
       parseTaskConcurrency,
       DEFAULT_TASK_CONCURRENCY,
+    )
+    .option(
+      '--endpoint-drain <duration>',
+      "with --netns: a task leaving its service's endpoints (stopping, unhealthy) gets its stop signal this long after, once every node sends it no new connection (e.g. 1s, 500ms, 0s)",
+      parseDrain,
+      DEFAULT_DRAIN_MS,
     )
     .addOption(new Option('--role <role>', 'node role').choices(['manager', 'worker']).default('worker'));
 }

@@ -84,8 +84,12 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
     });
     const warnedKept = new Set<string>();
     async function reconcile(): Promise<void> {
-      // the ingress network first: its VXLAN device is then made in this same pass
-      const meshOn = await mesh.reconcile(networks.list(), services.list(), tasks.list());
+      // endpoints first, both at once: a task that left them must stop getting connections now;
+      // the ingress network comes with the mesh, so its VXLAN device is made in this same pass
+      const [meshOn] = await Promise.all([
+        mesh.reconcile(networks.list(), services.list(), tasks.list()),
+        applyContainerRules(runtime, nodeName, rulesApplied, networks.list(), tasks.list(), RULE_TAG),
+      ]);
       let engineNets = (await runtime.listManagedResources()).networks;
       const shared = planSharedOnNode(networks.list(), engineNets, nodeName, deps.clusterId);
       if (shared.create.length || shared.remove.length) {
@@ -109,7 +113,6 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
         vxlanKey = key;
         vxlanAt = Date.now();
       }
-      await applyContainerRules(runtime, nodeName, rulesApplied, networks.list(), tasks.list(), RULE_TAG);
       if (!meshOn) throw new Error('the ingress network has no slot for this node yet (routing mesh off until it does)');
     }
 

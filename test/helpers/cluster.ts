@@ -88,6 +88,8 @@ export class Cluster {
     readonly nodes: NodeDef[],
     /** agents run with --netns: cluster networking (overlays, VIPs, DNS, routing mesh) */
     readonly clusterNet = false,
+    /** more flags for every agent (e.g. --endpoint-drain 3s) */
+    readonly agentArgs: string[] = [],
   ) {}
 
   get storeUrl(): string {
@@ -96,9 +98,9 @@ export class Cluster {
 
   /** etcd, then every node's engine (fresh: wiped first), then one agent per node and a manager. */
   /** `managerArgs`: flags for the first manager (e.g. --node-grace 30); `clusterNet`: agents with --netns */
-  static async start(nodes: NodeDef[], managerArgs: string[] = [], opts: { clusterNet?: boolean; agents?: boolean } = {}): Promise<Cluster> {
+  static async start(nodes: NodeDef[], managerArgs: string[] = [], opts: { clusterNet?: boolean; agents?: boolean; agentArgs?: string[] } = {}): Promise<Cluster> {
     const etcd = await EtcdProcess.start();
-    const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes, opts.clusterNet);
+    const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes, opts.clusterNet, opts.agentArgs);
     try {
       for (const n of nodes) await nodesSh(`wipe_node ${n.name}; start_node ${n.name} ${n.index} >/dev/null`);
     } catch (err) {
@@ -129,7 +131,18 @@ export class Cluster {
     const def = this.node(node);
     const labels = Object.entries(def.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
     const net = this.clusterNet ? ['--netns', `/var/run/netns/${def.name}`, '--address', this.address(def.name)] : [];
-    const args = ['agent', '--store', this.storeUrl, '--node-name', def.name, '--docker', `unix:///run/stackd-${def.name}.sock`, ...net, ...labels];
+    const args = [
+      'agent',
+      '--store',
+      this.storeUrl,
+      '--node-name',
+      def.name,
+      '--docker',
+      `unix:///run/stackd-${def.name}.sock`,
+      ...net,
+      ...labels,
+      ...this.agentArgs,
+    ];
     const agent = this.spawnDaemon(`agent-${def.name}`, args);
     this.agents.set(def.name, agent);
     return agent;

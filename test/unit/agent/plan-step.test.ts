@@ -73,6 +73,29 @@ describe('planStep: one step per call, states only forward', () => {
   });
 });
 
+describe('planStep: a task leaves its endpoints before its stop signal', () => {
+  it('unhealthy while running: reported unhealthy (out of the endpoints) first, then stopped and failed', () => {
+    const step = planStep(task('running', true), container({ health: 'unhealthy' }), 'running');
+    expect(step).toMatchObject({
+      type: 'stop',
+      drain: { report: { state: 'running', health: 'unhealthy' } },
+      then: { state: 'failed', health: 'unhealthy', error: 'container unhealthy' },
+    });
+  });
+  it('unhealthy before it ever ran (never an endpoint): stopped without a drain', () => {
+    expect(planStep(task('running', true), container({ health: 'unhealthy' }), 'starting')).not.toHaveProperty('drain');
+  });
+  it("wanted stopped or shut down while running: drained (the manager's wish already took it out), nothing to report", () => {
+    expect(planStep(task('shutdown'), running, 'running')).toMatchObject({ type: 'stop', drain: {} });
+    expect(planStep(task('stopped'), running, 'running')).toMatchObject({ type: 'stop', drain: {} });
+    expect((planStep(task('shutdown'), running, 'running') as { drain: object }).drain).not.toHaveProperty('report');
+  });
+  it('not yet running: no drain', () => {
+    expect(planStep(task('shutdown'), container({ health: 'starting' }), 'starting')).not.toHaveProperty('drain');
+    expect(planStep(task('stopped', true), container({ health: 'starting' }), 'starting')).not.toHaveProperty('drain');
+  });
+});
+
 describe('planStep: Compose stop keeps the container, start starts the same one', () => {
   const stopped = exited(143);
   it.each(
