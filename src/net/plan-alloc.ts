@@ -3,7 +3,7 @@
 // Allocations only grow while their owner lives, so a running task's address never moves.
 import type { Network, NetworkStatus, Service, Stack, Task } from '../api/objects.js';
 import { canonicalJson } from '../client/codec.js';
-import { attachedServices, endpointKey } from './attach.js';
+import { attachedServices, endpointKey, isClusterScoped } from './attach.js';
 import {
   allocateSubnet,
   chunkPrefixFor,
@@ -75,7 +75,7 @@ export function planAllocations(
     if (next.subnet) {
       const attached = attachedServices(net, services, stacks);
       const wanting = !tasks || isIngress(net) || net.spec.attachable ? nodes : nodesWithTasks(attached, tasks, nodes);
-      const freed = releasable(net, before.nodes ?? {}, wanting, tasks, ready);
+      const freed = releasable(net, before.nodes ?? {}, wanting, stacks, tasks, ready);
       const { kept, unplaced } = slots(
         before.nodes ?? {},
         nodes.filter((n) => !freed.includes(n)),
@@ -115,22 +115,33 @@ function slots(current: Record<string, number>, nodes: string[], wanting: string
   return { kept, unplaced };
 }
 
-/** The nodes whose slot on stack network `net` goes back to the pool: they want none (no task of
- *  the network wanted running there), hold no task of the stack at all (any state: the agent's
- *  garbage collector removes the stack's engine networks, bridge and gateway with them, exactly
- *  then: src/agent/gc-plan.ts), and are ready (a dead agent collects nothing, and its bridge
- *  would still hold the slot's gateway on the overlay). Cluster-scoped networks keep their slots:
- *  no collector removes their engine networks per node. The engine network also carries its
- *  range (NET_LABEL.ipRange), so a node given another slot later never reuses a stale one. */
-function releasable(net: Network, current: Record<string, number>, wanting: string[], tasks?: Task[], ready?: string[]): string[] {
-  if (!tasks || !ready || net.metadata.namespace === '' || net.spec.attachable) return [];
+/** The nodes whose slot on `net` goes back to the pool: they want none (no task of the network
+ *  wanted running there), hold no task that may still be on it (any state), and are ready (a dead
+ *  agent collects nothing, and its bridge would still hold the slot's gateway on the overlay).
+ *  On a stack network: no task of the stack at all, exactly when the agent's garbage collector
+ *  removes the stack's engine networks, bridge and gateway with them (src/agent/gc-plan.ts). On a
+ *  cluster network (`network create`): no task with an address on it and none of a stack naming
+ *  it; its agent then removes the engine network (shared-on-node.ts). The ingress and attachable
+ *  networks keep their slots: every node is on them. The engine network also carries its range
+ *  (NET_LABEL.ipRange), so a node given another slot later never reuses a stale one. */
+function releasable(net: Network, current: Record<string, number>, wanting: string[], stacks: Stack[], tasks?: Task[], ready?: string[]): string[] {
+  if (!tasks || !ready || isIngress(net) || net.spec.attachable) return [];
   const want = new Set(wanting);
   const alive = new Set(ready);
   const candidates = Object.keys(current).filter((n) => !want.has(n) && alive.has(n));
   if (candidates.length === 0) return []; // the usual case: no scan of the tasks
+  const holds = isClusterScoped(net) ? holdsClusterNetwork(net, stacks) : (t: Task) => t.spec.stack === net.spec.stack;
   const busy = new Set<string>();
-  for (const t of tasks) if (t.spec.nodeName && t.spec.stack === net.spec.stack) busy.add(t.spec.nodeName);
+  for (const t of tasks) if (t.spec.nodeName && holds(t)) busy.add(t.spec.nodeName);
   return candidates.filter((n) => !busy.has(n));
+}
+
+/** A task that may be on cluster network `net`: it has an address there, or its stack names it. */
+function holdsClusterNetwork(net: Network, stacks: Stack[]): (t: Task) => boolean {
+  const naming = new Set(
+    stacks.filter((s) => Object.values(s.spec.networks ?? {}).some((n) => n?.external && n.name === net.spec.name)).map((s) => s.metadata.name),
+  );
+  return (t) => t.status?.addresses?.[net.spec.name] !== undefined || naming.has(t.spec.stack);
 }
 
 /** Nodes running a task (desired running) of one of `services`. One pass over the tasks with Set

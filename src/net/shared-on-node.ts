@@ -1,7 +1,8 @@
 // Cluster networks (`stackctl network create`) on one node's engine apart from what its tasks
 // ask for: an attachable one is made on every node, so a standalone `docker run --network NAME`
-// joins it there with that node's share of the subnet; one removed from the Store goes from the
-// engine. Planning is pure; the agent's net controller applies it.
+// joins it there with that node's share of the subnet; one removed from the Store, or whose slot
+// for this node the manager gave back, goes from the engine. Planning is pure; the agent's net
+// controller applies it.
 import type { Network } from '../api/objects.js';
 import { LABEL } from '../runtime/labels.js';
 import type { DockerRuntime } from '../runtime/docker.js';
@@ -27,7 +28,11 @@ export function planSharedOnNode(networks: Network[], local: EngineNetwork[], no
   const create = shared.filter(
     (n) => n.spec.attachable && n.status?.subnet && n.status.nodes?.[nodeName] !== undefined && !here.some((l) => l.name === n.spec.name),
   );
-  const remove = here.filter((l) => !shared.some((n) => n.spec.name === l.name && String(n.status?.vni) === l.labels[NET_LABEL.vni])).map((l) => l.name);
+  // kept while the network is the cluster's and this node holds a slot on it (the manager gives
+  // a slot back once no task here may be on the network: plan-alloc.ts's releasable)
+  const kept = (l: EngineNetwork) =>
+    shared.some((n) => n.spec.name === l.name && String(n.status?.vni) === l.labels[NET_LABEL.vni] && n.status?.nodes?.[nodeName] !== undefined);
+  const remove = here.filter((l) => !kept(l)).map((l) => l.name);
   return { create, remove };
 }
 

@@ -163,13 +163,13 @@ describe('more than 31 nodes on a network', () => {
     expect(again.status.nodes).toEqual({ n001: 1, n002: 2, n004: 3 });
   });
 
-  it('keeps the slots of the ingress network, attachable and cluster-scoped networks', () => {
+  it('keeps the slots of the ingress network and attachable networks', () => {
     const all = nodes(2);
     const status = { subnet: '10.1.0.0/24', chunkPrefix: 29, vni: 4100, nodes: { n001: 1, n002: 2 }, vips: {} };
     const att = network('a', 'default', { attachable: true, subnet: '10.1.0.0/24' }, status);
     expect(planAllocations([att], [], all, [], [], all)).toEqual([]);
-    const shared = { ...network('', 'shared', { subnet: '10.1.0.0/24' }, status), spec: { ...network('', 'shared').spec, name: 'shared', stack: '' } };
-    expect(planAllocations([shared], [], all, [], [], all)).toEqual([]);
+    const ingress = { ...network('', 'ingress', {}, status), spec: { ...network('', 'ingress').spec, name: 'stackd_ingress', stack: '' } };
+    expect(planAllocations([ingress], [], all, [], [], all)).toEqual([]);
   });
 
   it('gives the ingress network a /15: a slot for each of 1,000 nodes (1,984 in all); stack networks a /20 after it', () => {

@@ -168,4 +168,26 @@ describe('a network stacks share', () => {
     ];
     expect(planSharedOnNode([], local, 'n1', 'c1')).toEqual({ create: [], remove: ['shared'] });
   });
+
+  it('a node gives its slot on a non-attachable one back once no task here may be on it, and its agent then removes it', () => {
+    const vips = { a_api: '10.128.0.1', b_api: '10.128.0.2', b_web: '10.128.0.3' };
+    const status = { subnet: '10.128.0.0/20', chunkPrefix: 26, vni: 4097, nodes: { n1: 1, n2: 2 }, vips };
+    const plain = shared(status, { attachable: false });
+    const on = (t: Task, node: string, desiredState: 'running' | 'shutdown' = 'running'): Task => ({ ...t, spec: { ...t.spec, nodeName: node, desiredState } });
+    const alloc = (ts: Task[], st = stacks) => planAllocations([plain], services, ['n1', 'n2'], st, ts, ['n1', 'n2']);
+    // a's api runs on n1: n1 keeps its slot; n2 runs nothing of a stack naming it: given back
+    expect(alloc([on(task('a', 'api', {}), 'n1')])[0].status.nodes).toEqual({ n1: 1 });
+    // a stopped task with an address on it still holds n2's (its container may be attached)
+    expect(alloc([on(task('a', 'api', {}), 'n1'), on(task('z', 'old', { shared: '10.128.1.2' }), 'n2', 'shutdown')])).toEqual([]);
+    // a task of a stack naming it, wanted stopped, with no address yet: held too
+    expect(alloc([on(task('a', 'api', {}), 'n1'), on(task('b', 'web', {}), 'n2', 'shutdown')])).toEqual([]);
+    // the stacks gone (their tasks with them): every slot goes back
+    expect(alloc([], [])[0].status.nodes).toEqual({});
+    // the ingress and attachable networks keep theirs
+    expect(planAllocations([shared(status)], services, ['n1', 'n2'], stacks, [], ['n1', 'n2'])).toEqual([]);
+
+    const local = [{ name: 'shared', labels: { 'io.stackd.node': 'n2', 'io.stackd.cluster': 'c1', 'io.stackd.stack': '', 'io.stackd.vni': '4097' } }];
+    expect(planSharedOnNode([plain], local, 'n2', 'c1')).toEqual({ create: [], remove: [] });
+    expect(planSharedOnNode([shared({ ...status, nodes: { n1: 1 } }, { attachable: false })], local, 'n2', 'c1')).toEqual({ create: [], remove: ['shared'] });
+  });
 });
