@@ -4,8 +4,8 @@ import type { Node, Task } from '../api/objects.js';
 import { stateOf } from '../orchestrator/task-state.js';
 import { parseConstraints, type ParsedConstraints } from './constraints.js';
 import { applyFilters, filtersFor } from './filters.js';
-import { addTask, buildNodeInfos } from './node-info.js';
-import { pickNode } from './rank.js';
+import { addTask, buildNodeInfos, serviceKey } from './node-info.js';
+import { pickNode, SpreadGroups } from './rank.js';
 
 export interface ScheduleResult {
   /** set spec.nodeName and status assigned */
@@ -33,6 +33,8 @@ function batchOrder(a: Task, b: Task): number {
 export function schedule(pending: Task[], nodes: Node[], tasks: Task[]): ScheduleResult {
   const infos = buildNodeInfos(nodes, tasks);
   const parsed = new Map<string, ParsedConstraints>();
+  /** by service and preferences (a rolling update's two templates may spread differently) */
+  const spread = new Map<string, SpreadGroups>();
   const result: ScheduleResult = { assignments: [], unschedulable: [] };
   const todo = pending.filter((t) => stateOf(t) === 'pending' && t.spec.desiredState === 'running').sort(batchOrder);
   for (const task of todo) {
@@ -59,8 +61,12 @@ export function schedule(pending: Task[], nodes: Node[], tasks: Task[]): Schedul
       result.unschedulable.push({ taskName: name, reason });
       continue;
     }
-    const chosen = pickNode(task, passed, infos.values());
+    const spreadKey = `${serviceKey(task)} ${JSON.stringify(task.spec.template.deploy.placement.preferences)}`;
+    let groups = spread.get(spreadKey);
+    if (!groups) spread.set(spreadKey, (groups = new SpreadGroups(task, infos.values())));
+    const chosen = pickNode(task, passed, groups);
     addTask(chosen, { ...task, spec: { ...task.spec, nodeName: chosen.name } });
+    for (const g of spread.values()) if (g.service === groups.service) g.added(chosen);
     result.assignments.push({ taskName: name, nodeName: chosen.name });
   }
   return result;
