@@ -197,6 +197,19 @@ export class Cluster {
   }
 
   /** A listing's --format json output; throws (with stderr) when the command fails. */
+  /** Waits until `stackctl node ls` lists `count` nodes, every one Ready. */
+  async nodesReady(count: number): Promise<void> {
+    await eventually(
+      async () => {
+        const nodes = await this.stackctlJson<{ status: string }[]>(['node', 'ls']);
+        return nodes.length === count && nodes.every((n) => n.status === 'Ready');
+      },
+      'every node Ready',
+      60_000,
+      500,
+    );
+  }
+
   async stackctlJson<T>(args: string[]): Promise<T> {
     const res = await this.stackctl([...args, '--format', 'json']);
     if (res.code !== 0) throw new Error(`stackctl ${args.join(' ')} exited ${res.code}: ${res.stderr.trim()}`);

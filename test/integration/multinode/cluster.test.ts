@@ -33,15 +33,7 @@ let cluster: Cluster;
 beforeAll(async () => {
   cluster = await Cluster.start(NODES);
   console.log(`multinode: daemon logs in ${cluster.logDir}`);
-  await eventually(
-    async () => {
-      const nodes = await cluster.stackctlJson<NodeRow[]>(['node', 'ls']);
-      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
-    },
-    'every node Ready',
-    60_000,
-    500,
-  );
+  await cluster.nodesReady(NODES.length);
 }, 180_000);
 
 afterAll(async () => {

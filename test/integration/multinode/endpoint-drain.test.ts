@@ -28,15 +28,7 @@ beforeAll(async () => {
   // a generous drain: the machine running the suite may be loaded well past its 2 cores
   cluster = await Cluster.start(NODES, [], { clusterNet: true, agentArgs: ['--endpoint-drain', '3s'] });
   console.log(`endpoint-drain: daemon logs in ${cluster.logDir}`);
-  await eventually(
-    async () => {
-      const nodes = await cluster.stackctlJson<{ status: string }[]>(['node', 'ls']);
-      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
-    },
-    'every node Ready',
-    60_000,
-    500,
-  );
+  await cluster.nodesReady(NODES.length);
 }, 240_000);
 
 afterAll(async () => {

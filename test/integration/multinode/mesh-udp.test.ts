@@ -31,15 +31,7 @@ beforeAll(async () => {
   // a node whose agent is restarted stays Ready (its tasks are not replaced) within the grace period
   cluster = await Cluster.start(NODES, ['--node-grace', '60'], { clusterNet: true });
   console.log(`mesh-udp: daemon logs in ${cluster.logDir}`);
-  await eventually(
-    async () => {
-      const nodes = await cluster.stackctlJson<{ status: string }[]>(['node', 'ls']);
-      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
-    },
-    'every node Ready',
-    60_000,
-    500,
-  );
+  await cluster.nodesReady(NODES.length);
 }, 240_000);
 
 afterAll(async () => {

@@ -22,15 +22,7 @@ let cluster: Cluster;
 beforeAll(async () => {
   cluster = await Cluster.start(NODES, [], { clusterNet: true });
   console.log(`network: daemon logs in ${cluster.logDir}`);
-  await eventually(
-    async () => {
-      const nodes = await cluster.stackctlJson<{ status: string }[]>(['node', 'ls']);
-      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
-    },
-    'every node Ready',
-    60_000,
-    500,
-  );
+  await cluster.nodesReady(NODES.length);
 }, 240_000);
 
 afterAll(async () => {

@@ -28,15 +28,7 @@ beforeAll(async () => {
   // a long node grace: the agents killed below come back to their containers however slow the machine
   cluster = await Cluster.start(NODES, ['--node-grace', '120'], { clusterNet: true });
   console.log(`shared-network: daemon logs in ${cluster.logDir}`);
-  await eventually(
-    async () => {
-      const nodes = await cluster.stackctlJson<{ status: string }[]>(['node', 'ls']);
-      return nodes.length === NODES.length && nodes.every((n) => n.status === 'Ready');
-    },
-    'every node Ready',
-    60_000,
-    500,
-  );
+  await cluster.nodesReady(NODES.length);
 }, 240_000);
 
 afterAll(async () => {

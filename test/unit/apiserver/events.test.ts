@@ -26,7 +26,8 @@ test('the Table reads like kubectl get events: LAST SEEN, TYPE, REASON, OBJECT, 
     { component: 'manager', host: 'm1' },
     first,
   );
-  const table = toTable('Event', [{ ...ev, count: 4, lastTimestamp: new Date(Date.now() - 42_000).toISOString() }], '7');
+  const repeated = { ...ev, count: 4, lastTimestamp: new Date(Date.now() - 42_000).toISOString() };
+  const table = toTable('Event', [repeated], '7');
   expect(table.columnDefinitions.map((c) => [c.name, c.priority])).toEqual([
     ['Last Seen', 0],
     ['Type', 0],
