@@ -82,5 +82,7 @@ function App() {
 
 performance.mark('stackd:modules'); // every module evaluated (bench:ui's breakdown)
 connect();
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the "loading…" placeholder: render() adds to what is there, it does not replace it
+render(html`<${App} />`, root);
 performance.mark('stackd:rendered');

@@ -4,7 +4,7 @@ import { db, useFeed } from '../state.js';
 import { ago, confirmAction, html } from '../ui.js';
 
 /** "main@3e0edc8ace98…" → "main@3e0edc8ace98": the branch and 12 digits of the commit. */
-const short = (revision) => revision.replace(/@([0-9a-f]{12})[0-9a-f]*$/, '@$1');
+const short = (revision) => revision.replace(/(^|@)([0-9a-f]{12})[0-9a-f]*$/, '$1$2');
 
 export function GitOpsPage() {
   useFeed();

@@ -104,8 +104,8 @@ put(objectKey('GitSource', '', 'platform'), {
   metadata: meta('platform', ''),
   spec: { repo: 'https://git.example.com/ops/platform.git', branch: 'main', path: 'stacks', interval: '1m', prune: true, suspend: false },
   status: {
-    lastAppliedRevision: '3f2a9c1e7b5d4a8f9e0c1b2a3d4e5f6a7b8c9d0e',
-    lastAttemptedRevision: '3f2a9c1e7b5d4a8f9e0c1b2a3d4e5f6a7b8c9d0e',
+    lastAppliedRevision: 'main@3f2a9c1e7b5d4a8f9e0c1b2a3d4e5f6a7b8c9d0e',
+    lastAttemptedRevision: 'main@3f2a9c1e7b5d4a8f9e0c1b2a3d4e5f6a7b8c9d0e',
     conditions: [{ type: 'Ready', status: 'True', reason: 'Applied', message: 'applied 2 stacks at 3f2a9c1e', lastTransitionTime: at(300) }],
     stacks: [
       { stack: 'accounts', file: 'stacks/accounts.yaml', result: 'applied' },

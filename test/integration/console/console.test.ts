@@ -71,6 +71,8 @@ test(
     const row = stack.locator(`tr[data-service="${ACCOUNTS}/web"]`);
     expect(await row.textContent()).toContain('stackd/accounts-web:dev');
     expect(await row.textContent()).toContain(`${web}→80/tcp`);
+    // the page replaced index.html's placeholder rather than rendering below it
+    expect(await page.locator('#app').textContent()).not.toContain('loading…');
   }),
   LONG,
 );
