@@ -12,6 +12,7 @@ import { api, kubeconfigFrom, kubectl, kubectlStream, type ApiClient, WatchStrea
 import { ROOT, run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
 import { freePort } from '../../helpers/stackd.js';
+import { CRASH_LOOP_STACK } from '../../helpers/stacks.js';
 
 jest.setTimeout(240_000);
 
@@ -31,20 +32,12 @@ async function eventsAs(who: ApiClient, ...args: string[]): Promise<StackdEvent[
   return JSON.parse(res.stdout) as StackdEvent[];
 }
 
-const crashing = `services:
-  crash:
-    image: stackd/busybox:latest
-    command: ["sh", "-c", "sleep 0.5; exit 3"]
-    deploy:
-      restart_policy: {delay: 1s}
-`;
-
 beforeAll(async () => {
   const port = await freePort();
   cluster = await Cluster.start([{ name: NODE, index: 242, labels: {} }], ['--api-listen', `127.0.0.1:${port}`]);
   admin = await eventually(() => kubeconfigFor('admin').catch(() => undefined), 'the API server to publish its CA');
   viewer = await kubeconfigFor('viewer', '--role', 'viewer');
-  await cluster.deploy(STACK, crashing, '-d');
+  await cluster.deploy(STACK, CRASH_LOOP_STACK, '-d');
 });
 
 afterAll(async () => {

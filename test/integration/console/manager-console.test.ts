@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import type { GitSource, Service } from '../../../src/api/objects.js';
 import { createToken } from '../../../src/apiserver/tokens.js';
 import { getObject } from '../../../src/client/objects.js';
@@ -109,6 +109,8 @@ const ACTIONS = [
   { action: 'availability', target: 'any-node', availability: 'drain' },
   { action: 'sync', target: SOURCE },
 ];
+/** the GitOps page's last applied commit once it shows `commit` (as branch@12 hex digits) */
+const lastApplied = (section: Locator, commit: string) => section.getByTestId('last-applied').filter({ hasText: `main@${commit.slice(0, 12)}` });
 const post = (data: unknown) => page.request.post(`${url}api/actions`, { data, headers: { 'x-stackd-console': '1' } });
 
 test(
@@ -139,10 +141,7 @@ test(
     await page.getByRole('heading', { name: /Events/ }).waitFor();
     await page.goto(`${url}#/gitops`);
     const section = page.locator(`section[data-gitsource="${SOURCE}"]`);
-    await section
-      .getByTestId('last-applied')
-      .filter({ hasText: `main@${firstCommit.slice(0, 12)}` })
-      .waitFor();
+    await lastApplied(section, firstCommit).waitFor();
 
     // the page asks, warns, and shows the server's refusal
     await section.locator('button[data-action="sync"]').click();
@@ -172,10 +171,7 @@ test(
     await logIn(page, token);
     await page.locator('.who').getByText('admin').waitFor();
     const section = page.locator(`section[data-gitsource="${SOURCE}"]`);
-    await section
-      .getByTestId('last-applied')
-      .filter({ hasText: `main@${firstCommit.slice(0, 12)}` })
-      .waitFor();
+    await lastApplied(section, firstCommit).waitFor();
 
     await section.locator('button[data-action="sync"]').click();
     await page.getByRole('dialog').getByText(`Sync ${SOURCE} now?`).waitFor();
@@ -184,10 +180,7 @@ test(
       .getByTestId('flash')
       .filter({ hasText: `sync of ${SOURCE} requested` })
       .waitFor();
-    await section
-      .getByTestId('last-applied')
-      .filter({ hasText: `main@${next.slice(0, 12)}` })
-      .waitFor({ timeout: 60_000 });
+    await lastApplied(section, next).waitFor({ timeout: 60_000 });
     expect((await source()).status?.lastAppliedRevision).toBe(`main@${next}`);
     expect((await service()).spec.template.environment).toMatchObject({ REV: '2' });
   }),

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { StackdEvent } from '../../../src/events/event.js';
 import { ROOT } from '../../helpers/cli.js';
 import { SingleNode, eventually } from '../../helpers/stackd.js';
+import { CRASH_LOOP_STACK } from '../../helpers/stacks.js';
 
 const node = new SingleNode('ev');
 // short enough for the expiry case to see it, long enough that on a loaded machine no event
@@ -16,13 +17,6 @@ afterAll(() => node.cleanup(), 60_000);
 
 const events = async (...args: string[]) => node.json<StackdEvent[]>(['events', ...args]);
 
-const crashing = `services:
-  crash:
-    image: stackd/busybox:latest
-    command: ["sh", "-c", "sleep 0.5; exit 3"]
-    deploy:
-      restart_policy: {delay: 1s}
-`;
 const app = (image: string) => `services:
   app:
     image: ${image}
@@ -35,7 +29,7 @@ it(
   'a crash loop is one Warning event whose count grows; the json output has the event shape',
   node.logged(async () => {
     const stack = node.uniqueName('evcrash');
-    await node.deploy(stack, crashing, '--detach');
+    await node.deploy(stack, CRASH_LOOP_STACK, '--detach');
     const failed = await eventually(async () => {
       const list = await events('--stack', stack, '--type', 'warning');
       const ev = list.find((e) => e.reason === 'TaskFailed');
