@@ -81,31 +81,30 @@ describe('routing mesh on three nodes', () => {
 
     // api: 3 replicas on two nodes, all publishing 8081 in ingress mode (the scheduler lets them)
     expect(
-      (
-        await deployAccounts(
-          { services: { web: on(N1), api: { deploy: { replicas: 3, placement: { constraints: [`node.hostname!=${N1}`] } } }, mysql: on(N3) } },
-          '--detach',
-        )
-      ).code,
+      (await deployAccounts({ services: { web: on(N1), api: { deploy: { replicas: 3, placement: { constraints: [`node.hostname!=${N1}`] } } }, mysql: on(N3) } }))
+        .code,
     ).toBe(0);
-    const api = await eventually(
-      async () => {
-        const ts = await cluster.runningTasks(stack, 'api');
-        return ts.length === 3 && ts.every((t) => t.status?.addresses?.stackd_ingress) && ts;
-      },
-      '3 running api tasks on the ingress network',
-      90_000,
-      300,
-    );
-    expect(new Set(api.map((t) => t.spec.nodeName))).toEqual(new Set([N2, N3]));
-    await eventually(async () => (await meshRules(N1)).match(/stackd ingress \S+_api 8081\/tcp/g)?.length === 3, 'three api backends in ms140 rules', 30_000, 300);
     const hostnames = async (n: number) => {
       const seen: string[] = [];
       for (let i = 0; i < n; i++) seen.push((JSON.parse(await get(N1, 8081)) as { hostname: string }).hostname);
       return seen;
     };
-    const through = new Set(await hostnames(30));
-    expect(through.size).toBe(3); // every replica, through ms140, which runs none
+    // deploy waited for the rollout (the first api task is replaced: its constraint changed); the
+    // three running tasks all answer, every replica through ms140, which runs none
+    const { api, through } = await eventually(
+      async () => {
+        const ts = await cluster.runningTasks(stack, 'api');
+        if (ts.length !== 3 || !ts.every((t) => t.status?.addresses?.stackd_ingress)) return false;
+        const seen = new Set(await hostnames(30));
+        const ids = ts.map((t) => t.status!.containerId!.slice(0, 12));
+        return seen.size === 3 && ids.every((id) => seen.has(id)) && { api: ts, through: seen };
+      },
+      'the 3 running api tasks on the ingress network all answering through ms140',
+      90_000,
+      300,
+    );
+    expect(new Set(api.map((t) => t.spec.nodeName))).toEqual(new Set([N2, N3]));
+    await eventually(async () => (await meshRules(N1)).match(/stackd ingress \S+_api 8081\/tcp/g)?.length === 3, 'three api backends in ms140 rules', 30_000, 300);
 
     // a killed api task stops receiving requests (its replacement has another hostname)
     const victim = api.find((t) => t.spec.nodeName === N2)!;
