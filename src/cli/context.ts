@@ -54,7 +54,7 @@ export async function withStore<T>(cmd: Command, a: unknown, b?: unknown): Promi
   }
   const ms = requestTimeoutMs(cmd);
   const endpoint = describeStoreLocation(resolveStoreLocation(flags.store, { env: process.env, home: homedir(), cwd: process.cwd() }));
-  const opening = openStore(flags.store, flags);
+  const opening = openStore(flags.store, flags, { httpReads: true });
   // a store that answers after we gave up must not stay open
   const store = storeWithDeadline(
     await withinDeadline(opening, endpoint, ms).catch((err: unknown) => {

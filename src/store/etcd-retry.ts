@@ -1,7 +1,11 @@
 // Bounded retries for etcd calls, and the one-line errors users see when they run out.
-import { ClientClosedError, GRPCResourceExhastedError, isRecoverableError } from 'etcd3';
+import { lazyRequire } from '../lazy-require.js';
 import { StoreUnavailableError } from './store.js';
 import { tlsFailure } from './etcd-security.js';
+import { GatewayAnswerError } from './etcd-gateway.js';
+
+// a gRPC error exists only once the client is loaded, so classifying one never loads it early
+const etcd3 = lazyRequire<typeof import('etcd3')>('etcd3');
 
 export interface RetryPolicy {
   /** total attempts, the first included */
@@ -26,7 +30,7 @@ export async function withRetry<T>(endpoint: string, policy: RetryPolicy, call: 
     try {
       return await call();
     } catch (err) {
-      if (err instanceof ClientClosedError) throw new StoreClosedError(endpoint);
+      if (isGrpcError(err) && err instanceof etcd3().ClientClosedError) throw new StoreClosedError(endpoint);
       if (isTlsFailure(err)) throw new StoreUnavailableError(endpoint, grpcReason(err));
       if (!isTransient(err)) throw oneLineError(endpoint, err);
       if (attempt >= policy.attempts) throw new StoreUnavailableError(endpoint, grpcReason(err));
@@ -40,7 +44,25 @@ function isTlsFailure(err: unknown): boolean {
 }
 
 export function isTransient(err: unknown): boolean {
-  return err instanceof Error && isRecoverableError(err) && !(err instanceof GRPCResourceExhastedError);
+  // the JSON gateway (etcd-gateway.ts): etcd busy or between leaders, or no connection
+  if (err instanceof GatewayAnswerError) return err.status === 503 || /leader changed|no leader|timed out|too many requests/i.test(err.message);
+  const code = socketErrorCode(err);
+  if (code !== undefined) return TRANSIENT_SOCKET_ERRORS.has(code);
+  return err instanceof Error && etcd3().isRecoverableError(err) && !(err instanceof etcd3().GRPCResourceExhastedError);
+}
+
+const TRANSIENT_SOCKET_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** Node's own socket errors carry a string `code` (gRPC's a number); checked by shape, not by
+ *  class, as errors from node:http may come from another realm (a test's VM context). */
+function socketErrorCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Whether `err` came from the gRPC client (so its library is loaded already). */
+function isGrpcError(err: unknown): boolean {
+  return err instanceof Error && !(err instanceof GatewayAnswerError) && socketErrorCode(err) === undefined;
 }
 
 /** "14 UNAVAILABLE: No connection established. Last error: Error: connect ECONNREFUSED 127.0.0.1:1.
@@ -55,9 +77,9 @@ export function grpcReason(err: unknown): string {
 }
 
 function oneLineError(endpoint: string, err: unknown): Error {
-  if (!(err instanceof Error)) return new Error(`etcd ${endpoint}: ${String(err)}`);
+  if (typeof (err as Error | null)?.message !== 'string') return new Error(`etcd ${endpoint}: ${String(err)}`);
   const wrapped = new Error(`etcd ${endpoint}: ${grpcReason(err)}`, { cause: err });
-  wrapped.name = err.name;
+  wrapped.name = (err as Error).name;
   return wrapped;
 }
 

@@ -1,5 +1,8 @@
-// The etcd backend of the Store. Only store/etcd*.ts import etcd3.
-import { Etcd3, type IOptions, type IRangeRequest } from 'etcd3';
+// The etcd backend of the Store. Only store/etcd*.ts import etcd3, and only when a call needs it:
+// opened with httpReads (the CLI), gets and lists go through etcd's JSON gateway instead.
+import type { Etcd3, IOptions, IRangeRequest } from 'etcd3';
+import { lazyRequire } from '../lazy-require.js';
+import { EtcdGateway, gatewayUsableFor } from './etcd-gateway.js';
 import type { Observable, Subject } from 'rxjs';
 import { rx } from './rx.js';
 import { StoreElection } from './store-election.js';
@@ -18,7 +21,13 @@ export interface EtcdStoreOptions {
   callTimeoutMs?: number;
   /** TLS files and etcd user/password (connect.ts) */
   security?: EtcdSecurity;
+  /** get and list through etcd's JSON gateway, so that a process that only reads never loads the
+   *  gRPC client (short commands: loading it costs more than the read); writes, watches and leases
+   *  still load it. Not with a client certificate (etcd-gateway.ts) */
+  httpReads?: boolean;
 }
+
+const etcd3 = lazyRequire<typeof import('etcd3')>('etcd3');
 
 type FaultPolicy = NonNullable<NonNullable<IOptions['faultHandling']>['global']>;
 
@@ -32,20 +41,22 @@ const passThrough = {
 export async function openEtcdStore(endpoints: string[], opts: EtcdStoreOptions = {}): Promise<Store> {
   if (endpoints.length === 0) throw new Error('no etcd endpoints given');
   const { hosts, ...security } = etcdSecurityOptions(endpoints, opts.security);
-  const client = new Etcd3({
-    hosts,
-    ...security,
-    faultHandling: { host: () => passThrough, global: passThrough },
-    defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + (opts.callTimeoutMs ?? 30_000) }),
-    grpcOptions: {
-      'grpc.max_receive_message_length': 512 * 1024 * 1024,
-      'grpc.max_send_message_length': 64 * 1024 * 1024,
-      'grpc.initial_reconnect_backoff_ms': 200,
-      'grpc.max_reconnect_backoff_ms': 2000,
-    },
-  });
+  const connect = () =>
+    new (etcd3().Etcd3)({
+      hosts,
+      ...security,
+      faultHandling: { host: () => passThrough, global: passThrough },
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + (opts.callTimeoutMs ?? 30_000) }),
+      grpcOptions: {
+        'grpc.max_receive_message_length': 512 * 1024 * 1024,
+        'grpc.max_send_message_length': 64 * 1024 * 1024,
+        'grpc.initial_reconnect_backoff_ms': 200,
+        'grpc.max_reconnect_backoff_ms': 2000,
+      },
+    });
   const endpoint = `${opts.security?.tls ? 'etcds' : 'etcd'}://${hosts.map((h) => h.replace(/^https?:\/\//, '')).join(',')}`;
-  const store = new EtcdStore(client, endpoint, opts.retry ?? DEFAULT_RETRY);
+  const gateway = opts.httpReads && gatewayUsableFor(opts.security ?? {}) ? new EtcdGateway(hosts, opts.security ?? {}, opts.callTimeoutMs ?? 30_000) : undefined;
+  const store = new EtcdStore(connect, gateway, endpoint, opts.retry ?? DEFAULT_RETRY);
   try {
     await store.ping();
   } catch (err) {
@@ -60,23 +71,40 @@ class EtcdStore implements Store {
   private closing: Subject<void> | undefined;
   private readonly leases = new Set<EtcdLease>();
   private closed = false;
+  private grpc: Etcd3 | undefined;
 
   constructor(
-    private readonly client: Etcd3,
+    private readonly connect: () => Etcd3,
+    private readonly gateway: EtcdGateway | undefined,
     readonly endpoint: string,
     private readonly retryPolicy: RetryPolicy,
   ) {}
 
+  /** The gRPC client, made (and its library loaded) on first use. */
+  private get client(): Etcd3 {
+    this.grpc ??= this.connect();
+    return this.grpc;
+  }
+
   async ping(): Promise<void> {
-    await this.call(() => this.client.kv.range({ key: Buffer.from('/'), limit: 1, keys_only: true }));
+    const http = this.gateway;
+    if (http) await this.call(() => http.range(Buffer.from('/'), undefined, 1));
+    else await this.call(() => this.client.kv.range({ key: Buffer.from('/'), limit: 1, keys_only: true }));
   }
 
   async get(key: string): Promise<KeyValue | undefined> {
+    const http = this.gateway;
+    if (http) return (await this.call(() => http.range(Buffer.from(key)))).items[0];
     const res = await this.call(() => this.client.kv.range({ key: Buffer.from(key) }));
     return res.kvs[0] && fromEtcdKv(res.kvs[0]);
   }
 
   async list(prefix: string): Promise<ListResult> {
+    const http = this.gateway;
+    if (http) {
+      const { key, range_end } = prefixRange(prefix);
+      return this.call(() => http.range(key, range_end));
+    }
     const res = await this.call(() => this.client.kv.range(prefixRange(prefix)));
     return { items: res.kvs.map(fromEtcdKv), revision: Number(res.header.revision) };
   }
@@ -123,7 +151,7 @@ class EtcdStore implements Store {
     for (const lease of [...this.leases]) lease.release(`store ${this.endpoint} closed`);
     this.closing?.next();
     this.closing?.complete();
-    this.client.close();
+    this.grpc?.close();
   }
 
   /** A range at `from` fails once etcd compacted past it: that is the reason a watch was canceled. */
@@ -143,7 +171,7 @@ class EtcdStore implements Store {
   }
 }
 
-function prefixRange(prefix: string): IRangeRequest {
+function prefixRange(prefix: string): IRangeRequest & { key: Buffer; range_end: Buffer } {
   const key = Buffer.from(prefix);
   return { key, range_end: prefixEnd(key) };
 }

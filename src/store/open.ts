@@ -67,8 +67,9 @@ export function describeStoreLocation(location: StoreLocation): string {
 /** Opens the store named by `url` (a --store value), STACKD_STORE or the default; `flags` are the
  *  --store-cacert/-cert/-key/-user/-password-file values (etcd only; the SQLite file ignores them).
  *  Each backend is loaded only when used, so a CLI on SQLite never loads gRPC and one on etcd never
- *  loads SQLite. */
-export async function openStore(url?: string, flags: StoreConnectFlags = {}): Promise<SealedStore> {
+ *  loads SQLite. `httpReads`: etcd's gets and lists through its JSON gateway (the CLI: most commands
+ *  only read, and loading the gRPC client costs more than the read). */
+export async function openStore(url?: string, flags: StoreConnectFlags = {}, opts: { httpReads?: boolean } = {}): Promise<SealedStore> {
   // secrets are sealed with --encryption-key-file; always wrapped, so that a process without the
   // key says so instead of handing ciphertext on
   const sealer = await loadSealer(flags, process.env);
@@ -76,16 +77,16 @@ export async function openStore(url?: string, flags: StoreConnectFlags = {}): Pr
   const { SealedStore } = await import('./sealed-store.js');
   const { TemplateRefStore } = await import('./template-store.js');
   // tasks carry their template by reference (template-store.ts), for every process alike
-  const inner = new TemplateRefStore(await openBackend(url, flags));
+  const inner = new TemplateRefStore(await openBackend(url, flags, opts.httpReads));
   return new SealedStore(inner, sealer, { prefixes: SEALED_PREFIXES, markerKey: ENCRYPTION_MARKER_KEY });
 }
 
-async function openBackend(url: string | undefined, flags: StoreConnectFlags): Promise<Store> {
+async function openBackend(url: string | undefined, flags: StoreConnectFlags, httpReads = false): Promise<Store> {
   const location = resolveStoreLocation(url, { env: process.env, home: homedir(), cwd: process.cwd() });
   if (location.kind === 'etcd') {
     const security = await loadEtcdSecurity(resolveConnectSettings(flags, process.env), location.tls === true, describeStoreLocation(location));
     const { openEtcdStore } = await import('./etcd.js');
-    return openEtcdStore(location.endpoints, { security });
+    return openEtcdStore(location.endpoints, { security, httpReads });
   }
   if (location.isDefault) mkdirSync(dirname(location.path), { recursive: true, mode: 0o700 });
   const { openEmbeddedStore } = await import('./embedded.js');

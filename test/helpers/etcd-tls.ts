@@ -35,26 +35,22 @@ export class TlsEtcd {
     return { STACKD_STORE: this.url, STACKD_STORE_CACERT: c.ca, STACKD_STORE_CERT: c.cert, STACKD_STORE_KEY: c.key };
   }
 
-  static async start(): Promise<TlsEtcd> {
+  /** `clientCertAuth: false`: TLS and passwords only, a client without a certificate connects. */
+  static async start(opts: { clientCertAuth?: boolean } = {}): Promise<TlsEtcd> {
     const dir = await mkdtemp(join(tmpdir(), 'stackd-etcd-tls-'));
     const certs = join(dir, 'certs');
     await exec('bash', [join(ROOT, 'hack/make-certs.sh'), certs]);
     const [port, peer] = [await freePort(), await freePort()];
     const client = `https://127.0.0.1:${port}`;
     const peerUrl = `https://127.0.0.1:${peer}`;
-    const tls = (p: string) => [
-      `--${p}trusted-ca-file`,
-      join(certs, 'ca.crt'),
-      `--${p}cert-file`,
-      join(certs, 'server.crt'),
-      `--${p}key-file`,
-      join(certs, 'server.key'),
-    ];
+    // (etcd asks every client for a certificate once it has a trusted CA)
+    const trust = (p: string) => (p === '' && opts.clientCertAuth === false ? [] : [`--${p}trusted-ca-file`, join(certs, 'ca.crt')]);
+    const tls = (p: string) => [...trust(p), `--${p}cert-file`, join(certs, 'server.crt'), `--${p}key-file`, join(certs, 'server.key')];
     const child = spawn(
       'etcd',
       [
         ...['--name', 'tls', '--data-dir', join(dir, 'data'), '--log-level', 'error'],
-        ...['--listen-client-urls', client, '--advertise-client-urls', client, '--client-cert-auth', ...tls('')],
+        ...['--listen-client-urls', client, '--advertise-client-urls', client, ...(opts.clientCertAuth === false ? [] : ['--client-cert-auth']), ...tls('')],
         ...['--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--initial-cluster', `tls=${peerUrl}`],
         ...['--peer-client-cert-auth', ...tls('peer-')],
         ...['--max-txn-ops', '10000', '--max-request-bytes', '16777216'],

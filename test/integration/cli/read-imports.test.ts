@@ -1,7 +1,8 @@
 // What a command that only reads loads (issue 15: `stackctl ls` within 2x of `node -e 0`): the
 // built CLI runs with a preload that prints, at exit, every CommonJS module and built-in it
 // loaded. A read takes neither rxjs (the store's watch streams) nor node:crypto (sealing, hashing), and
-// none of the libraries of other commands; each backend loads only its own client.
+// none of the libraries of other commands; the embedded backend loads only SQLite, and etcd's is read
+// through its JSON gateway, without the gRPC client.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stackctl, storeUrls, tempDir } from '../../helpers/cli.js';
@@ -34,16 +35,16 @@ async function loadedBy(args: string[]): Promise<{ packages: Set<string>; builti
 const OTHER_COMMANDS = ['dockerode', 'yaml', 'ajv', 'zod', 'pino', 'simple-git', '@kubernetes/client-node'];
 
 describe.each(storeUrls())('stackctl ls on the %s store', (name, newUrl) => {
-  it('loads no rxjs, no node:crypto and no other command’s libraries', async () => {
+  it('loads no rxjs, no node:crypto, no gRPC and no other command’s libraries', async () => {
     const url = newUrl();
     const deployed = await stackctl(['--store', url, 'deploy', '-d', '-c', join(dir, 'stack.yml'), `ri${Date.now().toString(36)}`]);
     expect(deployed.code).toBe(0);
     const { packages, builtins } = await loadedBy(['--store', url, 'ls']);
     for (const p of ['rxjs', ...OTHER_COMMANDS]) expect([p, packages.has(p)]).toEqual([p, false]);
-    // (gRPC loads it for TLS whether or not it is used)
-    if (name === 'embedded') expect(builtins.has('crypto')).toBe(false);
-    // its own store client only
-    expect(packages.has(name === 'etcd' ? 'etcd3' : 'better-sqlite3')).toBe(true);
-    expect(packages.has(name === 'etcd' ? 'better-sqlite3' : 'etcd3')).toBe(false);
+    expect(builtins.has('crypto')).toBe(false);
+    // SQLite on the embedded store; on etcd, its JSON gateway over node:http: no gRPC client
+    expect(packages.has('better-sqlite3')).toBe(name === 'embedded');
+    for (const p of ['etcd3', '@grpc/grpc-js', 'protobufjs']) expect([p, packages.has(p)]).toEqual([p, false]);
+    if (name === 'etcd') expect(builtins.has('http')).toBe(true);
   });
 });

@@ -17,6 +17,13 @@ describeStoreConformance('etcd', {
   restart: () => etcd.restart(),
 });
 
+// the CLI's reads (etcd-gateway.ts): the same semantics through the JSON gateway
+describeStoreConformance('etcd, gets and lists through the JSON gateway', {
+  open: () => openEtcdStore([etcd.endpoint], { httpReads: true }),
+  openPeer: () => openEtcdStore([etcd.endpoint], { httpReads: true }),
+  restart: () => etcd.restart(),
+});
+
 describe('etcd store: unreachable endpoint', () => {
   it('fails to open with StoreUnavailableError naming the endpoint after bounded retries', async () => {
     const port = await freePort(); // nothing listens there
@@ -30,18 +37,22 @@ describe('etcd store: unreachable endpoint', () => {
     expect(message.split('\n')).toHaveLength(1);
   }, 30_000);
 
-  it('fails calls while etcd is down and works again once it is back', async () => {
-    const own = await EtcdProcess.start();
-    const store = await openEtcdStore([own.endpoint], { retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 100 } });
-    try {
-      const written = await store.txn([{ op: 'put', key: '/down/k', value: 'before' }]);
-      await own.halt();
-      await expect(store.get('/down/k')).rejects.toThrow(`cannot reach store etcd://${own.endpoint}: `);
-      await own.resume();
-      await expect(store.get('/down/k')).resolves.toMatchObject({ value: 'before', modRevision: written.revision });
-    } finally {
-      await store.close();
-      await own.stop();
-    }
-  }, 30_000);
+  it.each([false, true])(
+    'fails calls while etcd is down and works again once it is back (reads through the gateway: %s)',
+    async (httpReads) => {
+      const own = await EtcdProcess.start();
+      const store = await openEtcdStore([own.endpoint], { retry: { attempts: 3, initialDelayMs: 50, maxDelayMs: 100 }, httpReads });
+      try {
+        const written = await store.txn([{ op: 'put', key: '/down/k', value: 'before' }]);
+        await own.halt();
+        await expect(store.get('/down/k')).rejects.toThrow(`cannot reach store etcd://${own.endpoint}: `);
+        await own.resume();
+        await expect(store.get('/down/k')).resolves.toMatchObject({ value: 'before', modRevision: written.revision });
+      } finally {
+        await store.close();
+        await own.stop();
+      }
+    },
+    30_000,
+  );
 });
