@@ -4,6 +4,7 @@
 // group of their own), then fewest tasks of the same service, then fewest tasks overall, then
 // the node name so the choice is deterministic.
 import type { Node, Task } from '../api/objects.js';
+import { IndexedHeap } from './node-heap.js';
 import { serviceKey, type NodeInfo } from './node-info.js';
 
 /** The label a spread preference reads, or undefined when it names none we know. */
@@ -53,31 +54,72 @@ export class SpreadGroups {
     return (this.keys.get(info) ?? []).map((key) => this.counts.get(key) ?? 0);
   }
 
+  /** the innermost group the node belongs to ('' without preferences) */
+  leafOf(info: NodeInfo): string {
+    return this.keys.get(info)?.at(-1) ?? '';
+  }
+
   /** a task of the service was placed on `info` */
   added(info: NodeInfo): void {
     for (const key of this.keys.get(info) ?? []) this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 }
 
-/** The best node for `task` among `candidates` (`groups`: the task's service's spread groups). */
-export function pickNode(task: Task, candidates: NodeInfo[], groups: SpreadGroups): NodeInfo {
-  const svc = serviceKey(task);
-  const score = (info: NodeInfo): number[] => [...groups.countsOf(info), info.byService.get(svc) ?? 0, info.total];
-  let best = candidates[0];
-  let bestScore = score(best);
-  for (let i = 1; i < candidates.length; i++) {
-    const info = candidates[i];
-    const s = score(info);
-    const cmp = compareScores(s, bestScore);
-    if (cmp < 0 || (cmp === 0 && info.name < best.name)) {
-      best = info;
-      bestScore = s;
+/**
+ * The nodes a run of alike tasks (one service, one template) may still go to, ranked as above
+ * without a pass over every node per task: one heap per leaf of the spread tree, ordered by the
+ * service's tasks, then all tasks, then name; the best node is the best of the leaves' tops, the
+ * leaves compared by their groups' counts. Placing a task changes its node and that node's groups
+ * only, so only that node moves (SwarmKit keeps such a heap per service group).
+ */
+export class Candidates {
+  private readonly leaves = new Map<string, IndexedHeap<NodeInfo>>();
+  private readonly less: (a: NodeInfo, b: NodeInfo) => boolean;
+
+  /** @param nodes the nodes that pass the run's filters */
+  constructor(
+    private readonly groups: SpreadGroups,
+    nodes: Iterable<NodeInfo>,
+  ) {
+    const svc = groups.service;
+    this.less = (a, b) => {
+      const d = (a.byService.get(svc) ?? 0) - (b.byService.get(svc) ?? 0) || a.total - b.total;
+      return d < 0 || (d === 0 && a.name < b.name);
+    };
+    for (const info of nodes) {
+      const leaf = groups.leafOf(info);
+      let heap = this.leaves.get(leaf);
+      if (!heap) this.leaves.set(leaf, (heap = new IndexedHeap(this.less)));
+      heap.push(info);
     }
   }
-  return best;
+
+  /** the node the next task goes to; undefined when none is left */
+  best(): NodeInfo | undefined {
+    let best: NodeInfo | undefined;
+    let bestCounts: number[] = [];
+    for (const heap of this.leaves.values()) {
+      const top = heap.top();
+      if (!top) continue;
+      const counts = this.groups.countsOf(top);
+      const cmp = best ? compareCounts(counts, bestCounts) : -1;
+      if (cmp < 0 || (cmp === 0 && this.less(top, best!))) {
+        best = top;
+        bestCounts = counts;
+      }
+    }
+    return best;
+  }
+
+  /** `info` took a task: it moves in its heap, or leaves it when it passes the filters no more */
+  placed(info: NodeInfo, stillPasses: boolean): void {
+    const heap = this.leaves.get(this.groups.leafOf(info));
+    if (stillPasses) heap?.update(info);
+    else heap?.remove(info);
+  }
 }
 
-function compareScores(a: number[], b: number[]): number {
+function compareCounts(a: number[], b: number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
 }
