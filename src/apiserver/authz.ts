@@ -1,8 +1,11 @@
 // Who may do what. admin: everything. viewer: read (secrets' data is never served anyway).
 // node N (like Kubernetes' NodeRestriction): reads its own Node, the tasks assigned to it, the
 // configs and secrets those tasks mount, the stacks of those tasks (their networks and volumes),
-// and networks and volumes; creates its own Node (registration) and writes only its Node's status
-// and its tasks' status (never its spec: a node cannot relabel itself to attract work). Pure: checks that need an object say which (`check`), the handler runs them.
+// and networks and volumes; lists and watches every task, service, stack and node only through
+// their network view (network-view.ts: what its cluster networking needs, no template, no secret);
+// creates its own Node (registration) and writes only its Node's status and its tasks' status
+// (never its spec: a node cannot relabel itself to attract work). Pure: checks that need an object
+// say which (`check`), the handler runs them; `view` names the projection the handler serves.
 import type { Kind } from '../api/meta.js';
 import type { Task } from '../api/objects.js';
 import type { Identity } from './tokens.js';
@@ -21,31 +24,42 @@ export interface Access {
 }
 
 export type Decision =
-  | { allow: true /** an object-level condition the handler must verify */; check?: 'own-task' | 'own-task-file' | 'own-stack' | 'own-node' }
+  | {
+      allow: true;
+      /** an object-level condition the handler must verify */
+      check?: 'own-task' | 'own-task-file' | 'own-stack' | 'own-node';
+      /** serve each object (and match selectors against it) as network-view.ts projects it */
+      view?: 'network';
+    }
   | { allow: false; reason: string };
 
 const deny = (reason: string): Decision => ({ allow: false, reason });
+const NETWORK_VIEW: Decision = { allow: true, view: 'network' };
 
 function nodeAccess(node: string, a: Access): Decision {
   const read = READ_VERBS.has(a.verb);
   const statusWrite = (a.verb === 'update' || a.verb === 'patch') && a.subresource === 'status';
+  const listing = (a.verb === 'list' || a.verb === 'watch') && !a.subresource;
   switch (a.kind) {
     case 'Node':
       if (a.verb === 'get' && a.name === node && !a.subresource) return { allow: true };
-      if ((a.verb === 'list' || a.verb === 'watch') && a.pinnedNode === node) return { allow: true };
+      if (listing) return a.pinnedNode === node ? { allow: true } : NETWORK_VIEW;
       if (statusWrite && a.name === node) return { allow: true };
       if (a.verb === 'create' && !a.name) return { allow: true, check: 'own-node' };
-      return deny(`node ${node} may read, register and update the status of Node ${node} only`);
+      return deny(`node ${node} may get, register and update the status of Node ${node} only`);
     case 'Task':
-      if ((a.verb === 'list' || a.verb === 'watch') && a.pinnedNode === node) return { allow: true };
+      if (listing) return a.pinnedNode === node ? { allow: true } : NETWORK_VIEW;
       if ((a.verb === 'get' && !a.subresource) || statusWrite) return { allow: true, check: 'own-task' };
-      return deny(`node ${node} may list tasks only with fieldSelector spec.node=${node}, and write only their status`);
+      return deny(`node ${node} may get only its own tasks, and write only their status`);
+    case 'Service':
+      return listing ? NETWORK_VIEW : deny(`node ${node} may only list and watch services (their network view)`);
     case 'Config':
     case 'Secret':
       if (a.verb === 'get' && !a.subresource) return { allow: true, check: 'own-task-file' };
       return deny(`node ${node} may get only the ${a.kind.toLowerCase()}s of its tasks`);
     case 'Stack':
       if (a.verb === 'get' && !a.subresource) return { allow: true, check: 'own-stack' };
+      if (listing) return NETWORK_VIEW;
       return deny(`node ${node} may get only the stacks of its tasks`);
     case 'Network':
     case 'Volume':

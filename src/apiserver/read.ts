@@ -8,6 +8,7 @@ import { versionedName } from '../stacks/desired.js';
 import type { Store } from '../store/store.js';
 import { taskMounts, taskOnNode, type Decision } from './authz.js';
 import { ApiError, sendJson } from './http.js';
+import { networkView } from './network-view.js';
 import type { ResourcePath } from './resources.js';
 import { GROUP_VERSION } from './resources.js';
 import { selects, type Selectors } from './selectors.js';
@@ -33,6 +34,13 @@ export function present(obj: Resource, secretData = false): Resource {
   if (obj.kind !== 'Secret' || secretData) return obj;
   const { data: _data, ...spec } = obj.spec as Record<string, unknown>;
   return { ...obj, spec };
+}
+
+/** How each object is served to this caller: whole, or its network view (for a node listing a
+ *  whole kind). Selectors match what is served, so they cannot probe the fields a view leaves out. */
+export function viewFor(ctx: Pick<ReadContext, 'who' | 'decision'>): (obj: Resource) => Resource {
+  const node = ctx.who.node ?? '';
+  return ctx.decision.view === 'network' ? (obj) => networkView(obj, node) : (obj) => obj;
 }
 
 /** Runs the object-level half of a node's authorization (see authz.ts). */
@@ -73,7 +81,11 @@ export async function handleGet(ctx: ReadContext, res: ServerResponse): Promise<
 export async function handleList(ctx: ReadContext, res: ServerResponse): Promise<void> {
   const { resource, namespace } = ctx.path;
   const { items, revision } = await listObjects(ctx.store, resource.kind, namespace);
-  const kept = items.filter((o) => selects(ctx.selectors, o)).map((o) => present(o));
+  const view = viewFor(ctx);
+  const kept = items
+    .map(view)
+    .filter((o) => selects(ctx.selectors, o))
+    .map((o) => present(o));
   if (wantsTable(ctx.accept)) return sendJson(res, 200, toTable(resource.kind, kept, String(revision), ctx.query.get('includeObject') ?? undefined));
   sendJson(res, 200, { kind: `${resource.kind}List`, apiVersion: GROUP_VERSION, metadata: { resourceVersion: String(revision) }, items: kept });
 }

@@ -9,7 +9,7 @@ import { kindPrefix } from '../api/keys.js';
 import type { Resource } from '../api/meta.js';
 import type { Store } from '../store/store.js';
 import { statusObject } from './http.js';
-import { present, type ReadContext } from './read.js';
+import { present, type ReadContext, viewFor } from './read.js';
 import { GROUP_VERSION } from './resources.js';
 import { selects } from './selectors.js';
 import { toTable, wantsTable } from './table.js';
@@ -41,11 +41,20 @@ function startRevision(rv: string | null): number | undefined {
 export async function handleWatch(ctx: ReadContext, req: IncomingMessage, res: ServerResponse, opts: WatchOptions): Promise<void> {
   const { resource, namespace } = ctx.path;
   const table = wantsTable(ctx.accept);
+  const view = viewFor(ctx);
+  const codec = objectCodec(resource);
   const feed: WatchFeed<Resource> = {
     store: ctx.store,
     kind: resource.kind,
     prefix: kindPrefix(resource.kind, namespace),
-    codec: objectCodec(resource),
+    // the view at decoding: selectors and the sent-or-not bookkeeping see what the watcher sees
+    codec: {
+      ...codec,
+      decode: (kv) => {
+        const obj = codec.decode(kv);
+        return obj && view(obj);
+      },
+    },
     keep: (o) => selects(ctx.selectors, o) && (!ctx.path.name || o.metadata.name === ctx.path.name),
     render: (obj) => {
       const shown = present(obj);

@@ -155,9 +155,8 @@ interface ServerFlags {
 }
 
 /** The agent's Store through the API (apiserver-client/): no etcd on the node. */
-async function openApiStore(flags: ServerFlags & { netns?: string }): Promise<Store> {
+async function openApiStore(flags: ServerFlags): Promise<Store> {
   if (!flags.tokenFile) throw new InputError(['--server needs --token-file (the node token: stackctl kubeconfig --node NAME)']);
-  if (flags.netns) throw new InputError(['--netns needs --store for now: cluster networking reads network allocations the API does not serve to nodes yet']);
   const [{ ApiStore }, { kubeConfigFor, readTokenFile }] = await Promise.all([import('../apiserver-client/api-store.js'), import('../apiserver-client/connect.js')]);
   const kc = kubeConfigFor({ server: flags.server!, token: readTokenFile(flags.tokenFile), caFile: flags.caFile });
   return new ApiStore(kc, flags.server!);

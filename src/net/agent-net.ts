@@ -65,7 +65,8 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
       udp,
       {
         view,
-        upstreams: (client) => tasks.list().find((t) => Object.values(t.status?.addresses ?? {}).includes(client))?.spec.template.dns ?? hostServers,
+        // through the API other nodes' tasks come without their template (apiserver/network-view.ts)
+        upstreams: (client) => tasks.list().find((t) => Object.values(t.status?.addresses ?? {}).includes(client))?.spec.template?.dns ?? hostServers,
         onError: (err) => log.warn(`dns: ${err.message}`),
       },
       tcp,

@@ -38,7 +38,8 @@ export function taskRow(t: Task, _now = new Date()): TaskRow {
   return {
     id: t.metadata.name,
     name: taskDisplayName(t),
-    image: t.spec.template.image ?? '',
+    // a node's network view of another node's task has no template (apiserver/network-view.ts)
+    image: t.spec.template?.image ?? '',
     node: t.spec.nodeName ?? '',
     desiredState: capital(t.spec.desiredState),
     currentState: capital(state),

@@ -5,6 +5,8 @@ import { request } from 'node:https';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { type Cluster, eventually } from './cluster.js';
+import { freePort } from './stackd.js';
 
 export interface ApiClient {
   server: string;
@@ -118,4 +120,30 @@ export function kubectlStream(c: ApiClient, args: string[]): { child: ChildProce
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   return { child, out: () => out };
+}
+
+/** Restarts `cluster`'s manager serving the API on `host` (a free port; the node bridge's address
+ *  reaches it from inside the namespace nodes); its URL, flags (to restart it again) and an admin. */
+export async function serveApi(cluster: Cluster, host: string): Promise<{ server: string; managerArgs: string[]; admin: ApiClient }> {
+  const port = await freePort();
+  const server = `https://${host}:${port}`;
+  const managerArgs = ['--api-listen', `${host}:${port}`, '--api-state-dir', join(cluster.logDir, 'api-state')];
+  await cluster.manager.kill('SIGTERM');
+  cluster.startManager(managerArgs);
+  const admin = await eventually(
+    () => kubeconfigFrom(cluster, 'admin', ['kubeconfig', '--server', server]).catch(() => undefined),
+    'the API server to publish its CA',
+  );
+  return { server, managerArgs, admin };
+}
+
+/** Starts `node`'s agent through the API with a node identity of its own (token and CA in files). */
+export async function startApiAgent(cluster: Cluster, server: string, node: string): Promise<ApiClient> {
+  const identity = await kubeconfigFrom(cluster, `node-${node}`, ['kubeconfig', '--server', server, '--node', node]);
+  const tokenFile = join(cluster.logDir, `${node}.token`);
+  const caFile = join(cluster.logDir, 'api-ca.crt');
+  writeFileSync(tokenFile, `${identity.token}\n`);
+  writeFileSync(caFile, identity.ca);
+  cluster.startApiAgent(node, server, tokenFile, caFile);
+  return identity;
 }

@@ -130,7 +130,6 @@ export class Cluster {
   startAgent(node: string): Daemon {
     const def = this.node(node);
     const labels = Object.entries(def.labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-    const net = this.clusterNet ? ['--netns', `/var/run/netns/${def.name}`, '--address', this.address(def.name)] : [];
     const args = [
       'agent',
       '--store',
@@ -139,13 +138,18 @@ export class Cluster {
       def.name,
       '--docker',
       `unix:///run/stackd-${def.name}.sock`,
-      ...net,
+      ...this.netFlags(def),
       ...labels,
       ...this.agentArgs,
     ];
     const agent = this.spawnDaemon(`agent-${def.name}`, args);
     this.agents.set(def.name, agent);
     return agent;
+  }
+
+  /** --netns and --address when the cluster runs cluster networking */
+  private netFlags(def: NodeDef): string[] {
+    return this.clusterNet ? ['--netns', `/var/run/netns/${def.name}`, '--address', this.address(def.name)] : [];
   }
 
   /** An agent through the API (`--server`), run inside the node's network namespace: the node's
@@ -164,6 +168,7 @@ export class Cluster {
       def.name,
       '--docker',
       `unix:///run/stackd-${def.name}.sock`,
+      ...this.netFlags(def),
     ];
     const agent = this.spawnDaemon(`api-agent-${def.name}`, args, ['nsenter', `--net=/var/run/netns/${def.name}`]);
     this.agents.set(def.name, agent);

@@ -12,10 +12,9 @@ import { CustomObjectsApi, KubeConfig, makeInformer, type KubernetesObject } fro
 import { TASK_STATE_ORDER, type Node, type Task } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
 
-import { api, kubeconfigFrom, type ApiClient } from '../../helpers/api.js';
+import { api, kubeconfigFrom, serveApi, startApiAgent, type ApiClient } from '../../helpers/api.js';
 import { EXAMPLE, run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
-import { freePort } from '../../helpers/stackd.js';
 
 jest.setTimeout(300_000);
 
@@ -39,20 +38,9 @@ async function reachableFromNode(host: string, port: number): Promise<string> {
 const nodeState = async () => (await getObject<Node>(cluster.store, 'Node', '', NODE))?.status?.state;
 
 beforeAll(async () => {
-  const port = await freePort();
-  server = `https://${BRIDGE}:${port}`;
-  managerArgs = ['--api-listen', `${BRIDGE}:${port}`, '--api-state-dir', '__STATE__'];
   cluster = await Cluster.start([{ name: NODE, index: 211, labels: {} }], [], { agents: false });
-  managerArgs[3] = join(cluster.logDir, 'api-state');
-  await cluster.manager.kill('SIGTERM');
-  cluster.startManager(managerArgs);
-  admin = await eventually(() => kubeconfigFor('admin').catch(() => undefined), 'the API server to publish its CA');
-  const node = await kubeconfigFor('node', '--node', NODE);
-  const tokenFile = join(cluster.logDir, 'node.token');
-  const caFile = join(cluster.logDir, 'api-ca.crt');
-  writeFileSync(tokenFile, `${node.token}\n`);
-  writeFileSync(caFile, node.ca);
-  cluster.startApiAgent(NODE, server, tokenFile, caFile);
+  ({ server, managerArgs, admin } = await serveApi(cluster, BRIDGE));
+  await startApiAgent(cluster, server, NODE);
 });
 
 afterAll(async () => {

@@ -64,8 +64,8 @@ test('an admin certificate reads and deletes; a viewer reads and is forbidden to
 test('a node certificate reads only its own Node; a certificate from another CA is 401', async () => {
   const node = asClient(await certKubeconfig('node', '--node', 'ap201'));
   const other = await kubectl(node, ['get', 'nodes.stackd.io', 'ap202']);
-  expect(other.stderr).toMatch(/forbidden: node ap201 may read, register and update the status of Node ap201 only/);
-  expect((await kubectl(node, ['get', 'stacks'])).stderr).toMatch(/forbidden/);
+  expect(other.stderr).toMatch(/forbidden: node ap201 may get, register and update the status of Node ap201 only/);
+  expect((await kubectl(node, ['get', 'gitsources'])).stderr).toMatch(/forbidden/);
 
   // the same kubeconfig with a key and certificate of a CA the server does not know
   const dir = cluster.logDir;

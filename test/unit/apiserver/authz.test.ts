@@ -14,9 +14,20 @@ test('admin does anything, a viewer only reads', () => {
 });
 
 test.each<[Access, boolean | string]>([
-  [{ verb: 'list', kind: 'Task' }, false],
-  [{ verb: 'list', kind: 'Task', pinnedNode: 'n2' }, false],
+  [{ verb: 'list', kind: 'Task' }, 'view:network'],
+  [{ verb: 'list', kind: 'Task', pinnedNode: 'n2' }, 'view:network'],
   [{ verb: 'watch', kind: 'Task', pinnedNode: 'n1' }, true],
+  [{ verb: 'get', kind: 'Node', name: 'n2', subresource: 'status' }, false],
+  [{ verb: 'update', kind: 'Node', name: 'n2', subresource: 'status' }, false],
+  [{ verb: 'watch', kind: 'Node' }, 'view:network'],
+  [{ verb: 'list', kind: 'Node', pinnedNode: 'n1' }, true],
+  [{ verb: 'update', kind: 'Network', name: 'x', subresource: 'status' }, false],
+  [{ verb: 'patch', kind: 'Network', name: 'x', subresource: 'status' }, false],
+  [{ verb: 'create', kind: 'Network' }, false],
+  [{ verb: 'watch', kind: 'Service' }, 'view:network'],
+  [{ verb: 'get', kind: 'Service', name: 'web' }, false],
+  [{ verb: 'patch', kind: 'Service', name: 'web', subresource: 'scale' }, false],
+  [{ verb: 'watch', kind: 'Stack' }, 'view:network'],
   [{ verb: 'get', kind: 'Task', name: 't' }, 'own-task'],
   [{ verb: 'update', kind: 'Task', name: 't', subresource: 'status' }, 'own-task'],
   [{ verb: 'update', kind: 'Task', name: 't' }, false],
@@ -29,17 +40,20 @@ test.each<[Access, boolean | string]>([
   [{ verb: 'list', kind: 'Network' }, true],
   [{ verb: 'get', kind: 'Stack', name: 'x' }, 'own-stack'],
   [{ verb: 'delete', kind: 'Stack', name: 'x' }, false],
-  [{ verb: 'list', kind: 'Service' }, false],
+  [{ verb: 'list', kind: 'Service' }, 'view:network'],
+  [{ verb: 'list', kind: 'Secret', namespace: 's' }, false],
+  [{ verb: 'list', kind: 'Config' }, false],
 ])('node n1: %j', (access, expected) => {
   const d = authorize(n1, access);
-  if (typeof expected === 'string') expect(d).toEqual({ allow: true, check: expected });
+  if (expected === 'view:network') expect(d).toEqual({ allow: true, view: 'network' });
+  else if (typeof expected === 'string') expect(d).toEqual({ allow: true, check: expected });
   else expect(d.allow).toBe(expected);
 });
 
 test('a node registers itself and reads the stacks of its tasks (checked against the objects)', () => {
   expect(authorize(n1, { verb: 'create', kind: 'Node' })).toEqual({ allow: true, check: 'own-node' });
   expect(authorize(n1, { verb: 'get', kind: 'Stack', name: 's' })).toEqual({ allow: true, check: 'own-stack' });
-  expect(allowed(n1, { verb: 'list', kind: 'Stack' })).toBe(false);
+  expect(authorize(n1, { verb: 'list', kind: 'Stack' })).toEqual({ allow: true, view: 'network' });
   expect(allowed(n1, { verb: 'update', kind: 'Node', name: 'n1' })).toBe(false);
 });
 
