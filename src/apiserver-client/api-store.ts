@@ -4,7 +4,17 @@
 // node needs no route to etcd. Keys map to resources in keymap.ts; resourceVersions are the
 // Store's revisions, so the agent's compare-and-swap writes and informer stay what they were.
 // A node token is held to its own objects by the server (apiserver/authz.ts), not by this file.
-import { ApiException, CustomObjectsApi, type KubeConfig, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
+import {
+  ApiException,
+  type ConfigurationOptions,
+  CustomObjectsApi,
+  type KubeConfig,
+  Observable as KubeObservable,
+  PatchStrategy,
+  type RequestContext,
+  setHeaderOptions,
+  Watch,
+} from '@kubernetes/client-node';
 import { Observable } from 'rxjs';
 import { assignmentKey, MANAGER_ELECTION, MANAGER_PREFIX, objectKey } from '../api/keys.js';
 import { electionPrefix } from '../store/store-election.js';
@@ -12,7 +22,7 @@ import { eventKey } from '../events/event.js';
 import type { Resource } from '../api/meta.js';
 import { encodeObject } from '../client/codec.js';
 import { GROUP, VERSION } from '../apiserver/resources.js';
-import type { Election, KeyValue, Lease, ListResult, Store, TxnConflict, TxnOp, TxnResult, WatchMessage } from '../store/store.js';
+import type { Election, KeyValue, Lease, ListResult, ReadFilter, Store, TxnConflict, TxnOp, TxnResult, WatchMessage } from '../store/store.js';
 import { keyTarget, unmapped, type KeyTarget } from './keymap.js';
 import { RemoteLease } from './remote-lease.js';
 import { watchEvent } from './watch-message.js';
@@ -23,6 +33,20 @@ const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 /** Objects a client creates and deletes one at a time (the server's half: apiserver/object-lifecycle.ts). */
 const CREATED_ALONE: ReadonlySet<string> = new Set(['Network', 'GitSource']);
 const DELETED_ALONE: ReadonlySet<string> = new Set(['Network', 'GitSource', 'GitOpsSecret']);
+
+/** The request option that adds `sinceTime`, which the generated list methods have no argument for
+ *  (a middleware as client-node's setHeaderOptions makes one: its Observable, not rxjs'). */
+function sinceTimeOption(sinceTime: string | undefined): ConfigurationOptions | undefined {
+  if (!sinceTime) return undefined;
+  const pre = (req: RequestContext) => {
+    req.setQueryParam('sinceTime', sinceTime);
+    return new KubeObservable(Promise.resolve(req));
+  };
+  return { middleware: [{ pre, post: (res) => new KubeObservable(Promise.resolve(res)) }], middlewareMergeStrategy: 'append' };
+}
+
+/** The field selectors of the key's query and of the reader's filter, both applied by the server. */
+const bothSelectors = (a?: string, b?: string) => [a, b].filter(Boolean).join(',') || undefined;
 
 function code(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;
@@ -100,7 +124,7 @@ export class ApiStore implements Store {
     throw unmapped('get', key);
   }
 
-  async list(prefix: string): Promise<ListResult> {
+  async list(prefix: string, filter?: ReadFilter): Promise<ListResult> {
     const part = prefix === MANAGER_PREFIX ? 'managers' : prefix === electionPrefix(MANAGER_ELECTION) ? 'campaigners' : undefined;
     if (part) {
       // the control plane's keys (stackctl cluster status): one read of apiserver/control-plane.ts
@@ -115,10 +139,12 @@ export class ApiStore implements Store {
     }
     const q = this.query(prefix, 'list');
     try {
-      const params = { ...API, plural: q.plural, ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}) };
+      const fieldSelector = bothSelectors(q.fieldSelector, filter?.fieldSelector);
+      const params = { ...API, plural: q.plural, ...(fieldSelector ? { fieldSelector } : {}) };
+      const since = sinceTimeOption(filter?.sinceTime);
       const list = (await (!q.namespace
-        ? this.objects.listClusterCustomObject(params)
-        : this.objects.listNamespacedCustomObject({ ...params, namespace: q.namespace }))) as { metadata: { resourceVersion: string }; items: Resource[] };
+        ? this.objects.listClusterCustomObject(params, since)
+        : this.objects.listNamespacedCustomObject({ ...params, namespace: q.namespace }, since))) as { metadata: { resourceVersion: string }; items: Resource[] };
       // the cluster networks (namespace ''): the list of all networks, less the stacks' own
       const items = q.namespace === '' ? list.items.filter((o) => o.metadata.namespace === '') : list.items;
       return { items: items.map((o) => objectKv(q.keyOf(o), o)), revision: Number(list.metadata.resourceVersion) };
@@ -148,8 +174,10 @@ export class ApiStore implements Store {
     return { succeeded: conflicts.length === 0, revision, conflicts };
   }
 
-  watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
+  watch(prefix: string, fromRevision: number, filter?: ReadFilter): Observable<WatchMessage> {
     const q = this.query(prefix, 'watch');
+    const fieldSelector = bothSelectors(q.fieldSelector, filter?.fieldSelector);
+    const narrowed = { ...(fieldSelector ? { fieldSelector } : {}), ...(filter?.sinceTime ? { sinceTime: filter.sinceTime } : {}) };
     if (q.namespace === '') throw unmapped('watch', prefix);
     const path = `/apis/${GROUP}/${VERSION}${q.namespace === undefined ? '' : `/namespaces/${q.namespace}`}/${q.plural}`;
     const what = `watch ${q.plural}`;
@@ -163,7 +191,7 @@ export class ApiStore implements Store {
         this.watcher
           .watch(
             path,
-            { ...(q.fieldSelector ? { fieldSelector: q.fieldSelector } : {}), resourceVersion: String(last), allowWatchBookmarks: true },
+            { ...narrowed, resourceVersion: String(last), allowWatchBookmarks: true },
             (type: string, obj: unknown) => {
               const msg = watchEvent(type, obj, q.keyOf);
               if (msg.type === 'events') last = Math.max(last, msg.revision);

@@ -6,10 +6,12 @@
 //   /apis/stackd.io/v1/events[/NAME]                      all events (cluster events by name)
 //   /apis/stackd.io/v1/namespaces/STACK/events[/NAME]     one stack's
 // Field selectors on any field (`involvedObject.name=web`, `type=Warning`, `reason=TaskFailed`);
-// `metadata.namespace=S` reads only that stack's keys. Lists are oldest first, as stackctl events.
+// `metadata.namespace=S` reads only that stack's keys. `sinceTime=RFC3339` or `sinceSeconds=N` (as
+// `kubectl logs` sends them) keep events whose last occurrence is at or after it, so a client asks
+// for what it keeps (`stackctl events --since`). Lists are oldest first, as stackctl events.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CLUSTER_SEGMENT, EVENT_PREFIX, type StackdEvent, decodeEvent, eventKey, eventStackPrefix } from '../events/event.js';
-import { sortEvents } from '../events/filter.js';
+import { matches, sortEvents } from '../events/filter.js';
 import type { Store } from '../store/store.js';
 import { authorizeEvents, type Verb } from './authz.js';
 import { ApiError, sendJson } from './http.js';
@@ -56,6 +58,22 @@ function selectorsOf(query: URLSearchParams): Selectors {
   }
 }
 
+/** The time `sinceTime` (RFC 3339) or `sinceSeconds` (before `now`) names, if either is given. Pure. */
+export function sinceOf(query: URLSearchParams, now = Date.now()): Date | undefined {
+  const time = query.get('sinceTime');
+  const seconds = query.get('sinceSeconds');
+  if (time !== null && seconds !== null) throw new ApiError('BadRequest', 'at most one of sinceTime or sinceSeconds may be specified');
+  if (time !== null) {
+    const at = Date.parse(time);
+    if (!/^\d{4}-\d\d-\d\dT/.test(time) || Number.isNaN(at))
+      throw new ApiError('BadRequest', `sinceTime: expected an RFC 3339 time such as 2026-12-06T20:16:27Z, got "${time}"`);
+    return new Date(at);
+  }
+  if (seconds === null) return undefined;
+  if (!/^\d+$/.test(seconds)) throw new ApiError('BadRequest', `sinceSeconds: expected a whole number of seconds, got "${seconds}"`);
+  return new Date(now - Number(seconds) * 1000);
+}
+
 /** The keys a read needs: one stack's when the path or a field selector names it. */
 function prefixOf(where: EventsPath, sel: Selectors): string {
   const namespace = where.namespace ?? pinnedField(sel, 'metadata.namespace');
@@ -91,7 +109,8 @@ export async function eventsRoute(
   const sel = selectorsOf(query);
   const table = wantsTable(req.headers.accept);
   const includeObject = query.get('includeObject') ?? undefined;
-  const keep = (e: StackdEvent) => selects(sel, asObject(e)) && (where.name === undefined || e.metadata.name === where.name);
+  const since = sinceOf(query);
+  const keep = (e: StackdEvent) => selects(sel, asObject(e)) && matches(e, { since }) && (where.name === undefined || e.metadata.name === where.name);
 
   if (verb === 'watch') {
     const render = (e: StackdEvent) => (table ? toTable('Event', [e], e.metadata.resourceVersion ?? '', includeObject) : e);

@@ -1,13 +1,25 @@
 // Reading events from the Store: a list (filtered, oldest first), and a follow that lists then
-// watches. Only the prefix a filter allows is read (one stack's events when --stack is given).
+// watches. Only the prefix a filter allows is read (one stack's events when --stack is given), and
+// through the API only the matching events are sent (readFilter): the server applies the rest.
 import { type Observable, concat, defer, filter, from, mergeMap } from 'rxjs';
-import type { Store } from '../store/store.js';
+import type { ReadFilter, Store } from '../store/store.js';
 import { EVENT_PREFIX, type StackdEvent, decodeEvent, eventStackPrefix } from './event.js';
 import { type EventFilter, matches, sortEvents } from './filter.js';
 
 function prefixFor(f: EventFilter): string {
   const stack = f.object?.stack ?? f.stack;
   return stack === undefined ? EVENT_PREFIX : eventStackPrefix(stack);
+}
+
+/** The filter, less its stack (the prefix), as the API server applies it: a field selector on
+ *  `type` and `involvedObject.*`, and `sinceTime`. Pure. */
+export function readFilter(f: EventFilter): ReadFilter {
+  const o = f.object;
+  const fields = [
+    ...(f.type ? [`type=${f.type}`] : []),
+    ...(o ? [`involvedObject.kind=${o.kind}`, `involvedObject.stack=${o.stack}`, `involvedObject.name=${o.name}`] : []),
+  ];
+  return { ...(fields.length ? { fieldSelector: fields.join(',') } : {}), ...(f.since ? { sinceTime: f.since.toISOString() } : {}) };
 }
 
 export interface EventList {
@@ -17,7 +29,7 @@ export interface EventList {
 }
 
 export async function listEvents(store: Pick<Store, 'list'>, f: EventFilter = {}): Promise<EventList> {
-  const res = await store.list(prefixFor(f));
+  const res = await store.list(prefixFor(f), readFilter(f));
   const events = res.items.flatMap((kv) => {
     const ev = decodeEvent(kv.value, kv.modRevision);
     return ev && matches(ev, f) ? [ev] : [];
@@ -34,7 +46,7 @@ export function followEvents(store: Pick<Store, 'list' | 'watch'>, f: EventFilte
       mergeMap((list) =>
         concat(
           from(list.events),
-          store.watch(prefixFor(f), list.revision + 1).pipe(
+          store.watch(prefixFor(f), list.revision + 1, readFilter({ ...f, since: undefined })).pipe(
             mergeMap((msg) => {
               if (msg.type === 'relist') return round();
               return from(msg.events.flatMap((e) => (e.type === 'put' ? [decodeEvent(e.kv.value, e.kv.modRevision)] : [])));

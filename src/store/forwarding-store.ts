@@ -1,7 +1,7 @@
 // A Store that hands every call to `inner`: the base of the decorators (templates by reference,
 // sealed secrets, metrics), which override only the calls they change.
 import type { Observable } from 'rxjs';
-import type { Election, KeyValue, Lease, LeaseOptions, ListResult, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
+import type { Election, KeyValue, Lease, LeaseOptions, ListResult, ReadFilter, Store, TxnOp, TxnResult, WatchMessage } from './store.js';
 
 export class ForwardingStore implements Store {
   constructor(readonly inner: Store) {}
@@ -14,16 +14,16 @@ export class ForwardingStore implements Store {
     return this.inner.get(key);
   }
 
-  list(prefix: string): Promise<ListResult> {
-    return this.inner.list(prefix);
+  list(prefix: string, filter?: ReadFilter): Promise<ListResult> {
+    return this.inner.list(prefix, filter);
   }
 
   txn(ops: TxnOp[]): Promise<TxnResult> {
     return this.inner.txn(ops);
   }
 
-  watch(prefix: string, fromRevision: number): Observable<WatchMessage> {
-    return this.inner.watch(prefix, fromRevision);
+  watch(prefix: string, fromRevision: number, filter?: ReadFilter): Observable<WatchMessage> {
+    return this.inner.watch(prefix, fromRevision, filter);
   }
 
   grantLease(ttlSeconds: number, opts?: LeaseOptions): Promise<Lease> {

@@ -92,15 +92,24 @@ export interface Election {
   observe(): Observable<string | undefined>;
 }
 
+/** What a reader keeps of a list or watch, for a Store that can filter where the data is (through
+ *  the API the server applies Kubernetes' fieldSelector, and sinceTime to events), so that less
+ *  crosses the network. A Store beside the data reads the whole prefix: readers filter anyway. */
+export interface ReadFilter {
+  fieldSelector?: string;
+  /** RFC 3339: events whose last occurrence is at or after it */
+  sinceTime?: string;
+}
+
 export interface Store {
   /** a short description of the endpoint, for messages: "etcd://127.0.0.1:2379", "sqlite:///x.db" */
   readonly endpoint: string;
   get(key: string): Promise<KeyValue | undefined>;
-  list(prefix: string): Promise<ListResult>;
+  list(prefix: string, filter?: ReadFilter): Promise<ListResult>;
   txn(ops: TxnOp[]): Promise<TxnResult>;
   /** Every change under `prefix` from `fromRevision` (inclusive) on. Resumes after a disconnect
    *  from the last revision it delivered + 1; after a compaction sends `relist` and completes. */
-  watch(prefix: string, fromRevision: number): Observable<WatchMessage>;
+  watch(prefix: string, fromRevision: number, filter?: ReadFilter): Observable<WatchMessage>;
   /** a lease kept alive by this process until revoked or the store is closed; with
    *  `keepAlive: false`, one that expires `ttlSeconds` after the grant whoever holds it (events:
    *  many keys share one such lease and vanish together, with no delete per key) */

@@ -7,7 +7,9 @@ import { jest } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import type { StackdEvent } from '../../../src/events/event.js';
+import { ApiStore } from '../../../src/apiserver-client/api-store.js';
+import { kubeConfigFromFile } from '../../../src/apiserver-client/connect.js';
+import { decodeEvent, eventStackPrefix, type StackdEvent } from '../../../src/events/event.js';
 import { api, kubeconfigFrom, kubectl, kubectlStream, type ApiClient, WatchStream } from '../../helpers/api.js';
 import { ROOT, run } from '../../helpers/cli.js';
 import { Cluster, eventually } from '../../helpers/cluster.js';
@@ -61,8 +63,21 @@ test('a failing task: stackctl events lists it through the API and -f streams it
   expect(table.stdout).toMatch(/^LAST SEEN\s+TYPE\s+REASON\s+OBJECT\s+COUNT\s+MESSAGE\n/);
   expect(table.stderr).toBe('');
 
-  // -f: the list, then each repeat as the manager writes it (the API watch, resumed from the list)
-  const follower = spawn(process.execPath, [join(ROOT, 'bin', 'stackctl.js'), '--kubeconfig', admin.file, 'events', '-f', '--stack', STACK, '--format', 'json']);
+  // -f: the list, then each repeat as the manager writes it (the API watch, resumed from the list,
+  // with the server's fieldSelector type=Warning)
+  const follower = spawn(process.execPath, [
+    join(ROOT, 'bin', 'stackctl.js'),
+    '--kubeconfig',
+    admin.file,
+    'events',
+    '-f',
+    '--stack',
+    STACK,
+    '--type',
+    'warning',
+    '--format',
+    'json',
+  ]);
   let out = '';
   let stderr = '';
   follower.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -110,6 +125,44 @@ test('kubectl get events.stackd.io -n STACK prints the table; a viewer reads eve
   expect(inspect.code).toBe(0);
   const [svc] = JSON.parse(inspect.stdout) as Array<{ events: StackdEvent[] }>;
   expect(svc.events.map((e) => e.reason)).toContain('TaskFailed');
+});
+
+test('the server filters events: fieldSelector on type and involvedObject, sinceTime/sinceSeconds; stackctl sends --type and --since there', async () => {
+  const base = `/apis/stackd.io/v1/namespaces/${STACK}/events`;
+  const failed = await eventually(
+    async () => ((await api(viewer, 'GET', base)).body.items as StackdEvent[]).find((e) => e.reason === 'TaskFailed'),
+    'a TaskFailed event',
+    90_000,
+  );
+  const q = (query: Record<string, string>) => api(viewer, 'GET', `${base}?${new URLSearchParams(query)}`);
+  const future = new Date(Date.now() + 3_600_000).toISOString();
+  expect((await q({ sinceTime: future })).body.items).toEqual([]);
+  const since = (await q({ sinceTime: failed.lastTimestamp })).body.items as StackdEvent[];
+  expect(since.map((e) => e.metadata.name)).toContain(failed.metadata.name);
+  for (const e of since) expect(e.lastTimestamp >= failed.lastTimestamp).toBe(true);
+  expect((await q({ sinceSeconds: '3600', fieldSelector: 'involvedObject.name=crash,type=Warning' })).body.items.map((e: StackdEvent) => e.reason)).toContain(
+    'TaskFailed',
+  );
+  for (const e of (await q({ fieldSelector: 'type=Normal' })).body.items as StackdEvent[]) expect(e.type).toBe('Normal');
+  expect(await q({ sinceSeconds: 'soon' })).toMatchObject({ status: 400, body: { message: expect.stringMatching(/sinceSeconds: expected a whole number/) } });
+
+  // the client's Store through the API passes a reader's filter on (it filters nothing itself)
+  const store = new ApiStore(kubeConfigFromFile(viewer.file).kc, viewer.server);
+  try {
+    const decoded = async (filter: Parameters<ApiStore['list']>[1]) =>
+      (await store.list(eventStackPrefix(STACK), filter)).items.map((kv) => decodeEvent(kv.value, kv.modRevision)!);
+    expect((await decoded(undefined)).length).toBeGreaterThan(0);
+    expect(await decoded({ sinceTime: future })).toEqual([]);
+    const warnings = await decoded({ fieldSelector: 'type=Warning', sinceTime: failed.lastTimestamp });
+    expect(warnings.map((e) => e.metadata.name)).toContain(failed.metadata.name);
+    for (const e of warnings) expect([e.type, e.lastTimestamp >= failed.lastTimestamp]).toEqual(['Warning', true]);
+  } finally {
+    await store.close();
+  }
+  const recent = await eventsAs(viewer, '--stack', STACK, '--type', 'warning', '--since', '1h');
+  expect(recent.map((e) => e.reason)).toContain('TaskFailed');
+  expect(recent.every((e) => e.type === 'Warning')).toBe(true);
+  expect(await eventsAs(viewer, '--stack', STACK, '--type', 'normal', '--since', '1ms')).toEqual([]);
 });
 
 test('an event of a cluster-scoped object (node drained) reaches an API watch; a node identity may not read events', async () => {
