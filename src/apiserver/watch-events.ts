@@ -47,8 +47,17 @@ function tombstone(resource: ApiResource, key: string, revision: number): Resour
   };
 }
 
+/** Objects decoded from a watch's KeyValues: watchers of one prefix share the Store's events
+ *  (shared-watch.ts), so each event is parsed once, and the objects are read-only. */
+const decoded = new WeakMap<KeyValue, Resource>();
+
 export function objectCodec(resource: ApiResource): WatchCodec<Resource> {
-  return { decode: (kv) => decodeObject(kv), tombstone: (key, revision) => tombstone(resource, key, revision) };
+  const decode = (kv: KeyValue): Resource => {
+    let obj = decoded.get(kv);
+    if (!obj) decoded.set(kv, (obj = decodeObject(kv)));
+    return obj;
+  };
+  return { decode, tombstone: (key, revision) => tombstone(resource, key, revision) };
 }
 
 export class WatchTranslator<T extends Watched = Resource> {

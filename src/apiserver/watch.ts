@@ -12,6 +12,7 @@ import { statusObject } from './http.js';
 import { present, type ReadContext, viewFor } from './read.js';
 import { GROUP_VERSION } from './resources.js';
 import { selects } from './selectors.js';
+import { sharedWatches } from './shared-watch.js';
 import { toTable, wantsTable } from './table.js';
 import { objectCodec, type WatchCodec, type Watched, WatchTranslator } from './watch-events.js';
 
@@ -29,7 +30,25 @@ export interface WatchFeed<T extends Watched> {
   codec: WatchCodec<T>;
   keep: (obj: T) => boolean;
   render: (obj: T) => unknown;
+  /** names how `render` shapes an object, when it depends on nothing else: watchers that share it
+   *  share each event's serialized line (see lines below) */
+  renderKey?: string;
   query: URLSearchParams;
+}
+
+/** Serialized watch lines by object and "TYPE renderKey": a hundred watchers of one prefix get the
+ *  same decoded objects (watch-events.ts), so each event is stringified once. */
+const lines = new WeakMap<object, Map<string, string>>();
+
+function lineFor<T extends Watched>(feed: WatchFeed<T>, type: string, obj: T): string {
+  const fresh = () => `${JSON.stringify({ type, object: feed.render(obj) })}\n`;
+  if (feed.renderKey === undefined) return fresh();
+  let byShape = lines.get(obj);
+  if (!byShape) lines.set(obj, (byShape = new Map()));
+  const key = `${type} ${feed.renderKey}`;
+  let line = byShape.get(key);
+  if (line === undefined) byShape.set(key, (line = fresh()));
+  return line;
 }
 
 function startRevision(rv: string | null): number | undefined {
@@ -60,6 +79,7 @@ export async function handleWatch(ctx: ReadContext, req: IncomingMessage, res: S
       const shown = present(obj);
       return table ? toTable(resource.kind, [shown], shown.metadata.resourceVersion, ctx.query.get('includeObject') ?? undefined) : shown;
     },
+    renderKey: table ? `table ${ctx.query.get('includeObject') ?? ''}` : 'object',
     query: ctx.query,
   };
   await streamWatch(feed, req, res, opts);
@@ -69,7 +89,7 @@ export async function streamWatch<T extends Watched>(feed: WatchFeed<T>, req: In
   const translator = new WatchTranslator(feed.codec, feed.keep);
   let lastRevision = 0;
   const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
-  const send = (type: string, obj: T) => write(type, feed.render(obj));
+  const send = (type: string, obj: T) => res.write(lineFor(feed, type, obj));
 
   // what the watcher holds at the start: the current objects (sent as ADDED when it gave no revision)
   const current = await feed.store.list(feed.prefix);
@@ -104,22 +124,24 @@ export async function streamWatch<T extends Watched>(feed: WatchFeed<T>, req: In
       opts.bookmarkIntervalMs,
     );
   }
-  sub = feed.store.watch(feed.prefix, from + 1).subscribe({
-    next: (msg) => {
-      if (msg.type === 'relist') {
-        write('ERROR', statusObject('Expired', `too old resource version: ${from} (${msg.reason})`));
-        return finish();
-      }
-      for (const ev of msg.events) {
-        const out = translator.translate(ev);
-        if (out) send(out.type, out.object);
-      }
-      lastRevision = msg.revision;
-    },
-    error: (err: Error) => {
-      write('ERROR', statusObject('InternalError', `watch: ${err.message}`));
-      finish();
-    },
-    complete: finish,
-  });
+  sub = sharedWatches(feed.store)
+    .watch(feed.prefix, from + 1)
+    .subscribe({
+      next: (msg) => {
+        if (msg.type === 'relist') {
+          write('ERROR', statusObject('Expired', `too old resource version: ${from} (${msg.reason})`));
+          return finish();
+        }
+        for (const ev of msg.events) {
+          const out = translator.translate(ev);
+          if (out) send(out.type, out.object);
+        }
+        lastRevision = msg.revision;
+      },
+      error: (err: Error) => {
+        write('ERROR', statusObject('InternalError', `watch: ${err.message}`));
+        finish();
+      },
+      complete: finish,
+    });
 }
