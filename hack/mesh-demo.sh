@@ -37,7 +37,7 @@ sleep 1
 echo "\$ for i in \$(seq 1 30); do curl -s $(node_address ms143):8081; done | grep -o '\"hostname\":\"[0-9a-f]*\"' | sort | uniq -c"
 for i in $(seq 1 30); do curl -s -m 4 "$(node_address ms143):8081"; done | grep -o '"hostname":"[0-9a-f]*"' | sort | uniq -c
 echo '# ms143 (runs no api task): its nat rules (nsenter into its netns)'
-nsenter --net=/var/run/netns/ms143 iptables -t nat -S | grep -i 'stackd ingress'
+nsenter --net=/var/run/netns/ms143 iptables -t nat -S | grep -E 'stackd [0-9a-f]{4} ingress'
 echo '$ stackctl deploy -c thief.yaml thief   # publishes 8080 too'
 printf 'services:\n  front:\n    image: stackd/busybox:latest\n    ports: ["8080:80"]\n' >/tmp/mesh-demo-thief.yaml
 node bin/stackctl.js $S deploy -c /tmp/mesh-demo-thief.yaml thief || echo "(exit $?)"

@@ -43,5 +43,5 @@ docker -H unix:///run/stackd-nw1.sock exec $C sh -c 'for i in $(seq 1 9); do wge
 echo '# the client'"'"'s own nat chain (nsenter into its netns):'
 P=$(docker -H unix:///run/stackd-nw1.sock inspect -f '{{.State.Pid}}' $C)
 nsenter --net=/proc/$P/ns/net iptables -t nat -S STACKD-VIP
-echo '# on nw2:'; nsenter --net=/var/run/netns/nw2 ip -d link show type vxlan | grep -o 'sdvx[0-9]*: .*master [a-z0-9]*\|vxlan id [0-9]* local [0-9.]*'; nsenter --net=/var/run/netns/nw2 bridge fdb show | grep '^00:00'
+echo '# on nw2:'; nsenter --net=/var/run/netns/nw2 ip -d link show type vxlan | grep -o 'sdx[0-9a-f]*: .*master [a-z0-9]*\|vxlan id [0-9]* local [0-9.]*'; nsenter --net=/var/run/netns/nw2 bridge fdb show | grep '^00:00'
 node bin/stackctl.js $S rm demo

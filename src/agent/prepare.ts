@@ -6,13 +6,14 @@ import type { ContainerRuntime } from '../runtime/container-runtime.js';
 import { containerCreateOptions, type ContainerContext } from '../runtime/docker-spec.js';
 import { taskFiles, type FileContents } from '../runtime/files.js';
 import { networkSettings, volumeSettings } from '../runtime/resource-spec.js';
-import { LABEL } from '../runtime/labels.js';
+import { LABEL, ownerOf } from '../runtime/labels.js';
 import { DockerError } from '../runtime/docker-errors.js';
 import type { Store } from '../store/store.js';
 import type { FileRefSpec } from '../stackfile/types.js';
 import { versionedName } from '../stacks/desired.js';
 import { secretsRoot, writeTaskSecrets } from './secret-files.js';
-import { allocatedNetwork, clusterNetworkSettings, ingressRef, isClusterNetwork, NET_LABEL, needsIngress } from '../net/engine-network.js';
+import { allocatedNetwork, bridgeOf, clusterNetworkSettings, ingressRef, isClusterNetwork, NET_LABEL, needsIngress } from '../net/engine-network.js';
+import { clusterNames } from '../net/host-names.js';
 import { nodeRange } from '../net/ipam.js';
 
 // Images, networks and volumes this agent already ensured on an engine: a task's path to start
@@ -71,32 +72,40 @@ export async function prepareContainer(store: Store, runtime: ContainerRuntime, 
   }
 }
 
-/** A cluster network on this engine (created with this node's share of its subnet); its id and
- *  this node's gateway on it. */
+/** A cluster network on this engine (created with this node's share of its subnet); its id, this
+ *  node's gateway on it, and its bridge. */
 export async function ensureClusterNetwork(
   store: Store,
   runtime: ContainerRuntime,
   namespace: string,
   key: string,
   by: Maker,
-): Promise<{ id: string; gateway: string }> {
+): Promise<{ id: string; gateway: string; bridge: string }> {
   const net = await allocatedNetwork(store, namespace, key, by.nodeName);
-  const settings = clusterNetworkSettings(net, by.nodeName);
-  const id = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, async () => {
-    await removeStaleRange(runtime, net.spec.name, settings.labels[NET_LABEL.ipRange]);
-    return runtime.ensureNetwork(net.spec.name, owned(settings, by));
+  const settings = clusterNetworkSettings(net, by.nodeName, clusterNames(by.clusterId));
+  const made = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, async () => {
+    const kept = await keptNetwork(runtime, net.spec.name, settings.labels[NET_LABEL.ipRange], by.clusterId);
+    const id = await runtime.ensureNetwork(net.spec.name, owned(settings, by));
+    return { id, bridge: kept ? bridgeOf(kept.labels) : settings.labels[NET_LABEL.bridge] };
   });
-  return { id, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName], net.status!.chunkPrefix).gateway };
+  return { ...made, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName], net.status!.chunkPrefix).gateway };
 }
 
-/** The engine network of that name made for another slot of this node (given back to the pool
- *  while the stack was gone from here, then another taken) is removed before it is made anew: its
- *  addresses may be another node's now. One without the label (made before it) is kept. */
-async function removeStaleRange(runtime: ContainerRuntime, name: string, ipRange: string | undefined): Promise<void> {
+/** The engine network of that name, if it is kept as it is. One this cluster made for another slot
+ *  of this node (given back to the pool while the stack was gone from here, then another taken) is
+ *  removed to be made anew: its addresses may be another node's now. One without the label (made
+ *  before it) is kept; another cluster's is never touched (ensureNetwork refuses it). */
+async function keptNetwork(
+  runtime: ContainerRuntime,
+  name: string,
+  ipRange: string | undefined,
+  clusterId: string,
+): Promise<{ labels: Record<string, string> } | undefined> {
   const found = (await runtime.listManagedResources()).networks.find((n) => n.name === name);
   const had = found?.labels[NET_LABEL.ipRange];
-  if (!had || had === ipRange) return;
+  if (!found || ownerOf(found.labels, clusterId) !== 'mine' || !had || had === ipRange) return found;
   await runtime.removeNetwork(name);
+  return undefined;
 }
 
 // A stack read for a task serves the node's other tasks of that stack for a second: a deploy

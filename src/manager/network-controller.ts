@@ -13,15 +13,19 @@ import { Controller } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
 import { INGRESS, isIngress, planAllocations } from '../net/plan-alloc.js';
 import type { Store } from '../store/store.js';
+import { ensureClusterId } from '../store/cluster-id.js';
+import { clusterNames, type ClusterNames } from '../net/host-names.js';
 import type { ManagerCaches } from './caches.js';
 import { writeStatus } from './status.js';
 
 const KEY = 'networks';
 
 export function networkController(store: Store, caches: ManagerCaches, networks: Informer<Network>, log: (msg: string) => void): Controller {
+  let names: ClusterNames | undefined;
   async function reconcile(): Promise<void> {
+    names ??= clusterNames(await ensureClusterId(store));
     const all = networks.list();
-    if (!all.some(isIngress)) await createIngress(store, networks);
+    if (!all.some(isIngress)) await createIngress(store, networks, names.ingressNetwork);
     const writes = planAllocations(
       all,
       caches.services.list(),
@@ -32,6 +36,7 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
         .list()
         .filter((n) => n.status?.state === 'ready')
         .map((n) => n.metadata.name),
+      names,
     );
     for (const w of writes) {
       const before = w.network.status;
@@ -71,13 +76,14 @@ export function mayChangeNodeSlots(change: CacheChange<Task>): boolean {
   return now.spec.nodeName !== old.spec.nodeName || now.spec.desiredState !== old.spec.desiredState;
 }
 
-/** The ingress network, as Swarm's: every node joins it; tasks with ingress ports are on it. */
-async function createIngress(store: Store, networks: Informer<Network>): Promise<void> {
+/** The ingress network, as Swarm's: every node joins it; tasks with ingress ports are on it. Its
+ *  engine name carries the cluster's tag: clusters sharing an engine each have their own. */
+async function createIngress(store: Store, networks: Informer<Network>, engineName: string): Promise<void> {
   const { object } = materialize(
     {
       kind: 'Network',
       metadata: { namespace: INGRESS.namespace, name: INGRESS.name },
-      spec: { name: INGRESS.engineName, stack: '', driver: 'overlay', driver_opts: {}, external: false, labels: {} },
+      spec: { name: engineName, stack: '', driver: 'overlay', driver_opts: {}, external: false, labels: {} },
     },
     undefined,
     systemClock,

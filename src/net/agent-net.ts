@@ -1,7 +1,8 @@
 // The agent's cluster networking (`stackd agent --netns`): keeps this host's VXLAN devices joined
 // to every other node, every local container's VIP rules in step with the services' ready tasks,
 // the routing mesh's rules (mesh.ts), and serves the node's DNS resolver. Everything it programs is
-// replaced atomically and idempotently, so a restarted agent re-applies it without a blip.
+// replaced atomically and idempotently, so a restarted agent re-applies it without a blip, and is
+// named after the cluster (host-names.ts), so agents of several clusters can share a host.
 import { outageLog } from '../controller/outage-log.js';
 import { map, merge, type Observable } from 'rxjs';
 import { kindPrefix } from '../api/keys.js';
@@ -14,7 +15,11 @@ import type { Logger } from '../log.js';
 import type { DockerRuntime } from '../runtime/docker.js';
 import { LABEL } from '../runtime/labels.js';
 import type { Store } from '../store/store.js';
-import { NET_LABEL } from './engine-network.js';
+import { bridgeOf, NET_LABEL } from './engine-network.js';
+import { clusterNames, isOwnVxlan } from './host-names.js';
+import { dnsJumps, dnsRedirectRules } from './dns-redirect.js';
+import { jumpScript } from './ingress-rules.js';
+import type { AddressInfo } from 'node:net';
 import { HostNet } from './host.js';
 import { bindUdp, listenTcp } from './netns-socket.js';
 import { hostNameservers, Resolver } from './resolver.js';
@@ -40,13 +45,13 @@ export interface ClusterNetDeps {
   log: Logger;
 }
 
-/** Comment on every rule stackd writes (iptables -S | grep stackd). */
-export const RULE_TAG = 'stackd';
 const RESYNC_MS = 30_000;
 
 export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): Promise<void> {
   const { store, runtime, nodeName, log } = deps;
   const host = new HostNet(deps.netns);
+  // every rule's comment is `stackd <tag> ...` (iptables -S | grep 'stackd <tag>')
+  const names = clusterNames(deps.clusterId);
   const onError = (what: string) => outageLog(`watch ${what}`, (m) => log.warn(m));
   const networks = new Informer<Network>(store, kindPrefix('Network'), onError('networks'));
   const services = new Informer<Service>(store, kindPrefix('Service'), onError('services'));
@@ -60,7 +65,9 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
     if (signal.aborted) return;
     const view = () => ({ networks: networks.list(), services: services.list(), tasks: tasks.list(), stacks: stacks.list() });
     const hostServers = hostNameservers();
-    const [udp, tcp] = await Promise.all([bindUdp(deps.netns, 53), listenTcp(deps.netns, 53)]);
+    // ports of its own: the cluster's DNS chain redirects queries to its gateways here (dns-redirect.ts)
+    const [udp, tcp] = await Promise.all([bindUdp(deps.netns, 0), listenTcp(deps.netns, 0)]);
+    const ports = { udp: udp.address().port, tcp: (tcp.address() as AddressInfo).port };
     const resolver = new Resolver(
       udp,
       {
@@ -71,15 +78,17 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
       },
       tcp,
     );
-    log.info(`cluster networking on ${deps.address}: resolver on port 53 (UDP, TCP) in ${deps.netns}`);
+    log.info(
+      `cluster networking on ${deps.address} as ${names.tag} (devices ${names.bridgePrefix}*, chains STACKD-${names.tag.toUpperCase()}-*): resolver on ports ${ports.udp}/udp, ${ports.tcp}/tcp in ${deps.netns}, redirected from port 53 of the gateways`,
+    );
 
-    let vxlanKey = '';
-    let vxlanAt = 0;
+    let hostKey = '';
+    let hostAt = 0;
     const rulesApplied = new Map<string, ContainerNet>();
     const mesh = new Mesh({
       host,
       nodeName,
-      tag: RULE_TAG,
+      names,
       resyncMs: RESYNC_MS,
       ensureIngress: () => ensureClusterNetwork(store, runtime, ingressRef.namespace, ingressRef.key, { nodeName, clusterId: deps.clusterId }),
     });
@@ -89,7 +98,7 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
       // the ingress network comes with the mesh, so its VXLAN device is made in this same pass
       const [meshOn] = await Promise.all([
         mesh.reconcile(networks.list(), services.list(), tasks.list()),
-        applyContainerRules(runtime, nodeName, rulesApplied, networks.list(), tasks.list(), RULE_TAG),
+        applyContainerRules(runtime, nodeName, rulesApplied, networks.list(), tasks.list(), names.comment),
       ]);
       let engineNets = (await runtime.listManagedResources()).networks;
       const shared = planSharedOnNode(networks.list(), engineNets, nodeName, deps.clusterId);
@@ -101,18 +110,23 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
         }
         engineNets = (await runtime.listManagedResources()).networks;
       }
-      const local = engineNets.filter((n) => n.labels[LABEL.node] === nodeName && n.labels[NET_LABEL.vni]);
-      const vnis = local.map((n) => Number(n.labels[NET_LABEL.vni])).sort((a, b) => a - b);
+      const local = engineNets.filter((n) => n.labels[LABEL.node] === nodeName && n.labels[LABEL.cluster] === deps.clusterId && n.labels[NET_LABEL.vni]);
+      const overlays = local.map((n) => ({ vni: Number(n.labels[NET_LABEL.vni]), bridge: bridgeOf(n.labels) })).sort((a, b) => a.vni - b.vni);
+      const legacy = overlays.map((o) => o.bridge).filter((b) => !b.startsWith(names.bridgePrefix));
       const peers = nodes
         .list()
         .filter((n) => n.metadata.name !== nodeName && n.status?.address)
         .map((n) => n.status!.address!)
         .sort();
-      const key = JSON.stringify({ vnis, peers });
-      if (key !== vxlanKey || Date.now() - vxlanAt > RESYNC_MS) {
-        await applyVxlan(host, planVxlan(vnis, await readVxlan(host), deps.address, peers));
-        vxlanKey = key;
-        vxlanAt = Date.now();
+      const key = JSON.stringify({ overlays, peers });
+      if (key !== hostKey || Date.now() - hostAt > RESYNC_MS) {
+        await applyVxlan(
+          host,
+          planVxlan(overlays, await readVxlan(host), deps.address, peers, (dev) => isOwnVxlan(dev, names)),
+        );
+        await host.run(['sh', '-c', `iptables-restore --noflush && ${jumpScript(dnsJumps(names))}`], dnsRedirectRules(names, ports, legacy));
+        hostKey = key;
+        hostAt = Date.now();
       }
       if (!meshOn) throw new Error('the ingress network has no slot for this node yet (routing mesh off until it does)');
     }

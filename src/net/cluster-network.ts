@@ -22,7 +22,7 @@ export interface CreateFlags {
 export function planNetworkCreate(name: string, flags: CreateFlags, existing: Network[]): { object: NewObject } | { problems: string[] } {
   const problems: string[] = [];
   if (!NAME.test(name)) problems.push(`network ${name}: invalid name: use letters, digits, "_", "." and "-" (at most 63), starting with a letter or digit`);
-  else if (name === INGRESS.name || name === INGRESS.engineName) problems.push(`network ${name}: the name is the cluster's ingress network's`);
+  else if (name === INGRESS.name || name.startsWith(INGRESS.engineName)) problems.push(`network ${name}: the name is the cluster's ingress network's`);
   else if (existing.some((n) => n.spec.name === name || (n.metadata.namespace === '' && n.metadata.name === name))) problems.push(`network ${name} already exists`);
   if (flags.driver !== 'overlay') problems.push(`network ${name}: --driver ${flags.driver}: a cluster network's driver is overlay`);
   if (flags.subnet !== undefined) {

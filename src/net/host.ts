@@ -37,7 +37,7 @@ export async function detectAddress(host: HostNet): Promise<string | undefined> 
   const out = await host.run(['ip', '-4', '-o', 'addr', 'show', 'scope', 'global']);
   for (const line of out.split('\n')) {
     const m = /^\d+:\s+(\S+)\s+inet\s+([\d.]+)\//.exec(line);
-    if (m && !/^(docker\d*|br-|veth|sdvx|sdbr)/.test(m[1])) return m[2];
+    if (m && !/^(docker\d*|br-|veth|sdvx|sdbr|sd[bx][0-9a-f]{4}\d)/.test(m[1])) return m[2];
   }
   return undefined;
 }

@@ -4,13 +4,12 @@
 // the ingress overlay, on any node (`statistic --mode random`). The source becomes the node's own
 // address on the ingress network (MASQUERADE out of its bridge), so the task answers through this
 // node and conntrack undoes both translations. Docker's FORWARD policy is DROP: the forward chain
-// lets the translated connections through, both ways. Pure: the rules from the Store's state.
+// lets the translated connections through, both ways. The chains and comments carry the cluster's
+// tag (host-names.ts), so clusters sharing a host each rewrite only theirs. Pure: the rules from
+// the Store's state.
 import type { Service, Task } from '../api/objects.js';
 import { taskAddresses } from './endpoints.js';
-
-export const INGRESS_CHAIN = 'STACKD-INGRESS';
-export const INGRESS_SNAT_CHAIN = 'STACKD-INGRESS-SNAT';
-export const INGRESS_FWD_CHAIN = 'STACKD-INGRESS-FWD';
+import type { ClusterNames } from './host-names.js';
 
 export interface MeshPort {
   published: number;
@@ -45,23 +44,25 @@ export function meshPorts(services: Service[], tasks: Task[], ingressNet: string
   return out.sort((a, b) => a.published - b.published || a.protocol.localeCompare(b.protocol));
 }
 
-/** `iptables-restore --noflush` input replacing stackd's three ingress chains (atomically per table).
- *  A port with no ready task gets no rule: the node's own stack then refuses the connection. */
-export function ingressRules(ports: MeshPort[], bridge: string, tag: string): string {
-  const lines = ['*nat', `:${INGRESS_CHAIN} - [0:0]`, `:${INGRESS_SNAT_CHAIN} - [0:0]`];
+/** `iptables-restore --noflush` input replacing the cluster's three ingress chains (atomically per
+ *  table). A port with no ready task gets no rule: the node's own stack then refuses the connection. */
+export function ingressRules(ports: MeshPort[], bridge: string, names: ClusterNames): string {
+  const { ingress, snat, fwd } = names.chains;
+  const tag = names.comment;
+  const lines = ['*nat', `:${ingress} - [0:0]`, `:${snat} - [0:0]`];
   for (const p of ports) {
     const n = p.backends.length;
     p.backends.forEach((ip, i) => {
       const pick = i < n - 1 ? ` -m statistic --mode random --probability ${(1 / (n - i)).toFixed(8)}` : '';
       lines.push(
-        `-A ${INGRESS_CHAIN} -p ${p.protocol} -m ${p.protocol} --dport ${p.published} -m comment --comment "${tag} ingress ${p.service} ${p.published}/${p.protocol}"${pick} -j DNAT --to-destination ${ip}:${p.target}`,
+        `-A ${ingress} -p ${p.protocol} -m ${p.protocol} --dport ${p.published} -m comment --comment "${tag} ingress ${p.service} ${p.published}/${p.protocol}"${pick} -j DNAT --to-destination ${ip}:${p.target}`,
       );
     });
   }
-  lines.push(`-A ${INGRESS_SNAT_CHAIN} -o ${bridge} -m conntrack --ctstate DNAT -m comment --comment "${tag} ingress snat" -j MASQUERADE`, 'COMMIT');
-  lines.push('*filter', `:${INGRESS_FWD_CHAIN} - [0:0]`);
+  lines.push(`-A ${snat} -o ${bridge} -m conntrack --ctstate DNAT -m comment --comment "${tag} ingress snat" -j MASQUERADE`, 'COMMIT');
+  lines.push('*filter', `:${fwd} - [0:0]`);
   for (const dir of ['-o', '-i']) {
-    lines.push(`-A ${INGRESS_FWD_CHAIN} ${dir} ${bridge} -m conntrack --ctstate DNAT -m comment --comment "${tag} ingress forward" -j ACCEPT`);
+    lines.push(`-A ${fwd} ${dir} ${bridge} -m conntrack --ctstate DNAT -m comment --comment "${tag} ingress forward" -j ACCEPT`);
   }
   lines.push('COMMIT', '');
   return lines.join('\n');
@@ -69,14 +70,15 @@ export function ingressRules(ports: MeshPort[], bridge: string, tag: string): st
 
 /** The jumps into the chains, each added once (checked with -C first): before Docker's own, so a
  *  mesh port is the mesh's even if a container also publishes it. */
-export function ingressJumps(tag: string): string[][] {
-  const c = ['-m', 'comment', '--comment', `${tag} ingress`];
+export function ingressJumps(names: ClusterNames): string[][] {
+  const { ingress, snat, fwd } = names.chains;
+  const c = ['-m', 'comment', '--comment', `${names.comment} ingress`];
   return [
-    ['-t', 'nat', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', ...c, '-j', INGRESS_CHAIN],
+    ['-t', 'nat', 'PREROUTING', '-m', 'addrtype', '--dst-type', 'LOCAL', ...c, '-j', ingress],
     // not to 127.0.0.0/8: a DNAT from loopback to another host is dropped as a martian
-    ['-t', 'nat', 'OUTPUT', '!', '-d', '127.0.0.0/8', '-m', 'addrtype', '--dst-type', 'LOCAL', ...c, '-j', INGRESS_CHAIN],
-    ['-t', 'nat', 'POSTROUTING', ...c, '-j', INGRESS_SNAT_CHAIN],
-    ['-t', 'filter', 'FORWARD', ...c, '-j', INGRESS_FWD_CHAIN],
+    ['-t', 'nat', 'OUTPUT', '!', '-d', '127.0.0.0/8', '-m', 'addrtype', '--dst-type', 'LOCAL', ...c, '-j', ingress],
+    ['-t', 'nat', 'POSTROUTING', ...c, '-j', snat],
+    ['-t', 'filter', 'FORWARD', ...c, '-j', fwd],
   ];
 }
 

@@ -18,6 +18,7 @@ export const INGRESS_PREFIX = 15;
 export const MAX_CHUNK_BITS = 6;
 /** the smallest subnet with room for a gateway and a task per node chunk (/24: chunks of 8) */
 export const MAX_PREFIX = 24;
+/** where networks' VNIs started before each cluster had its own block (host-names.ts) */
 export const FIRST_VNI = 4097;
 
 /** The chunk size a new network of `subnet` gets (as a prefix length). */
@@ -62,13 +63,17 @@ export function subnetProblem(subnet: string): string | undefined {
   return undefined;
 }
 
-/** The first /prefix block of `pool` that overlaps none of `used`. */
-export function allocateSubnet(used: string[], pool = DEFAULT_POOL, prefix = DEFAULT_PREFIX): string | undefined {
+/** The first /prefix block of `pool` that overlaps none of `used`, from block `first(blocks)` on
+ *  (wrapping round): each cluster starts at its own place, so two clusters on one engine rarely
+ *  want overlapping subnets. */
+export function allocateSubnet(used: string[], pool = DEFAULT_POOL, prefix = DEFAULT_PREFIX, first: (blocks: number) => number = () => 0): string | undefined {
   const p = mustParse(pool);
   const taken = used.map(parseCidr).filter((c): c is Cidr => c !== undefined);
   const step = 2 ** (32 - prefix);
-  for (let base = p.base; base + step <= p.base + size(p); base += step) {
-    const candidate = { base, prefix };
+  const blocks = Math.max(1, size(p) / step);
+  const start = first(blocks) % blocks;
+  for (let i = 0; i < blocks; i++) {
+    const candidate = { base: p.base + ((start + i) % blocks) * step, prefix };
     if (!taken.some((t) => overlaps(t, candidate))) return formatCidr(candidate);
   }
   return undefined;

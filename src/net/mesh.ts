@@ -5,16 +5,17 @@
 // every established connection's translation, so a restarted agent rewrites them without a blip.
 import type { Network, Service, Task } from '../api/objects.js';
 import type { HostNet } from './host.js';
+import type { ClusterNames } from './host-names.js';
 import { ingressJumps, ingressRules, jumpScript, meshPorts } from './ingress-rules.js';
-import { INGRESS, isIngress } from './plan-alloc.js';
-import { bridgeName } from './vxlan.js';
+import { isIngress } from './plan-alloc.js';
 
 export interface MeshDeps {
   host: HostNet;
   nodeName: string;
-  /** creates the ingress network on this node's engine (idempotent; prepare.ts's, shared with tasks) */
-  ensureIngress: () => Promise<unknown>;
-  tag: string;
+  /** creates the ingress network on this node's engine (idempotent; prepare.ts's, shared with
+   *  tasks); resolves its bridge */
+  ensureIngress: () => Promise<{ bridge: string }>;
+  names: ClusterNames;
   resyncMs: number;
 }
 
@@ -28,10 +29,10 @@ export class Mesh {
     const ingress = networks.find(isIngress);
     const vni = ingress?.status?.vni;
     if (vni === undefined || !ingress?.status?.subnet || ingress.status.nodes?.[this.deps.nodeName] === undefined) return false;
-    await this.deps.ensureIngress();
-    const rules = ingressRules(meshPorts(services, tasks, INGRESS.engineName), bridgeName(vni), this.deps.tag);
+    const { bridge } = await this.deps.ensureIngress();
+    const rules = ingressRules(meshPorts(services, tasks, ingress.spec.name), bridge, this.deps.names);
     if (rules === this.applied && Date.now() - this.at < this.deps.resyncMs) return true;
-    await this.deps.host.run(['sh', '-c', `iptables-restore --noflush && ${jumpScript(ingressJumps(this.deps.tag))}`], rules);
+    await this.deps.host.run(['sh', '-c', `iptables-restore --noflush && ${jumpScript(ingressJumps(this.deps.names))}`], rules);
     this.applied = rules;
     this.at = Date.now();
     return true;

@@ -17,8 +17,17 @@ import {
   subnetProblem,
   vipCandidates,
 } from './ipam.js';
+import { MAX_VNI } from './host-names.js';
 
+/** engineName: the ingress's name on the engine in clusters made before cluster tags (now
+ *  stackd_ingress_<tag>: host-names.ts) */
 export const INGRESS = { namespace: '', name: 'ingress', engineName: 'stackd_ingress' } as const;
+
+/** Where a cluster's new VNIs and default subnets start (host-names.ts); absent: the start of each. */
+export interface AllocationStart {
+  firstVni: number;
+  firstBlock(blocks: number): number;
+}
 
 export function isIngress(n: Network): boolean {
   return n.metadata.namespace === INGRESS.namespace && n.metadata.name === INGRESS.name;
@@ -36,7 +45,8 @@ export interface AllocationWrite {
  *  @param tasks to give a node a slot on a network only once a task of it is there (the ingress
  *    and attachable networks: every node); absent: every node gets one
  *  @param ready the nodes whose agent is alive: only those give back the slot of a stack network
- *    they no longer use (see releasable); absent: no slot is given back */
+ *    they no longer use (see releasable); absent: no slot is given back
+ *  @param start the cluster's own VNI block and subnet offset (recorded allocations never move) */
 export function planAllocations(
   networks: Network[],
   services: Service[],
@@ -44,6 +54,7 @@ export function planAllocations(
   stacks: Stack[] = [],
   tasks?: Task[],
   ready?: string[],
+  start: AllocationStart = { firstVni: FIRST_VNI, firstBlock: () => 0 },
 ): AllocationWrite[] {
   const cluster = networks.filter((n) => !n.spec.external);
   const subnets = cluster.filter((n) => n.status?.subnet).map((n) => ({ name: label(n), subnet: n.status!.subnet! }));
@@ -58,7 +69,7 @@ export function planAllocations(
       const problem = wanted ? (subnetProblem(wanted) ?? overlapProblem(wanted, subnets)) : undefined;
       const prefix = isIngress(net) ? INGRESS_PREFIX : DEFAULT_PREFIX;
       const taken = subnets.map((s) => s.subnet);
-      const subnet = problem ? undefined : (wanted ?? allocateSubnet(taken, DEFAULT_POOL, prefix));
+      const subnet = problem ? undefined : (wanted ?? allocateSubnet(taken, DEFAULT_POOL, prefix, start.firstBlock));
       if (subnet) {
         next.subnet = subnet;
         next.chunkPrefix = chunkPrefixFor(subnet);
@@ -69,7 +80,8 @@ export function planAllocations(
       }
     }
     if (next.vni === undefined) {
-      next.vni = lowestFree(vnis, FIRST_VNI)!;
+      // past the 24 bits, round from 1 (taken ones are skipped)
+      next.vni = lowestFree(vnis, start.firstVni, MAX_VNI) ?? lowestFree(vnis, 1, MAX_VNI)!;
       vnis.add(next.vni);
     }
     if (next.subnet) {

@@ -7,7 +7,8 @@ import type { Network } from '../api/objects.js';
 import { LABEL } from '../runtime/labels.js';
 import type { DockerRuntime } from '../runtime/docker.js';
 import { clusterNetworkSettings, NET_LABEL } from './engine-network.js';
-import { INGRESS } from './plan-alloc.js';
+import { clusterNames } from './host-names.js';
+import { isIngress } from './plan-alloc.js';
 
 export interface EngineNetwork {
   name: string;
@@ -16,14 +17,16 @@ export interface EngineNetwork {
 
 /** @param clusterId only this cluster's networks are removed (the engine may serve several) */
 export function planSharedOnNode(networks: Network[], local: EngineNetwork[], nodeName: string, clusterId: string): { create: Network[]; remove: string[] } {
-  const shared = networks.filter((n) => n.metadata.namespace === '' && n.metadata.name !== INGRESS.name);
+  const shared = networks.filter((n) => n.metadata.namespace === '' && !isIngress(n));
+  const ingressName = networks.find(isIngress)?.spec.name;
   const here = local.filter(
     (l) =>
       l.labels[LABEL.node] === nodeName &&
       l.labels[LABEL.cluster] === clusterId &&
       l.labels[LABEL.stack] === '' &&
       l.labels[NET_LABEL.vni] !== undefined &&
-      l.name !== INGRESS.engineName,
+      l.name !== ingressName &&
+      !l.name.startsWith('stackd_ingress'),
   );
   const create = shared.filter(
     (n) => n.spec.attachable && n.status?.subnet && n.status.nodes?.[nodeName] !== undefined && !here.some((l) => l.name === n.spec.name),
@@ -44,7 +47,7 @@ export async function applySharedOnNode(
   plan: { create: Network[]; remove: string[] },
 ): Promise<string[]> {
   for (const net of plan.create) {
-    const settings = clusterNetworkSettings(net, nodeName);
+    const settings = clusterNetworkSettings(net, nodeName, clusterNames(clusterId));
     await runtime.ensureNetwork(net.spec.name, { ...settings, labels: { ...settings.labels, [LABEL.node]: nodeName, [LABEL.cluster]: clusterId } });
   }
   const kept: string[] = [];

@@ -10,10 +10,20 @@ export interface ManagedResource {
   labels: Record<string, string>;
 }
 
-/** The network's id; an existing network of that name is used as it is. */
+/** The network's id; an existing network of that name is used as it is, unless another stackd
+ *  cluster made it (two clusters sharing an engine never share a network: refused). */
 export async function ensureNetwork(docker: Dockerode, endpoint: string, name: string, settings: NetworkSettings): Promise<string> {
   const existing = await networkId(docker, endpoint, name);
-  if (existing) return existing;
+  if (existing) {
+    const theirs = existing.labels[LABEL.cluster];
+    const mine = settings.labels[LABEL.cluster];
+    if (theirs && mine && theirs !== mine) {
+      throw new Error(
+        `network ${name} on ${endpoint} belongs to another stackd cluster (${LABEL.cluster}=${theirs}): clusters sharing an engine need different stack and network names (rename the stack, or run it on other nodes)`,
+      );
+    }
+    return existing.id;
+  }
   try {
     const net = await docker.createNetwork({
       Name: name,
@@ -31,15 +41,15 @@ export async function ensureNetwork(docker: Dockerode, endpoint: string, name: s
   } catch (err) {
     // created meanwhile by someone else (another task's preparation): use theirs
     const raced = statusOf(err) === 409 ? await networkId(docker, endpoint, name) : undefined;
-    if (raced) return raced;
+    if (raced) return raced.id;
     throw dockerError(err, endpoint, `create network ${name}`);
   }
 }
 
-async function networkId(docker: Dockerode, endpoint: string, name: string): Promise<string | undefined> {
+async function networkId(docker: Dockerode, endpoint: string, name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
   try {
     const info = await docker.getNetwork(name).inspect();
-    return info.Id as string;
+    return { id: info.Id as string, labels: (info.Labels ?? {}) as Record<string, string> };
   } catch (err) {
     if (statusOf(err) === 404) return undefined;
     // two agents raced and the engine made two networks of one name: settle on the oldest
@@ -48,11 +58,11 @@ async function networkId(docker: Dockerode, endpoint: string, name: string): Pro
   }
 }
 
-async function oldestNetworkNamed(docker: Dockerode, endpoint: string, name: string): Promise<string | undefined> {
+async function oldestNetworkNamed(docker: Dockerode, endpoint: string, name: string): Promise<{ id: string; labels: Record<string, string> } | undefined> {
   try {
     const same = (await docker.listNetworks({ filters: { name: [name] } })).filter((n) => n.Name === name);
     same.sort((a, b) => String(a.Created).localeCompare(String(b.Created)));
-    return same[0]?.Id;
+    return same[0] && { id: same[0].Id, labels: same[0].Labels ?? {} };
   } catch (err) {
     throw dockerError(err, endpoint, `list networks named ${name}`);
   }

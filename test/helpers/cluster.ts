@@ -8,7 +8,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Task } from '../../src/api/objects.js';
 import { listObjects } from '../../src/client/objects.js';
+import { CLUSTER_ID_KEY } from '../../src/api/keys.js';
+import { clusterNames, type ClusterNames } from '../../src/net/host-names.js';
 import { DockerRuntime } from '../../src/runtime/docker.js';
+import { ensureClusterId } from '../../src/store/cluster-id.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
 import { EtcdProcess } from '../integration/store/etcd-process.js';
@@ -90,6 +93,8 @@ export class Cluster {
     readonly clusterNet = false,
     /** more flags for every agent (e.g. --endpoint-drain 3s) */
     readonly agentArgs: string[] = [],
+    /** the nodes are another cluster's too: neither wiped at start nor at stop */
+    readonly sharedNodes = false,
   ) {}
 
   get storeUrl(): string {
@@ -97,12 +102,19 @@ export class Cluster {
   }
 
   /** etcd, then every node's engine (fresh: wiped first), then one agent per node and a manager. */
-  /** `managerArgs`: flags for the first manager (e.g. --node-grace 30); `clusterNet`: agents with --netns */
-  static async start(nodes: NodeDef[], managerArgs: string[] = [], opts: { clusterNet?: boolean; agents?: boolean; agentArgs?: string[] } = {}): Promise<Cluster> {
+  /** `managerArgs`: flags for the first manager (e.g. --node-grace 30); `clusterNet`: agents with --netns;
+   *  `clusterId`: the store's id, written before any daemon starts (else each store makes a random one);
+   *  `sharedNodes`: the nodes run already (another Cluster's): they are used as they are, and left */
+  static async start(
+    nodes: NodeDef[],
+    managerArgs: string[] = [],
+    opts: { clusterNet?: boolean; agents?: boolean; agentArgs?: string[]; clusterId?: string; sharedNodes?: boolean } = {},
+  ): Promise<Cluster> {
     const etcd = await EtcdProcess.start();
-    const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes, opts.clusterNet, opts.agentArgs);
+    const cluster = new Cluster(etcd, await openStore(`etcd://${etcd.endpoint}`), nodes, opts.clusterNet, opts.agentArgs, opts.sharedNodes);
     try {
-      for (const n of nodes) await nodesSh(`wipe_node ${n.name}; start_node ${n.name} ${n.index} >/dev/null`);
+      if (opts.clusterId) await cluster.store.txn([{ op: 'create', key: CLUSTER_ID_KEY, value: opts.clusterId }]);
+      if (!opts.sharedNodes) for (const n of nodes) await nodesSh(`wipe_node ${n.name}; start_node ${n.name} ${n.index} >/dev/null`);
     } catch (err) {
       await cluster.stop();
       throw err;
@@ -121,6 +133,11 @@ export class Cluster {
   /** The node's address (hack/lib/nodes.sh: 10.250.0.(10+index)). */
   address(node: string): string {
     return `10.250.0.${10 + this.node(node).index}`;
+  }
+
+  /** What this cluster's agents name on a host: chains, devices, the ingress network (host-names.ts). */
+  async hostNames(): Promise<ClusterNames> {
+    return clusterNames(await ensureClusterId(this.store));
   }
 
   runtime(node: string): DockerRuntime {
@@ -257,6 +274,7 @@ export class Cluster {
     await Promise.all([...this.agents.values(), ...this.managers].map((d) => d.kill('SIGTERM')));
     await this.store.close().catch(() => undefined);
     await this.etcd.stop();
+    if (this.sharedNodes) return;
     for (const n of this.nodes) await nodesSh(`wipe_node ${n.name}`).catch(() => undefined);
   }
 }

@@ -23,10 +23,13 @@ const [N1, N2, N3] = NODES.map((n) => n.name);
 const stack = `drn${process.pid % 1000}`;
 const PORT = 18540;
 let cluster: Cluster;
+/** the cluster's ingress network on the engines (stackd_ingress_<tag>) */
+let ingressNet: string;
 
 beforeAll(async () => {
   // a generous drain: the machine running the suite may be loaded well past its 2 cores
   cluster = await Cluster.start(NODES, [], { clusterNet: true, agentArgs: ['--endpoint-drain', '3s'] });
+  ingressNet = (await cluster.hostNames()).ingressNetwork;
   console.log(`endpoint-drain: daemon logs in ${cluster.logDir}`);
   await cluster.nodesReady(NODES.length);
 }, 240_000);
@@ -95,7 +98,7 @@ describe('a task leaves the endpoints before its stop signal', () => {
     return eventually(
       async () => {
         const ts = await cluster.runningTasks(stack, 'web');
-        return ts.length === 2 && ts.every((t) => t.status?.addresses?.stackd_ingress && t.status.health === 'healthy') && ts;
+        return ts.length === 2 && ts.every((t) => t.status?.addresses?.[ingressNet] && t.status.health === 'healthy') && ts;
       },
       '2 healthy web tasks',
       90_000,

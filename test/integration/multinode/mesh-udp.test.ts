@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { Network, Task } from '../../../src/api/objects.js';
 import { getObject } from '../../../src/client/objects.js';
 import { inSubnet, nodeRange } from '../../../src/net/ipam.js';
+import type { ClusterNames } from '../../../src/net/host-names.js';
 import { Cluster, eventually, type NodeDef } from '../../helpers/cluster.js';
 
 jest.setTimeout(240_000);
@@ -25,11 +26,13 @@ const stack = `udp${process.pid % 1000}`;
 const UDP_PORT = 18530;
 const TCP_PORT = 18531;
 let cluster: Cluster;
+let names: ClusterNames;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   // a node whose agent is restarted stays Ready (its tasks are not replaced) within the grace period
   cluster = await Cluster.start(NODES, ['--node-grace', '60'], { clusterNet: true });
+  names = await cluster.hostNames();
   console.log(`mesh-udp: daemon logs in ${cluster.logDir}`);
   await cluster.nodesReady(NODES.length);
 }, 240_000);
@@ -111,7 +114,7 @@ describe('UDP and established connections through the mesh on three nodes', () =
     echoes = await eventually(
       async () => {
         const ts = await cluster.runningTasks(stack, 'echo');
-        return ts.length === 2 && ts.every((t) => t.status?.addresses?.stackd_ingress) && ts;
+        return ts.length === 2 && ts.every((t) => t.status?.addresses?.[names.ingressNetwork]) && ts;
       },
       '2 running echo tasks on the ingress network',
       90_000,
@@ -163,7 +166,7 @@ describe('UDP and established connections through the mesh on three nodes', () =
     expect(svc.endpoint.ports).toEqual([{ target: 5353, published: UDP_PORT, protocol: 'udp', mode: 'ingress' }]);
     expect(svc.endpoint.virtualIPs).toContainEqual({ network: net.spec.name, addr: `${vip}/${net.status!.subnet!.split('/')[1]}` });
     const [node1] = JSON.parse((await cluster.stackctl(['node', 'inspect', N1])).stdout) as { overlay: { network: string; gateway: string }[] }[];
-    expect(node1.overlay.map((o) => o.network)).toContain('stackd_ingress');
+    expect(node1.overlay.map((o) => o.network)).toContain(names.ingressNetwork);
   });
 
   it('an established TCP connection through the mesh outlives the restart of the agents on its path', async () => {
@@ -202,7 +205,7 @@ describe('UDP and established connections through the mesh on three nodes', () =
       for (const node of [N1, N2]) {
         await eventually(
           async () =>
-            (await promisify(execFile)('nsenter', [`--net=/var/run/netns/${node}`, '--', 'iptables', '-t', 'nat', '-S', 'STACKD-INGRESS'])).stdout.includes(
+            (await promisify(execFile)('nsenter', [`--net=/var/run/netns/${node}`, '--', 'iptables', '-t', 'nat', '-S', names.chains.ingress])).stdout.includes(
               `${TCP_PORT + 1}/tcp`,
             ),
           `${node}'s restarted agent to rewrite its mesh rules`,

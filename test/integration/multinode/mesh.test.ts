@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { getObject } from '../../../src/client/objects.js';
 import { ROOT } from '../../helpers/cli.js';
+import type { ClusterNames } from '../../../src/net/host-names.js';
 import { Cluster, eventually, type NodeDef } from '../../helpers/cluster.js';
 
 jest.setTimeout(240_000);
@@ -22,9 +23,11 @@ const NODES: NodeDef[] = [
 const [N1, N2, N3] = NODES.map((n) => n.name);
 const stack = `mesh${process.pid % 1000}`;
 let cluster: Cluster;
+let names: ClusterNames;
 
 beforeAll(async () => {
   cluster = await Cluster.start(NODES, [], { clusterNet: true });
+  names = await cluster.hostNames();
   console.log(`mesh: daemon logs in ${cluster.logDir}`);
   await cluster.nodesReady(NODES.length);
 }, 240_000);
@@ -49,7 +52,7 @@ const refused = (node: string, port: number) =>
 async function inNode(node: string, argv: string[]): Promise<string> {
   return (await promisify(execFile)('nsenter', [`--net=/var/run/netns/${node}`, '--', ...argv])).stdout;
 }
-const meshRules = (node: string) => inNode(node, ['iptables', '-t', 'nat', '-S', 'STACKD-INGRESS']);
+const meshRules = (node: string) => inNode(node, ['iptables', '-t', 'nat', '-S', names.chains.ingress]);
 
 /** The accounts example with overrides (a second stack file, merged), deployed with stackctl. */
 async function deployAccounts(override: object, ...flags: string[]) {
@@ -77,7 +80,7 @@ describe('routing mesh on three nodes', () => {
       expect(page).toContain('api tier (http://api/): ok');
     }
     // the rules are stackd's, labelled with the service
-    expect(await meshRules(N3)).toContain(`--comment "stackd ingress ${stack}_web 8080/tcp"`);
+    expect(await meshRules(N3)).toContain(`--comment "${names.comment} ingress ${stack}_web 8080/tcp"`);
 
     // api: 3 replicas on two nodes, all publishing 8081 in ingress mode (the scheduler lets them)
     expect(
@@ -94,7 +97,7 @@ describe('routing mesh on three nodes', () => {
     const { api, through } = await eventually(
       async () => {
         const ts = await cluster.runningTasks(stack, 'api');
-        if (ts.length !== 3 || !ts.every((t) => t.status?.addresses?.stackd_ingress)) return false;
+        if (ts.length !== 3 || !ts.every((t) => t.status?.addresses?.[names.ingressNetwork])) return false;
         const seen = new Set(await hostnames(30));
         const ids = ts.map((t) => t.status!.containerId!.slice(0, 12));
         return seen.size === 3 && ids.every((id) => seen.has(id)) && { api: ts, through: seen };
@@ -104,7 +107,12 @@ describe('routing mesh on three nodes', () => {
       300,
     );
     expect(new Set(api.map((t) => t.spec.nodeName))).toEqual(new Set([N2, N3]));
-    await eventually(async () => (await meshRules(N1)).match(/stackd ingress \S+_api 8081\/tcp/g)?.length === 3, 'three api backends in ms140 rules', 30_000, 300);
+    await eventually(
+      async () => (await meshRules(N1)).match(new RegExp(`${names.comment} ingress \\S+_api 8081/tcp`, 'g'))?.length === 3,
+      'three api backends in ms140 rules',
+      30_000,
+      300,
+    );
 
     // a killed api task stops receiving requests (its replacement has another hostname)
     const victim = api.find((t) => t.spec.nodeName === N2)!;
@@ -161,7 +169,7 @@ describe('routing mesh on three nodes', () => {
       300,
     );
     for (let i = 0; i < 20; i++) expect(await get(N1, 18091)).toBeTruthy();
-    const jumps = (await inNode(N1, ['iptables', '-t', 'nat', '-S', 'PREROUTING'])).split('\n').filter((l) => l.includes('STACKD-INGRESS'));
+    const jumps = (await inNode(N1, ['iptables', '-t', 'nat', '-S', 'PREROUTING'])).split('\n').filter((l) => l.includes(names.chains.ingress));
     expect(jumps).toHaveLength(1);
   });
 

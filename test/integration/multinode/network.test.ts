@@ -101,7 +101,7 @@ describe('cluster networking on three nodes', () => {
     expect(Object.keys(alloc.vips!).sort()).toEqual(['api', 'client']); // solo is dnsrr: no VIP
     const rows = await cluster.stackctlJson<{ name: string; subnet: string; nodes: number }[]>(['network', 'ls']);
     expect(rows.find((r) => r.name === net)).toMatchObject({ subnet: alloc.subnet, nodes: 3 });
-    expect(rows.map((r) => r.name)).toContain('stackd_ingress');
+    expect(rows.map((r) => r.name)).toContain((await cluster.hostNames()).ingressNetwork);
     const [detail] = JSON.parse((await cluster.stackctl(['network', 'inspect', net])).stdout) as { endpoints: Record<string, { vip: string; tasks: string[] }> }[];
     const [svc] = JSON.parse((await cluster.stackctl(['service', 'inspect', `${stack}_api`])).stdout) as { endpoint: object }[];
     expect(svc.endpoint).toEqual({ mode: 'vip', ports: [], virtualIPs: [{ network: net, addr: `${alloc.vips!.api}/20` }] });

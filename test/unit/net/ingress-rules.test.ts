@@ -1,5 +1,6 @@
 // The routing mesh's rules, planned from the Store's state (pure; in-memory objects).
 import type { Service, Task } from '../../../src/api/objects.js';
+import { clusterNames } from '../../../src/net/host-names.js';
 import { ingressJumps, ingressRules, jumpScript, meshPorts } from '../../../src/net/ingress-rules.js';
 import type { PortSpec } from '../../../src/stackfile/types.js';
 
@@ -60,6 +61,9 @@ describe('meshPorts', () => {
   });
 });
 
+// a cluster whose id hashes to tag 34ab (host-names.ts)
+const names = clusterNames('cluster-a');
+
 describe('ingressRules', () => {
   it('DNATs each port to its backends by statistic, masquerades into the ingress bridge, forwards both ways', () => {
     const rules = ingressRules(
@@ -67,37 +71,48 @@ describe('ingressRules', () => {
         { published: 8080, protocol: 'tcp', target: 80, service: 'acc_web', backends: ['10.128.1.5', '10.128.2.7', '10.128.2.8'] },
         { published: 8081, protocol: 'tcp', target: 80, service: 'acc_api', backends: [] },
       ],
-      'sdbr4097',
-      'stackd',
+      'sdb34ab4097',
+      names,
     );
     expect(rules.split('\n')).toEqual([
       '*nat',
-      ':STACKD-INGRESS - [0:0]',
-      ':STACKD-INGRESS-SNAT - [0:0]',
-      '-A STACKD-INGRESS -p tcp -m tcp --dport 8080 -m comment --comment "stackd ingress acc_web 8080/tcp" -m statistic --mode random --probability 0.33333333 -j DNAT --to-destination 10.128.1.5:80',
-      '-A STACKD-INGRESS -p tcp -m tcp --dport 8080 -m comment --comment "stackd ingress acc_web 8080/tcp" -m statistic --mode random --probability 0.50000000 -j DNAT --to-destination 10.128.2.7:80',
-      '-A STACKD-INGRESS -p tcp -m tcp --dport 8080 -m comment --comment "stackd ingress acc_web 8080/tcp" -j DNAT --to-destination 10.128.2.8:80',
-      '-A STACKD-INGRESS-SNAT -o sdbr4097 -m conntrack --ctstate DNAT -m comment --comment "stackd ingress snat" -j MASQUERADE',
+      ':STACKD-34AB-INGRESS - [0:0]',
+      ':STACKD-34AB-INGRESS-SNAT - [0:0]',
+      '-A STACKD-34AB-INGRESS -p tcp -m tcp --dport 8080 -m comment --comment "stackd 34ab ingress acc_web 8080/tcp" -m statistic --mode random --probability 0.33333333 -j DNAT --to-destination 10.128.1.5:80',
+      '-A STACKD-34AB-INGRESS -p tcp -m tcp --dport 8080 -m comment --comment "stackd 34ab ingress acc_web 8080/tcp" -m statistic --mode random --probability 0.50000000 -j DNAT --to-destination 10.128.2.7:80',
+      '-A STACKD-34AB-INGRESS -p tcp -m tcp --dport 8080 -m comment --comment "stackd 34ab ingress acc_web 8080/tcp" -j DNAT --to-destination 10.128.2.8:80',
+      '-A STACKD-34AB-INGRESS-SNAT -o sdb34ab4097 -m conntrack --ctstate DNAT -m comment --comment "stackd 34ab ingress snat" -j MASQUERADE',
       'COMMIT',
       '*filter',
-      ':STACKD-INGRESS-FWD - [0:0]',
-      '-A STACKD-INGRESS-FWD -o sdbr4097 -m conntrack --ctstate DNAT -m comment --comment "stackd ingress forward" -j ACCEPT',
-      '-A STACKD-INGRESS-FWD -i sdbr4097 -m conntrack --ctstate DNAT -m comment --comment "stackd ingress forward" -j ACCEPT',
+      ':STACKD-34AB-INGRESS-FWD - [0:0]',
+      '-A STACKD-34AB-INGRESS-FWD -o sdb34ab4097 -m conntrack --ctstate DNAT -m comment --comment "stackd 34ab ingress forward" -j ACCEPT',
+      '-A STACKD-34AB-INGRESS-FWD -i sdb34ab4097 -m conntrack --ctstate DNAT -m comment --comment "stackd 34ab ingress forward" -j ACCEPT',
       'COMMIT',
       '',
     ]);
   });
 
   it('no ports: the chains are emptied (rules of a removed service go)', () => {
-    expect(ingressRules([], 'sdbr4097', 'stackd')).not.toContain('DNAT --to');
+    expect(ingressRules([], 'sdb34ab4097', names)).not.toContain('DNAT --to');
   });
 
   it('jumps are checked before they are inserted, so a restarted agent adds none twice', () => {
-    const script = jumpScript(ingressJumps('stackd'));
+    const script = jumpScript(ingressJumps(names));
     expect(script).toContain(
-      "iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment 'stackd ingress' -j STACKD-INGRESS 2>/dev/null || iptables -t nat -I PREROUTING 1 -m addrtype",
+      "iptables -t nat -C PREROUTING -m addrtype --dst-type LOCAL -m comment --comment 'stackd 34ab ingress' -j STACKD-34AB-INGRESS 2>/dev/null || iptables -t nat -I PREROUTING 1 -m addrtype",
     );
     expect(script).toContain("iptables -t nat -C OUTPUT '!' -d 127.0.0.0/8");
     expect(script.match(/ -C /g)).toHaveLength(4);
+  });
+
+  it("another cluster's chains and comments carry its own tag", () => {
+    const other = clusterNames('cluster-b');
+    expect(other.chains).toEqual({ ingress: 'STACKD-EBE9-INGRESS', snat: 'STACKD-EBE9-INGRESS-SNAT', fwd: 'STACKD-EBE9-INGRESS-FWD', dns: 'STACKD-EBE9-DNS' });
+    const rules = ingressRules([], 'sdbebe915460608', other);
+    expect(rules).not.toContain('34AB');
+    expect(rules).toContain(
+      '-A STACKD-EBE9-INGRESS-SNAT -o sdbebe915460608 -m conntrack --ctstate DNAT -m comment --comment "stackd ebe9 ingress snat" -j MASQUERADE',
+    );
+    expect(Object.values(other.chains).every((c) => c.length <= 28)).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import type { Network, Service, Task } from '../../../src/api/objects.js';
 import { allocateSubnet, chunkPrefixFor, nodeRange, slotCount, subnetProblem, vipCandidates } from '../../../src/net/ipam.js';
 import { parseCidr, overlaps } from '../../../src/net/cidr.js';
 import { planAllocations } from '../../../src/net/plan-alloc.js';
+import { clusterNames } from '../../../src/net/host-names.js';
 
 describe('ipam', () => {
   it('cuts a subnet into a VIP chunk and 31 node chunks, each with its own gateway', () => {
@@ -15,6 +16,12 @@ describe('ipam', () => {
     expect(allocateSubnet([])).toBe('10.128.0.0/20');
     expect(allocateSubnet(['10.128.0.0/20', '10.128.32.0/19'])).toBe('10.128.16.0/20');
     expect(allocateSubnet(['10.128.0.0/10'])).toBeUndefined();
+  });
+
+  it('starts at the block a cluster names, and wraps round the pool', () => {
+    expect(allocateSubnet([], '10.128.0.0/10', 15, (blocks) => blocks - 1)).toBe('10.190.0.0/15');
+    expect(allocateSubnet(['10.190.0.0/15'], '10.128.0.0/10', 15, (blocks) => blocks - 1)).toBe('10.128.0.0/15');
+    expect(allocateSubnet([], '10.128.0.0/10', 20, (blocks) => blocks + 3)).toBe('10.128.48.0/20');
   });
 
   it.each([
@@ -183,6 +190,33 @@ describe('more than 31 nodes on a network', () => {
     expect(w.status.message).toBeUndefined();
     expect(nodeRange(w.status.subnet!, 1000, 26)).toEqual({ ipRange: '10.129.9.192/26', gateway: '10.129.9.193' });
     expect(s.status.subnet).toBe('10.130.0.0/20');
+  });
+
+  it("allocates from the cluster's own VNI block and subnet offset; recorded allocations never move", () => {
+    const start = clusterNames('cluster-a'); // tag 34ab = 13483
+    const ingress = { ...network('', 'ingress'), spec: { ...network('', 'ingress').spec, name: start.ingressNetwork, stack: '' } };
+    const old = network('a', 'old', {}, { subnet: '10.128.0.0/20', vni: 4097, nodes: {} });
+    const fresh = network('a', 'default', {}, undefined, '2026-01-02T00:00:00Z');
+    const writes = Object.fromEntries(
+      planAllocations([ingress, old, fresh], [], ['n1'], [], undefined, undefined, start).map((w) => [w.network.spec.name, w.status]),
+    );
+    expect(start.ingressNetwork).toBe('stackd_ingress_34ab');
+    // 13483 % 32 = 11th /15 of 10.128.0.0/10; 13483 % 1024 = 171st /20
+    expect(writes.stackd_ingress_34ab).toMatchObject({ subnet: '10.150.0.0/15', vni: 13483 * 256 });
+    expect(writes.a_default).toMatchObject({ subnet: '10.138.176.0/20', vni: 13483 * 256 + 1 });
+    expect(writes.a_old).toMatchObject({ subnet: '10.128.0.0/20', vni: 4097 });
+    const other = clusterNames('cluster-b');
+    const [b] = planAllocations([fresh], [], ['n1'], [], undefined, undefined, other);
+    expect(b.status.vni).toBe(0xebe9 * 256);
+  });
+
+  it('past the last VNI, goes round from 1', () => {
+    const taken = network('a', 'x', {}, { subnet: '10.128.0.0/20', vni: 2 ** 24 - 1, nodes: {} });
+    const writes = planAllocations([taken, network('a', 'default', {}, undefined, '2026-01-02T00:00:00Z')], [], [], [], undefined, undefined, {
+      firstVni: 2 ** 24 - 1,
+      firstBlock: () => 0,
+    });
+    expect(writes.find((w) => w.network.spec.name === 'a_default')?.status.vni).toBe(1);
   });
 
   it('says which nodes find a full subnet, and takes the message back once they fit', () => {

@@ -1,6 +1,7 @@
 import type { Network, Service, Task } from '../../../src/api/objects.js';
 import { resolveName } from '../../../src/net/endpoints.js';
 import { vipRules, vipTargets } from '../../../src/net/vip-rules.js';
+import { clusterNames, isOwnVxlan, vxlanFor } from '../../../src/net/host-names.js';
 import { planVxlan } from '../../../src/net/vxlan.js';
 
 const meta = (name: string, namespace: string) => ({
@@ -98,20 +99,45 @@ describe('VIP rules', () => {
 });
 
 describe('planVxlan', () => {
+  const mine = clusterNames('cluster-a'); // tag 34ab
+  const own = (dev: string) => isOwnVxlan(dev, mine);
   it('adds a device per network, attaches it, floods to new peers, forgets gone ones and devices', () => {
     const actual = [
-      { name: 'sdvx4097', vni: 4097, master: 'sdbr4097', peers: ['10.0.0.2', '10.0.0.9'] },
-      { name: 'sdvx4099', vni: 4099, master: 'sdbr4099', peers: [] },
+      { name: 'sdx34ab4097', vni: 4097, master: 'sdb34ab4097', peers: ['10.0.0.2', '10.0.0.9'] },
+      { name: 'sdx34ab4099', vni: 4099, master: 'sdb34ab4099', peers: [] },
     ];
-    expect(planVxlan([4097, 4098], actual, '10.0.0.1', ['10.0.0.2', '10.0.0.3'])).toEqual([
-      ['ip', 'link', 'del', 'sdvx4099'],
-      ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'sdvx4097', 'dst', '10.0.0.3'],
-      ['bridge', 'fdb', 'del', '00:00:00:00:00:00', 'dev', 'sdvx4097', 'dst', '10.0.0.9'],
-      ['ip', 'link', 'add', 'sdvx4098', 'type', 'vxlan', 'id', '4098', 'dstport', '4789', 'local', '10.0.0.1', 'learning'],
-      ['ip', 'link', 'set', 'sdvx4098', 'mtu', '1450', 'master', 'sdbr4098', 'up'],
-      ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'sdvx4098', 'dst', '10.0.0.2'],
-      ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'sdvx4098', 'dst', '10.0.0.3'],
+    const wanted = [4097, 4098].map((vni) => ({ vni, bridge: mine.bridge(vni) }));
+    expect(planVxlan(wanted, actual, '10.0.0.1', ['10.0.0.2', '10.0.0.3'], own)).toEqual([
+      ['ip', 'link', 'del', 'sdx34ab4099'],
+      ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'sdx34ab4097', 'dst', '10.0.0.3'],
+      ['bridge', 'fdb', 'del', '00:00:00:00:00:00', 'dev', 'sdx34ab4097', 'dst', '10.0.0.9'],
+      ['ip', 'link', 'add', 'sdx34ab4098', 'type', 'vxlan', 'id', '4098', 'dstport', '4789', 'local', '10.0.0.1', 'learning'],
+      ['ip', 'link', 'set', 'sdx34ab4098', 'mtu', '1450', 'master', 'sdb34ab4098', 'up'],
+      ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'sdx34ab4098', 'dst', '10.0.0.2'],
+      ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'sdx34ab4098', 'dst', '10.0.0.3'],
     ]);
-    expect(planVxlan([4097], [{ ...actual[0], peers: ['10.0.0.2'] }], '10.0.0.1', ['10.0.0.2'])).toEqual([]);
+    expect(planVxlan(wanted.slice(0, 1), [{ ...actual[0], peers: ['10.0.0.2'] }], '10.0.0.1', ['10.0.0.2'], own)).toEqual([]);
+  });
+
+  it("never removes another cluster's devices, nor legacy ones (sdvx<vni>) it does not use; keeps a legacy one it uses in step", () => {
+    const actual = [
+      { name: 'sdxebe94097', vni: 4097, master: 'sdbebe94097', peers: ['10.0.0.2'] },
+      { name: 'sdvx4100', vni: 4100, master: 'sdbr4100', peers: ['10.0.0.2'] },
+      { name: 'sdvx4101', vni: 4101, master: 'sdbr4101', peers: ['10.0.0.2'] },
+    ];
+    expect(planVxlan([{ vni: 4101, bridge: 'sdbr4101' }], actual, '10.0.0.1', ['10.0.0.2', '10.0.0.3'], own)).toEqual([
+      ['bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', 'sdvx4101', 'dst', '10.0.0.3'],
+    ]);
+    expect(planVxlan([], actual, '10.0.0.1', [], own)).toEqual([]);
+  });
+
+  it('device names fit in 15 bytes for any VNI', () => {
+    const names = clusterNames('cluster-b');
+    for (const vni of [1, 4097, 16_777_215]) {
+      expect(names.bridge(vni).length).toBeLessThanOrEqual(15);
+      expect(vxlanFor(names.bridge(vni)).length).toBeLessThanOrEqual(15);
+    }
+    expect(vxlanFor('sdbr4097')).toBe('sdvx4097');
+    expect(vxlanFor('sdbebe94097')).toBe('sdxebe94097');
   });
 });
