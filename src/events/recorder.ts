@@ -2,7 +2,9 @@
 // and never waiting (events are for people; a Store hiccup must not slow a reconcile). Repeats are
 // correlated in memory (correlate.ts) and written at most once per throttle window per event;
 // writes go on shared, unkept leases (lease-plan.ts) so they expire without deletes.
+import { reconnectBackoff } from '../controller/backoff.js';
 import type { Logger } from '../log.js';
+import { LeadershipLostError } from '../store/fenced.js';
 import type { Store } from '../store/store.js';
 import { type Occurrence, type Tracked, decide, mergeStored, observe } from './correlate.js';
 import { type EventSource, type EventType, type InvolvedObject, decodeEvent, encodeEvent, keyOfEvent } from './event.js';
@@ -32,6 +34,8 @@ export class EventRecorder implements EventSink {
   private readonly tracked = new Map<string, Tracked>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly writing = new Map<string, Promise<void>>();
+  /** events whose last write failed: how many times in a row, and when to try next (reconnectBackoff) */
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private lease: (HeldLease & { valid: boolean }) | undefined;
   private granting: Promise<string> | undefined;
   private readonly ttlMs: number;
@@ -80,18 +84,21 @@ export class EventRecorder implements EventSink {
   }
 
   private schedule(key: string): void {
-    if (this.writing.has(key) || this.timers.has(key)) return; // the write's end or the timer reschedules
+    if (this.closed || this.writing.has(key) || this.timers.has(key)) return; // the write's end or the timer reschedules
     const tracked = this.tracked.get(key);
     if (!tracked) return;
     const decision = decide(tracked, this.now(), this.throttleMs);
-    if (decision.kind === 'write') this.startWrite(key);
-    else if (Number.isFinite(decision.at)) {
+    // after a failure the next try waits: a write retried at once, forever, was a hot loop that
+    // starved the manager that had just lost its leadership (every write refused)
+    const at = Math.max(decision.kind === 'write' ? this.now() : decision.at, this.failures.get(key)?.retryAt ?? 0);
+    if (at <= this.now()) this.startWrite(key);
+    else if (Number.isFinite(at)) {
       const timer = setTimeout(
         () => {
           this.timers.delete(key);
           this.schedule(key);
         },
-        Math.max(0, decision.at - this.now()),
+        Math.max(0, at - this.now()),
       );
       timer.unref();
       this.timers.set(key, timer);
@@ -101,7 +108,16 @@ export class EventRecorder implements EventSink {
   private startWrite(key: string): void {
     if (this.writing.has(key)) return;
     const done = this.write(key)
-      .catch((err: Error) => this.opts.log?.warn('event not recorded', { err: err.message, key }))
+      .then(() => void this.failures.delete(key))
+      .catch((err: Error) => {
+        this.opts.log?.warn('event not recorded', { err: err.message, key });
+        // a deposed leader's events are the next leader's to record: drop, never retry
+        if (err instanceof LeadershipLostError) this.tracked.delete(key);
+        else {
+          const count = (this.failures.get(key)?.count ?? 0) + 1;
+          this.failures.set(key, { count, retryAt: this.now() + reconnectBackoff.delayMs(count) });
+        }
+      })
       .finally(() => {
         this.writing.delete(key);
         this.schedule(key);
@@ -162,6 +178,7 @@ export class EventRecorder implements EventSink {
       if (this.tracked.size <= this.maxTracked) return;
       if (this.timers.has(key) || this.writing.has(key)) continue;
       this.tracked.delete(key);
+      this.failures.delete(key);
     }
   }
 }

@@ -5,6 +5,7 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { EVENT_PREFIX } from '../../../src/events/event.js';
 import { followEvents, listEvents } from '../../../src/events/read.js';
 import { EventRecorder } from '../../../src/events/recorder.js';
+import { fencedStore } from '../../../src/store/fenced.js';
 import { openStore } from '../../../src/store/open.js';
 import type { Store } from '../../../src/store/store.js';
 import { storeUrls } from '../../helpers/cli.js';
@@ -67,4 +68,54 @@ describe.each(storeUrls())('events on the %s store', (_, url) => {
     expect(new Set(written.map((kv) => kv.lease)).size).toBe(1);
     await eventually(async () => (await store.list(`${EVENT_PREFIX}${stack}x/`)).items.length === 0, 'the events to expire', 30_000);
   }, 40_000);
+
+  /** `store` whose transactions are counted, and fail with `fail()` when it says so */
+  const counting = (inner: Store, fail: () => Error | undefined) => {
+    const calls = { txn: 0 };
+    const wrapped: Store = {
+      endpoint: inner.endpoint,
+      election: (name, ttl) => inner.election(name, ttl),
+      compact: (revision) => inner.compact(revision),
+      close: () => inner.close(),
+      get: (key) => inner.get(key),
+      list: (prefix) => inner.list(prefix),
+      watch: (prefix, from) => inner.watch(prefix, from),
+      grantLease: (ttl, opts) => inner.grantLease(ttl, opts),
+      txn: async (ops) => {
+        calls.txn++;
+        const err = fail();
+        if (err) throw err;
+        return inner.txn(ops);
+      },
+    };
+    return { store: wrapped, calls };
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('a deposed leader records nothing more: its refused write is dropped, not retried', async () => {
+    const { store: under, calls } = counting(store, () => undefined);
+    const deposed = fencedStore(under, { key: `/stackd/elections/${stack}/gone`, createRevision: 1 });
+    const r = new EventRecorder(deposed, { throttleMs: 100, source: { component: 'manager', host: 'test' } });
+    opened.push(r);
+    r.record(web, 'Warning', 'TaskFailed', 'deposed');
+    await sleep(1500);
+    expect(calls.txn).toBe(1);
+    expect((await listEvents(store, { stack })).events.some((e) => e.message === 'deposed')).toBe(false);
+  });
+
+  it('a failed write is retried after a backoff (1 s, then doubling), not at once', async () => {
+    let down = true;
+    const { store: flaky, calls } = counting(store, () => (down ? new Error('store unreachable') : undefined));
+    const r = new EventRecorder(flaky, { throttleMs: 100, source: { component: 'manager', host: 'test' } });
+    opened.push(r);
+    r.record(web, 'Normal', 'RolloutStarted', 'after an outage');
+    await sleep(1500);
+    expect(calls.txn).toBeLessThanOrEqual(2); // the first, and one after 1 s (a retry at once: thousands)
+    down = false;
+    await eventually(
+      async () => (await listEvents(store, { stack })).events.some((e) => e.message === 'after an outage'),
+      'the event written once the store answers',
+      10_000,
+    );
+  });
 });
