@@ -1,5 +1,6 @@
 // API benchmark: node dist/bench/api-bench.js --etcd HOST:PORT [--tasks 10000] [--lists 20]
-// [--writes 1000] [--in-flight 8] [--watchers 100] [--watch-writes 200] [--phase-seconds 120]
+// [--writes 1000] [--in-flight 8] [--watchers 100] [--watch-writes 200] [--events 5000]
+// [--phase-seconds 120]
 // The API server runs in this process on a throwaway etcd (hack/bench-api.sh starts one), so
 // client and server share one core's worth of event loop: the figures are an upper bound of the
 // server's cost. Each phase prints as soon as it ends and is bounded by --phase-seconds (an earlier
@@ -12,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { objectKey } from '../api/keys.js';
 import { startApiServer } from '../apiserver/server.js';
 import { createToken } from '../apiserver/tokens.js';
+import { encodeEvent, eventKey, newEvent } from '../events/event.js';
 import { createLogger } from '../log.js';
 import { openEtcdStore } from '../store/etcd.js';
 import type { Store } from '../store/store.js';
@@ -181,6 +183,45 @@ async function watchPhase(c: Client, store: Store, ns: string, watchers: number,
   );
 }
 
+/** `stackctl events --type warning --since 10m` through the API: the server filtering (sinceTime
+ *  and a fieldSelector) against the whole stack's events downloaded, as the client did before. */
+async function eventsPhase(c: Client, store: Store, ns: string, events: number, lists: number): Promise<void> {
+  // an hour of events, one in 20 a Warning: the last 10 minutes' warnings are about 1 in 120
+  const now = Date.now();
+  for (let i = 0; i < events; i += 500) {
+    const ops = [];
+    for (let j = i; j < Math.min(events, i + 500); j++) {
+      const ev = newEvent(
+        `service.web.e${j}`,
+        { kind: 'Service', stack: ns, name: 'web' },
+        j % 20 === 0 ? 'Warning' : 'Normal',
+        'R',
+        `event ${j} of the bench`,
+        { component: 'manager', host: 'bench' },
+        new Date(now - 3_600_000 + (j * 3_600_000) / events),
+      );
+      ops.push({ op: 'put' as const, key: eventKey(ns, ev.metadata.name), value: encodeEvent(ev) });
+    }
+    await store.txn(ops);
+  }
+  const base = `/apis/stackd.io/v1/namespaces/${ns}/events`;
+  const filtered = `${base}?${new URLSearchParams({ fieldSelector: 'type=Warning', sinceTime: new Date(now - 600_000).toISOString() })}`;
+  const read = async (path: string) => {
+    let bytes = 0;
+    const lat = await pool(lists, 1, async () => {
+      const r = await call(c, 'GET', path);
+      if (r.status !== 200) throw new Error(`events: ${r.status} ${r.text.slice(0, 200)}`);
+      bytes = Buffer.byteLength(r.text);
+    });
+    return { lat, bytes };
+  };
+  const all = await read(base);
+  const some = await read(filtered);
+  console.log(
+    `events ${events} in the stack, --type warning --since 10m: server-filtered ${some.bytes} bytes, p50 ${ms(percentile(some.lat, 50))}, p99 ${ms(percentile(some.lat, 99))} | all downloaded ${all.bytes} bytes (${(all.bytes / some.bytes).toFixed(0)}x), p50 ${ms(percentile(all.lat, 50))}, p99 ${ms(percentile(all.lat, 99))} (${(percentile(all.lat, 50) / percentile(some.lat, 50)).toFixed(1)}x)   [load ${load()}]`,
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -191,6 +232,7 @@ async function main(): Promise<void> {
       'in-flight': { type: 'string', default: '8' },
       watchers: { type: 'string', default: '100' },
       'watch-writes': { type: 'string', default: '200' },
+      events: { type: 'string', default: '5000' },
       'phase-seconds': { type: 'string', default: '120' },
     },
   });
@@ -210,6 +252,7 @@ async function main(): Promise<void> {
     ['list', () => listPhase(c, store, `apl${run}`, n('lists'))],
     ['writes', () => writePhase(c, store, `apl${run}`, n('writes'), n('in-flight'), n('tasks'))],
     ['watch', () => watchPhase(c, store, `apw${run}`, n('watchers'), n('watch-writes'))],
+    ['events', () => eventsPhase(c, store, `ape${run}`, n('events'), n('lists'))],
   ];
   let failed = false;
   for (const [name, fn] of phases) {
