@@ -111,7 +111,7 @@ test('agents over the API with --netns: services on two nodes reach each other b
   expect(await cluster.containersOn(N3, STACK)).toBe(0);
   const page = await eventually(() => get(N3, PORT).catch(() => undefined), `${N3}:${PORT} to answer`, 60_000, 500);
   expect(page.trim()).toBe(webHost);
-  for (const n of NODES) expect(cluster.agents.get(n.name)!.log()).not.toMatch(/forbidden|403/i);
+  for (const n of NODES) expect(cluster.agents.get(n.name)!.log()).not.toMatch(/forbidden/i);
 });
 
 test("a node identity reads every node's allocations and addresses, not their templates, and writes none of them", async () => {
