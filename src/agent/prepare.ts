@@ -14,6 +14,7 @@ import { versionedName } from '../stacks/desired.js';
 import { secretsRoot, writeTaskSecrets } from './secret-files.js';
 import { allocatedNetwork, bridgeOf, clusterNetworkSettings, ingressRef, isClusterNetwork, NET_LABEL, needsIngress } from '../net/engine-network.js';
 import { clusterNames } from '../net/host-names.js';
+import { isIngress as isIngressNetwork } from '../net/plan-alloc.js';
 import { nodeRange } from '../net/ipam.js';
 
 // Images, networks and volumes this agent already ensured on an engine: a task's path to start
@@ -85,10 +86,23 @@ export async function ensureClusterNetwork(
   const settings = clusterNetworkSettings(net, by.nodeName, clusterNames(by.clusterId));
   const made = await ensureOnce(`${runtime.endpoint} network ${net.spec.name}`, async () => {
     const kept = await keptNetwork(runtime, net.spec.name, settings.labels[NET_LABEL.ipRange], by.clusterId);
-    const id = await runtime.ensureNetwork(net.spec.name, owned(settings, by));
+    const id = await runtime.ensureNetwork(net.spec.name, owned(settings, by)).catch((err: Error) => {
+      throw /Pool overlaps|overlapping IPv4/.test(err.message) ? overlapsOnEngine(net, runtime.endpoint) : err;
+    });
     return { id, bridge: kept ? bridgeOf(kept.labels) : settings.labels[NET_LABEL.bridge] };
   });
   return { ...made, gateway: nodeRange(net.status!.subnet!, net.status!.nodes![by.nodeName], net.status!.chunkPrefix).gateway };
+}
+
+/** The engine refused the subnet: a network on it (another stackd cluster's, sharing the engine,
+ *  or the engine's own) has an overlapping one. The manager cannot see those: say what to do. */
+function overlapsOnEngine(net: Network, endpoint: string): Error {
+  const fix = isIngressNetwork(net)
+    ? "the ingress network's subnet cannot be chosen: run this cluster's agents on other engines"
+    : `give network ${net.spec.name} an ipam.config subnet that is free on every node's engine`;
+  return new Error(
+    `network ${net.spec.name}: subnet ${net.status?.subnet} overlaps a network already on ${endpoint} (another stackd cluster's sharing this engine, or the engine's own): ${fix}`,
+  );
 }
 
 /** The engine network of that name, if it is kept as it is. One this cluster made for another slot
@@ -145,6 +159,9 @@ async function prepareOnce(store: Store, runtime: ContainerRuntime, task: Task, 
   const networkKeys = t.network_mode ? [] : Object.keys(t.networks);
   const gateways: Record<string, string> = {};
   const ingress = clusterNet && needsIngress(task) ? ensureClusterNetwork(store, runtime, ingressRef.namespace, ingressRef.key, by) : undefined;
+  // awaited below, after the rest: a failure before then must not be an unhandled rejection (the
+  // agent would exit), and one after the rest failed has nothing left to report to
+  ingress?.catch(() => undefined);
   const volumeKeys = t.volumes.filter((m) => m.type === 'volume' && m.source).map((m) => m.source!);
   // independent engine round trips, made together: they sit on the path of every task's start
   const [, contents] = await Promise.all([

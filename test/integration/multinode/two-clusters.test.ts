@@ -23,6 +23,7 @@ const PORT = { a: 18160, b: 18161 };
 
 let a: Cluster;
 let b: Cluster;
+let c: Cluster | undefined;
 const names: Record<'a' | 'b', ClusterNames> = {} as never;
 
 beforeAll(async () => {
@@ -35,6 +36,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  await c?.stop();
   await b?.stop(); // leaves the nodes to A's stop, which wipes them
   await a?.stop();
 }, 120_000);
@@ -157,5 +159,23 @@ describe('two clusters on the same hosts', () => {
     expect(await answers(b, 'beta', PORT.b)).toBe(betaHost);
     await expect(get(N1, PORT.a)).rejects.toThrow();
     for (let i = 0; i < 10; i++) expect(await get(N1, PORT.b)).toBe(betaHost);
+  });
+
+  it('a third cluster whose ingress subnet overlaps one on the engines is told so, and what to do', async () => {
+    // cluster-c6's tag (5c2b) starts its ingress /15 in A's block (11 of 32); A's bridges are
+    // still on the engines (its agents stopped above leave them)
+    c = await Cluster.start(NODES, [], { clusterNet: true, clusterId: 'cluster-c6', sharedNodes: true });
+    await c.nodesReady(NODES.length);
+    await c.deploy('gamma', stackFile(PORT.b + 1), '--detach');
+    const why = await eventually(
+      async () => (await c!.tasks('gamma')).map((t) => t.status?.error ?? '').find((m) => m.includes('overlaps a network already on')),
+      "gamma's web rejected for the overlapping ingress subnet",
+      90_000,
+      500,
+    );
+    expect(why).toMatch(
+      /^network stackd_ingress_5c2b: subnet 10\.150\.0\.0\/15 overlaps a network already on unix:\/\/\/run\/stackd-nt16[01]\.sock \(another stackd cluster's sharing this engine, or the engine's own\): the ingress network's subnet cannot be chosen: run this cluster's agents on other engines$/,
+    );
+    expect(await get(N1, PORT.b)).toBe((await running(b, 'beta', 'web')).status!.containerId!.slice(0, 12));
   });
 });
