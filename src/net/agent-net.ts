@@ -95,8 +95,10 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
     const warnedKept = new Set<string>();
     async function reconcile(): Promise<void> {
       // endpoints first, both at once: a task that left them must stop getting connections now;
-      // the ingress network comes with the mesh, so its VXLAN device is made in this same pass
-      const [meshOn] = await Promise.all([
+      // the ingress network comes with the mesh, so its VXLAN device is made in this same pass.
+      // Either failing (the engine refusing the ingress's subnet) leaves the overlays and DNS
+      // below in step all the same; the failure is thrown at the end (and retried)
+      const [meshOn, rules] = await Promise.allSettled([
         mesh.reconcile(networks.list(), services.list(), tasks.list()),
         applyContainerRules(runtime, nodeName, rulesApplied, networks.list(), tasks.list(), names.comment),
       ]);
@@ -128,7 +130,8 @@ export async function runClusterNet(deps: ClusterNetDeps, signal: AbortSignal): 
         hostKey = key;
         hostAt = Date.now();
       }
-      if (!meshOn) throw new Error('the ingress network has no slot for this node yet (routing mesh off until it does)');
+      for (const r of [meshOn, rules]) if (r.status === 'rejected') throw r.reason;
+      if (meshOn.status === 'fulfilled' && !meshOn.value) throw new Error('the ingress network has no slot for this node yet (routing mesh off until it does)');
     }
 
     const controller = new Controller({

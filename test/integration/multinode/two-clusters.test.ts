@@ -176,6 +176,10 @@ describe('two clusters on the same hosts', () => {
     expect(why).toMatch(
       /^network stackd_ingress_5c2b: subnet 10\.150\.0\.0\/15 overlaps a network already on unix:\/\/\/run\/stackd-nt16[01]\.sock \(another stackd cluster's sharing this engine, or the engine's own\): the ingress network's subnet cannot be chosen: run this cluster's agents on other engines$/,
     );
+    // its stack network is wired all the same: the client's node has its VXLAN device
+    const gamma = `sdx5c2b${await vniOf(c, 'gamma_default')}`;
+    await running(c, 'gamma', 'client');
+    await eventually(async () => (await links(N1)).includes(gamma), `${gamma} on ${N1} though the ingress fails`, 30_000, 300);
     expect(await get(N1, PORT.b)).toBe((await running(b, 'beta', 'web')).status!.containerId!.slice(0, 12));
   });
 });
