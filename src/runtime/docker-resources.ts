@@ -17,11 +17,7 @@ export async function ensureNetwork(docker: Dockerode, endpoint: string, name: s
   if (existing) {
     const theirs = existing.labels[LABEL.cluster];
     const mine = settings.labels[LABEL.cluster];
-    if (theirs && mine && theirs !== mine) {
-      throw new Error(
-        `network ${name} on ${endpoint} belongs to another stackd cluster (${LABEL.cluster}=${theirs}): clusters sharing an engine need different stack and network names (rename the stack, or run it on other nodes)`,
-      );
-    }
+    if (theirs && mine && theirs !== mine) throw anotherCluster('network', name, endpoint, theirs);
     return existing.id;
   }
   try {
@@ -79,12 +75,34 @@ export async function removeNetwork(docker: Dockerode, endpoint: string, name: s
   }
 }
 
+/** Two clusters sharing an engine never share a network or a volume (one's data is not the other's). */
+function anotherCluster(kind: 'network' | 'volume', name: string, endpoint: string, theirs: string): Error {
+  return new Error(
+    `${kind} ${name} on ${endpoint} belongs to another stackd cluster (${LABEL.cluster}=${theirs}): clusters sharing an engine need different stack, network and volume names (rename the stack, or run it on other nodes)`,
+  );
+}
+
+/** An existing volume of that name is used as it is, unless another stackd cluster made it. */
 export async function ensureVolume(docker: Dockerode, endpoint: string, name: string, settings: VolumeSettings): Promise<void> {
+  const mine = settings.labels[LABEL.cluster];
+  const existing = mine ? await volumeLabels(docker, endpoint, name) : undefined;
+  const theirs = existing?.[LABEL.cluster];
+  if (theirs && theirs !== mine) throw anotherCluster('volume', name, endpoint, theirs);
+  if (existing) return;
   try {
     // the engine answers an existing volume of the same name and driver with that volume
     await docker.createVolume({ Name: name, Driver: settings.driver, DriverOpts: settings.options, Labels: settings.labels });
   } catch (err) {
     throw dockerError(err, endpoint, `create volume ${name}`);
+  }
+}
+
+async function volumeLabels(docker: Dockerode, endpoint: string, name: string): Promise<Record<string, string> | undefined> {
+  try {
+    return ((await docker.getVolume(name).inspect()).Labels ?? {}) as Record<string, string>;
+  } catch (err) {
+    if (statusOf(err) === 404) return undefined;
+    throw dockerError(err, endpoint, `inspect volume ${name}`);
   }
 }
 

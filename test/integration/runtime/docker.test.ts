@@ -245,6 +245,31 @@ describe('DockerRuntime', () => {
     expect(await rt.removeVolume(`${stack}_vol`)).toBe(false);
   });
 
+  it('refuses a network or volume of that name another stackd cluster made (two clusters sharing an engine)', async () => {
+    const net = `${stack}_theirs`;
+    const owned = (cluster: string) => ({ 'io.stackd.cluster': cluster });
+    const netSettings = (cluster: string) => {
+      const s = networkSettings(stack, { name: net, driver_opts: {}, external: false, labels: {} });
+      return { ...s, labels: { ...s.labels, ...owned(cluster) } };
+    };
+    const volSettings = (cluster: string) => {
+      const s = volumeSettings(stack, { name: `${stack}_theirs`, driver_opts: {}, external: false, labels: {} });
+      return { ...s, labels: { ...s.labels, ...owned(cluster) } };
+    };
+    const id = await rt.ensureNetwork(net, netSettings('c-a'));
+    expect(await rt.ensureNetwork(net, netSettings('c-a'))).toBe(id);
+    await expect(rt.ensureNetwork(net, netSettings('c-b'))).rejects.toThrow(
+      `network ${net} on ${rt.endpoint} belongs to another stackd cluster (io.stackd.cluster=c-a): clusters sharing an engine need different stack, network and volume names (rename the stack, or run it on other nodes)`,
+    );
+    await rt.ensureVolume(`${stack}_theirs`, volSettings('c-a'));
+    await rt.ensureVolume(`${stack}_theirs`, volSettings('c-a'));
+    await expect(rt.ensureVolume(`${stack}_theirs`, volSettings('c-b'))).rejects.toThrow(
+      `volume ${stack}_theirs on ${rt.endpoint} belongs to another stackd cluster (io.stackd.cluster=c-a)`,
+    );
+    expect(await rt.removeNetwork(net)).toBe(true);
+    expect(await rt.removeVolume(`${stack}_theirs`)).toBe(true);
+  });
+
   it('refuses to remove a volume in use, in one line', async () => {
     const t = newTask('holder', service({ command: ['true'], volumes: [{ type: 'volume', source: 'data', target: '/data', read_only: false }] }));
     const id = await rt.createContainer(containerCreateOptions(t, ctx));
