@@ -60,6 +60,7 @@ export function planAllocations(
   const subnets = cluster.filter((n) => n.status?.subnet).map((n) => ({ name: label(n), subnet: n.status!.subnet! }));
   const vnis = new Set(cluster.map((n) => n.status?.vni).filter((v): v is number => v !== undefined));
   const writes: AllocationWrite[] = [];
+  const tasksOf = tasks && byStack(tasks);
   // oldest first: of two networks asking for one subnet, the older keeps it
   for (const net of [...cluster].sort((a, b) => a.metadata.creationTimestamp.localeCompare(b.metadata.creationTimestamp))) {
     const before = net.status ?? {};
@@ -86,7 +87,7 @@ export function planAllocations(
     }
     if (next.subnet) {
       const attached = attachedServices(net, services, stacks);
-      const wanting = !tasks || isIngress(net) || net.spec.attachable ? nodes : nodesWithTasks(attached, tasks, nodes);
+      const wanting = !tasksOf || isIngress(net) || net.spec.attachable ? nodes : nodesWithTasks(attached, tasksOf, nodes);
       const freed = releasable(net, before.nodes ?? {}, wanting, stacks, tasks, ready);
       const { kept, unplaced } = slots(
         before.nodes ?? {},
@@ -156,18 +157,40 @@ function holdsClusterNetwork(net: Network, stacks: Stack[]): (t: Task) => boolea
   return (t) => t.status?.addresses?.[net.spec.name] !== undefined || naming.has(t.spec.stack);
 }
 
-/** Nodes running a task (desired running) of one of `services`. One pass over the tasks with Set
- *  lookups: this runs for every network on every reconcile, over every task of the cluster. */
-function nodesWithTasks(services: Service[], tasks: Task[], nodes: string[]): string[] {
-  const on = new Set(services.map((s) => `${s.spec.stack}/${s.metadata.name}`));
+/** Nodes running a task (desired running) of one of `services`: only their stacks' tasks are read,
+ *  and the scan ends once every node wants a slot. This runs for every network on every reconcile
+ *  (each placement wakes it): scanning all tasks per network was 28% of the manager's profile at
+ *  1,000 nodes / 100,000 tasks in 10 stacks (11 networks). */
+function nodesWithTasks(services: Service[], tasksOf: (stack: string) => Task[], nodes: string[]): string[] {
+  const on = new Map<string, Set<string>>();
+  for (const s of services) on.set(s.spec.stack, (on.get(s.spec.stack) ?? new Set()).add(s.metadata.name));
   const registered = new Set(nodes);
   const wanted = new Set<string>();
-  for (const t of tasks) {
-    const node = t.spec.nodeName;
-    if (!node || wanted.has(node) || t.spec.desiredState !== 'running' || !registered.has(node)) continue;
-    if (on.has(`${t.spec.stack}/${t.spec.service}`)) wanted.add(node);
+  for (const [stack, names] of on) {
+    for (const t of tasksOf(stack)) {
+      if (wanted.size === registered.size) return [...wanted];
+      const node = t.spec.nodeName;
+      if (!node || wanted.has(node) || t.spec.desiredState !== 'running' || !registered.has(node)) continue;
+      if (names.has(t.spec.service)) wanted.add(node);
+    }
   }
   return [...wanted];
+}
+
+/** The tasks of each stack, grouped on first use (one pass over every task per plan). */
+function byStack(tasks: Task[]): (stack: string) => Task[] {
+  let groups: Map<string, Task[]> | undefined;
+  return (stack) => {
+    if (!groups) {
+      groups = new Map();
+      for (const t of tasks) {
+        const list = groups.get(t.spec.stack);
+        if (list) list.push(t);
+        else groups.set(t.spec.stack, [t]);
+      }
+    }
+    return groups.get(stack) ?? [];
+  };
 }
 
 /** What a task on a node without a slot is told (the agent rejects it with this). */
