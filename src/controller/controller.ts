@@ -10,6 +10,9 @@ import { reconcileDuration, reconcileTotal, trackQueue, workqueueWait } from '..
 export interface ReconcileResult {
   /** look again after this long even if nothing changes (delayed restarts, dependency waits) */
   requeueAfterMs?: number;
+  /** run this key again no sooner than this long from now, whatever changes (a costly reconcile
+   *  spacing itself out; the controller's minGapMs applies when longer) */
+  minGapMs?: number;
 }
 
 /** A bad spec: report it and do not requeue (controller-runtime's TerminalError). */
@@ -74,8 +77,10 @@ export class Controller implements Runnable {
       const controller = this.opts.name;
       workqueueWait.observe({ controller }, next.waitedMs / 1000);
       const end = reconcileDuration.startTimer({ controller });
+      let gapMs = 0;
       try {
         const result = await this.opts.reconcile(key);
+        gapMs = result?.minGapMs ?? 0;
         reconcileTotal.inc({ controller, result: 'success' });
         this.trouble.recovered();
         this.queue.forget(key);
@@ -91,7 +96,7 @@ export class Controller implements Runnable {
         }
       } finally {
         end();
-        this.queue.done(key);
+        this.queue.done(key, gapMs);
       }
     }
   }

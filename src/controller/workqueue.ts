@@ -14,8 +14,8 @@ export class WorkQueue {
   private readonly dirty = new Set<string>();
   private readonly failures = new Map<string, number>();
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
-  /** key → when its last reconcile ended (kept only with minGapMs, until the gap has passed) */
-  private readonly ended = new Map<string, number>();
+  /** key → when it may run again (its last reconcile's end + the gap; kept until then) */
+  private readonly notBefore = new Map<string, number>();
   private waiters: (() => void)[] = [];
   private shutDown = false;
 
@@ -31,14 +31,14 @@ export class WorkQueue {
       return;
     }
     if (this.queued.has(key)) return;
-    const ended = this.ended.get(key);
-    if (ended !== undefined) {
-      const wait = ended + this.minGapMs - Date.now();
+    const notBefore = this.notBefore.get(key);
+    if (notBefore !== undefined) {
+      const wait = notBefore - Date.now();
       if (wait > 0) {
         this.addAfter(key, wait);
         return;
       }
-      this.ended.delete(key);
+      this.notBefore.delete(key);
     }
     this.queued.set(key, Date.now());
     this.queue.push(key);
@@ -102,10 +102,13 @@ export class WorkQueue {
     return head === undefined ? 0 : now - (this.queued.get(head) ?? now);
   }
 
-  done(key: string): void {
+  /** @param gapMs this key runs again no sooner than this (when longer than minGapMs): a
+   *  reconcile that knows it is costly spaces itself out */
+  done(key: string, gapMs = 0): void {
     this.processing.delete(key);
-    if (this.minGapMs > 0) this.ended.set(key, Date.now());
-    if (this.ended.size > 4096) for (const [k, at] of this.ended) if (at + this.minGapMs <= Date.now()) this.ended.delete(k);
+    const gap = Math.max(this.minGapMs, gapMs);
+    if (gap > 0) this.notBefore.set(key, Date.now() + gap);
+    if (this.notBefore.size > 4096) for (const [k, at] of this.notBefore) if (at <= Date.now()) this.notBefore.delete(k);
     if (this.dirty.delete(key)) this.add(key);
   }
 

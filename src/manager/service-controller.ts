@@ -17,6 +17,11 @@ import { actionOps, applyInBatches } from './task-ops.js';
 /** A service is planned at most this often while its tasks keep changing: at 5,000 tasks a plan is
  *  tens of ms, and placement and rollouts change a task thousands of times a second. */
 const SERVICE_MIN_GAP_MS = 200;
+/** ... and its plan takes at most about a tenth of the time: the next waits this many times as
+ *  long as the last plan took (wall time, so a loaded machine spaces plans out further). Re-planning
+ *  5,000-task services every 200 ms was a quarter of the manager's busy time in bench:scale while
+ *  placing 10,000 tasks (profile, load 14-18), and it grows with the services. */
+const PLAN_GAP_FACTOR = 9;
 
 const serviceKey = (namespace: string, name: string) => objectKey('Service', namespace, name);
 
@@ -57,6 +62,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       return;
     }
     const now = new Date();
+    const planStart = performance.now();
     const plan = planService({
       service,
       services: caches.services.listIn(namespace),
@@ -66,10 +72,14 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       ids: newTaskId,
       revisionHistoryLimit: service.spec.template['x-stackd']?.revision_history_limit,
     });
+    let applyMs = 0;
     if (plan.actions.length > 0) {
       const byName = new Map<string, Task>(stackTasks.map((t) => [t.metadata.name, t]));
-      const out = await applyInBatches(store, actionOps(plan.actions, byName, now));
+      const ops = actionOps(plan.actions, byName, now);
+      const applyStart = performance.now();
+      const out = await applyInBatches(store, ops);
       if (out.revision) await caches.tasks.waitFor(out.revision);
+      applyMs = performance.now() - applyStart;
       if (out.conflicts) throw new Error(`${out.conflicts} task write(s) of ${namespace}_${name} lost a compare-and-swap`);
     }
     const judged: ServiceStatus = {
@@ -84,6 +94,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     const ready = readyCondition(judgeService({ ...service, status: judged }, stackTasks, { now }), service.metadata.generation);
     const planned = [...plan.status.conditions, ...plan.rollout.conditions, ready];
     const status: ServiceStatus = { ...judged, conditions: withTransitionTimes(planned, service.status?.conditions, now) };
+    const minGapMs = PLAN_GAP_FACTOR * (performance.now() - planStart - applyMs);
     const rollback = plan.rollout.rollbackSpec;
     if (rollback) log(`service ${namespace}_${name}: rolling back to ${rollback.revision}: ${rollback.reason}`);
     // a rollback's spec and the status that explains it are one compare-and-swap write
@@ -97,7 +108,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       : { ...service, status };
     const written = rollback ? await writeObject(store, service, next) : await writeStatus<Service>(store, service, status);
     if (written) await caches.services.waitFor(written);
-    return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+    return { minGapMs, ...(plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : {}) };
   }
 
   return new Controller({

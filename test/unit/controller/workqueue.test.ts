@@ -49,6 +49,30 @@ describe('WorkQueue', () => {
     }
   });
 
+  it('done(key, gapMs): a reconcile spaces its own key out further than minGapMs, others not', async () => {
+    jest.useFakeTimers();
+    try {
+      const q = new WorkQueue(undefined, 200);
+      q.add('costly');
+      q.done((await q.get())!, 1000);
+      q.add('costly');
+      q.add('cheap');
+      q.done((await q.get())!, 50); // cheap: minGapMs still holds
+      q.add('cheap');
+      expect(q.length).toBe(0);
+      jest.advanceTimersByTime(200);
+      expect(q.length).toBe(1);
+      expect(await q.get()).toBe('cheap');
+      jest.advanceTimersByTime(799);
+      expect(q.length).toBe(0);
+      jest.advanceTimersByTime(1);
+      expect(await q.get()).toBe('costly');
+      q.shutdown();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('wakes a waiting worker on add and returns undefined after shutdown', async () => {
     const q = new WorkQueue();
     const next = q.get();
