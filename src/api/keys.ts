@@ -66,6 +66,9 @@ export const ENCRYPTION_MARKER_KEY = `${ROOT}encryption`;
 // The cluster's identity, created once with the store (create-if-absent): stamped on every engine
 // object stackd makes, so agents of two clusters sharing one engine collect only their own.
 export const CLUSTER_ID_KEY = `${ROOT}cluster/id`;
+// The cluster's default address pool (`stackd manager --default-addr-pool`), recorded by the first
+// manager given one (create-if-absent), as Swarm records `swarm init --default-addr-pool`.
+export const ADDR_POOL_KEY = `${ROOT}cluster/default-addr-pool`;
 // The API server's identities (bearer tokens, kept as sha256 hashes): /stackd/apitokens/<id>
 export const API_TOKEN_PREFIX = `${ROOT}apitokens/`;
 export const apiTokenKey = (id: string) => `${API_TOKEN_PREFIX}${id}`;

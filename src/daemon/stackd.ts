@@ -7,6 +7,7 @@ import type { Logger } from '../log.js';
 import { parseListenAddress } from '../gitops/webhook-auth.js';
 import { parseDuration } from '../stackfile/units.js';
 import { openStore } from '../store/open.js';
+import { poolProblem } from '../net/addr-pool.js';
 import { DEFAULT_DRAIN_MS, DEFAULT_TASK_CONCURRENCY } from '../agent/task-concurrency.js';
 import { armShutdownGrace, SHUTDOWN_GRACE_MS } from './shutdown.js';
 import type { Store } from '../store/store.js';
@@ -30,9 +31,16 @@ function parseListen(value: string): string {
 
 interface GitOpsFlags {
   nodeGrace?: number;
+  defaultAddrPool?: string;
   eventTtl?: number;
   gitopsCacheDir?: string;
   sopsAgeKeyFile?: string;
+}
+
+function parsePool(value: string): string {
+  const problem = poolProblem(value);
+  if (problem) throw new InvalidArgumentError(problem);
+  return value;
 }
 
 function parseSeconds(value: string): number {
@@ -60,6 +68,11 @@ function gitOpsFlags(cmd: Command): Command {
       'a node whose heartbeat lease has lapsed is declared down (its tasks replaced) after this long; an agent back sooner adopts its containers',
       parseSeconds,
       5,
+    )
+    .option(
+      '--default-addr-pool <cidr>',
+      "the pool networks without ipam.config get subnets from (default 10.128.0.0/10); recorded by the first manager given one, as Swarm's swarm init --default-addr-pool",
+      parsePool,
     )
     .option('--event-ttl <duration>', 'events expire this long after their last occurrence (e.g. 1h, 10m, 30s)', parseEventTtl, 3_600_000)
     .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
@@ -241,7 +254,14 @@ export function buildProgram(): Command {
               Promise.all([
                 runManager(
                   store,
-                  { log: log.child({ component: 'manager' }), gitops, nodeGraceSeconds: opts.nodeGrace, eventTtlMs: opts.eventTtl, address: opts.metricsListen },
+                  {
+                    log: log.child({ component: 'manager' }),
+                    gitops,
+                    nodeGraceSeconds: opts.nodeGrace,
+                    eventTtlMs: opts.eventTtl,
+                    address: opts.metricsListen,
+                    defaultAddrPool: opts.defaultAddrPool,
+                  },
                   signal,
                 ),
                 runAgent(store, { ...opts, dockerUrl: opts.docker, labels: opts.label, role: 'manager', log: log.child({ component: 'agent' }) }, signal),
@@ -272,7 +292,11 @@ export function buildProgram(): Command {
         withApiServer(s, api, () =>
           withConsole(s, flags.uiListen ? { listen: flags.uiListen, log: log.child({ component: 'console' }) } : undefined, () =>
             withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () =>
-              runManager(s, { log, gitops, nodeGraceSeconds: flags.nodeGrace, eventTtlMs: flags.eventTtl, address: flags.metricsListen }, signal),
+              runManager(
+                s,
+                { log, gitops, nodeGraceSeconds: flags.nodeGrace, eventTtlMs: flags.eventTtl, address: flags.metricsListen, defaultAddrPool: flags.defaultAddrPool },
+                signal,
+              ),
             ),
           ),
         ),

@@ -35,6 +35,8 @@ export interface ManagerOptions {
   address?: string;
   /** how long an event outlives its last occurrence (--event-ttl; default 1 h) */
   eventTtlMs?: number;
+  /** --default-addr-pool (src/net/addr-pool.ts) */
+  defaultAddrPool?: string;
 }
 
 export async function runManager(unfenced: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
@@ -77,7 +79,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
       schedulerController(store, caches, say),
       nodeController(store, caches, say, opts.nodeGraceSeconds === undefined ? undefined : opts.nodeGraceSeconds * 1000),
       fileGcController(store, caches, files, say),
-      networkController(store, caches, networks, say),
+      networkController(store, caches, networks, say, opts.defaultAddrPool),
       ...(opts.gitops ? [gitOpsRunnable({ store, ...opts.gitops, log: say })] : []),
     ];
     try {

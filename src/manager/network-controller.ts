@@ -11,21 +11,33 @@ import { materialize } from '../client/materialize.js';
 import { coalesce } from '../controller/coalesce.js';
 import { Controller } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
-import { INGRESS, isIngress, planAllocations } from '../net/plan-alloc.js';
+import { type AllocationStart, INGRESS, isIngress, planAllocations } from '../net/plan-alloc.js';
 import type { Store } from '../store/store.js';
 import { ensureClusterId } from '../store/cluster-id.js';
-import { clusterNames, type ClusterNames } from '../net/host-names.js';
+import { clusterNames } from '../net/host-names.js';
+import { ensureAddressPool } from '../net/addr-pool.js';
 import type { ManagerCaches } from './caches.js';
 import { writeStatus } from './status.js';
 
 const KEY = 'networks';
 
-export function networkController(store: Store, caches: ManagerCaches, networks: Informer<Network>, log: (msg: string) => void): Controller {
-  let names: ClusterNames | undefined;
+/** @param defaultAddrPool `--default-addr-pool`: recorded unless the cluster has one (addr-pool.ts) */
+export function networkController(
+  store: Store,
+  caches: ManagerCaches,
+  networks: Informer<Network>,
+  log: (msg: string) => void,
+  defaultAddrPool?: string,
+): Controller {
+  let start: (AllocationStart & { ingressNetwork: string }) | undefined;
   async function reconcile(): Promise<void> {
-    names ??= clusterNames(await ensureClusterId(store));
+    if (!start) {
+      const [id, pool] = await Promise.all([ensureClusterId(store), ensureAddressPool(store, defaultAddrPool)]);
+      const names = clusterNames(id);
+      start = { firstVni: names.firstVni, firstBlock: names.firstBlock, pool, ingressNetwork: names.ingressNetwork };
+    }
     const all = networks.list();
-    if (!all.some(isIngress)) await createIngress(store, networks, names.ingressNetwork);
+    if (!all.some(isIngress)) await createIngress(store, networks, start.ingressNetwork);
     const writes = planAllocations(
       all,
       caches.services.list(),
@@ -36,7 +48,7 @@ export function networkController(store: Store, caches: ManagerCaches, networks:
         .list()
         .filter((n) => n.status?.state === 'ready')
         .map((n) => n.metadata.name),
-      names,
+      start,
     );
     for (const w of writes) {
       const before = w.network.status;

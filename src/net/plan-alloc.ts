@@ -11,22 +11,25 @@ import {
   DEFAULT_PREFIX,
   FIRST_VNI,
   firstOverlap,
-  INGRESS_PREFIX,
   lowestFree,
   slotCount,
   subnetProblem,
   vipCandidates,
 } from './ipam.js';
+import { ingressPrefixIn } from './addr-pool.js';
 import { MAX_VNI } from './host-names.js';
 
 /** engineName: the ingress's name on the engine in clusters made before cluster tags (now
  *  stackd_ingress_<tag>: host-names.ts) */
 export const INGRESS = { namespace: '', name: 'ingress', engineName: 'stackd_ingress' } as const;
 
-/** Where a cluster's new VNIs and default subnets start (host-names.ts); absent: the start of each. */
+/** Where a cluster's new VNIs and default subnets come from: its VNI block and subnet offset
+ *  (host-names.ts; absent: the start of each), and its default address pool (addr-pool.ts). */
 export interface AllocationStart {
   firstVni: number;
   firstBlock(blocks: number): number;
+  /** absent: DEFAULT_POOL */
+  pool?: string;
 }
 
 export function isIngress(n: Network): boolean {
@@ -68,9 +71,10 @@ export function planAllocations(
     if (!next.subnet) {
       const wanted = net.spec.subnet;
       const problem = wanted ? (subnetProblem(wanted) ?? overlapProblem(wanted, subnets)) : undefined;
-      const prefix = isIngress(net) ? INGRESS_PREFIX : DEFAULT_PREFIX;
+      const pool = start.pool ?? DEFAULT_POOL;
+      const prefix = isIngress(net) ? ingressPrefixIn(pool) : DEFAULT_PREFIX;
       const taken = subnets.map((s) => s.subnet);
-      const subnet = problem ? undefined : (wanted ?? allocateSubnet(taken, DEFAULT_POOL, prefix, start.firstBlock));
+      const subnet = problem ? undefined : (wanted ?? allocateSubnet(taken, pool, prefix, start.firstBlock));
       if (subnet) {
         next.subnet = subnet;
         next.chunkPrefix = chunkPrefixFor(subnet);

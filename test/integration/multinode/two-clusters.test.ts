@@ -24,6 +24,7 @@ const PORT = { a: 18160, b: 18161 };
 let a: Cluster;
 let b: Cluster;
 let c: Cluster | undefined;
+let d: Cluster | undefined;
 const names: Record<'a' | 'b', ClusterNames> = {} as never;
 
 beforeAll(async () => {
@@ -36,6 +37,7 @@ beforeAll(async () => {
 }, 240_000);
 
 afterAll(async () => {
+  await d?.stop();
   await c?.stop();
   await b?.stop(); // leaves the nodes to A's stop, which wipes them
   await a?.stop();
@@ -180,6 +182,18 @@ describe('two clusters on the same hosts', () => {
     const gamma = `sdx5c2b${await vniOf(c, 'gamma_default')}`;
     await running(c, 'gamma', 'client');
     await eventually(async () => (await links(N1)).includes(gamma), `${gamma} on ${N1} though the ingress fails`, 30_000, 300);
+    expect(await get(N1, PORT.b)).toBe((await running(b, 'beta', 'web')).status!.containerId!.slice(0, 12));
+  });
+
+  it('a cluster whose id would put its ingress there too runs beside them with a pool of its own (--default-addr-pool)', async () => {
+    // cluster-d18's tag (53cb) is in A's ingress block of the default pool, as C's is
+    d = await Cluster.start(NODES, ['--default-addr-pool', '10.60.0.0/16'], { clusterNet: true, clusterId: 'cluster-d18', sharedNodes: true });
+    await d.nodesReady(NODES.length);
+    await d.deploy('delta', stackFile(PORT.b + 2), '--detach');
+    const host = await answers(d, 'delta', PORT.b + 2);
+    const rows = await d.stackctlJson<{ name: string; subnet: string }[]>(['network', 'ls']);
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.subnet]))).toEqual({ stackd_ingress_53cb: '10.60.128.0/17', delta_default: '10.60.0.0/20' });
+    expect(await get(N1, PORT.b + 2)).toBe(host);
     expect(await get(N1, PORT.b)).toBe((await running(b, 'beta', 'web')).status!.containerId!.slice(0, 12));
   });
 });
