@@ -303,6 +303,36 @@ export function buildProgram(): Command {
       );
     });
 
+  program
+    .command('leave')
+    .description("Remove one cluster's host objects (iptables chains, VXLAN devices, engine networks) from a host its agent has left for good")
+    .requiredOption('--cluster-id <id>', "the cluster's id (the Store's /stackd/cluster/id; the agent logs it when it registers)")
+    .option('--force', "even while containers of the cluster still run on the engine (they lose their networks' devices)")
+    .addHelpText('after', '\nWith the agent\'s --netns PATH (required), --node-name and --docker (stackd\'s own options, given before or after "leave").')
+    .action(async (_opts: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<{ clusterId: string; netns?: string; nodeName: string; docker?: string; force?: boolean }>();
+      if (!opts.netns) throw new Error("stackd leave needs --netns PATH: the engine host's network namespace, as given to the agent");
+      const [{ DockerRuntime }, { HostNet }, { clusterNames }, { leaveHost }, { LABEL }] = await Promise.all([
+        import('../runtime/docker.js'),
+        import('../net/host.js'),
+        import('../net/host-names.js'),
+        import('../net/leave.js'),
+        import('../runtime/labels.js'),
+      ]);
+      const runtime = DockerRuntime.connect(opts.docker);
+      const running = (await runtime.listManaged({ node: opts.nodeName })).filter((c) => c.labels[LABEL.cluster] === opts.clusterId && c.state === 'running');
+      if (running.length && !opts.force) {
+        throw new Error(
+          `${running.length} container(s) of cluster ${opts.clusterId} still run on ${runtime.endpoint} (${running[0].name}${running.length > 1 ? ', ...' : ''}): drain node ${opts.nodeName} first (stackctl node update --availability drain ${opts.nodeName}), or pass --force`,
+        );
+      }
+      const names = clusterNames(opts.clusterId);
+      const left = await leaveHost(new HostNet(opts.netns), runtime, opts.clusterId, opts.nodeName, names);
+      process.stdout.write(
+        `cluster ${opts.clusterId} (tag ${names.tag}) left ${opts.netns}: chains ${left.chains.join(' ')}; devices ${left.devices.join(' ') || '-'}; networks ${left.networks.join(' ') || '-'}${left.kept.length ? `; kept (containers on them): ${left.kept.join(' ')}` : ''}\n`,
+      );
+    });
+
   agentOptions(program.command('agent').description('Run the node agent for one Docker Engine'))
     .option('--server <url>', 'run through the API server at this https URL (a node token, no etcd access) instead of the store')
     .option('--token-file <file>', 'with --server: the bearer token of this node (stackctl kubeconfig --node NAME makes one)')

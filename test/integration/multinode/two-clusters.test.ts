@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Task } from '../../../src/api/objects.js';
 import type { ClusterNames } from '../../../src/net/host-names.js';
+import { ROOT } from '../../helpers/cli.js';
 import { Cluster, eventually, type NodeDef } from '../../helpers/cluster.js';
 
 jest.setTimeout(240_000);
@@ -151,7 +152,12 @@ describe('two clusters on the same hosts', () => {
     const alphaBridges = names.a.bridge(await vniOf(a, 'alpha_default'));
     expect((await a.stackctl(['rm', 'alpha'])).code).toBe(0);
     await eventually(async () => !(await links(N1)).includes(alphaBridges) && !(await links(N2)).includes(alphaBridges), "alpha's bridges to go", 60_000, 500);
-    await eventually(async () => !(await links(N1)).includes(`sdx${alphaBridges.slice(3)}`), "alpha's VXLAN device to go", 60_000, 500);
+    await eventually(
+      async () => !(await links(N1)).includes(`sdx${alphaBridges.slice(3)}`) && !(await links(N2)).includes(`sdx${alphaBridges.slice(3)}`),
+      "alpha's VXLAN devices to go",
+      60_000,
+      500,
+    );
     // then A's agents and manager stop altogether: B's devices, chains and services carry on
     await Promise.all([...a.agents.values(), ...a.managers].map((d) => d.kill('SIGTERM')));
     for (const node of NODES.map((n) => n.name)) {
@@ -195,5 +201,35 @@ describe('two clusters on the same hosts', () => {
     expect(Object.fromEntries(rows.map((r) => [r.name, r.subnet]))).toEqual({ stackd_ingress_53cb: '10.60.128.0/17', delta_default: '10.60.0.0/20' });
     expect(await get(N1, PORT.b + 2)).toBe(host);
     expect(await get(N1, PORT.b)).toBe((await running(b, 'beta', 'web')).status!.containerId!.slice(0, 12));
+  });
+
+  it("stackd leave takes A's chains, devices and engine networks off both hosts, and nothing of B's", async () => {
+    for (const node of NODES.map((n) => n.name)) {
+      const argv = [
+        'bin/stackd.js',
+        'leave',
+        '--cluster-id',
+        IDS.a,
+        '--node-name',
+        node,
+        '--docker',
+        `unix:///run/stackd-${node}.sock`,
+        '--netns',
+        `/var/run/netns/${node}`,
+      ];
+      const { stdout } = await promisify(execFile)(process.execPath, argv, { cwd: ROOT });
+      expect(stdout).toMatch(
+        new RegExp(
+          `^cluster ${IDS.a} \\(tag 34ab\\) left /var/run/netns/${node}: chains STACKD-34AB-INGRESS STACKD-34AB-INGRESS-SNAT STACKD-34AB-INGRESS-FWD STACKD-34AB-DNS; devices sdx34ab\\d+( sdx34ab\\d+)*; networks stackd_ingress_34ab\n$`,
+        ),
+      );
+      expect((await links(node)).filter((d) => d.includes('34ab'))).toEqual([]);
+      const rules = `${await inNode(node, ['iptables', '-t', 'nat', '-S'])}${await inNode(node, ['iptables', '-S'])}`;
+      expect(rules).not.toMatch(/34ab/i);
+      expect(rules).toContain(`-A ${names.b.chains.ingress} -p tcp -m tcp --dport ${PORT.b}`);
+      expect((await links(node)).filter((d) => d.startsWith(`sdx${names.b.tag}`)).length).toBeGreaterThanOrEqual(2);
+    }
+    expect(await answers(b, 'beta', PORT.b)).toBe((await running(b, 'beta', 'web')).status!.containerId!.slice(0, 12));
+    await answers(d!, 'delta', PORT.b + 2);
   });
 });
