@@ -17,7 +17,7 @@ export interface ScheduleResult {
 }
 
 /** Batch order: by stack, service, slot, then name, so a service's tasks are placed together. */
-function batchOrder(a: Task, b: Task): number {
+export function batchOrder(a: Task, b: Task): number {
   const ka = [a.spec.stack, a.spec.service];
   const kb = [b.spec.stack, b.spec.service];
   for (let i = 0; i < 2; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;

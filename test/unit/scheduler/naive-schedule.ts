@@ -6,17 +6,8 @@ import { parseConstraints, type ParsedConstraints } from '../../../src/scheduler
 import { applyFilters, filtersFor } from '../../../src/scheduler/filters.js';
 import { addTask, buildNodeInfos, type NodeInfo, serviceKey } from '../../../src/scheduler/node-info.js';
 import { SpreadGroups } from '../../../src/scheduler/rank.js';
-import type { ScheduleResult } from '../../../src/scheduler/schedule.js';
+import { batchOrder, type ScheduleResult } from '../../../src/scheduler/schedule.js';
 import { stateOf } from '../../../src/orchestrator/task-state.js';
-
-function batchOrder(a: Task, b: Task): number {
-  const ka = [a.spec.stack, a.spec.service];
-  const kb = [b.spec.stack, b.spec.service];
-  for (let i = 0; i < 2; i++) if (ka[i] !== kb[i]) return ka[i] < kb[i] ? -1 : 1;
-  const slots = (a.spec.slot ?? 0) - (b.spec.slot ?? 0);
-  if (slots !== 0) return slots;
-  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-}
 
 function compareScores(a: number[], b: number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
