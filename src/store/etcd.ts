@@ -80,8 +80,9 @@ class EtcdStore implements Store {
     private readonly retryPolicy: RetryPolicy,
   ) {}
 
-  /** The gRPC client, made (and its library loaded) on first use. */
+  /** The gRPC client, made (and its library loaded) on first use; never once closed. */
   private get client(): Etcd3 {
+    if (this.closed) throw new StoreClosedError(this.endpoint);
     this.grpc ??= this.connect();
     return this.grpc;
   }
