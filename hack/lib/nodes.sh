@@ -28,8 +28,9 @@ node_address() { cat "/run/stackd-$1/address" 2>/dev/null; }
 
 _nodes_bridge_up() {
   if ! ip link show "$STACKD_NODES_BRIDGE" >/dev/null 2>&1; then
-    ip link add "$STACKD_NODES_BRIDGE" type bridge
-    ip addr add "$STACKD_NODES_SUBNET.1/24" dev "$STACKD_NODES_BRIDGE"
+    # nodes started side by side race here: whoever loses finds the bridge made (replace: idempotent)
+    ip link add "$STACKD_NODES_BRIDGE" type bridge 2>/dev/null || ip link show "$STACKD_NODES_BRIDGE" >/dev/null
+    ip addr replace "$STACKD_NODES_SUBNET.1/24" dev "$STACKD_NODES_BRIDGE"
     ip link set "$STACKD_NODES_BRIDGE" up
   fi
   # Docker's FORWARD policy is DROP and bridged frames pass iptables: let nodes talk to each other
