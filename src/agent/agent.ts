@@ -103,6 +103,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     opts.runtime ?? import('../runtime/docker.js').then(({ DockerRuntime }) => DockerRuntime.connect(opts.dockerUrl)),
   ]);
   await untilAborted(assignments.synced, signal);
+  const startRevision = assignments.revision;
   const [[{ collectGarbage }, { Controller }, { AGENT_BACKOFF, taskController }, { StatusWriter }], clusterNet, runtime] = await modules;
   if (signal.aborted) {
     assignments.stop();
@@ -137,6 +138,7 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     ),
     log,
     onTaskGone: () => gcWanted.next(),
+    startRevision,
     clusterNet: opts.netns !== undefined,
     concurrency: opts.taskConcurrency,
     drainMs: opts.endpointDrain,

@@ -6,11 +6,17 @@ import { objectKey } from '../api/keys.js';
 import type { Task, TaskStatus } from '../api/objects.js';
 import { decodeObject, encodeObject } from '../client/codec.js';
 import { canAdvance } from '../orchestrator/task-state.js';
-import type { KeyValue, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { reconnectBackoff } from '../controller/backoff.js';
 import { asReport, type OnError } from '../controller/outage-log.js';
 
 const MAX_TRIES = 5;
+
+/** a task as this writer last read or wrote it, and the revision its compare-and-swap needs */
+interface Known {
+  task: Task;
+  revision: number;
+}
 
 interface Pending {
   status: TaskStatus;
@@ -21,7 +27,7 @@ export class StatusWriter {
   private pending = new Map<string, Pending[]>();
   private flushing?: Promise<void>;
   /** each task as last read or written by this writer; dropped on a conflict or forget() */
-  private readonly known = new Map<string, KeyValue>();
+  private readonly known = new Map<string, Known>();
 
   constructor(
     private readonly store: Store,
@@ -37,9 +43,9 @@ export class StatusWriter {
     });
   }
 
-  /** The task as just read by the caller (saves the writer its own read). */
-  seen(kv: KeyValue): void {
-    this.known.set(kv.key, kv);
+  /** The task as the caller knows it is stored, at `revision` (saves the writer its own read). */
+  seen(task: Task, revision: number): void {
+    this.known.set(objectKey('Task', task.metadata.namespace, task.metadata.name), { task, revision });
   }
 
   /** The task is no longer this node's: nothing of it is kept. */
@@ -75,19 +81,22 @@ export class StatusWriter {
   private async write(batch: Map<string, Pending[]>): Promise<void> {
     let keys = [...batch.keys()];
     for (let attempt = 1; keys.length > 0; attempt++) {
-      const current = await Promise.all(keys.map((k) => this.known.get(k) ?? this.store.get(k)));
+      const current = await Promise.all(keys.map((k) => this.known.get(k) ?? this.read(k)));
       const gone = keys.filter((_, i) => !current[i]);
       for (const k of gone) for (const p of batch.get(k)!) p.done(false);
       for (const k of gone) this.known.delete(k);
       const live = keys.map((k, i) => [k, current[i]] as const).filter(([, kv]) => kv);
-      const ops = live.flatMap(([key, kv]) => {
-        const task = decodeObject<Task>(kv!);
+      const next = new Map<string, Task>();
+      const ops = live.flatMap(([key, known]) => {
+        const { task, revision } = known!;
         const reports = batch.get(key)!;
         const status = reports[reports.length - 1].status; // the latest report wins
         const stored = task.status?.state ?? 'new';
         // states only move forward: a task the manager already ended (orphaned) stays so
         if (stored !== status.state && !canAdvance(stored, status.state)) return [];
-        return [{ op: 'update' as const, key, value: encodeObject({ ...task, status }), revision: kv!.modRevision }];
+        const written = { ...task, status };
+        next.set(key, written);
+        return [{ op: 'update' as const, key, value: encodeObject(written), revision }];
       });
       if (ops.length === 0) {
         for (const [key] of live) for (const p of batch.get(key)!) p.done(true);
@@ -95,7 +104,7 @@ export class StatusWriter {
       }
       const res = await this.store.txn(ops);
       const lost = new Set(res.succeeded ? [] : res.conflicts.map((c) => c.key));
-      if (res.succeeded) for (const op of ops) this.known.set(op.key, { key: op.key, value: op.value, createRevision: 0, modRevision: res.revision });
+      if (res.succeeded) for (const op of ops) this.known.set(op.key, { task: next.get(op.key)!, revision: res.revision });
       // read again what someone else wrote (a failed txn may name only some of its conflicts)
       else for (const op of ops) this.known.delete(op.key);
       if (!res.succeeded && attempt < MAX_TRIES) {
@@ -106,5 +115,10 @@ export class StatusWriter {
       for (const [key] of live) for (const p of batch.get(key)!) p.done(!lost.has(key));
       return;
     }
+  }
+
+  private async read(key: string): Promise<Known | undefined> {
+    const kv = await this.store.get(key);
+    return kv && { task: decodeObject<Task>(kv), revision: kv.modRevision };
   }
 }

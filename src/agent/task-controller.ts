@@ -33,6 +33,9 @@ export interface TaskControllerDeps {
   onTaskGone: (taskName: string) => void;
   /** cluster networking is on (src/net): stack networks are the cluster's overlays */
   clusterNet?: boolean;
+  /** the store's revision when this agent's assignments were first listed: an assignment written
+   *  later is the manager's since this agent started (see reportedState) */
+  startRevision?: number;
   /** tasks worked on at once (stackd --task-concurrency; default DEFAULT_TASK_CONCURRENCY) */
   concurrency?: number;
   /** with clusterNet: how long a task that leaves its service's endpoints keeps running before its
@@ -48,17 +51,28 @@ export function taskController(deps: TaskControllerDeps): Controller {
   const drainMs = deps.drainMs ?? DEFAULT_DRAIN_MS;
   /** what this agent last reported per task key; read from the Store the first time */
   const reported = new Map<string, TaskStatus>();
+  /** tasks whose last report was not written: read from the Store next time, never the copy */
+  const unwritten = new Set<string>();
   /** tasks whose container this agent is stopping */
   const stopping = new Set<string>();
 
   async function reportedState(key: string, task: Task): Promise<TaskState> {
     if (!reported.has(key)) {
-      const kv = await store.get(objectKey('Task', task.metadata.namespace, task.metadata.name));
-      if (kv) statuses.seen(kv); // the status writer's first compare-and-swap needs no read of its own
-      const stored = kv ? decodeObject<Task>(kv) : undefined;
+      // assigned since this agent started: the manager wrote the task and its assignment copy in one
+      // transaction, and only this agent writes the task without the copy, so the task is the copy
+      // (one read per task less; a write that proves otherwise loses its compare-and-swap and reads)
+      const mustRead = unwritten.delete(key);
+      const fresh = !mustRead && deps.startRevision !== undefined && Number(task.metadata.resourceVersion) > deps.startRevision;
+      const stored = fresh ? task : await readTask(task);
+      if (stored) statuses.seen(stored, Number(stored.metadata.resourceVersion)); // the status writer's first compare-and-swap needs no read of its own
       reported.set(key, stored?.status ?? task.status ?? { state: 'assigned', timestamp: '', message: '' });
     }
     return reported.get(key)!.state;
+  }
+
+  async function readTask(task: Task): Promise<Task | undefined> {
+    const kv = await store.get(objectKey('Task', task.metadata.namespace, task.metadata.name));
+    return kv && decodeObject<Task>(kv);
   }
 
   /** Resolves once written (or given up: the task is gone, or lost every compare-and-swap). */
@@ -76,7 +90,10 @@ export function taskController(deps: TaskControllerDeps): Controller {
     reported.set(key, next);
     // not written (the task is gone, or lost every compare-and-swap): read the Store again next time
     return statuses.report(task.metadata.namespace, task.metadata.name, next).then((ok) => {
-      if (!ok && reported.get(key) === next) reported.delete(key);
+      if (!ok && reported.get(key) === next) {
+        reported.delete(key);
+        unwritten.add(key);
+      }
     });
   }
 
@@ -139,6 +156,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
     const task = assignments.get(key);
     if (!task) {
       reported.delete(key);
+      unwritten.delete(key);
       const [namespace, name] = key.split('/').slice(-2);
       statuses.forget(namespace, name);
       deps.onTaskGone(key.slice(key.lastIndexOf('/') + 1));

@@ -1,0 +1,125 @@
+// The agent reads a task from the Store only when it cannot know it: a task assigned while the
+// agent runs is the assignment copy the manager wrote in the same transaction (no read), a task it
+// finds at start-up is read once. Real etcd, real manager process, one agent over a SIMULATED
+// container runtime (src/sim: nothing runs) and a real Store client that counts its reads.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { jest } from '@jest/globals';
+import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { kindPrefix } from '../../../src/api/keys.js';
+import type { Task } from '../../../src/api/objects.js';
+import { runAgent } from '../../../src/agent/agent.js';
+import { decodeObject } from '../../../src/client/codec.js';
+import { createLogger } from '../../../src/log.js';
+import { HollowRuntime } from '../../../src/sim/hollow-runtime.js';
+import { openStore } from '../../../src/store/open.js';
+import type { Store } from '../../../src/store/store.js';
+import { eventually } from '../../helpers/cluster.js';
+import { ROOT, stackctl } from '../../helpers/cli.js';
+import { EtcdProcess } from '../store/etcd-process.js';
+// what the agent imports once registered, linked up front (jest's ESM vm modules: see src/sim/hollow-nodes.ts)
+import '../../../src/sim/hollow-nodes.js';
+
+jest.setTimeout(180_000);
+
+const STACK = 'reads';
+const NODE = 'reads-0';
+const dir = mkdtempSync(join(tmpdir(), 'stackd-status-reads-'));
+const runtime = new HollowRuntime(NODE, { startDelayMs: 20 });
+let etcd: EtcdProcess;
+let manager: ChildProcess;
+let store: Store;
+let agentStore: Store;
+let agent: { stop: AbortController; done: Promise<void> } | undefined;
+/** task keys the agent's Store client was asked for, in order */
+let taskReads: string[] = [];
+
+/** the agent's real Store client, with its gets of task keys recorded */
+function counting(inner: Store): Store {
+  const tasks = kindPrefix('Task');
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'get')
+        return (key: string) => {
+          if (key.startsWith(tasks)) taskReads.push(key);
+          return target.get(key);
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+function startAgent(): void {
+  const stop = new AbortController();
+  const done = runAgent(counting(agentStore), { nodeName: NODE, runtime, heartbeatTtlSeconds: 10, log: createLogger('agent', 'error') }, stop.signal);
+  agent = { stop, done };
+}
+
+async function wanted(): Promise<Task[]> {
+  return (await store.list(kindPrefix('Task', STACK))).items.map((kv) => decodeObject<Task>(kv)).filter((t) => t.spec.desiredState === 'running');
+}
+
+const running = (n: number) => async () => {
+  const tasks = await wanted();
+  return tasks.length === n && tasks.every((t) => t.status?.state === 'running');
+};
+
+beforeAll(async () => {
+  etcd = await EtcdProcess.start({ defaultLimits: true });
+  const url = `etcd://${etcd.endpoint}`;
+  const log = openSync(join(dir, 'manager.log'), 'a');
+  manager = spawn(process.execPath, [join(ROOT, 'bin/stackd.js'), 'manager', '--store', url], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  store = await openStore(url);
+  agentStore = await openStore(url);
+  startAgent();
+});
+
+afterAll(async () => {
+  agent?.stop.abort();
+  await agent?.done.catch(() => undefined);
+  await agentStore?.close();
+  await store?.close();
+  manager?.kill('SIGTERM');
+  await new Promise((r) => (manager?.exitCode === null ? manager.once('exit', r) : r(undefined)));
+  await etcd?.stop();
+});
+
+it('reads no task assigned while it runs, and still reports each one to running', async () => {
+  const file = join(dir, 'stack.yml');
+  writeFileSync(file, 'services:\n  web:\n    image: stackd/busybox:latest\n    command: ["sleep", "1d"]\n    deploy:\n      replicas: 12\n');
+  const deployed = await stackctl(['--store', `etcd://${etcd.endpoint}`, 'deploy', '-d', '-c', file, STACK]);
+  expect(deployed.stderr).toBe('');
+  await eventually(running(12), '12 tasks running', 120_000, 200);
+  expect(taskReads).toEqual([]);
+  expect(runtime.starts).toBe(12);
+});
+
+it('a restarted agent reads each task it finds once, and changes none of them', async () => {
+  const before = await wanted();
+  agent!.stop.abort();
+  await agent!.done;
+  taskReads = [];
+  startAgent();
+  const keys = before.map((t) => `${kindPrefix('Task', STACK)}${t.metadata.name}`).sort();
+  await eventually(async () => taskReads.length >= keys.length, 'the restarted agent has looked at every task', 60_000, 100);
+  // a full resync (every 10 s) would read again, and report again if it planned on a wrong state
+  await new Promise((r) => setTimeout(r, 11_000));
+  expect([...taskReads].sort()).toEqual(keys);
+  const after = await wanted();
+  expect(after.map((t) => [t.metadata.name, t.metadata.resourceVersion, t.status?.timestamp])).toEqual(
+    before.map((t) => [t.metadata.name, t.metadata.resourceVersion, t.status?.timestamp]),
+  );
+  expect(runtime.starts).toBe(12);
+});
+
+it('tasks assigned after the restart are not read either', async () => {
+  taskReads = [];
+  const scaled = await stackctl(['--store', `etcd://${etcd.endpoint}`, 'service', 'scale', `${STACK}_web=16`]);
+  expect(scaled.code).toBe(0);
+  await eventually(running(16), '16 tasks running', 60_000, 200);
+  expect(taskReads).toEqual([]);
+  expect(runtime.starts).toBe(16);
+});
