@@ -12,6 +12,7 @@ import { coalesce } from '../controller/coalesce.js';
 import { Controller } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
 import { type AllocationStart, INGRESS, isIngress, planAllocations } from '../net/plan-alloc.js';
+import { PlacedTaskIndex } from '../net/placed-tasks.js';
 import type { Store } from '../store/store.js';
 import { ensureClusterId } from '../store/cluster-id.js';
 import { clusterNames } from '../net/host-names.js';
@@ -30,6 +31,9 @@ export function networkController(
   defaultAddrPool?: string,
 ): Controller {
   let start: (AllocationStart & { ingressNetwork: string }) | undefined;
+  // listed and then kept up to date in one go (the subscription ends with the caches' term)
+  const placed = new PlacedTaskIndex(() => caches.tasks.list());
+  caches.tasks.changes$.subscribe((change) => placed.apply(change));
   async function reconcile(): Promise<void> {
     if (!start) {
       const [id, pool] = await Promise.all([ensureClusterId(store), ensureAddressPool(store, defaultAddrPool)]);
@@ -43,7 +47,7 @@ export function networkController(
       caches.services.list(),
       caches.nodes.list().map((n) => n.metadata.name),
       caches.stacks.list(),
-      caches.tasks.list(),
+      placed,
       caches.nodes
         .list()
         .filter((n) => n.status?.state === 'ready')
