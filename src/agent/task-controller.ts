@@ -53,6 +53,9 @@ export function taskController(deps: TaskControllerDeps): Controller {
   const reported = new Map<string, TaskStatus>();
   /** tasks whose last report was not written: read from the Store next time, never the copy */
   const unwritten = new Set<string>();
+  /** containers this agent is starting: their `start` event is its own echo (the step that
+   *  started one goes on to inspect it), not news that needs another reconcile */
+  const ownStarts = new Set<string>();
   /** tasks whose container this agent is stopping */
   const stopping = new Set<string>();
 
@@ -112,9 +115,11 @@ export function taskController(deps: TaskControllerDeps): Controller {
         void report(key, task, step.status);
         return false;
       case 'start':
+        ownStarts.add(step.containerId);
         try {
           await runtime.start(step.containerId);
         } catch (err) {
+          ownStarts.delete(step.containerId);
           if (err instanceof DockerError && err.unreachable) throw err; // not the task's fault: retry
           // e.g. a published port already taken: the task failed, the manager replaces it
           void report(key, task, { state: 'failed', message: 'starting', error: (err as Error).message, containerId: step.containerId });
@@ -187,6 +192,11 @@ export function taskController(deps: TaskControllerDeps): Controller {
     if (step.type === 'report') void report(key, task, step.status);
   }
 
+  /** An event this agent's own step caused and then looks at itself: a `create` (prepare goes on
+   *  to start the container) or the `start` of a container it is starting. Each used to cost a
+   *  reconcile and an engine inspect per task. Others (die, destroy, health, a start by anyone
+   *  else) are reconciled. */
+  const isOwnEcho = (ev: ContainerEvent) => ev.action === 'create' || (ev.action === 'start' && ownStarts.delete(ev.id));
   const toKey = (ev: ContainerEvent) => assignmentKey(nodeName, ev.task!.stack, ev.task!.taskId);
   return new Controller({
     name: 'tasks',
@@ -195,7 +205,12 @@ export function taskController(deps: TaskControllerDeps): Controller {
       deps.events$.pipe(
         // not another cluster's container under the same node name (a shared engine)
         filter((ev) => ev.task !== undefined && ev.task.node === nodeName && (ev.task.cluster === deps.clusterId || ev.task.cluster === '')),
-        tap((ev) => ev.action === 'die' && reportDeath(toKey(ev), ev)),
+        tap((ev) => {
+          if (ev.action !== 'die') return;
+          ownStarts.delete(ev.id); // its start event was missed: none is awaited any more
+          reportDeath(toKey(ev), ev);
+        }),
+        filter((ev) => !isOwnEcho(ev)),
         map(toKey),
       ),
     ),

@@ -11,7 +11,7 @@ import { decodeObject } from '../client/codec.js';
 import { schedule } from '../scheduler/schedule.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
-import { CpuSplit, load, procStats, RssSampler, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
+import { CpuSplit, etcdCounters, etcdWork, load, procStats, RssSampler, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
 import { scaleStacks } from './scale-stacks.js';
 import { hollowGroups } from '../sim/hollow-nodes.js';
 import { PLACED, percentile, TaskTracker } from './scale-tracker.js';
@@ -110,6 +110,7 @@ async function main(): Promise<void> {
   const running = (t: { desired: string; state: string }) => t.desired === 'running' && t.state === 'running';
   const cpu = new CpuSplit({ manager: [manager.pid!], 'hollow nodes': procs.map((p) => p.proc.pid!), etcd: values['etcd-pid'] ? [Number(values['etcd-pid'])] : [] });
   const revDeploy = (await store.list('/stackd/none/')).revision;
+  const etcdDeploy = await etcdCounters(storeUrl);
   const tDeploy = Date.now();
   for (const [i, s] of stacks.entries()) stackctl(storeUrl, ['deploy', '-d', '-c', files[i], s.name]);
   say('stacks written (stackctl deploy -d)', secs(Date.now() - tDeploy));
@@ -122,6 +123,8 @@ async function main(): Promise<void> {
   say('placement rate', placed < 0 ? 'TIMEOUT' : `${Math.round(M / (placed / 1000))} tasks/s`);
   const txns = (await store.list('/stackd/none/')).revision - revDeploy;
   say('  store transactions while placing', `${txns} (${(txns / M).toFixed(2)} per task)`);
+  const etcdPlaced = await etcdCounters(storeUrl);
+  if (etcdDeploy && etcdPlaced) say('  etcd while placing', etcdWork(etcdDeploy, etcdPlaced, M));
   say('  CPU seconds while placing', cpu.since());
   const allRunning = await tracker.until(() => tracker.count(running) >= M, TIMEOUT, tDeploy);
   say('all tasks running', secs(allRunning));

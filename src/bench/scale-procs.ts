@@ -125,3 +125,30 @@ export function storeSizeMiB(storeUrl: string): number {
   const status = JSON.parse(res.stdout || '[]') as { Status?: { dbSize?: number } }[];
   return (status[0]?.Status?.dbSize ?? NaN) / (1 << 20);
 }
+
+/** etcd's own counts of key-value work (its /metrics), to say what each placed task cost it */
+export interface EtcdCounters {
+  puts: number;
+  ranges: number;
+  txns: number;
+  deletes: number;
+}
+
+export async function etcdCounters(storeUrl: string): Promise<EtcdCounters | undefined> {
+  const m = /^etcd:\/\/([^,/]+)/.exec(storeUrl);
+  if (!m) return undefined;
+  const text = await (await fetch(`http://${m[1]}/metrics`)).text();
+  const counter = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    puts: counter('etcd_mvcc_put_total'),
+    ranges: counter('etcd_mvcc_range_total'),
+    txns: counter('etcd_mvcc_txn_total'),
+    deletes: counter('etcd_mvcc_delete_total'),
+  };
+}
+
+/** what etcd did between two readings, per task */
+export function etcdWork(before: EtcdCounters, after: EtcdCounters, tasks: number): string {
+  const per = (k: keyof EtcdCounters) => `${after[k] - before[k]} ${k} (${((after[k] - before[k]) / tasks).toFixed(2)})`;
+  return `${per('puts')}, ${per('ranges')}, ${per('txns')} per task`;
+}
