@@ -3,7 +3,8 @@
 #   docker run (x1)   `docker run -d` one at a time
 #   docker run (x4)   `docker run -d`, as many at a time as the agent's task controller reconciles
 #   docker run (x4, net)  the same, on a user-defined bridge with an alias, like stackd's containers
-#                     (on the stack's default network); this costs the engine more per start
+#                     (on the stack's default network); this costs the engine more per start. The
+#                     network is made inside the timing, as stackd and Swarm make theirs
 #   stackd            `stackctl deploy -d` of the stack file against a fresh embedded store, with
 #                     `stackd` (manager + agent) started and its node registered beforehand
 #   swarm             `docker swarm init`, then `docker stack deploy` of the same stack file (Swarm
@@ -75,11 +76,12 @@ bash hack/build-images.sh >&2
 plain_docker() {
   local par=$1 network=${2:-} t0
   local net_args=()
+  # the network is made inside the timing: stackd and Swarm make the stack's network in theirs
+  t0=$EPOCHREALTIME
   if [ -n "$network" ]; then
     docker network create --label "$BENCH_LABEL" "$network" >/dev/null
     net_args=(--network "$network" --network-alias app)
   fi
-  t0=$EPOCHREALTIME
   seq 1 "$N" | xargs -P "$par" -I{} docker run -d --name "$RUN_ID-$round-x$par${network:+net}-{}" --label "$BENCH_LABEL" "${net_args[@]}" "$IMAGE" sh -c "$LOOP" >/dev/null
   local took running
   took=$(since "$t0")
