@@ -126,7 +126,17 @@ stackd_converge() {
   kill "$STACKD_PID"
   wait "$STACKD_PID" || true
   STACKD_PID=""
+  # the agent removes the stack's network once its containers are gone; on a loaded engine it may
+  # still have endpoints then, and Swarm's phase makes a network of the same name: wait for it
+  no_stackd_networks || echo "  the engine keeps stackd's network of $RUN_ID: remove it by hand" >&2
   TOOK=$took
+}
+
+no_stackd_networks() {
+  local net
+  for net in $(docker network ls -q --filter "label=io.stackd.node=$NODE"); do
+    wait_until 30 quiet docker network rm "$net" || return 1
+  done
 }
 
 # the stack file both deploy: N replicas of a trivial service on the stack's default network
