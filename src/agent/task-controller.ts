@@ -65,12 +65,23 @@ export function taskController(deps: TaskControllerDeps): Controller {
       // transaction, and only this agent writes the task without the copy, so the task is the copy
       // (one read per task less; a write that proves otherwise loses its compare-and-swap and reads)
       const mustRead = unwritten.delete(key);
-      const fresh = !mustRead && deps.startRevision !== undefined && Number(task.metadata.resourceVersion) > deps.startRevision;
-      const stored = fresh ? task : await readTask(task);
+      const stored = !mustRead && assignedSinceStart(task) ? task : await readTask(task);
       if (stored) statuses.seen(stored, Number(stored.metadata.resourceVersion)); // the status writer's first compare-and-swap needs no read of its own
       reported.set(key, stored?.status ?? task.status ?? { state: 'assigned', timestamp: '', message: '' });
     }
     return reported.get(key)!.state;
+  }
+
+  function assignedSinceStart(task: Task): boolean {
+    return deps.startRevision !== undefined && Number(task.metadata.resourceVersion) > deps.startRevision;
+  }
+
+  /** A task no agent has worked on (assigned since this agent started, which has not reported on
+   *  it): it has no container to look for. Should one exist after all (made by an agent that died
+   *  before its first report was written), creating it finds it: the runtimes return a container of
+   *  the same task, and starting a running one is fine. One engine round trip less per new task. */
+  function untouched(key: string, task: Task): boolean {
+    return !reported.has(key) && !unwritten.has(key) && task.status?.state === 'assigned' && assignedSinceStart(task);
   }
 
   async function readTask(task: Task): Promise<Task | undefined> {
@@ -170,7 +181,7 @@ export function taskController(deps: TaskControllerDeps): Controller {
     // one step at a time; loop while a step changed the container (create → start → running)
     let container: ObservedContainer | undefined;
     for (let i = 0; i < 6; i++) {
-      container = await runtime.inspect(containerName(task, nodeName));
+      container = i === 0 && untouched(key, task) ? undefined : await runtime.inspect(containerName(task, nodeName));
       const step = planStep(task, container, await reportedState(key, task));
       if (step.type !== 'none' && step.type !== 'report') log.info(`task ${task.spec.stack}_${task.spec.service}.${task.spec.slot ?? nodeName}: ${step.type}`);
       if (!(await execute(key, task, step))) break;
