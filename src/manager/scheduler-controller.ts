@@ -7,13 +7,16 @@ import { coalesce } from '../controller/coalesce.js';
 import { Controller } from '../controller/controller.js';
 import type { CacheChange } from '../controller/informer.js';
 import { isTerminal, stateOf } from '../orchestrator/task-state.js';
+import { NodeUsageIndex } from '../scheduler/node-usage.js';
 import { schedule } from '../scheduler/schedule.js';
+import { objectKey } from '../api/keys.js';
 import type { Store, TxnOp } from '../store/store.js';
 import { updateTaskOps } from '../tasks/writes.js';
 import type { ManagerCaches } from './caches.js';
 import { applyInBatches } from './task-ops.js';
 
 const KEY = 'cluster';
+const objectKeyOf = (t: Task) => objectKey('Task', t.metadata.namespace, t.metadata.name);
 /** at most one placement round per this many ms while tasks keep coming (controller/coalesce.ts) */
 const COALESCE_MS = 50;
 
@@ -48,12 +51,25 @@ export function mayNeedScheduling(change: CacheChange<Task>): boolean {
 }
 
 export function schedulerController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
+  // what each node's tasks use, and the tasks waiting for a node: listed, then kept up to date in
+  // one go (the subscription ends with the caches' term), not found by a pass over every task
+  const usage = new NodeUsageIndex(() => caches.tasks.list());
+  const pending = new Map<string, Task>();
+  const track = (key: string, task?: Task) => {
+    if (task?.status?.state === 'pending' && task.spec.desiredState === 'running') pending.set(key, task);
+    else pending.delete(key);
+  };
+  for (const task of caches.tasks.list()) track(objectKeyOf(task), task);
+  caches.tasks.changes$.subscribe((change) => {
+    usage.apply(change);
+    track(change.key, change.object);
+  });
+
   async function reconcile(): Promise<void> {
-    const tasks = caches.tasks.list();
-    const pending = tasks.filter((t) => t.status?.state === 'pending' && t.spec.desiredState === 'running');
-    if (pending.length === 0) return;
-    const result = schedule(pending, caches.nodes.list(), tasks);
-    const groups = schedulingOps(new Map(pending.map((t) => [t.metadata.name, t])), result, new Date());
+    if (pending.size === 0) return;
+    const waiting = [...pending.values()];
+    const result = schedule(waiting, caches.nodes.list(), usage);
+    const groups = schedulingOps(new Map(waiting.map((t) => [t.metadata.name, t])), result, new Date());
     if (groups.length === 0) return;
     const out = await applyInBatches(store, groups);
     if (out.revision) await caches.tasks.waitFor(out.revision);

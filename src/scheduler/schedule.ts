@@ -7,6 +7,7 @@ import { stateOf } from '../orchestrator/task-state.js';
 import { parseConstraints, type ParsedConstraints } from './constraints.js';
 import { applyFilters, type Filter, filtersFor } from './filters.js';
 import { addTask, buildNodeInfos, type NodeInfo, serviceKey } from './node-info.js';
+import type { NodeUsageIndex } from './node-usage.js';
 import { Candidates, SpreadGroups } from './rank.js';
 
 export interface ScheduleResult {
@@ -61,10 +62,11 @@ function* runsOf(tasks: Task[]): Generator<Task[]> {
  * @param pending tasks to place: state pending, desiredState running (others are ignored). A task
  *   that already names its node (global services) is checked against that node only.
  * @param nodes   every node
- * @param tasks   every task of the cluster: those assigned and not ended hold resources and ports
+ * @param tasks   every task of the cluster: those assigned and not ended hold resources and ports;
+ *   or the manager's index of what they use (node-usage.ts), the same kept change by change
  */
-export function schedule(pending: Task[], nodes: Node[], tasks: Task[]): ScheduleResult {
-  const infos = buildNodeInfos(nodes, tasks);
+export function schedule(pending: Task[], nodes: Node[], tasks: Task[] | NodeUsageIndex): ScheduleResult {
+  const infos = Array.isArray(tasks) ? buildNodeInfos(nodes, tasks) : tasks.infos(nodes);
   const parsed = new Map<string, ParsedConstraints>();
   /** by service and preferences (a rolling update's two templates may spread differently) */
   const spread = new Map<string, SpreadGroups>();

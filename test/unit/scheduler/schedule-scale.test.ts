@@ -4,6 +4,7 @@
 // constrained. No timing here (bench:scale measures speed).
 import fc from 'fast-check';
 import type { Node, Task } from '../../../src/api/objects.js';
+import { NodeUsageIndex } from '../../../src/scheduler/node-usage.js';
 import { schedule } from '../../../src/scheduler/schedule.js';
 import type { PortSpec } from '../../../src/stackfile/types.js';
 import { node, service, task } from '../orchestrator/fixtures.js';
@@ -83,6 +84,37 @@ describe('schedule agrees with the reference scheduler (every node for every tas
         const { nodes, tasks, pending } = cluster(nodeSpecs, services);
         expect(schedule(pending, nodes, tasks)).toEqual(naiveSchedule(pending, nodes, tasks));
       }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe("the manager's node usage index (kept change by change)", () => {
+  it('gives the same decisions as a pass over every task, after tasks came, changed and went', () => {
+    fc.assert(
+      fc.property(
+        fc.array(nodeArb, { maxLength: 12 }),
+        fc.array(serviceArb, { minLength: 1, maxLength: 4 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat(), fc.boolean()), { maxLength: 20 }),
+        (nodeSpecs, services, churn) => {
+          const { nodes, tasks, pending } = cluster(nodeSpecs, services);
+          const index = new NodeUsageIndex(() => []);
+          // every task arrives; some take another task's content under their name and then go
+          // for good, or come back as they were: what is left must count as those tasks do
+          for (const t of tasks) index.apply({ object: t });
+          const live = new Map(tasks.map((t) => [t.metadata.name, t]));
+          for (const [a, b, gone] of churn) {
+            if (live.size === 0) break;
+            const names = [...live.keys()];
+            const t = live.get(names[a % names.length])!;
+            const stand = { ...tasks[b % tasks.length], metadata: t.metadata };
+            index.apply({ old: t, object: stand });
+            index.apply({ old: stand, object: gone ? undefined : t });
+            if (gone) live.delete(t.metadata.name);
+          }
+          expect(schedule(pending, nodes, index)).toEqual(schedule(pending, nodes, [...live.values()]));
+        },
+      ),
       { numRuns: 500 },
     );
   });
