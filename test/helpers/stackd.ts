@@ -48,6 +48,26 @@ export function freePort(): Promise<number> {
   });
 }
 
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** The first of `count` consecutive ports nothing listens on now, below the kernel's ephemeral
+ *  range (32768 up here): a block from freePort() can run into a port another test's outgoing
+ *  connection holds by the time the last of them is bound (hack/cluster-up.sh binds 9). */
+export async function freePortBlock(count: number): Promise<number> {
+  for (let tries = 0; tries < 100; tries++) {
+    const base = 20_000 + Math.floor(Math.random() * 1200) * 10;
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => listenable(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports found`);
+}
+
 /** `docker ARGS` (for what dockerode makes long-winded, like exec). */
 export async function docker(...args: string[]): Promise<string> {
   const { stdout } = await promisify(execFile)('docker', args, { timeout: 30_000 });

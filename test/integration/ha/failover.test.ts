@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT, run, tempDir } from '../../helpers/cli.js';
-import { eventually, freePort } from '../../helpers/stackd.js';
+import { eventually, freePortBlock } from '../../helpers/stackd.js';
 import { openStore } from '../../../src/store/open.js';
 import { electionPrefix } from '../../../src/store/store-election.js';
 import { MANAGER_ELECTION } from '../../../src/api/keys.js';
@@ -24,7 +24,7 @@ async function campaigners(): Promise<string[]> {
 
 beforeAll(async () => {
   // six ports from a free one on: the members' client and peer ports
-  await exec('bash', [join(ROOT, 'hack/cluster-up.sh'), dir], { env: { ...process.env, BASE_PORT: String(await freePort()) }, timeout: 60_000 });
+  await exec('bash', [join(ROOT, 'hack/cluster-up.sh'), dir], { env: { ...process.env, BASE_PORT: String(await freePortBlock(9)) }, timeout: 60_000 });
   const c = join(dir, 'certs');
   const url = /STACKD_STORE=(\S+)/.exec(readFileSync(join(dir, 'env'), 'utf8'))![1];
   store = await openStore(url, { storeCacert: join(c, 'ca.crt'), storeCert: join(c, 'client.crt'), storeKey: join(c, 'client.key') });

@@ -13,7 +13,7 @@ import { electionPrefix } from '../../../src/store/store-election.js';
 import type { Store } from '../../../src/store/store.js';
 import { ROOT, run, tempDir } from '../../helpers/cli.js';
 import { eventually } from '../../helpers/cluster.js';
-import { freePort } from '../../helpers/stackd.js';
+import { freePortBlock } from '../../helpers/stackd.js';
 import { appStack, running, serviceOf, tagImages, tasksOf } from '../rollout/helpers.js';
 
 const exec = promisify(execFile);
@@ -36,7 +36,7 @@ export class HaCluster {
     const c = new HaCluster(join(tempDir(`stackd-${prefix}-`), 'cluster'), `${prefix}-${process.pid}`, `${prefix}${process.pid}`);
     await tagImages();
     await exec('bash', [join(ROOT, 'hack/cluster-up.sh'), c.dir], {
-      env: { ...process.env, BASE_PORT: String(await freePort()), AGENT: c.nodeName },
+      env: { ...process.env, BASE_PORT: String(await freePortBlock(9)), AGENT: c.nodeName },
       timeout: 60_000,
     });
     c.env = Object.fromEntries([...readFileSync(join(c.dir, 'env'), 'utf8').matchAll(/(STACKD_\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
