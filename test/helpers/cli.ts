@@ -1,6 +1,6 @@
 // Run the built CLI (dist/, made by `npm run build` in hack/test.sh) as a user would.
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -36,4 +36,19 @@ export function storeUrls(): [string, () => string][] {
   const urls: [string, () => string][] = [['embedded', () => `sqlite://${join(tempDir(), 'state.db')}`]];
   if (process.env.STACKD_TEST_ETCD) urls.push(['etcd', () => `etcd://${process.env.STACKD_TEST_ETCD}`]);
   return urls;
+}
+
+/** A `stackd manager` process on `storeUrl`, its output appended to `logFile`. */
+export function managerProcess(storeUrl: string, logFile: string): ChildProcess {
+  const log = openSync(logFile, 'a');
+  const manager = spawn(process.execPath, [join(ROOT, 'bin/stackd.js'), 'manager', '--store', storeUrl], { stdio: ['ignore', log, log] });
+  closeSync(log);
+  return manager;
+}
+
+/** SIGTERM, then wait for the process to exit. */
+export async function stopProcess(child?: ChildProcess): Promise<void> {
+  if (!child) return;
+  child.kill('SIGTERM');
+  await new Promise((r) => (child.exitCode === null && child.signalCode === null ? child.once('exit', r) : r(undefined)));
 }

@@ -3,9 +3,9 @@
 // finds at start-up is read once. And it asks the engine about a new task once, after starting
 // it: not before (it has no container yet), nor for the events its own create and start caused. Real etcd, real manager process, one agent over a SIMULATED
 // container runtime (src/sim: nothing runs) and a real Store client that counts its reads.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { jest } from '@jest/globals';
-import { closeSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { heartbeatKey, kindPrefix } from '../../../src/api/keys.js';
@@ -17,7 +17,7 @@ import { HollowRuntime } from '../../../src/sim/hollow-runtime.js';
 import { openStore } from '../../../src/store/open.js';
 import type { Store } from '../../../src/store/store.js';
 import { eventually } from '../../helpers/cluster.js';
-import { ROOT, stackctl } from '../../helpers/cli.js';
+import { managerProcess, stackctl, stopProcess } from '../../helpers/cli.js';
 import { EtcdProcess } from '../store/etcd-process.js';
 // what the agent imports once registered, linked up front (jest's ESM vm modules: see src/sim/hollow-nodes.ts)
 import '../../../src/sim/hollow-nodes.js';
@@ -77,9 +77,7 @@ const running = (n: number) => async () => {
 beforeAll(async () => {
   etcd = await EtcdProcess.start({ defaultLimits: true });
   const url = `etcd://${etcd.endpoint}`;
-  const log = openSync(join(dir, 'manager.log'), 'a');
-  manager = spawn(process.execPath, [join(ROOT, 'bin/stackd.js'), 'manager', '--store', url], { stdio: ['ignore', log, log] });
-  closeSync(log);
+  manager = managerProcess(url, join(dir, 'manager.log'));
   store = await openStore(url);
   agentStore = await openStore(url);
   startAgent();
@@ -90,8 +88,7 @@ afterAll(async () => {
   await agent?.done.catch(() => undefined);
   await agentStore?.close();
   await store?.close();
-  manager?.kill('SIGTERM');
-  await new Promise((r) => (manager?.exitCode === null ? manager.once('exit', r) : r(undefined)));
+  await stopProcess(manager);
   await etcd?.stop();
 });
 

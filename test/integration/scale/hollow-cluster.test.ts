@@ -3,9 +3,9 @@
 // default limits (128 ops per transaction, 1.5 MiB per request), 5,000 tasks. Asserts only what
 // must hold: every task placed once, constraints and spread respected, and after 10 nodes crash,
 // every slot running again elsewhere and nothing lost. No timing.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { jest } from '@jest/globals';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { setMaxListeners } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ import { startHollowNodes, type HollowNodes } from '../../../src/sim/hollow-node
 import { openStore } from '../../../src/store/open.js';
 import type { Store } from '../../../src/store/store.js';
 import { eventually } from '../../helpers/cluster.js';
-import { ROOT, stackctl } from '../../helpers/cli.js';
+import { managerProcess, stackctl, stopProcess } from '../../helpers/cli.js';
 import { EtcdProcess } from '../store/etcd-process.js';
 
 jest.setTimeout(600_000);
@@ -51,9 +51,7 @@ async function tasks(): Promise<Task[]> {
 beforeAll(async () => {
   etcd = await EtcdProcess.start({ defaultLimits: true });
   const url = `etcd://${etcd.endpoint}`;
-  const log = openSync(join(dir, 'manager.log'), 'a');
-  manager = spawn(process.execPath, [join(ROOT, 'bin/stackd.js'), 'manager', '--store', url], { stdio: ['ignore', log, log] });
-  closeSync(log);
+  manager = managerProcess(url, join(dir, 'manager.log'));
   store = await openStore(url);
   await startGroup(url, 0, STABLE);
   await startGroup(url, STABLE, 100 - STABLE);
@@ -72,8 +70,7 @@ afterAll(async () => {
   await Promise.all(groups.map((g) => g.nodes.done));
   await Promise.all(groups.map((g) => g.store.close()));
   await store?.close();
-  manager?.kill('SIGTERM');
-  await new Promise((r) => (manager?.exitCode === null ? manager.once('exit', r) : r(undefined)));
+  await stopProcess(manager);
   await etcd?.stop();
 });
 
