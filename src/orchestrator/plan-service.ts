@@ -61,16 +61,25 @@ export interface ServicePlan {
 /** Replicated tasks on nodes that no longer satisfy the constraints (labels changed): Swarm's constraint enforcer. */
 function enforceConstraints(own: Task[], nodes: Node[]): OrchestratorAction[] {
   const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
-  const byRevision = new Map<string, ReturnType<typeof parseConstraints>>();
-  return own.flatMap((t) => {
-    // each task against its own revision's constraints (as Swarm): a change of constraints is a
-    // new revision, which the update supervisor rolls out
-    const parsed = byRevision.get(t.spec.specHash) ?? parseConstraints(t.spec.template.deploy.placement.constraints);
-    byRevision.set(t.spec.specHash, parsed);
+  // each task against its own revision's constraints (as Swarm): a change of constraints is a new
+  // revision, which the update supervisor rolls out. Judged once per revision and node: a
+  // 5,000-task service has a handful of revisions and at most one verdict per node for each
+  const revisions = new Map<string, { parsed: ReturnType<typeof parseConstraints>; fits: Map<string, boolean> }>();
+  const fitsOn = (t: Task, node: Node): boolean => {
+    let rev = revisions.get(t.spec.specHash);
+    if (!rev) revisions.set(t.spec.specHash, (rev = { parsed: parseConstraints(t.spec.template.deploy.placement.constraints), fits: new Map() }));
+    const { parsed, fits } = rev;
+    let fit = fits.get(node.metadata.name);
+    if (fit === undefined) fits.set(node.metadata.name, (fit = !parsed.ok || matchesAll(parsed.constraints, node)));
+    return fit;
+  };
+  const actions: OrchestratorAction[] = [];
+  for (const t of own) {
+    if (t.spec.desiredState !== 'running' || isTerminal(stateOf(t))) continue;
     const node = t.spec.nodeName !== undefined ? byName.get(t.spec.nodeName) : undefined;
-    if (!parsed.ok || !node || t.spec.desiredState !== 'running' || isTerminal(stateOf(t)) || matchesAll(parsed.constraints, node)) return [];
-    return [retire(t, `node ${node.metadata.name} no longer satisfies the constraints`)];
-  });
+    if (node && !fitsOn(t, node)) actions.push(retire(t, `node ${node.metadata.name} no longer satisfies the constraints`));
+  }
+  return actions;
 }
 
 /** Dependencies not met: new tasks are created in state `new` and wait; met: waiting tasks are admitted. */
@@ -108,9 +117,10 @@ function planServiceOnce(input: ServicePlanInput): ServicePlan {
     ? { actions: [], held: [], status: service.status?.update }
     : planUpdate(service, view, input.nodes, now, input.ids, revisions);
   const held = new Set(update.held);
-  const byName = new Map(view.map((t) => [t.metadata.name, t]));
+  // built only when an action's slot is asked for (most plans of a large service have none)
+  let byName: Map<string, Task> | undefined;
   const slotOf = (a: OrchestratorAction) => {
-    const task = a.type === 'create' ? a.task : byName.get(a.taskName);
+    const task = a.type === 'create' ? a.task : (byName ??= new Map(view.map((t) => [t.metadata.name, t]))).get(a.taskName);
     return task ? slotKeyOf(task, deploy.mode) : undefined;
   };
 

@@ -65,20 +65,27 @@ export function groupSlots(tasks: Task[], mode: 'replicated' | 'global'): Groupe
 }
 
 function group(tasks: Task[], mode: 'replicated' | 'global'): GroupedSlots {
+  // bucket first, then order each slot's few tasks: one sort of every task was most of a 5,000-task
+  // service's plan (the manager's profile during a rolling update of 100,000 tasks)
   const slots = new Map<string, SlotGroup>();
   const strays: Task[] = [];
-  for (const task of [...tasks].sort(newestFirst)) {
+  for (const task of tasks) {
     const key = slotKeyOf(task, mode);
     if (key === undefined) {
       strays.push(task);
       continue;
     }
-    let group = slots.get(key);
-    if (!group) slots.set(key, (group = { key, tasks: [], extra: [] }));
-    group.tasks.push(task);
-    if (task.spec.desiredState === 'shutdown') continue;
-    if (group.current) group.extra.push(task);
-    else group.current = task;
+    const group = slots.get(key);
+    if (group) group.tasks.push(task);
+    else slots.set(key, { key, tasks: [task], extra: [] });
   }
-  return { slots, strays };
+  for (const group of slots.values()) {
+    if (group.tasks.length > 1) group.tasks.sort(newestFirst);
+    for (const task of group.tasks) {
+      if (task.spec.desiredState === 'shutdown') continue;
+      if (group.current) group.extra.push(task);
+      else group.current = task;
+    }
+  }
+  return { slots, strays: strays.sort(newestFirst) };
 }

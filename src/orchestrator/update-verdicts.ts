@@ -36,14 +36,19 @@ export function judgeTasks(
   deadlineMs: number,
   now: Date,
 ): Judgement {
-  const names = new Set(tasks.map((t) => t.metadata.name));
-  const verdicts = Object.fromEntries(Object.entries(previous).filter(([name]) => names.has(name)));
+  // one pass: the verdicts of tasks that still exist, and the tasks still to judge
+  const verdicts: Record<string, Verdict> = {};
+  const watched: Task[] = [];
+  for (const t of tasks) {
+    const name = t.metadata.name;
+    const verdict = Object.hasOwn(previous, name) ? previous[name] : undefined;
+    if (verdict) verdicts[name] = verdict;
+    else if (t.spec.specHash === target && t.metadata.creationTimestamp >= since) watched.push(t);
+  }
+  watched.sort((a, b) => byString(a.metadata.creationTimestamp, b.metadata.creationTimestamp) || byString(a.metadata.name, b.metadata.name));
   const failures: UpdateCause[] = [];
   let wakeAt: number | undefined;
   const wake = (at: number) => (wakeAt = wakeAt === undefined ? at : Math.min(wakeAt, at));
-  const watched = tasks
-    .filter((t) => t.spec.specHash === target && t.metadata.creationTimestamp >= since && !verdicts[t.metadata.name])
-    .sort((a, b) => byString(a.metadata.creationTimestamp, b.metadata.creationTimestamp) || byString(a.metadata.name, b.metadata.name));
   for (const task of watched) {
     const name = task.metadata.name;
     const state = stateOf(task);
