@@ -115,7 +115,16 @@ export async function runAgent(store: Store, opts: AgentOptions, signal: AbortSi
     .events$({ labels: [`${LABEL.node}=${nodeName}`], since, onDisconnect: (err, _n, delay) => log.warn(`${err.message}; reconnecting in ${delay} ms`) })
     .pipe(share());
   const gcWanted = new Subject<void>();
-  const gcContext = { store, runtime, nodeName, clusterId, heartbeatLease: () => beat.lease, legacy: { tasks: new Set<string>(), stacks: new Set<string>() }, log };
+  const gcContext = {
+    store,
+    runtime,
+    nodeName,
+    clusterId,
+    cached: () => assignments.list(),
+    heartbeatLease: () => beat.lease,
+    legacy: { tasks: new Set<string>(), stacks: new Set<string>() },
+    log,
+  };
   const gc = new Controller({
     name: 'gc',
     keys$: gcWanted.pipe(map(() => 'gc')),

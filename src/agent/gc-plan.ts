@@ -76,6 +76,11 @@ export function planGarbage(
   };
 }
 
+/** Nothing to remove or forget. */
+export function isEmpty(plan: GarbagePlan): boolean {
+  return plan.containers.length === 0 && plan.networks.length === 0 && !plan.volumesMayBeGone;
+}
+
 function isOurs(labels: Record<string, string>, clusterId: string, legacyProof: (labels: Record<string, string>) => boolean): boolean {
   const owner = ownerOf(labels, clusterId);
   return owner === 'mine' || (owner === 'legacy' && legacyProof(labels));

@@ -54,10 +54,15 @@ export async function writeTaskSecrets(root: string, taskId: string, files: Cont
   return secretMounts(dir, files);
 }
 
+/** The tasks not in `keep` that have secrets here. */
+export async function straySecrets(root: string, keep: ReadonlySet<string>): Promise<string[]> {
+  const dirs = await readdir(root).catch(() => [] as string[]);
+  return dirs.filter((d) => !keep.has(d));
+}
+
 /** Removes the secrets of every task not in `keep`. */
 export async function removeTaskSecrets(root: string, keep: ReadonlySet<string>): Promise<string[]> {
-  const dirs = await readdir(root).catch(() => [] as string[]);
-  const gone = dirs.filter((d) => !keep.has(d));
+  const gone = await straySecrets(root, keep);
   await Promise.all(gone.map((d) => rm(join(root, d), { recursive: true, force: true })));
   return gone;
 }

@@ -40,11 +40,13 @@ afterAll(async () => {
       .catch(() => undefined);
 }, 60_000);
 
-/** A container labelled as this cluster's, on this node, for a task the store never assigned;
- *  its create event makes the agent look at it (and ask for a collection). */
+/** A running container labelled as this cluster's, on this node, for a task the store never
+ *  assigned; its start event makes the agent look at it (and ask for a collection: a create event
+ *  is taken for the agent's own, and the collector's own round is 30 s away). */
 async function stray(task: string): Promise<string> {
   const labels = { 'io.stackd.cluster': cluster, 'io.stackd.node': NODE, 'io.stackd.stack': STACK, 'io.stackd.service': 'app', 'io.stackd.task': task };
   const c = await docker.createContainer({ name: `${STACK}_app.1.${task}`, Image: 'stackd/busybox:latest', Cmd: ['sleep', '60'], Labels: labels });
+  await c.start();
   return c.id;
 }
 
