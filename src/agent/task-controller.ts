@@ -17,6 +17,7 @@ import type { Store } from '../store/store.js';
 import type { Logger } from '../log.js';
 import { type Drain, planStep, type Step } from './plan-step.js';
 import { prepareContainer } from './prepare.js';
+import { unsettled } from './resync.js';
 import type { StatusWriter } from './status-writer.js';
 
 export interface TaskControllerDeps {
@@ -225,7 +226,15 @@ export function taskController(deps: TaskControllerDeps): Controller {
         map(toKey),
       ),
     ),
-    allKeys: () => assignments.list().map((t) => assignmentKey(nodeName, t.metadata.namespace, t.metadata.name)),
+    allKeys: async () => {
+      const assigned = assignments.list();
+      const keyOf = (t: Task) => assignmentKey(nodeName, t.metadata.namespace, t.metadata.name);
+      // the engine unreachable: every task, whose reconciles retry with backoff as they always did
+      const listed = await runtime.listManaged({ node: nodeName }).catch(() => undefined);
+      if (!listed) return assigned.map(keyOf);
+      const ours = listed.filter((c) => c.task.cluster === deps.clusterId || c.task.cluster === '');
+      return unsettled(assigned, ours, (t) => reported.get(keyOf(t))?.state).map(keyOf);
+    },
     reconcile,
     concurrency: deps.concurrency ?? DEFAULT_TASK_CONCURRENCY,
     resyncMs: 10_000,

@@ -24,8 +24,9 @@ export interface ControllerOptions {
   name: string;
   /** keys to reconcile, e.g. informer changes mapped to the owning object's key */
   keys$: Observable<string>;
-  /** every key that exists, for the periodic resync (level-triggered safety net) */
-  allKeys: () => string[];
+  /** every key that exists, for the periodic resync (level-triggered safety net); a controller
+   *  that can tell settled keys cheaply may leave them out (the agent's task controller) */
+  allKeys: () => string[] | Promise<string[]>;
   reconcile: (key: string) => Promise<ReconcileResult | void>;
   concurrency?: number;
   resyncMs?: number;
@@ -56,7 +57,11 @@ export class Controller implements Runnable {
     const { keys$, allKeys, resyncMs = 30_000, concurrency = 1 } = this.opts;
     // every key at once, then every resyncMs: the informers' first lists were delivered before this
     // subscribes, so a new leader (or a restarted agent) would otherwise wait a whole resync period
-    const feed: Subscription = merge(keys$, timer(0, resyncMs).pipe(mergeMap(() => allKeys()))).subscribe((key) => this.queue.add(key));
+    const resync$ = timer(0, resyncMs).pipe(
+      mergeMap(async () => allKeys()),
+      mergeMap((keys) => keys),
+    );
+    const feed: Subscription = merge(keys$, resync$).subscribe((key) => this.queue.add(key));
     const stop = () => this.queue.shutdown();
     signal.addEventListener('abort', stop, { once: true });
     const untrack = trackQueue(this.opts.name, { depth: () => this.queue.length, oldestAgeMs: () => this.queue.oldestAgeMs() });

@@ -151,7 +151,9 @@ export class HollowRuntime implements ContainerRuntime {
     return [...this.byId.values()].flatMap((c) => {
       const task = taskRefFromLabels(c.labels);
       if (!task || wanted.some(([k, v]) => c.labels[LABEL[k]] !== v)) return [];
-      const status = c.status === 'running' ? 'Up' : c.status === 'exited' ? `Exited (${c.exitCode})` : 'Created';
+      // Docker's summary: the resync reads the health from it
+      const health = c.health === undefined ? '' : ` (${c.health === 'starting' ? 'health: starting' : c.health})`;
+      const status = c.status === 'running' ? `Up${health}` : c.status === 'exited' ? `Exited (${c.exitCode})` : 'Created';
       return [{ id: c.id, name: c.name, labels: c.labels, task, state: c.status, status }];
     });
   }

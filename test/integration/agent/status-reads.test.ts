@@ -2,13 +2,15 @@
 // agent runs is the assignment copy the manager wrote in the same transaction (no read), a task it
 // finds at start-up is read once. And it asks the engine about a new task once, after starting
 // it: not before (it has no container yet), nor for the events its own create and start caused. Real etcd, real manager process, one agent over a SIMULATED
-// container runtime (src/sim: nothing runs) and a real Store client that counts its reads.
+// container runtime (src/sim: nothing runs) and a real Store client that counts its reads. The
+// garbage collector reads the node's assignments only when the watch cache leaves something to
+// collect.
 import type { ChildProcess } from 'node:child_process';
 import { jest } from '@jest/globals';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { heartbeatKey, kindPrefix } from '../../../src/api/keys.js';
+import { assignmentPrefix, CLUSTER_ID_KEY, heartbeatKey, kindPrefix } from '../../../src/api/keys.js';
 import type { Task } from '../../../src/api/objects.js';
 import { runAgent } from '../../../src/agent/agent.js';
 import { decodeObject } from '../../../src/client/codec.js';
@@ -42,6 +44,15 @@ let agentStore: Store;
 let agent: { stop: AbortController; done: Promise<void> } | undefined;
 /** task keys the agent's Store client was asked for, in order */
 let taskReads: string[] = [];
+/** lists of this node's assignments (the watch cache's first list, and the collector's reads) */
+let assignmentLists = 0;
+/** the collector's rounds: each lists the engine's containers */
+let engineLists = 0;
+const listManaged = runtime.listManaged.bind(runtime);
+runtime.listManaged = (f) => {
+  engineLists++;
+  return listManaged(f);
+};
 
 /** the agent's real Store client, with its gets of task keys recorded */
 function counting(inner: Store): Store {
@@ -52,6 +63,11 @@ function counting(inner: Store): Store {
         return (key: string) => {
           if (key.startsWith(tasks)) taskReads.push(key);
           return target.get(key);
+        };
+      if (prop === 'list')
+        return (prefix: string) => {
+          if (prefix === assignmentPrefix(NODE)) assignmentLists++;
+          return target.list(prefix);
         };
       const value = Reflect.get(target, prop, target);
       return typeof value === 'function' ? value.bind(target) : value;
@@ -114,6 +130,9 @@ it('a restarted agent reads each task it finds once, and changes none of them', 
   // this one process its pid would still look alive: node-claim.ts)
   await store.txn([{ op: 'delete', key: heartbeatKey(NODE) }]);
   taskReads = [];
+  assignmentLists = 0;
+  engineLists = 0;
+  inspects = 0;
   startAgent();
   const keys = before.map((t) => `${kindPrefix('Task', STACK)}${t.metadata.name}`).sort();
   await eventually(async () => taskReads.length >= keys.length, 'the restarted agent has looked at every task', 60_000, 100);
@@ -125,6 +144,13 @@ it('a restarted agent reads each task it finds once, and changes none of them', 
     before.map((t) => [t.metadata.name, t.metadata.resourceVersion, t.status?.timestamp]),
   );
   expect(runtime.starts).toBe(12);
+  // each task inspected once, at start-up; the resync 10 s later listed the containers, found every
+  // task running as reported, and inspected none (it used to inspect all 12 again)
+  expect(inspects).toBe(12);
+  // the collector's round at start-up found the 12 containers assigned in the watch cache: it did
+  // not read the assignments again (the cache's own first list is the one)
+  expect(engineLists).toBeGreaterThanOrEqual(1);
+  expect(assignmentLists).toBe(1);
 });
 
 it('tasks assigned after the restart are not read either', async () => {
@@ -136,4 +162,16 @@ it('tasks assigned after the restart are not read either', async () => {
   expect(taskReads).toEqual([]);
   expect(inspects).toBe(4);
   expect(runtime.starts).toBe(16);
+});
+
+it('a container of no assigned task is collected, on a fresh read of the assignments', async () => {
+  const cluster = (await store.get(CLUSTER_ID_KEY))!.value;
+  const lists = assignmentLists;
+  const labels = { 'io.stackd.cluster': cluster, 'io.stackd.node': NODE, 'io.stackd.stack': STACK, 'io.stackd.service': 'web', 'io.stackd.task': 'stray1' };
+  // its start event (not the agent's own) makes the agent look at it, find no assignment and ask
+  // for a collection
+  await runtime.start(await runtime.createContainer({ name: `${STACK}_web.99.stray1`, Image: 'stackd/busybox:latest', Labels: labels }));
+  await eventually(async () => !(await runtime.inspect(`${STACK}_web.99.stray1`)), 'the stray container removed', 30_000, 100);
+  expect(assignmentLists).toBeGreaterThan(lists);
+  expect((await wanted()).filter((t) => t.status?.state === 'running')).toHaveLength(16);
 });
