@@ -8,7 +8,8 @@
 # latency, and the in-memory scheduler on the same tasks as this run's baseline; every figure with
 # the machine's load. BENCH_STORE=sqlite runs on the embedded store instead; BENCH_CPU_PROF=1
 # writes the manager's --cpu-prof profile to the output directory (kept: BENCH_OUT);
-# BENCH_PLACEMENT_ONLY=1 stops after all run (no update, no node loss); BENCH_HEARTBEAT_TTL=10
+# BENCH_PLACEMENT_ONLY=1 stops after all run (no update, no node loss); BENCH_MANAGER_LOG=info logs
+# the manager at that level (default warn) to manager.log in the output directory; BENCH_HEARTBEAT_TTL=10
 # gives the hollow nodes' heartbeat leases 10 s (default 5; they lapse on a loaded machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."

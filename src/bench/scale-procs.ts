@@ -73,7 +73,7 @@ export function spawnManager(storeUrl: string, dir: string, cpuProf: boolean): C
   const prof = cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, '--cpu-prof-name=manager.cpuprofile'] : [];
   return spawn(process.execPath, [...prof, 'bin/stackd.js', 'manager', '--store', storeUrl], {
     stdio: logged(dir, 'manager'),
-    env: { ...process.env, STACKD_LOG_LEVEL: 'warn' },
+    env: { ...process.env, STACKD_LOG_LEVEL: process.env.BENCH_MANAGER_LOG ?? 'warn' },
   });
 }
 

@@ -9,7 +9,7 @@ import { encodeObject } from '../client/codec.js';
 import { systemClock } from '../client/clock.js';
 import { materialize } from '../client/materialize.js';
 import { coalesce } from '../controller/coalesce.js';
-import { Controller } from '../controller/controller.js';
+import { Controller, type ReconcileResult } from '../controller/controller.js';
 import { Informer } from '../controller/informer.js';
 import { type AllocationStart, INGRESS, isIngress, planAllocations } from '../net/plan-alloc.js';
 import { PlacedTaskIndex } from '../net/placed-tasks.js';
@@ -18,6 +18,7 @@ import { ensureClusterId } from '../store/cluster-id.js';
 import { clusterNames } from '../net/host-names.js';
 import { ensureAddressPool } from '../net/addr-pool.js';
 import type { ManagerCaches } from './caches.js';
+import { planGap } from './plan-gap.js';
 import { writeStatus } from './status.js';
 
 const KEY = 'networks';
@@ -34,7 +35,7 @@ export function networkController(
   // listed and then kept up to date in one go (the subscription ends with the caches' term)
   const placed = new PlacedTaskIndex(() => caches.tasks.list());
   caches.tasks.changes$.subscribe((change) => placed.apply(change));
-  async function reconcile(): Promise<void> {
+  async function reconcile(): Promise<ReconcileResult> {
     if (!start) {
       const [id, pool] = await Promise.all([ensureClusterId(store), ensureAddressPool(store, defaultAddrPool)]);
       const names = clusterNames(id);
@@ -42,6 +43,7 @@ export function networkController(
     }
     const all = networks.list();
     if (!all.some(isIngress)) await createIngress(store, networks, start.ingressNetwork);
+    const planStart = performance.now();
     const writes = planAllocations(
       all,
       caches.services.list(),
@@ -54,6 +56,7 @@ export function networkController(
         .map((n) => n.metadata.name),
       start,
     );
+    const minGapMs = planGap(performance.now() - planStart);
     for (const w of writes) {
       const before = w.network.status;
       if (w.status.subnet && w.status.subnet !== before?.subnet) log(`network ${w.network.spec.name}: subnet ${w.status.subnet}, vni ${w.status.vni}`);
@@ -61,6 +64,7 @@ export function networkController(
       const written = await writeStatus<Network>(store, w.network, w.status);
       if (written) await networks.waitFor(written);
     }
+    return { minGapMs };
   }
 
   return new Controller({

@@ -12,16 +12,12 @@ import { deleteTaskOps } from '../tasks/writes.js';
 import type { ManagerCaches } from './caches.js';
 import { newTaskId } from './ids.js';
 import { withTransitionTimes, writeObject, writeStatus } from './status.js';
+import { planGap } from './plan-gap.js';
 import { actionOps, applyInBatches } from './task-ops.js';
 
 /** A service is planned at most this often while its tasks keep changing: at 5,000 tasks a plan is
  *  tens of ms, and placement and rollouts change a task thousands of times a second. */
 const SERVICE_MIN_GAP_MS = 200;
-/** ... and its plan takes at most about a tenth of the time: the next waits this many times as
- *  long as the last plan took (wall time, so a loaded machine spaces plans out further). Re-planning
- *  5,000-task services every 200 ms was a quarter of the manager's busy time in bench:scale while
- *  placing 10,000 tasks (profile, load 14-18), and it grows with the services. */
-const PLAN_GAP_FACTOR = 9;
 
 const serviceKey = (namespace: string, name: string) => objectKey('Service', namespace, name);
 
@@ -94,7 +90,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     const ready = readyCondition(judgeService({ ...service, status: judged }, stackTasks, { now }), service.metadata.generation);
     const planned = [...plan.status.conditions, ...plan.rollout.conditions, ready];
     const status: ServiceStatus = { ...judged, conditions: withTransitionTimes(planned, service.status?.conditions, now) };
-    const minGapMs = PLAN_GAP_FACTOR * (performance.now() - planStart - applyMs);
+    const minGapMs = planGap(performance.now() - planStart - applyMs);
     const rollback = plan.rollout.rollbackSpec;
     if (rollback) log(`service ${namespace}_${name}: rolling back to ${rollback.revision}: ${rollback.reason}`);
     // a rollback's spec and the status that explains it are one compare-and-swap write

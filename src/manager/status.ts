@@ -3,7 +3,7 @@ import type { Condition, Resource } from '../api/meta.js';
 import { objectKey } from '../api/keys.js';
 import { encodeObject } from '../client/codec.js';
 import type { PlannedCondition } from '../orchestrator/service-status.js';
-import type { Store } from '../store/store.js';
+import type { Store, TxnOp } from '../store/store.js';
 
 /** Conditions with lastTransitionTime kept from before unless the status flipped. */
 export function withTransitionTimes(planned: PlannedCondition[], previous: Condition[] = [], now: Date): Condition[] {
@@ -34,12 +34,19 @@ export function sameJson(a: unknown, b: unknown): boolean {
   return keys.every((k) => sameJson(x[k], y[k]));
 }
 
+/** The compare-and-swap write of `status` on `obj`; undefined if it would change nothing. */
+export function statusOp<T extends Resource>(obj: T, status: T['status']): TxnOp | undefined {
+  if (sameJson(obj.status ?? null, status ?? null)) return undefined;
+  const key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
+  return { op: 'update', key, value: encodeObject({ ...obj, status }), revision: Number(obj.metadata.resourceVersion) };
+}
+
 /** Write `status` on `obj` if it differs; returns the revision written, 0 if unchanged. Throws on conflict. */
 export async function writeStatus<T extends Resource>(store: Store, obj: T, status: T['status']): Promise<number> {
-  if (sameJson(obj.status ?? null, status ?? null)) return 0;
-  const key = objectKey(obj.kind, obj.metadata.namespace, obj.metadata.name);
-  const res = await store.txn([{ op: 'update', key, value: encodeObject({ ...obj, status }), revision: Number(obj.metadata.resourceVersion) }]);
-  if (!res.succeeded) throw new Error(`${key} changed while its status was written; retrying`);
+  const op = statusOp(obj, status);
+  if (!op) return 0;
+  const res = await store.txn([op]);
+  if (!res.succeeded) throw new Error(`${op.key} changed while its status was written; retrying`);
   return res.revision;
 }
 

@@ -10,7 +10,7 @@
 // (compose's default) and is skipped otherwise.
 import type { Service, Task } from '../api/objects.js';
 import type { DependsCondition } from '../stackfile/types.js';
-import { groupSlots, type SlotGroup } from './slots.js';
+import { groupSlots, type SlotGroup, slotKey } from './slots.js';
 import { specHash } from './spec-hash.js';
 import { stateOf } from './task-state.js';
 
@@ -49,7 +49,7 @@ export function dependencyProgress(dep: Service, tasks: Task[], condition: Depen
   const groups =
     deploy.mode === 'global'
       ? [...slots.values()].filter((g) => g.current)
-      : Array.from({ length: deploy.replicas }, (_, i) => slots.get(String(i + 1)) ?? { key: String(i + 1), tasks: [], extra: [] });
+      : Array.from({ length: deploy.replicas }, (_, i) => slots.get(slotKey(i + 1)) ?? { key: slotKey(i + 1), tasks: [], extra: [] });
   const met = groups.filter((g) => satisfied(dep, g, condition)).length;
   return { met, wanted: deploy.mode === 'global' ? Math.max(1, groups.length) : groups.length };
 }

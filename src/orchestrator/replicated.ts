@@ -3,7 +3,7 @@ import type { Service, Task } from '../api/objects.js';
 import type { OrchestratorAction } from './actions.js';
 import { newTask } from './new-task.js';
 import { fillSlot, retire } from './slot-actions.js';
-import { groupSlots } from './slots.js';
+import { groupSlots, slotKey } from './slots.js';
 
 export interface ReplicatedPlan {
   actions: OrchestratorAction[];
@@ -26,7 +26,8 @@ export function planReplicatedDetailed(service: Service, tasks: Task[], now: Dat
     for (const t of [group.current, ...group.extra]) if (t) actions.push(retire(t, `scaled down to ${replicas}`));
   }
   for (let slot = 1; slot <= replicas; slot++) {
-    const fill = fillSlot(service, String(slot), slots.get(String(slot)), now, (restart) => newTask(service, ids(), now, { slot, restart }));
+    const key = slotKey(slot);
+    const fill = fillSlot(service, key, slots.get(key), now, (restart) => newTask(service, ids(), now, { slot, restart }));
     actions.push(...fill.actions);
     if (fill.wakeAt && (!wakeAt || fill.wakeAt < wakeAt)) wakeAt = fill.wakeAt;
   }

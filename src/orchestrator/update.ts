@@ -12,7 +12,7 @@ import { eligibleNodes } from './global.js';
 import { newTask } from './new-task.js';
 import { rollbackTemplate, templateOf } from './revisions.js';
 import { fillSlot, retire } from './slot-actions.js';
-import { groupSlots } from './slots.js';
+import { groupSlots, slotKey } from './slots.js';
 import { specHash } from './spec-hash.js';
 import { isTerminal, stateOf } from './task-state.js';
 import { bySlotKey, viewSlot, type SlotView } from './update-slots.js';
@@ -45,7 +45,7 @@ function wantedSlots(service: Service, nodes: Node[]): string[] {
     return eligibleNodes(service, nodes)
       .map((n) => n.metadata.name)
       .sort(bySlotKey);
-  return Array.from({ length: deploy.replicas }, (_, i) => String(i + 1));
+  return Array.from({ length: deploy.replicas }, (_, i) => slotKey(i + 1));
 }
 
 /** The revision live tasks ran before: the previous one in the history, else the most common among old tasks. */
