@@ -21,8 +21,10 @@ export function isSettled(task: Task, reported: TaskState | undefined, container
   return task.spec.desiredState === 'running' && reported === 'running' && running && !container.status.includes('(unhealthy)');
 }
 
-/** The tasks of `assigned` to reconcile, given the node's containers of this cluster. */
-export function unsettled(assigned: Task[], containers: ManagedContainer[], reported: (task: Task) => TaskState | undefined): Task[] {
+/** The keys of the `assigned` tasks (key → task) to reconcile, given the node's containers of this cluster. */
+export function unsettled(assigned: Map<string, Task>, containers: ManagedContainer[], reported: (key: string) => TaskState | undefined): string[] {
   const byTask = new Map(containers.map((c) => [c.task.taskId, c]));
-  return assigned.filter((t) => !isSettled(t, reported(t), byTask.get(t.metadata.name)));
+  const keys: string[] = [];
+  for (const [key, t] of assigned) if (!isSettled(t, reported(key), byTask.get(t.metadata.name))) keys.push(key);
+  return keys;
 }

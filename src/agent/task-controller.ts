@@ -227,13 +227,12 @@ export function taskController(deps: TaskControllerDeps): Controller {
       ),
     ),
     allKeys: async () => {
-      const assigned = assignments.list();
-      const keyOf = (t: Task) => assignmentKey(nodeName, t.metadata.namespace, t.metadata.name);
+      const assigned = new Map(assignments.list().map((t) => [assignmentKey(nodeName, t.metadata.namespace, t.metadata.name), t]));
       // the engine unreachable: every task, whose reconciles retry with backoff as they always did
       const listed = await runtime.listManaged({ node: nodeName }).catch(() => undefined);
-      if (!listed) return assigned.map(keyOf);
+      if (!listed) return [...assigned.keys()];
       const ours = listed.filter((c) => c.task.cluster === deps.clusterId || c.task.cluster === '');
-      return unsettled(assigned, ours, (t) => reported.get(keyOf(t))?.state).map(keyOf);
+      return unsettled(assigned, ours, (key) => reported.get(key)?.state);
     },
     reconcile,
     concurrency: deps.concurrency ?? DEFAULT_TASK_CONCURRENCY,

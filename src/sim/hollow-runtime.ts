@@ -9,7 +9,7 @@ import { filter, Subject, type Observable } from 'rxjs';
 import type { ContainerCreateOptions, ContainerRuntime } from '../runtime/container-runtime.js';
 import type { EventsOptions } from '../runtime/docker-events.js';
 import type { ManagedResource } from '../runtime/docker-resources.js';
-import { LABEL, taskRefFromLabels } from '../runtime/labels.js';
+import { LABEL, type TaskRef, taskRefFromLabels } from '../runtime/labels.js';
 import type { NetworkSettings, VolumeSettings } from '../runtime/resource-spec.js';
 import type { ContainerAction, ContainerEvent, EngineInfo, ManagedContainer, ObservedContainer } from '../runtime/types.js';
 
@@ -28,6 +28,8 @@ interface HollowContainer {
   name: string;
   image: string;
   labels: Record<string, string>;
+  /** read from the labels once: the agent's resync lists every container every 10 s */
+  task?: TaskRef;
   status: 'created' | 'running' | 'exited';
   healthcheck: boolean;
   health?: 'starting' | 'healthy';
@@ -80,7 +82,17 @@ export class HollowRuntime implements ContainerRuntime {
     }
     const id = randomBytes(32).toString('hex');
     const test = opts.Healthcheck?.Test;
-    const c: HollowContainer = { id, name, image: opts.Image ?? '', labels: opts.Labels ?? {}, status: 'created', healthcheck: !!test && test[0] !== 'NONE' };
+    const labels = opts.Labels ?? {};
+    const task = taskRefFromLabels(labels);
+    const c: HollowContainer = {
+      id,
+      name,
+      image: opts.Image ?? '',
+      labels,
+      ...(task ? { task } : {}),
+      status: 'created',
+      healthcheck: !!test && test[0] !== 'NONE',
+    };
     this.byId.set(id, c);
     this.idByName.set(name, id);
     this.emit(c, 'create');
@@ -149,7 +161,7 @@ export class HollowRuntime implements ContainerRuntime {
   async listManaged(f: { stack?: string; service?: string; node?: string } = {}): Promise<ManagedContainer[]> {
     const wanted = Object.entries(f).filter(([, v]) => v !== undefined) as [keyof typeof f, string][];
     return [...this.byId.values()].flatMap((c) => {
-      const task = taskRefFromLabels(c.labels);
+      const task = c.task;
       if (!task || wanted.some(([k, v]) => c.labels[LABEL[k]] !== v)) return [];
       // Docker's summary: the resync reads the health from it
       const health = c.health === undefined ? '' : ` (${c.health === 'starting' ? 'health: starting' : c.health})`;
@@ -196,7 +208,7 @@ export class HollowRuntime implements ContainerRuntime {
   }
 
   private emit(c: HollowContainer, action: ContainerAction, exitCode?: number): void {
-    const task = taskRefFromLabels(c.labels);
+    const task = c.task;
     if (!task) return;
     const timeNano = `${BigInt(Date.now()) * 1_000_000n}`;
     this.events.next({ id: c.id, action, labels: c.labels, task, timeNano, ...(exitCode !== undefined ? { exitCode } : {}) });

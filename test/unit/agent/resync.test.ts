@@ -93,6 +93,6 @@ it('leaves out running and ended tasks, never one not yet reported, one without 
     task('f', 'shutdown', false), // ended, no container: settled
     task('g', 'running', false), // never reported
   ];
-  const got = unsettled(tasks, [up, exited, unhealthy], (t) => reported[t.metadata.name]).map((t) => t.metadata.name);
+  const got = unsettled(new Map(tasks.map((t) => [t.metadata.name, t])), [up, exited, unhealthy], (key) => reported[key]);
   expect(got).toEqual(['c', 'd', 'e', 'g']);
 });
