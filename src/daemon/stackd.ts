@@ -33,6 +33,7 @@ interface GitOpsFlags {
   nodeGrace?: number;
   defaultAddrPool?: string;
   eventTtl?: number;
+  compactionInterval?: number;
   gitopsCacheDir?: string;
   sopsAgeKeyFile?: string;
 }
@@ -47,6 +48,17 @@ function parseSeconds(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n)) throw new InvalidArgumentError(`expected seconds, e.g. 5 or 0.5, got "${value}"`);
   return n;
+}
+
+function parseCompactionInterval(value: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  if (ms !== 0 && ms < 1000) throw new InvalidArgumentError(`--compaction-interval must be 0 (never) or at least 1s, got "${value}"`);
+  return ms;
 }
 
 function parseEventTtl(value: string): number {
@@ -75,6 +87,12 @@ function gitOpsFlags(cmd: Command): Command {
       parsePool,
     )
     .option('--event-ttl <duration>', 'events expire this long after their last occurrence (e.g. 1h, 10m, 30s)', parseEventTtl, 3_600_000)
+    .option(
+      '--compaction-interval <duration>',
+      "on etcd, the leader compacts the store's history this often, to the revision of one interval earlier, as the Kubernetes API server (0: never; the embedded store compacts itself)",
+      parseCompactionInterval,
+      300_000,
+    )
     .option('--gitops-cache-dir <dir>', 'where GitOps keeps fetched repositories (default: gitops-cache beside the embedded store, or ~/.stackd/gitops-cache)')
     .option('--sops-age-key-file <file>', 'age keys for SOPS-encrypted files in GitOps repositories (else env SOPS_AGE_KEY_FILE or SOPS_AGE_KEY)');
 }
@@ -259,6 +277,7 @@ export function buildProgram(): Command {
                     gitops,
                     nodeGraceSeconds: opts.nodeGrace,
                     eventTtlMs: opts.eventTtl,
+                    compactionIntervalMs: opts.compactionInterval,
                     address: opts.metricsListen,
                     defaultAddrPool: opts.defaultAddrPool,
                   },
@@ -294,7 +313,15 @@ export function buildProgram(): Command {
             withWebhookReceiver(s, flags.webhookListen, log.child({ component: 'webhook' }), () =>
               runManager(
                 s,
-                { log, gitops, nodeGraceSeconds: flags.nodeGrace, eventTtlMs: flags.eventTtl, address: flags.metricsListen, defaultAddrPool: flags.defaultAddrPool },
+                {
+                  log,
+                  gitops,
+                  nodeGraceSeconds: flags.nodeGrace,
+                  eventTtlMs: flags.eventTtl,
+                  compactionIntervalMs: flags.compactionInterval,
+                  address: flags.metricsListen,
+                  defaultAddrPool: flags.defaultAddrPool,
+                },
                 signal,
               ),
             ),

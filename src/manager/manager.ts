@@ -21,6 +21,7 @@ import { ManagerPresence } from './presence.js';
 import { outageLog } from '../controller/outage-log.js';
 import { EventRecorder } from '../events/recorder.js';
 import { eventWatcher } from './event-watcher.js';
+import { DEFAULT_COMPACTION_INTERVAL_MS, historyCompactor, needsCompaction } from './history-compactor.js';
 
 export interface ManagerOptions {
   identity?: string;
@@ -37,6 +38,8 @@ export interface ManagerOptions {
   eventTtlMs?: number;
   /** --default-addr-pool (src/net/addr-pool.ts) */
   defaultAddrPool?: string;
+  /** compact etcd's history this often (--compaction-interval; default 5 m; 0: never) */
+  compactionIntervalMs?: number;
 }
 
 export async function runManager(unfenced: Store, opts: ManagerOptions, signal: AbortSignal): Promise<void> {
@@ -44,6 +47,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
   const log = opts.log;
   setLeading(false);
   const ttl = opts.leaseTtlSeconds ?? 5;
+  const compactionMs = opts.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
   const presence = new ManagerPresence(
     unfenced,
     { identity, host: hostname(), pid: process.pid, address: opts.address, startedAt: new Date().toISOString() },
@@ -80,6 +84,7 @@ export async function runManager(unfenced: Store, opts: ManagerOptions, signal: 
       nodeController(store, caches, say, opts.nodeGraceSeconds === undefined ? undefined : opts.nodeGraceSeconds * 1000),
       fileGcController(store, caches, files, say),
       networkController(store, caches, networks, say, opts.defaultAddrPool),
+      ...(compactionMs > 0 && needsCompaction(unfenced) ? [historyCompactor(unfenced, compactionMs, say)] : []),
       ...(opts.gitops ? [gitOpsRunnable({ store, ...opts.gitops, log: say })] : []),
     ];
     try {
