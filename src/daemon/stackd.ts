@@ -50,24 +50,23 @@ function parseSeconds(value: string): number {
   return n;
 }
 
-function parseCompactionInterval(value: string): number {
-  let ms: number;
+/** A duration flag (1h, 10m, 30s) as milliseconds. */
+function parseDurationFlag(value: string): number {
   try {
-    ms = parseDuration(value);
+    return parseDuration(value);
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
+}
+
+function parseCompactionInterval(value: string): number {
+  const ms = parseDurationFlag(value);
   if (ms !== 0 && ms < 1000) throw new InvalidArgumentError(`--compaction-interval must be 0 (never) or at least 1s, got "${value}"`);
   return ms;
 }
 
 function parseEventTtl(value: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(value);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
+  const ms = parseDurationFlag(value);
   if (ms < 1000) throw new InvalidArgumentError(`--event-ttl must be at least 1s, got "${value}"`);
   return ms;
 }

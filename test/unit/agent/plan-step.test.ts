@@ -1,36 +1,10 @@
 import type { Task, TaskState } from '../../../src/api/objects.js';
 import { planStep } from '../../../src/agent/plan-step.js';
 import type { ObservedContainer } from '../../../src/runtime/types.js';
+import { agentTask } from './fixtures.js';
 
-function task(desiredState: 'running' | 'stopped' | 'shutdown', healthcheck = false, stopTimeoutSeconds?: number): Task {
-  return {
-    apiVersion: 'stackd.io/v1',
-    kind: 'Task',
-    metadata: {
-      name: 't1',
-      namespace: 's',
-      uid: 't1',
-      generation: 1,
-      resourceVersion: '1',
-      labels: {},
-      annotations: {},
-      creationTimestamp: '',
-      ownerReferences: [],
-    },
-    spec: {
-      stack: 's',
-      service: 'web',
-      slot: 1,
-      nodeName: 'n1',
-      desiredState,
-      ...(stopTimeoutSeconds !== undefined ? { stopTimeoutSeconds } : {}),
-      specHash: 'h',
-      template: {
-        healthcheck: healthcheck ? { test: ['CMD', 'true'], interval: '1s', timeout: '1s', retries: 1, start_period: '0s' } : undefined,
-      } as Task['spec']['template'],
-    },
-  };
-}
+const task = (desiredState: 'running' | 'stopped' | 'shutdown', healthcheck = false, stopTimeoutSeconds?: number): Task =>
+  agentTask(desiredState, { healthcheck, stopTimeoutSeconds });
 
 function container(over: Partial<ObservedContainer>): ObservedContainer {
   return { id: 'c1', name: 'n', image: 'i', labels: {}, status: 'running', running: true, oomKilled: false, ...over };

@@ -4,24 +4,9 @@ import { TASK_STATE_ORDER, type Task, type TaskState } from '../../../src/api/ob
 import { planStep } from '../../../src/agent/plan-step.js';
 import { isSettled, unsettled } from '../../../src/agent/resync.js';
 import type { ManagedContainer, ObservedContainer } from '../../../src/runtime/types.js';
+import { agentTask } from './fixtures.js';
 
-function task(name: string, desiredState: 'running' | 'stopped' | 'shutdown', healthcheck: boolean): Task {
-  const test = healthcheck ? ['CMD', 'true'] : ['NONE'];
-  return {
-    apiVersion: 'stackd.io/v1',
-    kind: 'Task',
-    metadata: { name, namespace: 's', uid: name, generation: 1, resourceVersion: '1', labels: {}, annotations: {}, creationTimestamp: '', ownerReferences: [] },
-    spec: {
-      stack: 's',
-      service: 'web',
-      slot: 1,
-      nodeName: 'n1',
-      desiredState,
-      specHash: 'h',
-      template: { healthcheck: { test, interval: '1s', timeout: '1s', retries: 1, start_period: '0s' } } as Task['spec']['template'],
-    },
-  };
-}
+const task = (name: string, desired: 'running' | 'stopped' | 'shutdown', healthcheck: boolean): Task => agentTask(desired, { name, healthcheck });
 
 interface Kind {
   state: string;
