@@ -54,6 +54,30 @@ export function commandName(args: readonly string[], program: Command): string |
   return undefined;
 }
 
+/** A top-level command as the program's help lists it. */
+export interface CommandSummary {
+  name: string;
+  aliases: string[];
+  /** what the help shows for it, e.g. `deploy [options] <stack>` */
+  term: string;
+  description: string;
+}
+
+/** The program's commands as its help lists them, but the built-in `version` (what
+ *  hack/gen-command-summaries.mjs writes to command-summaries.ts). */
+export function commandSummaries(program: Command): CommandSummary[] {
+  const help = program.createHelp();
+  return program.commands
+    .filter((c) => c.name() !== 'version')
+    .map((c) => ({ name: c.name(), aliases: c.aliases(), term: help.subcommandTerm(c), description: c.description() }));
+}
+
+/** Whether `args` asks for the program's own help (`--help`, `-h`, or no command at all): it is
+ *  printed from COMMAND_SUMMARIES, no command module loaded. Pure. */
+export function wantsProgramHelp(args: readonly string[], program: Command): boolean {
+  return commandName(args, program) === undefined && !(args.includes('-V') || args.includes('--version'));
+}
+
 /** The modules to load for `args`: the one that owns the command, none for `--version`, or all of
  *  them (help, no command, a misspelt one). Pure. */
 export function modulesFor(args: readonly string[], program: Command): readonly CommandModule[] {

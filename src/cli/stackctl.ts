@@ -9,7 +9,8 @@ import { reportError } from '../errors.js';
 import { addStoreOptions } from '../store/flags.js';
 import { DEFAULT_REQUEST_TIMEOUT } from './context.js';
 import { StoreDeadlineError } from '../store/deadline.js';
-import { COMMAND_MODULES, type CommandModule, modulesFor } from './command-table.js';
+import { COMMAND_MODULES, type CommandModule, modulesFor, wantsProgramHelp } from './command-table.js';
+import { COMMAND_SUMMARIES } from './command-summaries.js';
 
 /** stackd's version, from its package.json (read, not imported: no JSON module import in Node 20 without a flag). */
 export function stackdVersion(): string {
@@ -47,9 +48,22 @@ export async function buildProgram(modules: readonly CommandModule[] = COMMAND_M
   return program;
 }
 
+/** The program as its help shows it: every command named and described, none loaded (they do
+ *  nothing here: a command that runs is parsed by buildProgram with its module). */
+export function helpProgram(): Command {
+  const program = baseProgram();
+  for (const c of COMMAND_SUMMARIES) program.command(c.name).aliases(c.aliases).description(c.description);
+  const terms = new Map(COMMAND_SUMMARIES.map((c) => [c.name, c.term]));
+  const help = program.createHelp();
+  program.configureHelp({ subcommandTerm: (cmd) => terms.get(cmd.name()) ?? help.subcommandTerm(cmd) });
+  return program;
+}
+
 export async function main(argv: string[]): Promise<number> {
   try {
-    const program = await buildProgram(modulesFor(argv.slice(2), baseProgram()));
+    const args = argv.slice(2);
+    const probe = baseProgram();
+    const program = wantsProgramHelp(args, probe) ? helpProgram() : await buildProgram(modulesFor(args, probe));
     await program.parseAsync(argv);
     return 0;
   } catch (err) {

@@ -48,3 +48,9 @@ describe.each(storeUrls())('stackctl ls on the %s store', (name, newUrl) => {
     if (name === 'etcd') expect(builtins.has('http')).toBe(true);
   });
 });
+
+test('stackctl --help loads no command module: of the npm packages, commander only', async () => {
+  const { packages, builtins } = await loadedBy(['--help']);
+  expect([...packages]).toEqual(['commander']);
+  expect(builtins.has('crypto')).toBe(false);
+});

@@ -1,8 +1,9 @@
 // stackctl loads only the module of the command it runs (src/cli/command-table.ts): the table must
 // name exactly what each module registers, and argv must lead to the module that owns the command.
 import { Command } from 'commander';
-import { COMMAND_MODULES, commandName, modulesFor } from '../../../src/cli/command-table.js';
-import { buildProgram } from '../../../src/cli/stackctl.js';
+import { COMMAND_SUMMARIES } from '../../../src/cli/command-summaries.js';
+import { COMMAND_MODULES, commandName, commandSummaries, modulesFor, wantsProgramHelp } from '../../../src/cli/command-table.js';
+import { buildProgram, helpProgram } from '../../../src/cli/stackctl.js';
 
 test.each(COMMAND_MODULES.map((m) => [m.names[0], m] as const))('the table names what the module of %s registers', async (_first, m) => {
   const program = new Command();
@@ -18,6 +19,23 @@ test('no command name is claimed by two modules', () => {
 test('the full program registers every module, in the table order', async () => {
   const program = await buildProgram();
   expect(program.commands.flatMap((c) => [c.name(), ...c.aliases()])).toEqual(['version', ...COMMAND_MODULES.flatMap((m) => m.names)]);
+});
+
+describe('the help printed without loading a module', () => {
+  test('the summaries are what the modules register (else: npm run build && node hack/gen-command-summaries.mjs)', async () => {
+    expect(COMMAND_SUMMARIES).toEqual(commandSummaries(await buildProgram()));
+  });
+
+  test("is the full program's help, word for word, at any width", async () => {
+    const full = await buildProgram();
+    const fast = helpProgram();
+    expect(fast.helpInformation()).toBe(full.helpInformation());
+    for (const helpWidth of [60, 100]) {
+      full.configureHelp({ ...full.configureHelp(), helpWidth });
+      fast.configureHelp({ ...fast.configureHelp(), helpWidth });
+      expect(fast.helpInformation()).toBe(full.helpInformation());
+    }
+  });
 });
 
 describe('which command argv runs', () => {
@@ -39,5 +57,18 @@ describe('which command argv runs', () => {
     expect(modulesFor(['--version'], program)).toEqual([]);
     expect(modulesFor(['--help'], program)).toBe(COMMAND_MODULES);
     expect(modulesFor(['lss'], program)).toBe(COMMAND_MODULES);
+  });
+
+  test.each([
+    [['--help'], true],
+    [['-h'], true],
+    [[], true],
+    [['--store', 's'], true],
+    [['--version'], false],
+    [['ls', '--help'], false], // the command's own help: its module
+    [['lss'], false], // a misspelt command: every module, for "did you mean"
+    [['help', 'ps'], false],
+  ])('%j prints the program help from the summaries: %p', (args, fast) => {
+    expect(wantsProgramHelp(args, program)).toBe(fast);
   });
 });
