@@ -75,14 +75,19 @@ export function commandSummaries(program: Command): CommandSummary[] {
 /** Whether `args` asks for the program's own help (`--help`, `-h`, or no command at all): it is
  *  printed from COMMAND_SUMMARIES, no command module loaded. Pure. */
 export function wantsProgramHelp(args: readonly string[], program: Command): boolean {
-  return commandName(args, program) === undefined && !(args.includes('-V') || args.includes('--version'));
+  return commandName(args, program) === undefined && !asksVersion(args);
+}
+
+/** `--version` (or `-V`) without a help flag: printed by the program alone. */
+function asksVersion(args: readonly string[]): boolean {
+  return (args.includes('-V') || args.includes('--version')) && !args.some((a) => a === '-h' || a === '--help');
 }
 
 /** The modules to load for `args`: the one that owns the command, none for `--version`, or all of
  *  them (help, no command, a misspelt one). Pure. */
 export function modulesFor(args: readonly string[], program: Command): readonly CommandModule[] {
   const name = commandName(args, program);
-  if (name === undefined && (args.includes('-V') || args.includes('--version')) && !args.some((a) => a === '-h' || a === '--help')) return [];
+  if (name === undefined && asksVersion(args)) return [];
   const owner = name === undefined ? undefined : COMMAND_MODULES.find((m) => m.names.includes(name));
   return owner ? [owner] : COMMAND_MODULES;
 }
