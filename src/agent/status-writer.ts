@@ -1,9 +1,11 @@
 // Task status reports, written in batches: reports arriving together (a burst of container
-// events) share one transaction. Each report is a compare-and-swap on the task as this writer last
-// saw it (read once, then its own writes: no read per report, which at scale doubled the Store's
-// load); the few that lose to a manager write are read again and retried.
+// events) share one transaction, and a report of a state a task passes through on its way to
+// running waits a moment for the next one (the latest report of a task wins). Each report is a
+// compare-and-swap on the task as this writer last saw it (read once, then its own writes: no read
+// per report, which at scale doubled the Store's load); the few that lose to a manager write are
+// read again and retried.
 import { objectKey } from '../api/keys.js';
-import type { Task, TaskStatus } from '../api/objects.js';
+import type { Task, TaskState, TaskStatus } from '../api/objects.js';
 import { decodeObject, encodeObject } from '../client/codec.js';
 import { canAdvance } from '../orchestrator/task-state.js';
 import type { Store } from '../store/store.js';
@@ -11,6 +13,14 @@ import { reconnectBackoff } from '../controller/backoff.js';
 import { asReport, type OnError } from '../controller/outage-log.js';
 
 const MAX_TRIES = 5;
+
+/** States a task usually leaves within a fraction of a second (created, started, running): a
+ *  report of one waits up to `lingerMs` for the next, so a task that starts at once is written
+ *  once (running), not three times. Swarm's dispatcher batches task statuses for up to 100 ms the
+ *  same way. Any other report (running, ended, failed, stopped) is written at once, and takes the
+ *  waiting ones with it. */
+const PASSING: ReadonlySet<TaskState> = new Set(['accepted', 'preparing', 'ready', 'starting']);
+export const DEFAULT_LINGER_MS = 250;
 
 /** a task as this writer last read or wrote it, and the revision its compare-and-swap needs */
 interface Known {
@@ -26,12 +36,18 @@ interface Pending {
 export class StatusWriter {
   private pending = new Map<string, Pending[]>();
   private flushing?: Promise<void>;
+  /** when the oldest report still pending came, and whether one pending must not wait */
+  private firstAt: number | undefined;
+  private urgent = false;
+  /** ends a linger early (an urgent report came) */
+  private wake: (() => void) | undefined;
   /** each task as last read or written by this writer; dropped on a conflict or forget() */
   private readonly known = new Map<string, Known>();
 
   constructor(
     private readonly store: Store,
     private readonly onError?: OnError,
+    private readonly lingerMs = DEFAULT_LINGER_MS,
   ) {}
 
   /** Resolves true once written, false if the task no longer exists. */
@@ -39,6 +55,11 @@ export class StatusWriter {
     const key = objectKey('Task', namespace, name);
     return new Promise((done) => {
       this.pending.set(key, [...(this.pending.get(key) ?? []), { status, done }]);
+      this.firstAt ??= Date.now();
+      if (!PASSING.has(status.state)) {
+        this.urgent = true;
+        this.wake?.();
+      }
       this.schedule();
     });
   }
@@ -56,10 +77,12 @@ export class StatusWriter {
   private schedule(): void {
     if (this.flushing) return;
     this.flushing = (async () => {
-      await new Promise((r) => setImmediate(r)); // let a burst of reports gather
       for (let failures = 0; this.pending.size > 0; ) {
+        await this.gathered();
         const batch = this.pending;
         this.pending = new Map();
+        this.firstAt = undefined;
+        this.urgent = false;
         try {
           await this.write(batch);
           if (failures > 0) asReport(this.onError).recovered();
@@ -67,6 +90,7 @@ export class StatusWriter {
         } catch (err) {
           // the Store is unreachable: keep the reports (newer ones for a task stay last) and retry
           for (const [key, reports] of batch) this.pending.set(key, [...reports, ...(this.pending.get(key) ?? [])]);
+          this.urgent = true; // they have waited: written once the Store answers
           failures++;
           asReport(this.onError).failed(err);
           await new Promise((r) => setTimeout(r, reconnectBackoff.delayMs(failures)));
@@ -76,6 +100,22 @@ export class StatusWriter {
       this.flushing = undefined;
       if (this.pending.size > 0) this.schedule();
     });
+  }
+
+  /** A burst of reports gathers for one turn of the event loop; reports of passing states only
+   *  wait until the oldest has waited `lingerMs`, or an urgent one comes. */
+  private async gathered(): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    const wait = this.firstAt === undefined || this.urgent ? 0 : this.firstAt + this.lingerMs - Date.now();
+    if (wait <= 0) return;
+    await new Promise<void>((done) => {
+      const timer = setTimeout(done, wait);
+      this.wake = () => {
+        clearTimeout(timer);
+        done();
+      };
+    });
+    this.wake = undefined;
   }
 
   private async write(batch: Map<string, Pending[]>): Promise<void> {
