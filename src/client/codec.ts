@@ -1,7 +1,7 @@
 // Objects as JSON in the Store. resourceVersion is the key's modRevision: filled on read, never stored.
 import type { Resource } from '../api/meta.js';
 import type { KeyValue } from '../store/store.js';
-import { sharedTemplateRef, specWithRef, specWithTemplate, templateParts } from '../store/template-refs.js';
+import { specWithTemplate, templateParts } from '../store/template-refs.js';
 
 export function decodeObject<T extends Resource>(kv: KeyValue): T {
   // a task read by reference (src/store/template-store.ts): parse the small stored value and share
@@ -20,12 +20,7 @@ export function decodeObject<T extends Resource>(kv: KeyValue): T {
 
 export function encodeObject(obj: Resource): string {
   const { resourceVersion: _omit, ...metadata } = obj.metadata;
-  // a task read by reference is written back by reference: its template is not written out only
-  // for the store to find, hash and take it out again (src/store/template-refs.ts)
-  const spec = (obj as { spec?: Record<string, unknown> }).spec;
-  const template = obj.kind === 'Task' ? spec?.template : undefined;
-  const ref = template && typeof template === 'object' ? sharedTemplateRef(template, metadata.namespace) : undefined;
-  return JSON.stringify(ref ? { ...obj, metadata, spec: specWithRef(spec!, ref) } : { ...obj, metadata });
+  return JSON.stringify({ ...obj, metadata });
 }
 
 /** JSON with object keys sorted, so equal values give equal text whatever the key order. */

@@ -88,30 +88,6 @@ export interface TemplateParts {
 
 const parts = new WeakMap<object, TemplateParts>();
 
-// Templates this process has read, by key, and the key of each shared template object: a task
-// read by reference and written back (a status report, an assignment) is encoded with its
-// reference (client/codec.ts) instead of its template's text, which the store would otherwise
-// find, hash and take out again on every write. Keys are content-addressed: the same in every store.
-const sharedTexts = new Map<string, string>();
-const sharedRefs = new WeakMap<object, string>();
-
-/** The template `template` (parsed from `text`, frozen) is the one stored under `ref`. */
-export function shareTemplate(ref: string, text: string, template: object): void {
-  sharedTexts.set(ref, text);
-  sharedRefs.set(template, ref);
-}
-
-/** The key of a shared template object, if it is one and of this namespace (stack). */
-export function sharedTemplateRef(template: object, namespace: string): string | undefined {
-  const ref = sharedRefs.get(template);
-  return ref?.startsWith(templateKey(namespace, '')) ? ref : undefined;
-}
-
-/** The text of a template this process has read (for a store that has not seen it yet). */
-export function sharedTemplateText(ref: string): string | undefined {
-  return sharedTexts.get(ref);
-}
-
 /** The parts of a value read through TemplateRefStore (undefined: a plain value, or a copy). */
 export function templateParts(kv: object): TemplateParts | undefined {
   return parts.get(kv);
@@ -131,17 +107,6 @@ export function specWithTemplate(spec: Record<string, unknown>, template: object
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(spec)) {
     if (k === 'templateRef') out.template = template;
-    else out[k] = v;
-  }
-  return out;
-}
-
-/** The inverse: a spec whose template is replaced by its key, in place (key order kept, so the text
- *  is byte for byte what extractTemplate makes of the whole task's). */
-export function specWithRef(spec: Record<string, unknown>, ref: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(spec)) {
-    if (k === 'template') out.templateRef = ref;
     else out[k] = v;
   }
   return out;

@@ -6,7 +6,7 @@ import type { Observable } from 'rxjs';
 import { rx } from './rx.js';
 import type { KeyValue, ListResult, TxnOp, TxnResult, WatchMessage } from './store.js';
 import { ForwardingStore } from './forwarding-store.js';
-import { deepFreeze, extractTemplate, isTaskValueKey, shareTemplate, sharedTemplateText, templateRefOf, withTemplateParts } from './template-refs.js';
+import { deepFreeze, extractTemplate, isTaskValueKey, templateRefOf, withTemplateParts } from './template-refs.js';
 
 export class TemplateRefStore extends ForwardingStore {
   /** template texts by key, each known to be in the store (written or read by this process) */
@@ -30,13 +30,7 @@ export class TemplateRefStore extends ForwardingStore {
     const out = ops.map((op): TxnOp => {
       if (!('value' in op) || !isTaskValueKey(op.key)) return op;
       const ex = extractTemplate(op.key, op.value);
-      if (!ex) {
-        // encoded by reference already (client/codec.ts): this store must hold the template too
-        const ref = templateRefOf(op.value);
-        const text = ref && !this.templates.has(ref) ? sharedTemplateText(ref) : undefined;
-        if (text) templates.set(ref!, text);
-        return op;
-      }
+      if (!ex) return op;
       if (!this.templates.has(ex.templateKey)) templates.set(ex.templateKey, ex.template);
       return { ...op, value: ex.value };
     });
@@ -78,10 +72,7 @@ export class TemplateRefStore extends ForwardingStore {
       const text = ref && this.templates.get(ref);
       if (!text) return kv;
       let template = this.parsed.get(ref);
-      if (!template) {
-        this.parsed.set(ref, (template = deepFreeze(JSON.parse(text) as object)));
-        shareTemplate(ref, text, template);
-      }
+      if (!template) this.parsed.set(ref, (template = deepFreeze(JSON.parse(text) as object)));
       return withTemplateParts(kv, { stored: kv.value, ref, template }, text);
     });
   }
