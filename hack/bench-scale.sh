@@ -8,7 +8,8 @@
 # latency, and the in-memory scheduler on the same tasks as this run's baseline; every figure with
 # the machine's load. BENCH_STORE=sqlite runs on the embedded store instead; BENCH_CPU_PROF=1
 # writes the manager's --cpu-prof profile to the output directory (kept: BENCH_OUT);
-# BENCH_PLACEMENT_ONLY=1 stops after all run (no update, no node loss); BENCH_MANAGER_LOG=info logs
+# BENCH_PLACEMENT_ONLY=1 stops after all run (no update, no node loss); BENCH_SKIP_UPDATE=1 crashes
+# the nodes right after all run (no update before); BENCH_MANAGER_LOG=info logs
 # the manager at that level (default warn) to manager.log in the output directory; BENCH_HEARTBEAT_TTL=10
 # gives the hollow nodes' heartbeat leases 10 s (default 5; they lapse on a loaded machine).
 set -euo pipefail
@@ -42,5 +43,5 @@ else
   S="etcd://127.0.0.1:$port"
 fi
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
-node dist/bench/scale-bench.js --store "$S" --nodes "$NODES" --tasks "$TASKS" --out "$OUT" ${ETCD_PID:+--etcd-pid "$ETCD_PID"} ${BENCH_CPU_PROF:+--cpu-prof} ${BENCH_PLACEMENT_ONLY:+--placement-only} ${BENCH_HEARTBEAT_TTL:+--heartbeat-ttl "$BENCH_HEARTBEAT_TTL"}
+node dist/bench/scale-bench.js --store "$S" --nodes "$NODES" --tasks "$TASKS" --out "$OUT" ${ETCD_PID:+--etcd-pid "$ETCD_PID"} ${BENCH_CPU_PROF:+--cpu-prof} ${BENCH_PLACEMENT_ONLY:+--placement-only} ${BENCH_SKIP_UPDATE:+--skip-update} ${BENCH_HEARTBEAT_TTL:+--heartbeat-ttl "$BENCH_HEARTBEAT_TTL"}
 [ -z "${BENCH_CPU_PROF:-}" ] || echo "profile kept in $OUT (open manager.cpuprofile in Chrome DevTools or speedscope)"

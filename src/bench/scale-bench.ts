@@ -12,7 +12,7 @@ import { schedule } from '../scheduler/schedule.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { CpuSplit, etcdCounters, etcdWork, load, procStats, RssSampler, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
-import { scaleStacks } from './scale-stacks.js';
+import { type ScaleStack, scaleStacks } from './scale-stacks.js';
 import { hollowGroups } from '../sim/hollow-nodes.js';
 import { PLACED, percentile, TaskTracker } from './scale-tracker.js';
 
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'boolean', default: false },
     /** stop after placement and running (quick A/B runs of the placement path) */
     'placement-only': { type: 'boolean', default: false },
+    /** the node loss right after placement, without the rolling update before it (A/B runs of it) */
+    'skip-update': { type: 'boolean', default: false },
   },
 });
 const storeUrl = values.store!;
@@ -47,6 +49,8 @@ const secs = (ms: number) => (ms < 0 ? 'TIMEOUT' : `${(ms / 1000).toFixed(2)} s`
 const TIMEOUT = Math.max(120_000, M * 3);
 const children: ChildProcess[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const running = (t: { desired: string; state: string }) => t.desired === 'running' && t.state === 'running';
+type HollowProc = { proc: ChildProcess; first: number; count: number };
 
 async function readyNodes(store: Store): Promise<string[]> {
   const [nodes, beats] = await Promise.all([store.list(kindPrefix('Node')), store.list(heartbeatKey(''))]);
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
   const manager = spawnManager(storeUrl, out, values['cpu-prof']!);
   children.push(manager);
   const t0 = Date.now();
-  const procs = hollowGroups(0, N, P).map(({ first, count }) => {
+  const procs = hollowGroups(0, N, P).map(({ first, count }): HollowProc => {
     const proc = spawnHollow(
       storeUrl,
       out,
@@ -107,7 +111,6 @@ async function main(): Promise<void> {
     writeFileSync(path, s.file(0));
     return path;
   });
-  const running = (t: { desired: string; state: string }) => t.desired === 'running' && t.state === 'running';
   const cpu = new CpuSplit({ manager: [manager.pid!], 'hollow nodes': procs.map((p) => p.proc.pid!), etcd: values['etcd-pid'] ? [Number(values['etcd-pid'])] : [] });
   const revDeploy = (await store.list('/stackd/none/')).revision;
   const etcdDeploy = await etcdCounters(storeUrl);
@@ -137,7 +140,13 @@ async function main(): Promise<void> {
 
   if (values['placement-only']) return finish(manager, store, tracker);
 
-  // a rolling update of every task (parallelism 100 per service)
+  if (!values['skip-update']) await rollingUpdate(manager, stacks, files, tracker);
+  await nodeLoss(procs, tracker);
+  await finish(manager, store, tracker);
+}
+
+/** a rolling update of every task (parallelism 100 per service) */
+async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files: string[], tracker: TaskTracker): Promise<void> {
   const oldHashes = new Set([...tracker.tasks.values()].map((t) => t.specHash));
   const lagBefore = tracker.lagMs.length;
   const rssDuring = new RssSampler(manager.pid!);
@@ -152,9 +161,11 @@ async function main(): Promise<void> {
   const updateLag = tracker.lagMs.slice(lagBefore);
   say('  manager RSS during update (peak)', `${rssDuring.peakMiB.toFixed(0)} MiB`);
   say('  watch lag during update', `p50 ${percentile(updateLag, 50)} ms, p99 ${percentile(updateLag, 99)} ms (${updateLag.length} samples)`);
+}
 
-  // the loss of 1/(5P) of the nodes (10% by default): one group of hollow nodes crashes (its
-  // heartbeat leases lapse, nothing is revoked)
+/** the loss of 1/(5P) of the nodes (10% by default): one group of hollow nodes crashes (its
+ *  heartbeat leases lapse, nothing is revoked) */
+async function nodeLoss(procs: HollowProc[], tracker: TaskTracker): Promise<void> {
   const group = hollowGroups(procs[0].first, procs[0].count, GROUPS).at(-1)!;
   const lostNodes = new Set(Array.from({ length: group.count }, (_, i) => `hollow-${group.first + i}`));
   const onLost = tracker.count((t) => running(t) && lostNodes.has(t.node ?? ''));
@@ -164,8 +175,6 @@ async function main(): Promise<void> {
   say(`${lostNodes.size} nodes lost: tasks let go`, secs(down));
   const replaced = await tracker.until(() => tracker.count((t) => running(t) && !lostNodes.has(t.node ?? '')) >= M, TIMEOUT, tLoss);
   say(`${onLost} tasks running elsewhere`, `${secs(replaced)} after the crash, ${secs(replaced - down)} after let go`);
-
-  await finish(manager, store, tracker);
 }
 
 async function finish(manager: ChildProcess, store: Store, tracker: TaskTracker): Promise<void> {
