@@ -21,3 +21,15 @@ it('grace 0 declares a node down at the first missed lease; removed nodes are fo
   expect(applyGrace({ b: false }, since, 10, 0)).toEqual({ alive: { b: false } });
   expect([...since.keys()]).toEqual(['b']);
 });
+
+it('suspects whose graces end within a second of each other are looked at again together, at the last end', () => {
+  const since = new Map<string, number>();
+  applyGrace({ a: false }, since, 0, 5_000);
+  applyGrace({ a: false, b: false }, since, 400, 5_000);
+  applyGrace({ a: false, b: false, c: false }, since, 2_000, 5_000);
+  // a ends at 5,000 and b at 5,400: one look at 5,400 for both; c (7,000) gets its own
+  expect(applyGrace({ a: false, b: false, c: false }, since, 3_000, 5_000)).toEqual({ alive: { a: true, b: true, c: true }, recheckAfterMs: 2_400 });
+  expect(applyGrace({ a: false, b: false, c: false }, since, 5_400, 5_000)).toEqual({ alive: { a: false, b: false, c: true }, recheckAfterMs: 1_600 });
+  // never early: with no batching each end is its own look
+  expect(applyGrace({ a: false, b: false, c: false }, new Map([['a', 0], ['b', 400], ['c', 2_000]]), 3_000, 5_000, 0).recheckAfterMs).toBe(2_000);
+});
