@@ -14,9 +14,9 @@ import { asReport, type OnError } from '../controller/outage-log.js';
 
 const MAX_TRIES = 5;
 
-/** States a task usually leaves within a fraction of a second (created, started, running): a
- *  report of one waits up to `lingerMs` for the next, so a task that starts at once is written
- *  once (running), not three times. Swarm's dispatcher batches task statuses for up to 100 ms the
+/** States a task usually leaves within a fraction of a second on its way to running (its container
+ *  being made, made, started): a report of one waits up to `lingerMs` for the next, so a task that
+ *  starts at once is written once (running), not three times. Swarm's dispatcher batches task statuses for up to 100 ms the
  *  same way. Any other report (running, ended, failed, stopped) is written at once, and takes the
  *  waiting ones with it. */
 const PASSING: ReadonlySet<TaskState> = new Set(['accepted', 'preparing', 'ready', 'starting']);
