@@ -26,29 +26,46 @@ function apply(msg) {
     }
   }
   db.revision = msg.revision;
+  notify();
+}
+
+const notify = () => {
   db.version++;
   for (const fn of listeners) fn(db.version);
-}
+};
+
+/** ms before a feed the browser gave up on is opened again: 1 s, doubling, at most 30 s */
+const reopenDelay = (failures) => Math.min(30_000, 1000 * 2 ** Math.min(failures, 5));
 
 export function connect() {
   // opened by index.html before the modules loaded (see there)
   const early = window.stackdFeed;
+  let failures = 0;
+  const listen = (es) => {
+    db.connected = es.readyState === EventSource.OPEN;
+    es.onopen = () => {
+      db.connected = true;
+      notify();
+    };
+    es.onmessage = (e) => {
+      db.connected = true;
+      failures = 0;
+      apply(JSON.parse(e.data));
+    };
+    // EventSource reconnects by itself after a dropped connection (the server sends a fresh
+    // snapshot on each), but gives up for good on an error status or a request the browser
+    // cancelled (chromium's ERR_NETWORK_CHANGED when a container's interface appears): then a new
+    // one is opened, with backoff, instead of a console that stays "connecting…" until reloaded
+    es.onerror = () => {
+      db.connected = false;
+      notify();
+      if (es.readyState === EventSource.CLOSED) setTimeout(() => listen(new EventSource('/api/stream')), reopenDelay(failures++));
+    };
+    if (es.readyState === EventSource.CLOSED) es.onerror();
+  };
   const es = early?.source ?? new EventSource('/api/stream');
-  db.connected = es.readyState === EventSource.OPEN;
-  es.onopen = () => {
-    db.connected = true;
-  };
-  es.onmessage = (e) => {
-    db.connected = true;
-    apply(JSON.parse(e.data));
-  };
-  for (const e of early?.early ?? []) es.onmessage(e);
-  // EventSource reconnects by itself; the server sends a fresh snapshot on each connection
-  es.onerror = () => {
-    db.connected = false;
-    db.version++;
-    for (const fn of listeners) fn(db.version);
-  };
+  for (const e of early?.early ?? []) apply(JSON.parse(e.data));
+  listen(es);
 }
 
 /** Re-renders the calling component on every change of the feed. */

@@ -2,7 +2,7 @@
 // Docker engine (embedded store): the accounts example appears on the stacks page, a scale from
 // the service page changes the containers, a rollout's progress moves live on the page, a killed
 // container shows up as an event (recorded by the manager), drain/activate from the nodes page,
-// undo, pause and resume of a rollout from the service page. Every wait is for a condition, none
+// undo, pause and resume of a rollout from the service page, a live feed refused once goes live. Every wait is for a condition, none
 // for a time.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -12,7 +12,7 @@ import { PAUSED_ANNOTATION } from '../../../src/orchestrator/update-state.js';
 import { openStore } from '../../../src/store/open.js';
 import { EXAMPLE } from '../../helpers/cli.js';
 import { docker, eventually, freePort, idleCommand, SingleNode } from '../../helpers/stackd.js';
-import { launch, openConsole } from './browser.js';
+import { launch, newPage, openConsole } from './browser.js';
 
 const LONG = 180_000;
 const node = new SingleNode('ui');
@@ -234,6 +234,23 @@ test(
     expect((await stored(id)).metadata.annotations[PAUSED_ANNOTATION]).toBeUndefined();
     await page.locator('[data-testid="rollout"][data-state="completed"]').getByTestId('rollout-bar').filter({ hasText: '2/2 updated' }).waitFor({ timeout: LONG });
     await eventually(async () => (await markers(PAUSE)).join() === 'MARKER=two,MARKER=two', LONG);
+  }),
+  LONG,
+);
+
+test(
+  'a live feed the server refused is opened again, and the page goes live',
+  node.logged(async () => {
+    // EventSource gives up for good on an error status (or a request the browser cancels): the
+    // console opens a new one, with backoff, rather than staying "connecting…" until reloaded
+    const own = await newPage(browser);
+    let streams = 0;
+    await own.page.route('**/api/stream', (route) => (streams++ === 0 ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+    await own.page.goto(url);
+    await own.page.getByTestId('live').filter({ hasText: 'live' }).waitFor();
+    expect(streams).toBe(2);
+    expect(own.errors.filter((e) => !e.includes('status of 503'))).toEqual([]);
+    await own.page.close();
   }),
   LONG,
 );
