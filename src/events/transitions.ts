@@ -38,17 +38,17 @@ function ending(t: Task): string {
 export function taskTransition(old: Task | undefined, next: Task, ended?: Task): EventNote[] {
   const object: InvolvedObject = { kind: 'Service', stack: next.spec.stack, name: next.spec.service };
   const state = next.status?.state;
-  if (!old) {
-    if ((next.spec.restart?.attempt ?? 0) === 0) return [];
-    const after = ended ? ` after ${ending(ended)}` : '';
-    return [{ object, type: 'Normal', reason: 'TaskRestarted', message: `${slotName(next)} restarted${after}` }];
-  }
   const notes: EventNote[] = [];
-  if (state !== old.status?.state && (state === 'failed' || state === 'rejected')) {
+  if (!old && (next.spec.restart?.attempt ?? 0) > 0) {
+    const after = ended ? ` after ${ending(ended)}` : '';
+    notes.push({ object, type: 'Normal', reason: 'TaskRestarted', message: `${slotName(next)} restarted${after}` });
+  }
+  if (old && state !== old.status?.state && (state === 'failed' || state === 'rejected')) {
     notes.push({ object, type: 'Warning', reason: state === 'failed' ? 'TaskFailed' : 'TaskRejected', message: `${slotName(next)} ${ending(next)}` });
   }
+  // also a task created pending with the reason (the manager places new tasks as it creates them)
   const msg = next.status?.message ?? '';
-  if (state === 'pending' && msg.startsWith('no suitable node') && msg !== old.status?.message) {
+  if (state === 'pending' && msg.startsWith('no suitable node') && msg !== old?.status?.message) {
     notes.push({ object, type: 'Warning', reason: 'FailedScheduling', message: `${slotName(next)}: ${msg}` });
   }
   return notes;

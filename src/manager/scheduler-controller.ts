@@ -7,12 +7,12 @@ import { coalesce } from '../controller/coalesce.js';
 import { Controller } from '../controller/controller.js';
 import type { CacheChange } from '../controller/informer.js';
 import { isTerminal, stateOf } from '../orchestrator/task-state.js';
-import { NodeUsageIndex } from '../scheduler/node-usage.js';
 import { schedule } from '../scheduler/schedule.js';
 import { objectKey } from '../api/keys.js';
 import type { Store, TxnOp } from '../store/store.js';
 import { updateTaskOps } from '../tasks/writes.js';
 import type { ManagerCaches } from './caches.js';
+import { assignedTo } from './placement.js';
 import { applyInBatches } from './task-ops.js';
 
 const KEY = 'cluster';
@@ -20,16 +20,15 @@ const objectKeyOf = (t: Task) => objectKey('Task', t.metadata.namespace, t.metad
 /** at most one placement round per this many ms while tasks keep coming (controller/coalesce.ts) */
 const COALESCE_MS = 50;
 
-export function schedulingOps(pendingSince: Map<string, Task>, result: ReturnType<typeof schedule>, now: Date): TxnOp[][] {
+/** The writes of a placement round, and the tasks it placed as they will be stored. */
+export function schedulingOps(pendingSince: Map<string, Task>, result: ReturnType<typeof schedule>, now: Date): { groups: TxnOp[][]; placed: Task[] } {
   const timestamp = now.toISOString();
   const groups: TxnOp[][] = [];
+  const placed: Task[] = [];
   for (const { taskName, nodeName } of result.assignments) {
     const task = pendingSince.get(taskName)!;
-    const next: Task = {
-      ...task,
-      spec: { ...task.spec, nodeName },
-      status: { ...task.status!, state: 'assigned', timestamp, message: `scheduled on ${nodeName}` },
-    };
+    const next = assignedTo(task, nodeName, timestamp);
+    placed.push(next);
     groups.push(updateTaskOps(task, next));
   }
   for (const { taskName, reason } of result.unschedulable) {
@@ -37,7 +36,7 @@ export function schedulingOps(pendingSince: Map<string, Task>, result: ReturnTyp
     if (task.status?.message === reason) continue;
     groups.push(updateTaskOps(task, { ...task, status: { ...task.status!, message: reason } }));
   }
-  return groups;
+  return { groups, placed };
 }
 
 /** A change the scheduler must look at: a task that is pending now, or one that ended or went
@@ -51,29 +50,31 @@ export function mayNeedScheduling(change: CacheChange<Task>): boolean {
 }
 
 export function schedulerController(store: Store, caches: ManagerCaches, log: (msg: string) => void): Controller {
-  // what each node's tasks use, and the tasks waiting for a node: listed, then kept up to date in
-  // one go (the subscription ends with the caches' term), not found by a pass over every task
-  const usage = new NodeUsageIndex(() => caches.tasks.list());
+  // the tasks waiting for a node: listed, then kept up to date (the subscription ends with the
+  // caches' term), not found by a pass over every task; what each node's tasks use: caches.usage
   const pending = new Map<string, Task>();
   const track = (key: string, task?: Task) => {
     if (task?.status?.state === 'pending' && task.spec.desiredState === 'running') pending.set(key, task);
     else pending.delete(key);
   };
   for (const task of caches.tasks.list()) track(objectKeyOf(task), task);
-  caches.tasks.changes$.subscribe((change) => {
-    usage.apply(change);
-    track(change.key, change.object);
-  });
+  caches.tasks.changes$.subscribe((change) => track(change.key, change.object));
 
   async function reconcile(): Promise<void> {
     if (pending.size === 0) return;
     const waiting = [...pending.values()];
-    const result = schedule(waiting, caches.nodes.list(), usage);
-    const groups = schedulingOps(new Map(waiting.map((t) => [t.metadata.name, t])), result, new Date());
+    const result = schedule(waiting, caches.nodes.list(), caches.usage);
+    const { groups, placed } = schedulingOps(new Map(waiting.map((t) => [t.metadata.name, t])), result, new Date());
     if (groups.length === 0) return;
-    const out = await applyInBatches(store, groups);
-    if (out.revision) await caches.tasks.waitFor(out.revision);
-    if (out.conflicts) throw new Error(`${out.conflicts} scheduling batch(es) lost a compare-and-swap`);
+    // counted as placed until the cache has them: the service controller places new tasks meanwhile (placement.ts)
+    for (const task of placed) caches.usage.assume(task);
+    try {
+      const out = await applyInBatches(store, groups);
+      if (out.revision) await caches.tasks.waitFor(out.revision);
+      if (out.conflicts) throw new Error(`${out.conflicts} scheduling batch(es) lost a compare-and-swap`);
+    } finally {
+      for (const task of placed) caches.usage.unassume(task.metadata.name);
+    }
   }
 
   return new Controller({

@@ -13,6 +13,7 @@ import type { ManagerCaches } from './caches.js';
 import { newTaskId } from './ids.js';
 import { withTransitionTimes, writeObject, writeStatus } from './status.js';
 import { planGap } from './plan-gap.js';
+import { placeCreations } from './placement.js';
 import { actionOps, applyInBatches } from './task-ops.js';
 
 /** A service is planned at most this often while its tasks keep changing: at 5,000 tasks a plan is
@@ -71,12 +72,18 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     let applyMs = 0;
     if (plan.actions.length > 0) {
       const byName = new Map<string, Task>(stackTasks.map((t) => [t.metadata.name, t]));
-      const ops = actionOps(plan.actions, byName, now);
+      // new tasks are written with their node (placement.ts): counted as placed until the cache has them
+      const placed = placeCreations(plan.actions, caches.nodes.list(), caches.usage, now);
+      const ops = actionOps(placed.actions, byName, now);
       const applyStart = performance.now();
-      const out = await applyInBatches(store, ops);
-      if (out.revision) await caches.tasks.waitFor(out.revision);
+      try {
+        const out = await applyInBatches(store, ops);
+        if (out.revision) await caches.tasks.waitFor(out.revision);
+        if (out.conflicts) throw new Error(`${out.conflicts} task write(s) of ${namespace}_${name} lost a compare-and-swap`);
+      } finally {
+        for (const taskName of placed.assumed) caches.usage.unassume(taskName);
+      }
       applyMs = performance.now() - applyStart;
-      if (out.conflicts) throw new Error(`${out.conflicts} task write(s) of ${namespace}_${name} lost a compare-and-swap`);
     }
     const judged: ServiceStatus = {
       ...service.status,

@@ -17,15 +17,35 @@ interface Usage {
 
 export class NodeUsageIndex {
   private readonly byNode = new Map<string, Usage>();
+  /** tasks placed and being written, counted before the store has them (kube-scheduler's assume
+   *  cache), so that a placement made meanwhile sees them; by name */
+  private readonly assumed = new Map<string, Task>();
 
   constructor(list: () => Task[]) {
     for (const t of list()) this.count(t, 1);
   }
 
-  /** an informer's change (old and new object, either absent) */
+  /** an informer's change (old and new object, either absent): the store's word on a task
+   *  replaces what was assumed of it */
   apply(change: { object?: Task; old?: Task }): void {
+    this.unassume((change.object ?? change.old)!.metadata.name);
     if (change.old) this.count(change.old, -1);
     if (change.object) this.count(change.object, 1);
+  }
+
+  /** Count a task placed by this process before its write reaches the informer. */
+  assume(task: Task): void {
+    this.unassume(task.metadata.name);
+    this.assumed.set(task.metadata.name, task);
+    this.count(task, 1);
+  }
+
+  /** Its write failed or is over: no longer counted unless the store says so (apply). */
+  unassume(name: string): void {
+    const task = this.assumed.get(name);
+    if (!task) return;
+    this.assumed.delete(name);
+    this.count(task, -1);
   }
 
   /** Each node's usage as buildNodeInfos makes it (same order: by name), fresh objects the

@@ -48,6 +48,8 @@ describe('taskTransition', () => {
     expect(brief(taskTransition(fresh, pending(why)))).toEqual([['Warning', 'FailedScheduling', `web.1: ${why}`]]);
     expect(taskTransition(pending(why), pending(why))).toEqual([]);
     expect(taskTransition(fresh, pending('waiting for the scheduler'))).toEqual([]);
+    // created pending with the reason (the manager places new tasks as it creates them)
+    expect(brief(taskTransition(undefined, pending(why)))).toEqual([['Warning', 'FailedScheduling', `web.1: ${why}`]]);
   });
 });
 
