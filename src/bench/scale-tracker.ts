@@ -4,6 +4,7 @@
 import type { Subscription } from 'rxjs';
 import { kindPrefix } from '../api/keys.js';
 import type { Task, TaskState } from '../api/objects.js';
+import { decodeObject } from '../client/codec.js';
 import { listWatch } from '../controller/informer.js';
 import type { Store } from '../store/store.js';
 
@@ -32,7 +33,7 @@ export class TaskTracker {
         const now = Date.now();
         if (msg.type === 'sync') {
           this.tasks.clear();
-          for (const kv of msg.items) this.tasks.set(kv.key, record(JSON.parse(kv.value) as Task));
+          for (const kv of msg.items) this.tasks.set(kv.key, record(decodeObject<Task>(kv)));
           this.synced = true;
           resolve();
           return;
@@ -42,7 +43,8 @@ export class TaskTracker {
             this.tasks.delete(ev.kv.key);
             continue;
           }
-          const task = JSON.parse(ev.kv.value) as Task;
+          // the stored value without its template (shared, parsed once): most of a task's bytes
+          const task = decodeObject<Task>(ev.kv);
           const prev = this.tasks.get(ev.kv.key);
           const next = record(task);
           this.tasks.set(ev.kv.key, next);
