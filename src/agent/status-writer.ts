@@ -1,6 +1,6 @@
 // Task status reports, written in batches: reports arriving together (a burst of container
 // events) share one transaction, and a report of a state a task passes through on its way to
-// running waits a moment for the next one (the latest report of a task wins). Each report is a
+// running waits a moment for that task's next one (the latest report of a task wins). Each report is a
 // compare-and-swap on the task as this writer last saw it (read once, then its own writes: no read
 // per report, which at scale doubled the Store's load); the few that lose to a manager write are
 // read again and retried.
@@ -15,10 +15,12 @@ import { asReport, type OnError } from '../controller/outage-log.js';
 const MAX_TRIES = 5;
 
 /** States a task usually leaves within a fraction of a second on its way to running (its container
- *  being made, made, started): a report of one waits up to `lingerMs` for the next, so a task that
- *  starts at once is written once (running), not three times. Swarm's dispatcher batches task statuses for up to 100 ms the
- *  same way. Any other report (running, ended, failed, stopped) is written at once, and takes the
- *  waiting ones with it. */
+ *  being made, made, started): a report of one waits up to `lingerMs` for the task's next report,
+ *  so a task that starts at once is written once (running), not three times. Swarm's dispatcher
+ *  batches task statuses for up to 100 ms the same way. Any other report (running, ended, failed,
+ *  stopped) is written at once, with the waiting reports of other tasks whose time is up; those
+ *  still within their linger keep waiting (on a busy node, another task's running report comes
+ *  every few ms: taking every waiting report along wrote most passing states after all). */
 const PASSING: ReadonlySet<TaskState> = new Set(['accepted', 'preparing', 'ready', 'starting']);
 export const DEFAULT_LINGER_MS = 250;
 
@@ -33,13 +35,16 @@ interface Pending {
   done: (ok: boolean) => void;
 }
 
+/** A task's reports not written yet, and when they must be (0: at once). */
+interface Waiting {
+  reports: Pending[];
+  due: number;
+}
+
 export class StatusWriter {
-  private pending = new Map<string, Pending[]>();
+  private pending = new Map<string, Waiting>();
   private flushing?: Promise<void>;
-  /** when the oldest report still pending came, and whether one pending must not wait */
-  private firstAt: number | undefined;
-  private urgent = false;
-  /** ends a linger early (an urgent report came) */
+  /** ends a linger early (a report that must not wait came) */
   private wake: (() => void) | undefined;
   /** each task as last read or written by this writer; dropped on a conflict or forget() */
   private readonly known = new Map<string, Known>();
@@ -54,12 +59,14 @@ export class StatusWriter {
   report(namespace: string, name: string, status: TaskStatus): Promise<boolean> {
     const key = objectKey('Task', namespace, name);
     return new Promise((done) => {
-      this.pending.set(key, [...(this.pending.get(key) ?? []), { status, done }]);
-      this.firstAt ??= Date.now();
-      if (!PASSING.has(status.state)) {
-        this.urgent = true;
-        this.wake?.();
-      }
+      const due = PASSING.has(status.state) ? Date.now() + this.lingerMs : 0;
+      const waiting = this.pending.get(key);
+      // a task's reports are written when the first of them is due (a linger never grows)
+      if (waiting) {
+        waiting.reports.push({ status, done });
+        waiting.due = Math.min(waiting.due, due);
+      } else this.pending.set(key, { reports: [{ status, done }], due });
+      if (due === 0) this.wake?.();
       this.schedule();
     });
   }
@@ -79,18 +86,22 @@ export class StatusWriter {
     this.flushing = (async () => {
       for (let failures = 0; this.pending.size > 0; ) {
         await this.gathered();
-        const batch = this.pending;
-        this.pending = new Map();
-        this.firstAt = undefined;
-        this.urgent = false;
+        const now = Date.now();
+        const batch = new Map<string, Pending[]>();
+        for (const [key, waiting] of this.pending) {
+          if (waiting.due > now) continue;
+          batch.set(key, waiting.reports);
+          this.pending.delete(key);
+        }
+        if (batch.size === 0) continue;
         try {
           await this.write(batch);
           if (failures > 0) asReport(this.onError).recovered();
           failures = 0;
         } catch (err) {
-          // the Store is unreachable: keep the reports (newer ones for a task stay last) and retry
-          for (const [key, reports] of batch) this.pending.set(key, [...reports, ...(this.pending.get(key) ?? [])]);
-          this.urgent = true; // they have waited: written once the Store answers
+          // the Store is unreachable: keep the reports (newer ones for a task stay last) and
+          // retry; they have waited, so they are written as soon as the Store answers
+          for (const [key, reports] of batch) this.pending.set(key, { reports: [...reports, ...(this.pending.get(key)?.reports ?? [])], due: 0 });
           failures++;
           asReport(this.onError).failed(err);
           await new Promise((r) => setTimeout(r, reconnectBackoff.delayMs(failures)));
@@ -102,11 +113,13 @@ export class StatusWriter {
     });
   }
 
-  /** A burst of reports gathers for one turn of the event loop; reports of passing states only
-   *  wait until the oldest has waited `lingerMs`, or an urgent one comes. */
+  /** A burst of reports gathers for one turn of the event loop; then the writer waits until the
+   *  first waiting report is due, or one that must not wait comes. */
   private async gathered(): Promise<void> {
     await new Promise((r) => setImmediate(r));
-    const wait = this.firstAt === undefined || this.urgent ? 0 : this.firstAt + this.lingerMs - Date.now();
+    let due = Infinity;
+    for (const waiting of this.pending.values()) due = Math.min(due, waiting.due);
+    const wait = due - Date.now();
     if (wait <= 0) return;
     await new Promise<void>((done) => {
       const timer = setTimeout(done, wait);
