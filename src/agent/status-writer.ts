@@ -35,7 +35,8 @@ interface Pending {
   done: (ok: boolean) => void;
 }
 
-/** A task's reports not written yet, and when they must be (0: at once). */
+/** A task's reports not written yet, and when they must be (performance.now(), immune to clock
+ *  steps; 0: at once). */
 interface Waiting {
   reports: Pending[];
   due: number;
@@ -59,7 +60,7 @@ export class StatusWriter {
   report(namespace: string, name: string, status: TaskStatus): Promise<boolean> {
     const key = objectKey('Task', namespace, name);
     return new Promise((done) => {
-      const due = PASSING.has(status.state) ? Date.now() + this.lingerMs : 0;
+      const due = PASSING.has(status.state) ? performance.now() + this.lingerMs : 0;
       const waiting = this.pending.get(key);
       // a task's reports are written when the first of them is due (a linger never grows)
       if (waiting) {
@@ -86,7 +87,7 @@ export class StatusWriter {
     this.flushing = (async () => {
       for (let failures = 0; this.pending.size > 0; ) {
         await this.gathered();
-        const now = Date.now();
+        const now = performance.now();
         const batch = new Map<string, Pending[]>();
         for (const [key, waiting] of this.pending) {
           if (waiting.due > now) continue;
@@ -119,7 +120,7 @@ export class StatusWriter {
     await new Promise((r) => setImmediate(r));
     let due = Infinity;
     for (const waiting of this.pending.values()) due = Math.min(due, waiting.due);
-    const wait = due - Date.now();
+    const wait = due - performance.now();
     if (wait <= 0) return;
     await new Promise<void>((done) => {
       const timer = setTimeout(done, wait);

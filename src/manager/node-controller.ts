@@ -42,13 +42,11 @@ export function nodeController(store: Store, caches: ManagerCaches, log: (msg: s
       return op ? [[op]] : [];
     });
     if (nodeOps.length > 0) {
-      const written = await applyInBatches(store, nodeOps);
-      if (written.revision) await caches.nodes.waitFor(written.revision);
+      const written = await applyInBatches(store, nodeOps, caches.nodes);
       if (written.conflicts) throw new Error(`${written.conflicts} node batch(es) changed while their state was written; retrying`);
     }
     if (plan.taskActions.length === 0) return { ...requeue, ...paced };
-    const out = await applyInBatches(store, actionOps(plan.taskActions, new Map<string, Task>(tasks.map((t) => [t.metadata.name, t])), now));
-    if (out.revision) await caches.tasks.waitFor(out.revision);
+    const out = await applyInBatches(store, actionOps(plan.taskActions, new Map<string, Task>(tasks.map((t) => [t.metadata.name, t])), now), caches.tasks);
     if (out.conflicts) throw new Error(`${out.conflicts} task batch(es) lost a compare-and-swap`);
     return { ...requeue, ...paced };
   }

@@ -69,8 +69,7 @@ export function schedulerController(store: Store, caches: ManagerCaches, log: (m
     // counted as placed until the cache has them: the service controller places new tasks meanwhile (placement.ts)
     for (const task of placed) caches.usage.assume(task);
     try {
-      const out = await applyInBatches(store, groups);
-      if (out.revision) await caches.tasks.waitFor(out.revision);
+      const out = await applyInBatches(store, groups, caches.tasks);
       if (out.conflicts) throw new Error(`${out.conflicts} scheduling batch(es) lost a compare-and-swap`);
     } finally {
       for (const task of placed) caches.usage.unassume(task.metadata.name);

@@ -53,9 +53,8 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       // the service was removed (deploy --prune, rm): its tasks go, and agents remove the containers
       const orphans = stackTasks.filter((t) => t.spec.service === name);
       if (orphans.length === 0) return;
-      const out = await applyInBatches(store, orphans.map(deleteTaskOps));
+      const out = await applyInBatches(store, orphans.map(deleteTaskOps), caches.tasks);
       if (out.conflicts) throw new Error(`tasks of removed service ${namespace}_${name} changed while deleting`);
-      await caches.tasks.waitFor(out.revision);
       return;
     }
     const now = new Date();
@@ -77,8 +76,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
       const ops = actionOps(placed.actions, byName, now);
       const applyStart = performance.now();
       try {
-        const out = await applyInBatches(store, ops);
-        if (out.revision) await caches.tasks.waitFor(out.revision);
+        const out = await applyInBatches(store, ops, caches.tasks);
         if (out.conflicts) throw new Error(`${out.conflicts} task write(s) of ${namespace}_${name} lost a compare-and-swap`);
       } finally {
         for (const taskName of placed.assumed) caches.usage.unassume(taskName);

@@ -29,6 +29,11 @@ export interface BatchOutcome {
   conflicts: number;
 }
 
+/** What shows a caller its own writes: the informer of what it wrote. */
+export interface WriteCache {
+  waitFor(revision: number): Promise<void>;
+}
+
 /** Groups packed into as few transactions as etcd's limits allow (a group is never split): 10,000
  *  new tasks are 84 transactions, not 200 of 50 tasks each. */
 export function packBatches(groups: TxnOp[][]): TxnOp[][] {
@@ -54,17 +59,29 @@ export function packBatches(groups: TxnOp[][]): TxnOp[][] {
  *  for every one of 10,000 creations: placement did not start until creation ended). */
 export const TXNS_IN_FLIGHT = 4;
 
-/** Apply groups of writes in as few transactions as fit (packBatches), TXNS_IN_FLIGHT at a time. */
-export async function applyInBatches(store: Store, groups: TxnOp[][]): Promise<BatchOutcome> {
+/** Apply groups of writes in as few transactions as fit (packBatches), TXNS_IN_FLIGHT at a time,
+ *  then wait until `cache` shows what was written: a reconcile never plans again on a cache
+ *  without its own writes. A transaction that fails (the store unreachable, say) stops the rest
+ *  (those in flight settle) and its error is thrown once the cache shows what was written before
+ *  it: planning again without those writes would repeat them, and a placer would count the
+ *  resources they take as free. */
+export async function applyInBatches(store: Store, groups: TxnOp[][], cache: WriteCache): Promise<BatchOutcome> {
   const batches = packBatches(groups);
   const results: TxnResult[] = [];
+  let failed: { error: unknown } | undefined;
   let next = 0;
   const worker = async () => {
-    while (next < batches.length) results.push(await store.txn(batches[next++]));
+    while (!failed && next < batches.length) {
+      try {
+        results.push(await store.txn(batches[next++]));
+      } catch (error) {
+        failed ??= { error };
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(TXNS_IN_FLIGHT, batches.length) }, worker));
-  return {
-    revision: Math.max(0, ...results.filter((r) => r.succeeded).map((r) => r.revision)),
-    conflicts: results.filter((r) => !r.succeeded).length,
-  };
+  const revision = Math.max(0, ...results.filter((r) => r.succeeded).map((r) => r.revision));
+  if (revision) await cache.waitFor(revision);
+  if (failed) throw failed.error;
+  return { revision, conflicts: results.filter((r) => !r.succeeded).length };
 }
