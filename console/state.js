@@ -53,9 +53,9 @@ export function connect() {
       apply(JSON.parse(e.data));
     };
     // EventSource reconnects by itself after a dropped connection (the server sends a fresh
-    // snapshot on each), but gives up for good on an error status or a request the browser
-    // cancelled (chromium's ERR_NETWORK_CHANGED when a container's interface appears): then a new
-    // one is opened, with backoff, instead of a console that stays "connecting…" until reloaded
+    // snapshot on each), but gives up for good on an error status (a busy server's 503) or a
+    // request the browser cancelled: then a new one is opened, with backoff, instead of a console
+    // that stays "connecting…" until reloaded
     es.onerror = () => {
       db.connected = false;
       notify();
