@@ -78,7 +78,7 @@ export function schedulerController(store: Store, caches: ManagerCaches, log: (m
 
   return new Controller({
     name: 'scheduler',
-    keys$: merge(caches.tasks.changes$.pipe(filter(mayNeedScheduling)), caches.nodes.changes$).pipe(
+    keys$: merge(caches.tasks.changes$.pipe(filter(mayNeedScheduling)), caches.nodes.changes$, caches.usage.released$).pipe(
       coalesce(COALESCE_MS),
       map(() => KEY),
     ),

@@ -2,6 +2,7 @@
 // round starts from it instead of from a pass over every task of the cluster: in a rolling update
 // of 100,000 tasks on 1,000 nodes that pass (buildNodeInfos) was the manager's largest cost, each
 // round walking 200,000 tasks while old and new coexist.
+import { Subject } from 'rxjs';
 import type { Node, Task } from '../api/objects.js';
 import { occupiesNode } from '../orchestrator/task-state.js';
 import { hostPorts, type NodeInfo, serviceKey, toNano } from './node-info.js';
@@ -20,6 +21,10 @@ export class NodeUsageIndex {
   /** tasks placed and being written, counted before the store has them (kube-scheduler's assume
    *  cache), so that a placement made meanwhile sees them; by name */
   private readonly assumed = new Map<string, Task>();
+  /** an assumption taken back that the store never confirmed (its write failed): capacity that
+   *  no watch event announces, so the scheduler controller listens here to look again at once
+   *  instead of at its next resync */
+  readonly released$ = new Subject<void>();
 
   constructor(list: () => Task[]) {
     for (const t of list()) this.count(t, 1);
@@ -28,24 +33,29 @@ export class NodeUsageIndex {
   /** an informer's change (old and new object, either absent): the store's word on a task
    *  replaces what was assumed of it */
   apply(change: { object?: Task; old?: Task }): void {
-    this.unassume((change.object ?? change.old)!.metadata.name);
+    this.drop((change.object ?? change.old)!.metadata.name);
     if (change.old) this.count(change.old, -1);
     if (change.object) this.count(change.object, 1);
   }
 
   /** Count a task placed by this process before its write reaches the informer. */
   assume(task: Task): void {
-    this.unassume(task.metadata.name);
+    this.drop(task.metadata.name);
     this.assumed.set(task.metadata.name, task);
     this.count(task, 1);
   }
 
   /** Its write failed or is over: no longer counted unless the store says so (apply). */
   unassume(name: string): void {
+    if (this.drop(name)) this.released$.next();
+  }
+
+  private drop(name: string): boolean {
     const task = this.assumed.get(name);
-    if (!task) return;
+    if (!task) return false;
     this.assumed.delete(name);
     this.count(task, -1);
+    return true;
   }
 
   /** Each node's usage as buildNodeInfos makes it (same order: by name), fresh objects the

@@ -24,11 +24,26 @@ describe('NodeUsageIndex: tasks assumed while their write is under way', () => {
     expect(memoryOn(usage)).toEqual({ a: 3, b: 0 });
   });
 
-  it('a write that failed is taken back', () => {
+  it('a write that failed is taken back, and says capacity came free (the scheduler looks again)', () => {
     const usage = new NodeUsageIndex(() => []);
+    let released = 0;
+    usage.released$.subscribe(() => released++);
     usage.assume(task(big, 'd1', { node: 'b', state: 'assigned' }));
     usage.unassume('d1');
     expect(memoryOn(usage)).toEqual({ a: 0, b: 0 });
+    expect(released).toBe(1);
+  });
+
+  it('an assumption the store confirmed frees nothing when taken back', () => {
+    const usage = new NodeUsageIndex(() => []);
+    let released = 0;
+    usage.released$.subscribe(() => released++);
+    const placed = task(big, 'd1', { node: 'a', state: 'assigned' });
+    usage.assume(placed);
+    usage.apply({ object: placed });
+    usage.unassume('d1');
+    usage.unassume('never-assumed');
+    expect(released).toBe(0);
   });
 
   it('an assignment of a pending task: the update replaces the assumption', () => {
