@@ -99,12 +99,21 @@ export function spawnHollow(storeUrl: string, dir: string, h: HollowProcess, cpu
   return spawn(process.execPath, [...prof, 'dist/sim/hollow-main.js', '--store', storeUrl, ...flags], { stdio: logged(dir, `hollow-${h.first}`) });
 }
 
-/** runs `stackctl --store URL ...args`; the ms it took (throws on a non-zero exit) */
-export function stackctl(storeUrl: string, args: string[]): number {
+/** runs `stackctl --store URL ...args`; the ms it took (rejects on a non-zero exit). Not spawnSync:
+ *  the benchmark's own watch must keep reading while the stacks are written (blocked for the 10
+ *  deploys of a full run, about 24 s, its figures were late by that much and etcd held the events) */
+export function stackctl(storeUrl: string, args: string[]): Promise<number> {
   const t = performance.now();
-  const res = spawnSync(process.execPath, ['bin/stackctl.js', '--store', storeUrl, ...args], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  if (res.status !== 0) throw new Error(`stackctl ${args.join(' ')}: exit ${res.status}: ${res.stderr.trim().split('\n').pop()}`);
-  return performance.now() - t;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/stackctl.js', '--store', storeUrl, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      if (code === 0) resolve(performance.now() - t);
+      else reject(new Error(`stackctl ${args.join(' ')}: exit ${code}: ${stderr.trim().split('\n').pop()}`));
+    });
+  });
 }
 
 /** etcd's database size in MiB (etcdctl endpoint status), or the SQLite file's with its log */
