@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   if (values['placement-only']) return finish(manager, store, tracker);
 
   if (!values['skip-update']) await rollingUpdate(manager, stacks, files, tracker);
-  await nodeLoss(procs, tracker);
+  await nodeLoss(store, procs, tracker);
   await finish(manager, store, tracker);
 }
 
@@ -183,13 +183,23 @@ async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files:
 
 /** the loss of 1/(5P) of the nodes (10% by default): one group of hollow nodes crashes (its
  *  heartbeat leases lapse, nothing is revoked) */
-async function nodeLoss(procs: HollowProc[], tracker: TaskTracker): Promise<void> {
+async function nodeLoss(store: Store, procs: HollowProc[], tracker: TaskTracker): Promise<void> {
   const group = hollowGroups(procs[0].first, procs[0].count, GROUPS).at(-1)!;
   const lostNodes = new Set(Array.from({ length: group.count }, (_, i) => `hollow-${group.first + i}`));
   const onLost = tracker.count((t) => running(t) && lostNodes.has(t.node ?? ''));
+  // when etcd let each lost node's heartbeat go (its lease expired) as a watch sees it: what of the
+  // let-go is the lease and the store, and what the manager's grace and writes
+  const beatsGone: number[] = [];
+  const beats = store.watch(heartbeatKey(''), (await store.list(heartbeatKey(''))).revision + 1).subscribe((msg) => {
+    if (msg.type !== 'events') return;
+    for (const ev of msg.events) if (ev.type === 'delete' && lostNodes.has(ev.kv.key.slice(heartbeatKey('').length))) beatsGone.push(Date.now());
+  });
   const tLoss = Date.now();
   procs[0].proc.kill('SIGUSR2');
   const down = await tracker.until(() => tracker.count((t) => t.desired === 'running' && lostNodes.has(t.node ?? '')) === 0, TIMEOUT, tLoss);
+  beats.unsubscribe();
+  const gone = beatsGone.length === 0 ? 'none seen' : `first ${secs(beatsGone[0] - tLoss)}, last ${secs(beatsGone.at(-1)! - tLoss)} (${beatsGone.length})`;
+  say('  heartbeat keys gone after the crash', gone);
   say(`${lostNodes.size} nodes lost: tasks let go`, secs(down));
   const replaced = await tracker.until(() => tracker.count((t) => running(t) && !lostNodes.has(t.node ?? '')) >= M, TIMEOUT, tLoss);
   say(`${onLost} tasks running elsewhere`, `${secs(replaced)} after the crash, ${secs(replaced - down)} after let go`);

@@ -5,7 +5,7 @@ import { map, merge } from 'rxjs';
 import { heartbeatKey } from '../api/keys.js';
 import type { Node, Task } from '../api/objects.js';
 import { Controller, type ReconcileResult } from '../controller/controller.js';
-import { applyGrace, DEFAULT_NODE_GRACE_MS } from '../orchestrator/node-grace.js';
+import { applyGrace, DEFAULT_NODE_GRACE_MS, graceCandidates } from '../orchestrator/node-grace.js';
 import { planNodeLiveness } from '../orchestrator/node-liveness.js';
 import type { Store } from '../store/store.js';
 import type { ManagerCaches } from './caches.js';
@@ -21,8 +21,8 @@ export function nodeController(store: Store, caches: ManagerCaches, log: (msg: s
   async function reconcile(): Promise<ReconcileResult> {
     const nodes = caches.nodes.list();
     const tasks = caches.tasks.list();
-    const present = Object.fromEntries(nodes.map((n) => [n.metadata.name, caches.heartbeats.has(heartbeatKey(n.metadata.name))]));
-    const suspects = nodes.filter((n) => !present[n.metadata.name] && !missingSince.has(n.metadata.name) && n.status?.state !== 'down');
+    const present = graceCandidates(nodes, (name) => caches.heartbeats.has(heartbeatKey(name)));
+    const suspects = nodes.filter((n) => present[n.metadata.name] === false && !missingSince.has(n.metadata.name));
     const grace = applyGrace(present, missingSince, Date.now(), graceMs);
     for (const n of suspects) log(`node ${n.metadata.name}: heartbeat missing; down in ${graceMs / 1000}s unless its agent returns`);
     const requeue: ReconcileResult = grace.recheckAfterMs === undefined ? {} : { requeueAfterMs: grace.recheckAfterMs + 10 };

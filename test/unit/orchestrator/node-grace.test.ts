@@ -1,5 +1,6 @@
 // A lapsed heartbeat is a suspicion for the grace period, not a lost node.
-import { applyGrace } from '../../../src/orchestrator/node-grace.js';
+import type { Node } from '../../../src/api/objects.js';
+import { applyGrace, graceCandidates } from '../../../src/orchestrator/node-grace.js';
 
 it('a node whose heartbeat went missing stays alive for the grace, then is down', () => {
   const since = new Map<string, number>();
@@ -33,4 +34,25 @@ it('suspects whose graces end within a second of each other are looked at again 
   // never early: with no batching each end is its own look
   const unbatched = applyGrace({ a: false, b: false, c: false }, new Map(Object.entries({ a: 0, b: 400, c: 2_000 })), 3_000, 5_000, 0);
   expect(unbatched.recheckAfterMs).toBe(2_000);
+});
+
+it('a look at the first end holds that suspect until the rest of its batch ends (one let-go, not two)', () => {
+  // a's lapse was seen alone and requeued for 5,000; b's lapse came 400 ms later
+  const since = new Map(Object.entries({ a: 0, b: 400 }));
+  expect(applyGrace({ a: false, b: false }, since, 5_000, 5_000)).toEqual({ alive: { a: true, b: true }, recheckAfterMs: 400 });
+  expect(applyGrace({ a: false, b: false }, since, 5_400, 5_000)).toEqual({ alive: { a: false, b: false } });
+  // held at most the batch: a suspect past its end with none ending within the batch goes at once
+  expect(applyGrace({ a: false, c: false }, new Map(Object.entries({ a: 0, c: 1_500 })), 5_000, 5_000)).toEqual({
+    alive: { a: false, c: true },
+    recheckAfterMs: 1_500,
+  });
+});
+
+it('a node already down whose heartbeat is still missing gets no grace: it stays down (a new leader)', () => {
+  const node = (name: string, state: 'ready' | 'down') => ({ metadata: { name }, status: { state } }) as unknown as Node;
+  const nodes = [node('up', 'ready'), node('lapsed', 'ready'), node('lost', 'down'), node('back', 'down')];
+  const present = graceCandidates(nodes, (name) => name === 'up' || name === 'back');
+  expect(present).toEqual({ up: true, lapsed: false, back: true });
+  // a fresh grace clock (a new leader): the lost node is not called alive meanwhile
+  expect(applyGrace(present, new Map(), 0, 5_000).alive).toEqual({ up: true, lapsed: true, back: true });
 });
