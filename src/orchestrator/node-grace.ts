@@ -45,7 +45,10 @@ export function applyGrace(present: Record<string, boolean>, missingSince: Map<s
   }
   if (left.size === 0) return { alive };
   // the batch: every suspect ending within batchMs of the earliest end, let go once its last ends
-  const batchEnd = (ends: number[]) => Math.max(...ends.filter((ms) => ms <= Math.min(...ends) + batchMs));
+  const batchEnd = (ends: number[]) => {
+    const first = Math.min(...ends);
+    return Math.max(...ends.filter((ms) => ms <= first + batchMs));
+  };
   const last = batchEnd([...left.values()]);
   if (last > 0) return { alive, recheckAfterMs: last };
   for (const [name, ms] of left) if (ms <= 0) alive[name] = false;
