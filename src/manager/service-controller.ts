@@ -95,7 +95,7 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     const ready = readyCondition(judgeService({ ...service, status: judged }, stackTasks, { now }), service.metadata.generation);
     const planned = [...plan.status.conditions, ...plan.rollout.conditions, ready];
     const status: ServiceStatus = { ...judged, conditions: withTransitionTimes(planned, service.status?.conditions, now) };
-    const minGapMs = planGap(performance.now() - planStart - applyMs);
+    const minGapMs = planGap(performance.now() - planStart - applyMs, plan.actions.length > 0);
     const rollback = plan.rollout.rollbackSpec;
     if (rollback) log(`service ${namespace}_${name}: rolling back to ${rollback.revision}: ${rollback.reason}`);
     // a rollback's spec and the status that explains it are one compare-and-swap write
