@@ -113,6 +113,7 @@ async function main(): Promise<void> {
   });
   const cpu = new CpuSplit({ manager: [manager.pid!], 'hollow nodes': procs.map((p) => p.proc.pid!), etcd: values['etcd-pid'] ? [Number(values['etcd-pid'])] : [] });
   const revDeploy = (await store.list('/stackd/none/')).revision;
+  const writesDeploy = new Map(tracker.writes);
   const etcdDeploy = await etcdCounters(storeUrl);
   const tDeploy = Date.now();
   // watched while the stacks are written: the first assignment comes long before the last stack
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
   const allRunning = await tracker.until(() => tracker.count(running) >= M, TIMEOUT, tDeploy);
   clearInterval(timeline);
   say('all tasks running', secs(allRunning));
+  say('  task writes until all running, per task', tracker.writesPerTask(writesDeploy, M));
 
   const median3 = async (args: string[]) => {
     const ms: number[] = [];
@@ -167,6 +169,7 @@ function placementTimeline(tracker: TaskTracker, since: number): NodeJS.Timeout 
 async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files: string[], tracker: TaskTracker): Promise<void> {
   const oldHashes = new Set([...tracker.tasks.values()].map((t) => t.specHash));
   const lagBefore = tracker.lagMs.length;
+  const writesBefore = new Map(tracker.writes);
   const rssDuring = new RssSampler(manager.pid!);
   const tUpdate = Date.now();
   for (const [i, s] of stacks.entries()) {
@@ -176,6 +179,7 @@ async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files:
   const updated = await tracker.until(() => tracker.count((t) => running(t) && !oldHashes.has(t.specHash)) >= M, TIMEOUT * 2, tUpdate);
   rssDuring.stop();
   say('rolling update of all (parallelism 100)', secs(updated));
+  say('  task writes during the update, per task', tracker.writesPerTask(writesBefore, M));
   const updateLag = tracker.lagMs.slice(lagBefore);
   say('  manager RSS during update (peak)', `${rssDuring.peakMiB.toFixed(0)} MiB`);
   say('  watch lag during update', `p50 ${percentile(updateLag, 50)} ms, p99 ${percentile(updateLag, 99)} ms (${updateLag.length} samples)`);

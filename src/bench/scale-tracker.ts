@@ -22,6 +22,8 @@ export class TaskTracker {
   readonly tasks = new Map<string, TaskRecord>();
   /** ms from a status timestamp to its arrival here, one sample per state change seen */
   readonly lagMs: number[] = [];
+  /** task writes seen since the sync, by the state written (where the store's puts go) */
+  readonly writes = new Map<TaskState, number>();
   private sub?: Subscription;
   private synced = false;
 
@@ -48,10 +50,18 @@ export class TaskTracker {
           const prev = this.tasks.get(ev.kv.key);
           const next = record(task);
           this.tasks.set(ev.kv.key, next);
+          if (this.synced) this.writes.set(next.state, (this.writes.get(next.state) ?? 0) + 1);
           if (this.synced && prev?.state !== next.state && task.status?.timestamp) this.lagMs.push(now - Date.parse(task.status.timestamp));
         }
       });
     });
+  }
+
+  /** the writes seen since `since` (a copy of `writes` taken then), per task, by state */
+  writesPerTask(since: Map<TaskState, number>, tasks: number): string {
+    const per = [...this.writes].map(([state, n]) => [state, (n - (since.get(state) ?? 0)) / tasks] as const).filter(([, r]) => r >= 0.005);
+    const total = per.reduce((sum, [, r]) => sum + r, 0);
+    return `${total.toFixed(2)} (${per.map(([state, r]) => `${state} ${r.toFixed(2)}`).join(', ')})`;
   }
 
   stop(): void {
