@@ -46,7 +46,9 @@ export function nodeController(store: Store, caches: ManagerCaches, log: (msg: s
       if (written.conflicts) throw new Error(`${written.conflicts} node batch(es) changed while their state was written; retrying`);
     }
     if (plan.taskActions.length === 0) return { ...requeue, ...paced };
-    const out = await applyInBatches(store, actionOps(plan.taskActions, new Map<string, Task>(tasks.map((t) => [t.metadata.name, t])), now), caches.tasks);
+    const tasksByName = new Map<string, Task>(tasks.map((t) => [t.metadata.name, t]));
+    const ops = actionOps(plan.taskActions, (taskName) => tasksByName.get(taskName), now);
+    const out = await applyInBatches(store, ops, caches.tasks);
     if (out.conflicts) throw new Error(`${out.conflicts} task batch(es) lost a compare-and-swap`);
     return { ...requeue, ...paced };
   }

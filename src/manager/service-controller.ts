@@ -2,7 +2,7 @@
 // dependencies, history) from the caches and apply the plan in batched transactions.
 import { merge, map, mergeMap, type Observable } from 'rxjs';
 import { kindPrefix, objectKey } from '../api/keys.js';
-import type { Service, ServiceStatus, Task } from '../api/objects.js';
+import type { Service, ServiceStatus } from '../api/objects.js';
 import { Controller, type ReconcileResult } from '../controller/controller.js';
 import { judgeService, readyCondition } from '../orchestrator/convergence.js';
 import { servicesReading } from '../orchestrator/dependencies.js';
@@ -70,10 +70,10 @@ export function serviceController(store: Store, caches: ManagerCaches, log: (msg
     });
     let applyMs = 0;
     if (plan.actions.length > 0) {
-      const byName = new Map<string, Task>(stackTasks.map((t) => [t.metadata.name, t]));
       // new tasks are written with their node (placement.ts): counted as placed until the cache has them
       const placed = placeCreations(plan.actions, caches.nodes.list(), caches.usage, now);
-      const ops = actionOps(placed.actions, byName, now);
+      // the cache is still the snapshot planned from (nothing awaited since): no map of the stack's tasks
+      const ops = actionOps(placed.actions, (taskName) => caches.tasks.get(objectKey('Task', namespace, taskName)), now);
       const applyStart = performance.now();
       try {
         const out = await applyInBatches(store, ops, caches.tasks);

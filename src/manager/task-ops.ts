@@ -11,11 +11,12 @@ export const MAX_TXN_OPS = 120;
  *  before templates are taken out by reference, so the request sent is smaller still. */
 export const MAX_TXN_BYTES = 1 << 20;
 
-/** The writes for each action (one group per task; a group is never split across transactions). */
-export function actionOps(actions: OrchestratorAction[], tasks: Map<string, Task>, now: Date): TxnOp[][] {
+/** The writes for each action (one group per task; a group is never split across transactions).
+ *  `find` looks an action's task up by name in the snapshot the plan was made from. */
+export function actionOps(actions: OrchestratorAction[], find: (taskName: string) => Task | undefined, now: Date): TxnOp[][] {
   return actions.flatMap((action): TxnOp[][] => {
     if (action.type === 'create') return [createTaskOps(action.task)];
-    const task = tasks.get(action.taskName);
+    const task = find(action.taskName);
     if (!task) return []; // gone since the snapshot: the next reconcile plans without it
     if (action.type === 'delete') return [deleteTaskOps(task)];
     return [updateTaskOps(task, applyToTask(task, action, now))];
