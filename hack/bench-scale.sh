@@ -33,6 +33,7 @@ if [ "${BENCH_STORE:-etcd}" = sqlite ]; then
   S="sqlite://$OUT/state.db"
 else
   # etcd's defaults on purpose (no --max-txn-ops / --max-request-bytes raise): stackd must fit them
+  need_etcd
   ETCD_DIR="$(mktemp -d /tmp/stackd-bench-scale-etcd.XXXXXX)"
   port="$(free_port)" peer="$(free_port)"
   etcd --name scale --data-dir "$ETCD_DIR" --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \

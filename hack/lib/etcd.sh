@@ -5,8 +5,14 @@ free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
 
+# etcd and etcdctl from Debian's packages (hack/install-deps.sh) when this machine has none yet
+need_etcd() {
+  command -v etcd >/dev/null && command -v etcdctl >/dev/null || bash "$(dirname "${BASH_SOURCE[0]}")/../install-deps.sh"
+}
+
 start_etcd() {
   local dir port peer
+  need_etcd
   dir="$(mktemp -d /tmp/stackd-etcd.XXXXXX)"
   port="$(free_port)"
   peer="$(free_port)"

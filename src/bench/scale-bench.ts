@@ -14,7 +14,7 @@ import type { Store } from '../store/store.js';
 import { CpuSplit, etcdCounters, etcdWork, load, procStats, RssSampler, spawnHollow, spawnManager, stackctl, storeSizeMiB } from './scale-procs.js';
 import { type ScaleStack, scaleStacks } from './scale-stacks.js';
 import { hollowGroups } from '../sim/hollow-nodes.js';
-import { PLACED, percentile, TaskTracker } from './scale-tracker.js';
+import { LeaseLapses, PLACED, percentile, TaskTracker } from './scale-tracker.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,6 +51,8 @@ const children: ChildProcess[] = [];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const running = (t: { desired: string; state: string }) => t.desired === 'running' && t.state === 'running';
 type HollowProc = { proc: ChildProcess; first: number; count: number };
+/** the processes whose CPU seconds each phase prints, by what they are */
+type ProcGroups = Record<string, number[]>;
 
 async function readyNodes(store: Store): Promise<string[]> {
   const [nodes, beats] = await Promise.all([store.list(kindPrefix('Node')), store.list(heartbeatKey(''))]);
@@ -106,12 +108,15 @@ async function main(): Promise<void> {
 
   const tracker = new TaskTracker(store);
   await tracker.start();
+  const lapses = new LeaseLapses(store);
+  await lapses.start();
   const files = stacks.map((s) => {
     const path = join(out, `${s.name}.yml`);
     writeFileSync(path, s.file(0));
     return path;
   });
-  const cpu = new CpuSplit({ manager: [manager.pid!], 'hollow nodes': procs.map((p) => p.proc.pid!), etcd: values['etcd-pid'] ? [Number(values['etcd-pid'])] : [] });
+  const pids: ProcGroups = { manager: [manager.pid!], 'hollow nodes': procs.map((p) => p.proc.pid!), etcd: values['etcd-pid'] ? [Number(values['etcd-pid'])] : [] };
+  const cpu = new CpuSplit(pids);
   const revDeploy = (await store.list('/stackd/none/')).revision;
   const writesDeploy = new Map(tracker.writes);
   const etcdDeploy = await etcdCounters(storeUrl);
@@ -136,6 +141,7 @@ async function main(): Promise<void> {
   clearInterval(timeline);
   say('all tasks running', secs(allRunning));
   say('  task writes until all running, per task', tracker.writesPerTask(writesDeploy, M));
+  say('  heartbeat leases lapsed so far', lapses.summary());
 
   const median3 = async (args: string[]) => {
     const ms: number[] = [];
@@ -148,11 +154,11 @@ async function main(): Promise<void> {
   say(`stackctl services ${largest.name}`, `${(svc / 1000).toFixed(2)} s`);
   say('baseline: scheduler in memory', `${Math.round(await inMemoryBaseline(store))} tasks/s`);
 
-  if (values['placement-only']) return finish(manager, store, tracker);
+  if (values['placement-only']) return finish(manager, store, tracker, lapses);
 
-  if (!values['skip-update']) await rollingUpdate(manager, stacks, files, tracker);
-  await nodeLoss(store, procs, tracker);
-  await finish(manager, store, tracker);
+  if (!values['skip-update']) await rollingUpdate(manager, stacks, files, tracker, pids);
+  await nodeLoss(store, procs, tracker, pids, lapses);
+  await finish(manager, store, tracker, lapses);
 }
 
 /** every 10 s until stopped: how many tasks exist, are placed and run (where the placement's time
@@ -166,7 +172,8 @@ function placementTimeline(tracker: TaskTracker, since: number): NodeJS.Timeout 
 }
 
 /** a rolling update of every task (parallelism 100 per service) */
-async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files: string[], tracker: TaskTracker): Promise<void> {
+async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files: string[], tracker: TaskTracker, pids: ProcGroups): Promise<void> {
+  const cpu = new CpuSplit(pids);
   const oldHashes = new Set([...tracker.tasks.values()].map((t) => t.specHash));
   const lagBefore = tracker.lagMs.length;
   const writesBefore = new Map(tracker.writes);
@@ -180,6 +187,7 @@ async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files:
   rssDuring.stop();
   say('rolling update of all (parallelism 100)', secs(updated));
   say('  task writes during the update, per task', tracker.writesPerTask(writesBefore, M));
+  say('  CPU seconds during the update', cpu.since());
   const updateLag = tracker.lagMs.slice(lagBefore);
   say('  manager RSS during update (peak)', `${rssDuring.peakMiB.toFixed(0)} MiB`);
   say('  watch lag during update', `p50 ${percentile(updateLag, 50)} ms, p99 ${percentile(updateLag, 99)} ms (${updateLag.length} samples)`);
@@ -187,9 +195,11 @@ async function rollingUpdate(manager: ChildProcess, stacks: ScaleStack[], files:
 
 /** the loss of 1/(5P) of the nodes (10% by default): one group of hollow nodes crashes (its
  *  heartbeat leases lapse, nothing is revoked) */
-async function nodeLoss(store: Store, procs: HollowProc[], tracker: TaskTracker): Promise<void> {
+async function nodeLoss(store: Store, procs: HollowProc[], tracker: TaskTracker, pids: ProcGroups, lapses: LeaseLapses): Promise<void> {
   const group = hollowGroups(procs[0].first, procs[0].count, GROUPS).at(-1)!;
   const lostNodes = new Set(Array.from({ length: group.count }, (_, i) => `hollow-${group.first + i}`));
+  lapses.exclude(lostNodes);
+  const cpu = new CpuSplit(pids);
   const onLost = tracker.count((t) => running(t) && lostNodes.has(t.node ?? ''));
   // when etcd let each lost node's heartbeat go (its lease expired) as a watch sees it: what of the
   // let-go is the lease and the store, and what the manager's grace and writes
@@ -207,15 +217,18 @@ async function nodeLoss(store: Store, procs: HollowProc[], tracker: TaskTracker)
   say(`${lostNodes.size} nodes lost: tasks let go`, secs(down));
   const replaced = await tracker.until(() => tracker.count((t) => running(t) && !lostNodes.has(t.node ?? '')) >= M, TIMEOUT, tLoss);
   say(`${onLost} tasks running elsewhere`, `${secs(replaced)} after the crash, ${secs(replaced - down)} after let go`);
+  say('  CPU seconds until then', cpu.since());
 }
 
-async function finish(manager: ChildProcess, store: Store, tracker: TaskTracker): Promise<void> {
+async function finish(manager: ChildProcess, store: Store, tracker: TaskTracker, lapses: LeaseLapses): Promise<void> {
   const m = procStats(manager.pid!);
   say('manager RSS (now / peak)', `${m.rssMiB.toFixed(0)} / ${m.peakRssMiB.toFixed(0)} MiB`);
   say('manager CPU', `${m.cpuSeconds.toFixed(1)} s`);
   say('store size', `${storeSizeMiB(storeUrl).toFixed(1)} MiB`);
   say('watch lag (status write to watch)', `p50 ${percentile(tracker.lagMs, 50)} ms, p99 ${percentile(tracker.lagMs, 99)} ms (${tracker.lagMs.length} samples)`);
+  say('heartbeat leases lapsed', `${lapses.summary()}, not counting the crash`);
   tracker.stop();
+  lapses.stop();
   await store.close();
 }
 

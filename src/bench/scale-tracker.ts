@@ -2,7 +2,7 @@
 // listWatch), kept as small records, and the watch lag of each status write (the time from the
 // state's timestamp, written by the agent or the scheduler, to this watch seeing it).
 import type { Subscription } from 'rxjs';
-import { kindPrefix } from '../api/keys.js';
+import { heartbeatKey, kindPrefix } from '../api/keys.js';
 import type { Task, TaskState } from '../api/objects.js';
 import { decodeObject } from '../client/codec.js';
 import { listWatch } from '../controller/informer.js';
@@ -95,6 +95,43 @@ function record(task: Task): TaskRecord {
     state: task.status?.state ?? 'new',
     specHash: task.spec.specHash,
   };
+}
+
+/** Heartbeat leases that lapsed (their keys deleted by etcd) other than the nodes crashed on
+ *  purpose: a hollow node starved of CPU misses its renewals, its node goes down after the grace
+ *  and its tasks are placed again, so a run with lapses measured a starved simulation too. */
+export class LeaseLapses {
+  private readonly byNode = new Map<string, number>();
+  private readonly excluded = new Set<string>();
+  private sub?: Subscription;
+
+  constructor(private readonly store: Store) {}
+
+  async start(): Promise<void> {
+    const prefix = heartbeatKey('');
+    this.sub = this.store.watch(prefix, (await this.store.list(prefix)).revision + 1).subscribe((msg) => {
+      if (msg.type !== 'events') return;
+      for (const ev of msg.events) {
+        const node = ev.kv.key.slice(prefix.length);
+        if (ev.type === 'delete' && !this.excluded.has(node)) this.byNode.set(node, (this.byNode.get(node) ?? 0) + 1);
+      }
+    });
+  }
+
+  /** nodes whose lapses from now on are the benchmark's doing (the crash) */
+  exclude(nodes: Iterable<string>): void {
+    for (const n of nodes) this.excluded.add(n);
+  }
+
+  /** "none", or "N (on M nodes)" so far */
+  summary(): string {
+    const n = [...this.byNode.values()].reduce((a, b) => a + b, 0);
+    return n === 0 ? 'none' : `${n} (on ${this.byNode.size} nodes)`;
+  }
+
+  stop(): void {
+    this.sub?.unsubscribe();
+  }
 }
 
 /** placed: has a node and is past pending (assigned or any later state, not ended) */
