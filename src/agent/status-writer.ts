@@ -6,7 +6,7 @@
 // read again and retried.
 import { objectKey } from '../api/keys.js';
 import type { Task, TaskState, TaskStatus } from '../api/objects.js';
-import { decodeObject, encodeObject } from '../client/codec.js';
+import { decodeObject, encodeStoredTask } from '../client/codec.js';
 import { canAdvance } from '../orchestrator/task-state.js';
 import type { Store } from '../store/store.js';
 import { reconnectBackoff } from '../controller/backoff.js';
@@ -152,7 +152,7 @@ export class StatusWriter {
         if (stored !== status.state && !canAdvance(stored, status.state)) return [];
         const written = { ...task, status };
         next.set(key, written);
-        return [{ op: 'update' as const, key, value: encodeObject(written), revision }];
+        return [{ op: 'update' as const, key, value: encodeStoredTask(written), revision }];
       });
       if (ops.length === 0) {
         for (const [key] of live) for (const p of batch.get(key)!) p.done(true);

@@ -112,6 +112,40 @@ export function specWithTemplate(spec: Record<string, unknown>, template: object
   return out;
 }
 
+// Templates a reader shares (the parsed, frozen object) and their texts, known to be in a store:
+// a writer of a task read through TemplateRefStore gives the reference in place of the template
+// (encodeStoredTask), so each write no longer stringifies, scans and hashes a template it read.
+// Process-wide: every TemplateRefStore of the process (a hollow process has one per group of
+// nodes) writes the text first should its store not have it yet. One entry per template revision.
+const refsOfShared = new WeakMap<object, string>();
+const textsOfRefs = new Map<string, string>();
+
+/** Records that `template` (as shared by readers) is stored under `ref` with this text. */
+export function rememberTemplate(ref: string, text: string, template: object): void {
+  refsOfShared.set(template, ref);
+  textsOfRefs.set(ref, text);
+}
+
+/** The text of a template remembered by reference (undefined: not read or written by this process). */
+export function rememberedText(ref: string): string | undefined {
+  return textsOfRefs.get(ref);
+}
+
+/** The spec as stored: its template, if one read from a store of `namespace`, as its reference
+ *  (key order kept, so the text is byte for byte what extractTemplate makes of the whole one);
+ *  undefined when the template is not a remembered one. */
+export function specWithRef(spec: Record<string, unknown>, namespace: string): Record<string, unknown> | undefined {
+  const template = spec.template;
+  const ref = template && typeof template === 'object' ? refsOfShared.get(template) : undefined;
+  if (!ref?.startsWith(templateKey(namespace, ''))) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === 'template') out.templateRef = ref;
+    else out[k] = v;
+  }
+  return out;
+}
+
 export function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);

@@ -6,7 +6,7 @@ import type { Observable } from 'rxjs';
 import { rx } from './rx.js';
 import type { KeyValue, ListResult, TxnOp, TxnResult, WatchMessage } from './store.js';
 import { ForwardingStore } from './forwarding-store.js';
-import { deepFreeze, extractTemplate, isTaskValueKey, templateRefOf, withTemplateParts } from './template-refs.js';
+import { deepFreeze, extractTemplate, isTaskValueKey, rememberedText, rememberTemplate, templateRefOf, withTemplateParts } from './template-refs.js';
 
 export class TemplateRefStore extends ForwardingStore {
   /** template texts by key, each known to be in the store (written or read by this process) */
@@ -30,7 +30,13 @@ export class TemplateRefStore extends ForwardingStore {
     const out = ops.map((op): TxnOp => {
       if (!('value' in op) || !isTaskValueKey(op.key)) return op;
       const ex = extractTemplate(op.key, op.value);
-      if (!ex) return op;
+      if (!ex) {
+        // by reference already (encodeStoredTask): a template this process knows but this store may not have yet
+        const ref = templateRefOf(op.value);
+        const text = ref && !this.templates.has(ref) ? rememberedText(ref) : undefined;
+        if (ref && text) templates.set(ref, text);
+        return op;
+      }
       if (!this.templates.has(ex.templateKey)) templates.set(ex.templateKey, ex.template);
       return { ...op, value: ex.value };
     });
@@ -72,7 +78,10 @@ export class TemplateRefStore extends ForwardingStore {
       const text = ref && this.templates.get(ref);
       if (!text) return kv;
       let template = this.parsed.get(ref);
-      if (!template) this.parsed.set(ref, (template = deepFreeze(JSON.parse(text) as object)));
+      if (!template) {
+        this.parsed.set(ref, (template = deepFreeze(JSON.parse(text) as object)));
+        rememberTemplate(ref, text, template);
+      }
       return withTemplateParts(kv, { stored: kv.value, ref, template }, text);
     });
   }

@@ -2,7 +2,7 @@
 // prefix in the same transaction, so each agent watches only its own tasks.
 import { assignmentKey, objectKey } from '../api/keys.js';
 import type { Task } from '../api/objects.js';
-import { encodeObject } from '../client/codec.js';
+import { encodeStoredTask } from '../client/codec.js';
 import type { TxnOp } from '../store/store.js';
 
 function taskKey(task: Task): string {
@@ -11,7 +11,7 @@ function taskKey(task: Task): string {
 
 /** Create a task (and its assignment, if it already has a node). */
 export function createTaskOps(task: Task): TxnOp[] {
-  const value = encodeObject(task);
+  const value = encodeStoredTask(task);
   const ops: TxnOp[] = [{ op: 'create', key: taskKey(task), value }];
   if (task.spec.nodeName) ops.push({ op: 'put', key: assignmentKey(task.spec.nodeName, task.metadata.namespace, task.metadata.name), value });
   return ops;
@@ -19,7 +19,7 @@ export function createTaskOps(task: Task): TxnOp[] {
 
 /** Replace `prev` by `next` if nobody wrote it since `prev` was read; keep the assignment in step. */
 export function updateTaskOps(prev: Task, next: Task): TxnOp[] {
-  const value = encodeObject(next);
+  const value = encodeStoredTask(next);
   const ops: TxnOp[] = [{ op: 'update', key: taskKey(next), value, revision: Number(prev.metadata.resourceVersion) }];
   const { namespace, name } = next.metadata;
   if (prev.spec.nodeName && prev.spec.nodeName !== next.spec.nodeName) {
@@ -37,5 +37,5 @@ export function deleteTaskOps(task: Task): TxnOp[] {
 
 /** A status-only write by the agent: the assignment copy is the manager's and is left alone. */
 export function updateTaskStatusOp(task: Task): TxnOp {
-  return { op: 'update', key: taskKey(task), value: encodeObject(task), revision: Number(task.metadata.resourceVersion) };
+  return { op: 'update', key: taskKey(task), value: encodeStoredTask(task), revision: Number(task.metadata.resourceVersion) };
 }

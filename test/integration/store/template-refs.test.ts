@@ -3,7 +3,7 @@
 // before references read as they are.
 import { join } from 'node:path';
 import { firstValueFrom, filter } from 'rxjs';
-import { decodeObject } from '../../../src/client/codec.js';
+import { decodeObject, encodeObject, encodeStoredTask } from '../../../src/client/codec.js';
 import type { Task } from '../../../src/api/objects.js';
 import { openEmbeddedStore } from '../../../src/store/embedded.js';
 import type { Store } from '../../../src/store/store.js';
@@ -74,5 +74,29 @@ describe('TemplateRefStore', () => {
     const plain = JSON.parse(task('t1', 'n1')) as Task;
     expect({ ...a, metadata: { ...a.metadata, resourceVersion: undefined } }).toEqual({ ...plain, metadata: { ...plain.metadata, resourceVersion: undefined } });
     expect(Object.keys(a.spec)).toEqual(Object.keys(plain.spec));
+  });
+
+  it('writes a task read through the store back by reference, and reads it whole', async () => {
+    const kv = (await store.get('/stackd/tasks/app/t1'))!;
+    const read = decodeObject<Task>(kv);
+    const next: Task = { ...read, status: { ...read.status!, state: 'running', timestamp: '2026-12-08T00:00:00.000Z', message: 'started' } };
+    const value = encodeStoredTask(next);
+    expect(value).not.toContain('"image"');
+    expect(JSON.parse(value).spec.templateRef).toBe(JSON.parse((await raw.get(kv.key))!.value).spec.templateRef);
+    expect((await store.txn([{ op: 'update', key: kv.key, value, revision: kv.modRevision }])).succeeded).toBe(true);
+    expect((await store.get(kv.key))!.value).toBe(encodeObject(next));
+  });
+
+  it('writes a remembered template first where the store lacks it (another store of the process)', async () => {
+    const read = decodeObject<Task>((await store.get('/stackd/tasks/app/t2'))!);
+    const otherRaw = await openEmbeddedStore(join(tempDir(), 'other.db'));
+    try {
+      const other = new TemplateRefStore(otherRaw);
+      expect((await other.txn([{ op: 'create', key: '/stackd/tasks/app/t2', value: encodeStoredTask(read) }])).succeeded).toBe(true);
+      expect((await otherRaw.list('/stackd/templates/')).items.map((t) => JSON.parse(t.value))).toEqual([template]);
+      expect((await new TemplateRefStore(otherRaw).get('/stackd/tasks/app/t2'))!.value).toBe(task('t2'));
+    } finally {
+      await otherRaw.close();
+    }
   });
 });

@@ -1,4 +1,6 @@
-import { extractTemplate, objectEnd, templateRefOf, withTemplate } from '../../../src/store/template-refs.js';
+import { encodeObject, encodeStoredTask } from '../../../src/client/codec.js';
+import type { Task } from '../../../src/api/objects.js';
+import { deepFreeze, extractTemplate, objectEnd, rememberTemplate, specWithRef, templateRefOf, withTemplate } from '../../../src/store/template-refs.js';
 
 const task = (template: unknown) =>
   JSON.stringify({
@@ -38,5 +40,19 @@ describe('template references', () => {
   it('leaves values without an inline template alone', () => {
     expect(extractTemplate('/stackd/tasks/app/t1', '{"kind":"Task","spec":{}}')).toBeUndefined();
     expect(templateRefOf(task(template))).toBeUndefined();
+  });
+
+  it('encodes a task whose template was read from the store by reference, byte for byte as the store would', () => {
+    const value = task(template);
+    const ex = extractTemplate('/stackd/tasks/app/t1', value)!;
+    const shared = deepFreeze(JSON.parse(ex.template) as object);
+    rememberTemplate(ex.templateKey, ex.template, shared);
+    const read = JSON.parse(value) as Task;
+    const decoded = { ...read, metadata: { ...read.metadata, resourceVersion: '7' }, spec: { ...read.spec, template: shared } } as Task;
+    expect(encodeStoredTask(decoded)).toBe(ex.value);
+    // a copy of the template (not the one read) and another stack's task go whole, as encodeObject
+    const copy = { ...decoded, spec: { ...decoded.spec, template: structuredClone(shared) } } as Task;
+    expect(encodeStoredTask(copy)).toBe(encodeObject(copy));
+    expect(specWithRef(decoded.spec as unknown as Record<string, unknown>, 'other')).toBeUndefined();
   });
 });
