@@ -126,7 +126,7 @@ export function rememberTemplate(ref: string, text: string, template: object): v
   textsOfRefs.set(ref, text);
 }
 
-/** The text of a template remembered by reference (undefined: not read or written by this process). */
+/** The text of a template remembered by reference (undefined: none this process has read). */
 export function rememberedText(ref: string): string | undefined {
   return textsOfRefs.get(ref);
 }
