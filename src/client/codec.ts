@@ -26,7 +26,8 @@ export function encodeObject(obj: Resource): string {
 /** A task's value to write: as encodeObject, but a template read from the store (shared by the
  *  tasks decoded from it) goes as its reference, which TemplateRefStore would have made of it
  *  anyway after stringifying, scanning and hashing it. Every status report and update of a task
- *  did that: bench:scale at 10,000 tasks used 11-18% less CPU in the agents, manager and etcd. */
+ *  did that: at 10,000 tasks bench:scale's hollow nodes used 14-20% less CPU, manager and etcd
+ *  10-13% less during the rolling update. */
 export function encodeStoredTask(task: Resource & { spec: object }): string {
   const spec = specWithRef(task.spec as Record<string, unknown>, task.metadata.namespace);
   return encodeObject(spec ? { ...task, spec } : task);
